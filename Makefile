@@ -1,0 +1,82 @@
+# Guyub: `make run` starts the product, `make test` runs every test. Both set everything up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX_VERSION := 2.0.11
+HTMX := saas/static/vendor/htmx.min.js
+CHROMIUM ?= /usr/bin/chromium
+MO_FILES := translations/id/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: help setup run test test-fast lint fmt typecheck translations compile-translations bench chromium clean
+
+help:
+	@echo "make run           start Guyub on http://localhost:5000 (demo at http://demo.localhost:5000)"
+	@echo "make test          run the whole test suite (installs Chromium for the browser tests)"
+	@echo "make test-fast     the suite without browser tests"
+	@echo "make lint | fmt | typecheck | translations | bench"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(HTMX):
+	@mkdir -p $(dir $@) .cache/npm
+	cd .cache/npm && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null
+	tar -xzf .cache/npm/htmx.org-$(HTMX_VERSION).tgz -C .cache/npm package/dist/htmx.min.js
+	cp .cache/npm/package/dist/htmx.min.js $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d translations -l $*
+
+compile-translations: $(MO_FILES)
+
+setup: $(VENV)/.installed $(HTMX) compile-translations
+
+run: setup
+	$(BIN)/python -m saas.devserver
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# pytest exits 5 when it collected no test: that is a failure here, like any non-zero exit.
+test: setup chromium
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project Guyub --copyright-holder "Guyub" -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python -m saas.translations_tool fill-english
+	$(MAKE) compile-translations
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .cache saas/static/vendor instance/static-build

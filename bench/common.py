@@ -1,0 +1,232 @@
+"""Helpers shared by the benchmark scripts: the database server, settings, timing, output.
+
+Figures go to standard output as one JSON object per line (``emit``); everything else goes to
+standard error (``log``). The server is ``BENCH_DATABASE_URL`` when set, else an embedded
+PostgreSQL (``pgserver``) under ``instance/bench/pgdata`` that stops when the last process using
+it exits.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = BENCH_DIR.parent
+BENCH_ROOT = PROJECT_ROOT / "instance" / "bench"
+PGDATA = BENCH_ROOT / "pgdata"
+
+if str(PROJECT_ROOT) not in sys.path:  # run as ``python bench/pX.py`` from anywhere
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from saas.config import Settings, load_settings  # noqa: E402
+from saas.db import Databases  # noqa: E402
+from saas.embedded_pg import ensure_database, start_embedded_server  # noqa: E402
+from saas.embedded_pg import database_url as server_url  # noqa: E402
+from saas.platform_migrations import upgrade_platform  # noqa: E402
+
+_server: Any = None  # keeps pgserver's handle alive for the life of the process
+
+
+def log(message: str) -> None:
+    """Write one progress line to standard error."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def emit(record: dict[str, Any]) -> None:
+    """Write one figure as one JSON line to standard output."""
+    print(json.dumps(record, ensure_ascii=False, sort_keys=False), flush=True)
+
+
+def admin_url() -> str:
+    """An administrative URL: BENCH_DATABASE_URL, else the embedded server's ``postgres``."""
+    global _server  # noqa: PLW0603 - one server handle per process
+    if url := os.environ.get("BENCH_DATABASE_URL"):
+        return url
+    if _server is None:
+        BENCH_ROOT.mkdir(parents=True, exist_ok=True)
+        log(f"starting (or joining) the embedded PostgreSQL in {PGDATA}")
+        _server = start_embedded_server(PGDATA)
+    return str(server_url(_server, "postgres"))
+
+
+def url_for_database(url: str, name: str) -> str:
+    """The URL ``url`` pointed at database ``name`` (socket and TCP URLs alike)."""
+    return re.sub(r"(://[^/]*/)([^?]*)", lambda m: m.group(1) + name, url, count=1)
+
+
+def fresh_databases(prefix: str, shards: Sequence[str] = ("main",)) -> dict[str, str]:
+    """Drop and recreate one database per shard (``main`` is ``prefix``); return their URLs."""
+    admin = admin_url()
+    urls: dict[str, str] = {}
+    for shard in shards:
+        name = prefix if shard == "main" else f"{prefix}_{shard}"
+        ensure_database(admin, name, recreate=True)
+        urls[shard] = url_for_database(admin, name)
+    return urls
+
+
+def make_settings(shard_urls: dict[str, str], **overrides: Any) -> Settings:
+    """Settings for the bench databases (platform database = shard ``main``)."""
+    instance_dir = BENCH_ROOT / "instance"
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    values: dict[str, Any] = {
+        "database_url": shard_urls["main"],
+        "shards": dict(shard_urls),
+        "secret_key": "bench",
+        "testing": True,
+        "instance_dir": instance_dir,
+        "schema_pool_target": 0,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+def prepare_platform(prefix: str, shards: Sequence[str] = ("main",)) -> tuple[Settings, Databases]:
+    """Fresh databases, settings and engines with the platform schema at head."""
+    settings = make_settings(fresh_databases(prefix, shards))
+    databases = Databases(settings)
+    upgrade_platform(databases)
+    return settings, databases
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The ``pct`` percentile (0-100) by linear interpolation between closest ranks."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100.0
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def p50(values: Sequence[float]) -> float:
+    """The median."""
+    return percentile(values, 50)
+
+
+def p95(values: Sequence[float]) -> float:
+    """The 95th percentile."""
+    return percentile(values, 95)
+
+
+def ms(seconds: float) -> float:
+    """Seconds as milliseconds rounded to 0.01."""
+    return round(seconds * 1000.0, 2)
+
+
+@contextmanager
+def stopwatch() -> Iterator[list[float]]:
+    """Time a block; the elapsed seconds are appended to the yielded list on exit."""
+    box: list[float] = []
+    started = time.perf_counter()
+    try:
+        yield box
+    finally:
+        box.append(time.perf_counter() - started)
+
+
+def server_version(databases: Databases) -> str:
+    """The PostgreSQL server version string (``server_version`` setting)."""
+    with databases.platform_engine.connect() as connection:
+        return str(connection.exec_driver_sql("SHOW server_version").scalar())
+
+
+def count_schemas(databases: Databases, shard: str = "main") -> int:
+    """How many non-system schemas the shard's database holds."""
+    with databases.shard_engines[shard].connect() as connection:
+        return int(
+            connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_namespace WHERE nspname !~ '^(pg_|information_schema)'"
+            ).scalar()
+            or 0
+        )
+
+
+class SlugCounter:
+    """Hands out unique, valid tenant slugs (``bench-000001``, ...)."""
+
+    def __init__(self, start: int = 1) -> None:
+        self.next_index = start
+
+    def take(self) -> str:
+        """The next unused slug."""
+        slug = f"bench-{self.next_index:06d}"
+        self.next_index += 1
+        return slug
+
+
+def count_tenants(databases: Databases) -> int:
+    """Live (not failed) tenants in the registry."""
+    from sqlalchemy import func, select
+
+    from saas.tenants.models import Tenant, TenantStatus
+
+    with databases.platform_session() as session:
+        query = select(func.count()).select_from(Tenant).where(Tenant.status != TenantStatus.FAILED)
+        return int(session.scalar(query) or 0)
+
+
+def add_tenants(
+    databases: Databases, slugs: SlugCounter, count: int, *, shard: str = "main", batch: int = 100
+) -> None:
+    """Create ``count`` active tenants fast: registry rows plus real schemas, in batches."""
+    from datetime import UTC, datetime
+
+    from saas.tenants import schemas
+    from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
+
+    head = schemas.tenant_head()
+    remaining = count
+    while remaining > 0:
+        size = min(batch, remaining)
+        with databases.platform_session() as session:
+            tenants = [
+                Tenant(
+                    slug=slugs.take(),
+                    display_name="Koperasi Bench",
+                    shard=shard,
+                    status=TenantStatus.PROVISIONING,
+                    default_locale="id",
+                )
+                for _ in range(size)
+            ]
+            session.add_all(tenants)
+            session.flush()
+            for tenant in tenants:
+                tenant.schema_name = f"kop_{tenant.id}"
+                tenant.domains.append(
+                    TenantDomain(
+                        kind=DomainKind.SUBDOMAIN, host=tenant.slug, verified_at=datetime.now(UTC)
+                    )
+                )
+            with databases.shard_transaction(shard) as connection:
+                for tenant in tenants:
+                    assert tenant.schema_name is not None
+                    schemas.create_schema_from_metadata(connection, tenant.schema_name, head)
+            for tenant in tenants:
+                tenant.status = TenantStatus.ACTIVE
+                tenant.schema_revision = head
+            session.commit()
+        remaining -= size
+
+
+def grow_to(
+    databases: Databases, slugs: SlugCounter, target: int, *, shard: str = "main"
+) -> int:
+    """Add tenants until the registry holds ``target`` live ones; return how many were added."""
+    missing = max(0, target - count_tenants(databases))
+    if missing:
+        log(f"growing the registry by {missing} tenants to {target}")
+        started = time.perf_counter()
+        add_tenants(databases, slugs, missing, shard=shard)
+        log(f"grew by {missing} in {time.perf_counter() - started:.1f}s")
+    return missing

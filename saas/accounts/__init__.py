@@ -1,0 +1,1 @@
+"""Accounts: cooperative users in each tenant schema, platform admins in ``public``."""

@@ -1,0 +1,78 @@
+"""User records: cooperative users (tenant schema) and platform admins (``public``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Identity, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saas.accounts.roles import Role
+from saas.db import PlatformBase, TenantBase
+from saas.tenants.models import utcnow
+
+
+class TenantUser(TenantBase):
+    """Someone who logs in to one cooperative: an officer, staff member or member."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Stored lower-cased (see operations.normalise_email), so unique is case-insensitive.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            name="user_role",
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=20,
+        )
+    )
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped when the password changes or sessions are revoked: old cookies stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(TenantBase):
+    """An emailed invitation for a colleague to join with a role; single use."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            name="user_role",
+            values_callable=lambda e: [m.value for m in e],
+            native_enum=False,
+            length=20,
+        )
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PlatformAdmin(PlatformBase):
+    """A KODE Indonesia operator of the platform."""
+
+    __tablename__ = "platform_admins"
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

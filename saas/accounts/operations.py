@@ -1,0 +1,238 @@
+"""The only code that writes accounts: sign-in bookkeeping, invitations, password resets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from saas.accounts.models import Invitation, PlatformAdmin, TenantUser
+from saas.accounts.passwords import hash_password, needs_rehash, verify_password
+from saas.accounts.roles import Role
+from saas.phones import to_e164
+
+
+class AccountError(ValueError):
+    """A business rule refused the action; ``code`` says which."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def find_tenant_user_by_login(session: Session, identifier: str) -> TenantUser | None:
+    """An active user by email or phone number (any common Indonesian form)."""
+    value = identifier.strip()
+    if "@" in value:
+        condition = TenantUser.email == normalise_email(value)
+    else:
+        phone = to_e164(value)
+        if phone is None:
+            return None
+        condition = TenantUser.phone == phone
+    return session.scalars(
+        select(TenantUser).where(
+            condition,
+            TenantUser.is_active.is_(True),
+        )
+    ).first()
+
+
+def find_platform_admin_by_email(session: Session, email: str) -> PlatformAdmin | None:
+    return session.scalars(
+        select(PlatformAdmin).where(
+            PlatformAdmin.email == normalise_email(email), PlatformAdmin.is_active.is_(True)
+        )
+    ).first()
+
+
+def get_user_for_tenant(session: Session, user_id: int) -> TenantUser | None:
+    """A user of the session's tenant (the session is already bound to that tenant's schema)."""
+    return session.get(TenantUser, user_id)
+
+
+def get_invitation_for_tenant(session: Session, invitation_id: int) -> Invitation | None:
+    return session.get(Invitation, invitation_id)
+
+
+def list_team(session: Session) -> list[TenantUser]:
+    return list(session.scalars(select(TenantUser).order_by(TenantUser.name, TenantUser.id)))
+
+
+def list_open_invitations(session: Session) -> list[Invitation]:
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > func.now(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def is_email_in_use(session: Session, email: str) -> bool:
+    found = session.scalar(select(TenantUser.id).where(TenantUser.email == normalise_email(email)))
+    return found is not None
+
+
+# -- signing in ------------------------------------------------------------------------------
+
+
+def authenticate(
+    session: Session, account: TenantUser | PlatformAdmin | None, password: str
+) -> bool:
+    """Check a password and record the sign-in; the same cost whether or not ``account`` exists."""
+    if not verify_password(account.password_hash if account else None, password):
+        return False
+    assert account is not None
+    if account.password_hash and needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    account.last_login_at = _now()
+    session.commit()
+    return True
+
+
+def set_password(session: Session, account: TenantUser | PlatformAdmin, password: str) -> None:
+    """Store a new password and void every existing session of the account."""
+    account.password_hash = hash_password(password)
+    account.session_version += 1
+    session.commit()
+
+
+def set_locale(session: Session, account: TenantUser | PlatformAdmin, locale: str) -> None:
+    account.locale = locale
+    session.commit()
+
+
+# -- team ------------------------------------------------------------------------------------
+
+
+def create_tenant_user(
+    session: Session,
+    *,
+    name: str,
+    email: str | None,
+    role: Role,
+    password: str | None,
+    phone: str | None = None,
+) -> TenantUser:
+    if email and is_email_in_use(session, email):
+        raise AccountError("email_taken")
+    user = TenantUser(
+        name=name.strip(),
+        email=normalise_email(email) if email else None,
+        phone=phone,
+        role=role,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def invite_colleague(
+    session: Session,
+    *,
+    inviter: TenantUser,
+    name: str,
+    email: str,
+    role: Role,
+    valid_for: timedelta,
+) -> Invitation:
+    if is_email_in_use(session, email):
+        raise AccountError("email_taken")
+    invitation = Invitation(
+        name=name.strip(),
+        email=normalise_email(email),
+        role=role,
+        invited_by_id=inviter.id,
+        expires_at=_now() + valid_for,
+    )
+    session.add(invitation)
+    session.commit()
+    return invitation
+
+
+def check_invitation_open(invitation: Invitation) -> None:
+    if invitation.revoked_at is not None or invitation.accepted_at is not None:
+        raise AccountError("invitation_used")
+    if invitation.expires_at <= _now():
+        raise AccountError("invitation_expired")
+
+
+def accept_invitation(session: Session, invitation: Invitation, password: str) -> TenantUser:
+    """Create the invited user; the invitation cannot be used again."""
+    check_invitation_open(invitation)
+    if is_email_in_use(session, invitation.email):
+        raise AccountError("email_taken")
+    user = TenantUser(
+        name=invitation.name,
+        email=invitation.email,
+        role=invitation.role,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    invitation.accepted_at = _now()
+    session.commit()
+    return user
+
+
+def revoke_invitation(session: Session, invitation: Invitation) -> None:
+    check_invitation_open(invitation)
+    invitation.revoked_at = _now()
+    session.commit()
+
+
+def count_active_managers(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                TenantUser.is_active.is_(True),
+                TenantUser.role.in_([Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS]),
+            )
+        )
+        or 0
+    )
+
+
+def update_team_member(
+    session: Session, *, actor: TenantUser, user: TenantUser, role: Role, is_active: bool
+) -> None:
+    """Change a colleague's role or access; the last manager cannot lock everyone out."""
+    if user.id == actor.id and (role != user.role or not is_active):
+        raise AccountError("cannot_change_self")
+    user.role = role
+    if user.is_active and not is_active:
+        user.session_version += 1
+    user.is_active = is_active
+    session.flush()
+    if count_active_managers(session) == 0:
+        session.rollback()
+        raise AccountError("last_manager")
+    session.commit()
+
+
+def create_platform_admin(
+    session: Session, *, name: str, email: str, password: str
+) -> PlatformAdmin:
+    admin = PlatformAdmin(
+        name=name, email=normalise_email(email), password_hash=hash_password(password)
+    )
+    session.add(admin)
+    session.commit()
+    return admin

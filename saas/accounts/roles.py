@@ -1,0 +1,57 @@
+"""Roles and what each may do. Pure data: views declare a permission, the server checks it."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Role(enum.StrEnum):
+    KETUA = "ketua"
+    WAKIL_KETUA = "wakil_ketua"
+    SEKRETARIS = "sekretaris"
+    BENDAHARA = "bendahara"
+    PENGAWAS = "pengawas"
+    STAFF = "staff"
+    ANGGOTA = "anggota"
+
+
+ROLE_LABELS = {
+    Role.KETUA: _l("Chair (Ketua)"),
+    Role.WAKIL_KETUA: _l("Vice chair (Wakil Ketua)"),
+    Role.SEKRETARIS: _l("Secretary (Sekretaris)"),
+    Role.BENDAHARA: _l("Treasurer (Bendahara)"),
+    Role.PENGAWAS: _l("Supervisor (Pengawas)"),
+    Role.STAFF: _l("Cashier / staff"),
+    Role.ANGGOTA: _l("Member (Anggota)"),
+}
+
+
+class Permission(enum.StrEnum):
+    """What a view needs. Each maps to the roles that hold it in ``GRANTS``."""
+
+    OFFICER_AREA = "officer_area"  # the officers' home and read-only pages
+    MANAGE_TEAM = "manage_team"  # invite colleagues, change roles, deactivate
+    POST_MONEY = "post_money"  # record savings, payments, journal entries
+    MEMBER_AREA = "member_area"  # a member's own accounts
+
+
+OFFICERS = frozenset(
+    {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.PENGAWAS, Role.STAFF}
+)
+
+GRANTS: dict[Permission, frozenset[Role]] = {
+    Permission.OFFICER_AREA: OFFICERS,
+    Permission.MANAGE_TEAM: frozenset({Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS}),
+    Permission.POST_MONEY: frozenset({Role.KETUA, Role.BENDAHARA, Role.STAFF}),
+    Permission.MEMBER_AREA: frozenset(Role),
+}
+
+
+def role_can(role: Role, permission: Permission) -> bool:
+    return role in GRANTS[permission]
+
+
+def role_label(role: Role | str) -> str:
+    return str(ROLE_LABELS[Role(role)])

@@ -1,0 +1,34 @@
+"""Sign-in and password forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from saas.blueprints.forms import REQUIRED
+
+EMAIL_INVALID = _l("Enter a valid email address, like nama@contoh.id.")
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("Email or phone number"),
+        validators=[DataRequired(message=REQUIRED), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=REQUIRED), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(message=REQUIRED), Email(message=EMAIL_INVALID), Length(max=254)],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )

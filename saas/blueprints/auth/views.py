@@ -1,0 +1,210 @@
+"""Sign in and out, forgotten passwords, and accepting an invitation.
+
+The same views serve the platform host (platform admins) and each cooperative's host (its users).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from saas.access import Scope, public
+from saas.accounts import operations as accounts
+from saas.accounts.identity import SignedInUser
+from saas.accounts.models import PlatformAdmin, TenantUser
+from saas.accounts.roles import Permission
+from saas.accounts.tokens import (
+    TokenExpired,
+    TokenInvalid,
+    make_token,
+    password_fingerprint,
+    read_token,
+)
+from saas.blueprints.auth.forms import ForgotPasswordForm, LoginForm
+from saas.blueprints.forms import NewPasswordForm
+from saas.blueprints.ratelimits import login_limits
+from saas.db import platform_db, tenant_db
+from saas.mail import send_templated
+from saas.security import end_session, start_session
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-host path to return to after sign-in, or None (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def home_for(user: SignedInUser) -> str:
+    if user.is_platform_admin:
+        return url_for("admin.home")
+    if user.can(Permission.OFFICER_AREA):
+        return url_for("officer.home")
+    return url_for("officer.member_home")
+
+
+def find_account(identifier: str) -> TenantUser | PlatformAdmin | None:
+    if g.tenant is not None:
+        return accounts.find_tenant_user_by_login(tenant_db(), identifier)
+    return accounts.find_platform_admin_by_email(platform_db(), identifier)
+
+
+def account_session():
+    return tenant_db() if g.tenant is not None else platform_db()
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@public()
+@login_limits
+def login() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        account = find_account(form.identifier.data or "")
+        if accounts.authenticate(account_session(), account, form.password.data or ""):
+            assert account is not None
+            user = SignedInUser(account)
+            start_session(user)
+            return redirect(safe_next(form.next.data) or home_for(user))
+        g.login_failed = True
+        form.password.errors = [_("The email/phone number or password is not right.")]
+        return render_template("auth/login.html", form=form), 422
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/keluar", methods=["POST"])
+@public()
+def logout() -> Response:
+    end_session()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lupa-sandi", methods=["GET", "POST"])
+@public()
+def forgot_password() -> Response | str | tuple[str, int]:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        account = find_account(form.email.data or "")
+        if account is not None and account.email:
+            send_reset_link(account)
+        # The same answer whether or not the account exists.
+        flash(
+            _("If that email belongs to an account, we have sent a link to set a new password."),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), (422 if form.is_submitted() else 200)
+
+
+def send_reset_link(account: TenantUser | PlatformAdmin) -> None:
+    settings = current_app.extensions["guyub.settings"]
+    token = make_token(
+        settings.secret_key,
+        "reset",
+        {
+            "k": "p" if isinstance(account, PlatformAdmin) else "t",
+            "tid": g.tenant.id if g.tenant is not None else None,
+            "uid": account.id,
+            "fp": password_fingerprint(account.password_hash, account.session_version),
+        },
+    )
+    assert account.email is not None
+    send_templated(
+        account.email,
+        _("Set a new password"),
+        "password_reset",
+        name=account.name,
+        link=url_for("auth.reset_password", token=token, _external=True),
+        hours=int(settings.reset_token_max_age.total_seconds() // 3600),
+    )
+
+
+def account_from_reset_token(token: str) -> TenantUser | PlatformAdmin:
+    settings = current_app.extensions["guyub.settings"]
+    payload = read_token(
+        settings.secret_key, "reset", token, int(settings.reset_token_max_age.total_seconds())
+    )
+    tenant_id = g.tenant.id if g.tenant is not None else None
+    if payload.get("tid") != tenant_id or payload.get("k") != ("t" if tenant_id else "p"):
+        raise TokenInvalid
+    model = TenantUser if tenant_id else PlatformAdmin
+    account = account_session().get(model, int(payload.get("uid", 0)))
+    if account is None or not account.is_active:
+        raise TokenInvalid
+    if payload.get("fp") != password_fingerprint(account.password_hash, account.session_version):
+        raise TokenExpired  # the password changed since: the link was used already
+    return account
+
+
+@bp.route("/atur-sandi/<token>", methods=["GET", "POST"])
+@public()
+def reset_password(token: str) -> Response | str | tuple[str, int]:
+    try:
+        account = account_from_reset_token(token)
+    except TokenExpired:
+        return render_template("auth/link_problem.html", problem="expired"), 410
+    except (TokenInvalid, ValueError):
+        return render_template("auth/link_problem.html", problem="invalid"), 404
+    form = NewPasswordForm()
+    form.personal_words = (account.name, account.email or "")
+    if form.validate_on_submit():
+        accounts.set_password(account_session(), account, form.password.data or "")
+        end_session()
+        flash(_("Your password has been changed. Sign in with the new password."), "success")
+        return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset.html", form=form, account=account), status
+
+
+@bp.route("/undangan/<token>", methods=["GET", "POST"])
+@public(Scope.TENANT)
+def accept_invitation(token: str) -> Response | str | tuple[str, int]:
+    settings = current_app.extensions["guyub.settings"]
+    try:
+        payload = read_token(
+            settings.secret_key, "invite", token, int(settings.invitation_max_age.total_seconds())
+        )
+    except TokenExpired:
+        return render_template("auth/link_problem.html", problem="expired"), 410
+    except TokenInvalid:
+        return render_template("auth/link_problem.html", problem="invalid"), 404
+    if payload.get("tid") != g.tenant.id:
+        abort(404)
+    invitation = accounts.get_invitation_for_tenant(tenant_db(), int(payload.get("iid", 0)))
+    if invitation is None:
+        abort(404)
+    try:
+        accounts.check_invitation_open(invitation)
+    except accounts.AccountError as exc:
+        problem = "expired" if exc.code == "invitation_expired" else "used"
+        return render_template("auth/link_problem.html", problem=problem), 410
+    form = NewPasswordForm()
+    form.personal_words = (invitation.name, invitation.email)
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(tenant_db(), invitation, form.password.data or "")
+        except accounts.AccountError:
+            return render_template("auth/link_problem.html", problem="used"), 410
+        signed_in = SignedInUser(user)
+        start_session(signed_in)
+        flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+        return redirect(home_for(signed_in))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status

@@ -1,0 +1,50 @@
+"""Friendly error pages in both languages; htmx requests get the same page as a fragment."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from saas.blueprints.auth.forms import LoginForm
+from saas.tenants.resolution import TenantSuspended
+
+log = logging.getLogger(__name__)
+
+KNOWN = {400, 403, 404, 405, 410, 413, 429}
+BARE_PAGE = '<!doctype html><meta charset="utf-8"><title>{code}</title><h1>{code}</h1>'
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(TenantSuspended)
+    def suspended(_error: TenantSuspended) -> tuple[str, int]:
+        return render_template("errors/suspended.html"), 403
+
+    @app.errorhandler(429)
+    def too_many(_error: HTTPException) -> tuple[str, int]:
+        if request.endpoint == "auth.login":
+            form = LoginForm()
+            return render_template("auth/login.html", form=form, throttled=True), 429
+        return render_template("errors/error.html", code=429), 429
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        try:
+            return render_template("errors/error.html", code=code if code in KNOWN else 500), code
+        except Exception:
+            return BARE_PAGE.format(code=code), code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        log.exception("unhandled error", exc_info=error)
+        try:
+            return render_template("errors/error.html", code=500), 500
+        except Exception:
+            return BARE_PAGE.format(code=500), 500

@@ -1,0 +1,57 @@
+"""Form pieces shared by several areas: password fields and their translated checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, PasswordField
+from wtforms.validators import DataRequired, EqualTo, ValidationError
+
+from saas.accounts.passwords import password_problems
+
+PASSWORD_MESSAGES = {
+    "too_short": _l("Use at least 8 characters."),
+    "too_long": _l("Use at most 256 characters."),
+    "common": _l("This password is too common and easy to guess. Choose another."),
+    "personal": _l("Don't use your name or email address in your password."),
+}
+
+REQUIRED = _l("This field is required.")
+
+
+class StrongPassword:
+    """Checks a new password against the policy, naming each problem."""
+
+    def __init__(self, *personal_fields: str) -> None:
+        self.personal_fields = personal_fields
+
+    def __call__(self, form: Any, field: Field) -> None:
+        personal = tuple(
+            str(getattr(form, name).data or "")
+            for name in self.personal_fields
+            if hasattr(form, name)
+        )
+        personal += tuple(getattr(form, "personal_words", ()))
+        problems = password_problems(field.data or "", personal=personal)
+        if problems:
+            raise ValidationError(" ".join(str(PASSWORD_MESSAGES[p]) for p in problems))
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password twice; ``personal_words`` may be set to names and emails to avoid."""
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=REQUIRED), StrongPassword()],
+        render_kw={"autocomplete": "new-password", "minlength": 8},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

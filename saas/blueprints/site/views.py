@@ -1,0 +1,90 @@
+"""Pages every host has: home, language choice, health, and the development outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from saas.access import Scope, public, signed_in
+from saas.accounts import operations as accounts
+from saas.blueprints.auth.views import account_session, safe_next
+from saas.db import get_databases
+from saas.i18n import LOCALE_COOKIE, supported_locales
+from saas.mail import ConsoleMailer
+
+bp = Blueprint("site", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.route("/")
+@public()
+def home() -> str:
+    if g.tenant is None:
+        return render_template("platform/landing.html")
+    return render_template("tenant/public_home.html")
+
+
+def _back_with_locale(locale: str) -> Response:
+    response = redirect(safe_next(request.values.get("next")) or "/")
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        secure=request.is_secure,
+        httponly=True,
+    )
+    return response
+
+
+@bp.route("/bahasa/<locale>")
+@public()
+def choose_language(locale: str) -> Response:
+    """Anonymous visitors switch language with a plain link (it only sets a cookie)."""
+    if locale not in supported_locales():
+        abort(404)
+    return _back_with_locale(locale)
+
+
+@bp.route("/bahasa", methods=["POST"])
+@signed_in()
+def save_language() -> Response:
+    """Signed-in users switch with a form: the choice is saved on their account too."""
+    locale = request.form.get("locale", "")
+    if locale not in supported_locales():
+        abort(400)
+    accounts.set_locale(account_session(), current_user.record, locale)
+    return _back_with_locale(locale)
+
+
+@bp.route("/healthz")
+@public()
+def healthz() -> tuple[Response, int]:
+    """JSON: whether the platform database and each shard answer."""
+    databases = get_databases()
+    checks: dict[str, str] = {}
+    engines = {"platform": databases.platform_engine, **databases.shard_engines}
+    for name, engine in engines.items():
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            checks[name] = "ok"
+        except Exception as exc:
+            checks[name] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    body = {"status": "ok" if healthy else "degraded", "databases": checks}
+    return jsonify(body), 200 if healthy else 503
+
+
+@bp.route("/dev/outbox")
+@public(Scope.PLATFORM)
+def outbox() -> str:
+    """Development only: the mail the console mailer kept (404 when real mail is configured)."""
+    mailer = current_app.extensions["guyub.mailer"]
+    if not isinstance(mailer, ConsoleMailer):
+        abort(404)
+    g.private_page = True
+    return render_template("site/outbox.html", emails=mailer.list_recent())

@@ -1,0 +1,157 @@
+"""Command line: ``flask --app wsgi tenants ...``, ``db upgrade`` and ``seed-demo``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from saas.config import Settings
+from saas.db import get_databases
+from saas.tenants import queries
+from saas.tenants.migrations import migrate_tenants
+from saas.tenants.operations import (
+    TenantNotFound,
+    get_tenant_by_slug,
+    resume_tenant,
+    suspend_tenant,
+)
+from saas.tenants.provisioning import (
+    ProvisioningError,
+    fill_schema_pool,
+    provision_tenant,
+    recover_stuck_tenants,
+)
+from saas.tenants.rules import SlugError
+
+tenants_cli = AppGroup("tenants", help="Create, list, migrate, suspend and resume cooperatives.")
+db_cli = AppGroup("db", help="The platform database.")
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["guyub.settings"]
+    return settings
+
+
+@tenants_cli.command("create")
+@click.argument("slug")
+@click.option("--name", "display_name", required=True, help="The cooperative's display name.")
+@click.option("--locale", default="id", type=click.Choice(["id", "en"]))
+@click.option("--shard", default=None, help="Place on this shard (default: the one with room).")
+def create_command(slug: str, display_name: str, locale: str, shard: str | None) -> None:
+    """Provision a cooperative at <slug>.<BASE_DOMAIN>."""
+    try:
+        tenant = provision_tenant(
+            get_databases(),
+            _settings(),
+            slug=slug,
+            display_name=display_name,
+            default_locale=locale,
+            shard=shard,
+        )
+    except SlugError as exc:
+        raise click.ClickException(f"slug {slug!r} is {exc.code}") from exc
+    except ProvisioningError as exc:
+        raise click.ClickException(f"provisioning failed: {exc}") from exc
+    click.echo(
+        f"created {tenant.slug} (id {tenant.id}, shard {tenant.shard}, {tenant.schema_name})"
+    )
+
+
+@tenants_cli.command("list")
+@click.option("--search", default="")
+def list_command(search: str) -> None:
+    """List cooperatives: id, slug, status, shard, schema, revision."""
+    with get_databases().platform_session() as session:
+        tenants, total = queries.list_tenants(session, search=search, limit=100_000)
+    for t in tenants:
+        click.echo(f"{t.id}\t{t.slug}\t{t.status}\t{t.shard}\t{t.schema_name}\t{t.schema_revision}")
+    click.echo(f"{total} tenant(s)", err=True)
+
+
+@tenants_cli.command("migrate")
+@click.option("--jobs", default=2, show_default=True, help="Worker processes.")
+@click.option("--only", multiple=True, help="Only these slugs.")
+def migrate_command(jobs: int, only: tuple[str, ...]) -> None:
+    """Upgrade every tenant schema not at head; exit 1 if any failed."""
+    report = migrate_tenants(get_databases(), _settings(), jobs=jobs, only=only or None)
+    for slug, error in report.failed:
+        click.echo(f"FAILED {slug}: {error}", err=True)
+    click.echo(
+        f"head {report.head}: {report.considered} behind, {len(report.migrated)} migrated, "
+        f"{len(report.failed)} failed in {report.seconds:.2f}s"
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
+@tenants_cli.command("suspend")
+@click.argument("slug")
+@click.option("--reason", required=True)
+def suspend_command(slug: str, reason: str) -> None:
+    """Suspend a cooperative: its host answers with a 403 page."""
+    with get_databases().platform_session() as session:
+        try:
+            suspend_tenant(session, get_tenant_by_slug(session, slug), reason)
+        except (TenantNotFound, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"suspended {slug}")
+
+
+@tenants_cli.command("resume")
+@click.argument("slug")
+def resume_command(slug: str) -> None:
+    """Lift a suspension."""
+    with get_databases().platform_session() as session:
+        try:
+            resume_tenant(session, get_tenant_by_slug(session, slug))
+        except (TenantNotFound, ValueError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"resumed {slug}")
+
+
+@tenants_cli.command("fill-pool")
+@click.option("--size", default=None, type=int, help="Ready schemas to keep per shard.")
+def fill_pool_command(size: int | None) -> None:
+    """Make empty schemas ahead of time so sign-up only renames one."""
+    databases = get_databases()
+    target = size if size is not None else _settings().schema_pool_target
+    for shard in databases.shard_names:
+        made = fill_schema_pool(databases, shard, target)
+        click.echo(f"{shard}: made {made}, pool target {target}")
+
+
+@tenants_cli.command("recover")
+@click.option("--minutes", default=10, show_default=True)
+def recover_command(minutes: int) -> None:
+    """Finish or undo provisionings that stopped midway."""
+    for slug, outcome in recover_stuck_tenants(get_databases(), timedelta(minutes=minutes)):
+        click.echo(f"{slug}: {outcome}")
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Migrate the platform database (public schema) to head."""
+    from saas.platform_migrations import upgrade_platform
+
+    upgrade_platform(get_databases())
+    click.echo("platform database at head")
+
+
+@click.command("seed-demo")
+@click.option("--password", envvar="DEMO_PASSWORD", default="guyub-demo-2025")
+def seed_demo_command(password: str) -> None:
+    """Create (or keep) the demo cooperative, its officers and a platform admin."""
+    from saas.seed import seed_demo
+
+    for line in seed_demo(get_databases(), _settings(), password):
+        click.echo(line)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(tenants_cli)
+    app.cli.add_command(db_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,178 @@
+"""Declarative bases, one engine per database shard, and the per-request sessions.
+
+Tenant tables are declared in the placeholder schema ``tenant``. A tenant session is bound to the
+shard's engine with ``schema_translate_map={"tenant": <the tenant's schema>}``, so a query that
+escapes the map fails loudly (schema "tenant" does not exist) instead of reading ``public``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, g
+from sqlalchemy import BigInteger, Connection, Engine, MetaData, create_engine
+from sqlalchemy.orm import DeclarativeBase, Session
+
+if TYPE_CHECKING:
+    from saas.config import Settings
+    from saas.tenants.models import Tenant
+
+TENANT_SCHEMA = "tenant"
+SCHEMA_NAME_RE = re.compile(r"^(kop|pool|tpl)_[a-z0-9_]{1,58}$")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class PlatformBase(DeclarativeBase):
+    """Tables of the platform database's ``public`` schema."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {int: BigInteger}
+
+
+class TenantBase(DeclarativeBase):
+    """Tables that every tenant schema holds (declared in the placeholder schema)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION, schema=TENANT_SCHEMA)
+    type_annotation_map = {int: BigInteger}
+
+
+def check_schema_name(name: str) -> str:
+    """Return ``name`` if it is one of our generated schema names; raise otherwise.
+
+    Schema names are interpolated into DDL, so only names we generated ever get there.
+    """
+    if not SCHEMA_NAME_RE.fullmatch(name):
+        raise ValueError(f"not a tenant schema name: {name!r}")
+    return name
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Use psycopg 3 whatever scheme the operator wrote."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    raise ValueError("only PostgreSQL URLs are supported")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine whose pooled connections are recycled so no backend's caches grow unbounded."""
+    options: dict[str, Any] = {
+        "pool_size": 5,
+        "max_overflow": 5,
+        "pool_recycle": 1800,
+        "pool_pre_ping": True,
+    }
+    options.update(kwargs)
+    return create_engine(sqlalchemy_url(url), **options)
+
+
+class Databases:
+    """The platform engine and one engine per shard; the only place sessions are made."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.platform_engine = make_engine(settings.database_url)
+        self.shard_engines: dict[str, Engine] = {}
+        for name, url in settings.shards.items():
+            same = sqlalchemy_url(url) == sqlalchemy_url(settings.database_url)
+            self.shard_engines[name] = self.platform_engine if same else make_engine(url)
+        # Tests bind every engine to one open connection inside an outer transaction so each
+        # test runs in a savepoint; ``None`` in normal operation.
+        self._test_connections: dict[str, Connection] | None = None
+
+    @property
+    def shard_names(self) -> list[str]:
+        return list(self.shard_engines)
+
+    def bind_test_connections(self, connections: dict[str, Connection] | None) -> None:
+        """Route sessions to these connections (keys: ``platform`` and shard names)."""
+        self._test_connections = connections
+
+    def platform_session(self) -> Session:
+        if self._test_connections is not None:
+            return Session(
+                bind=self._test_connections["platform"],
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+            )
+        return Session(bind=self.platform_engine, expire_on_commit=False)
+
+    def tenant_session(self, shard: str, schema_name: str) -> Session:
+        translate = {TENANT_SCHEMA: check_schema_name(schema_name)}
+        if self._test_connections is not None:
+            connection = self._test_connections[shard]
+            connection.execution_options(schema_translate_map=translate)
+            return Session(
+                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+        engine = self.shard_engines[shard].execution_options(schema_translate_map=translate)
+        return Session(bind=engine, expire_on_commit=False)
+
+    @contextmanager
+    def shard_transaction(self, shard: str) -> Iterator[Connection]:
+        """A connection on ``shard`` inside a transaction committed on success (DDL lives here)."""
+        if self._test_connections is not None:
+            connection = self._test_connections[shard]
+            with connection.begin_nested():
+                yield connection
+            return
+        with self.shard_engines[shard].begin() as connection:
+            yield connection
+
+    @contextmanager
+    def platform_transaction(self) -> Iterator[Connection]:
+        if self._test_connections is not None:
+            connection = self._test_connections["platform"]
+            with connection.begin_nested():
+                yield connection
+            return
+        with self.platform_engine.begin() as connection:
+            yield connection
+
+    def dispose(self) -> None:
+        for engine in {
+            id(e): e for e in [self.platform_engine, *self.shard_engines.values()]
+        }.values():
+            engine.dispose()
+
+
+def get_databases() -> Databases:
+    databases: Databases = current_app.extensions["guyub.databases"]
+    return databases
+
+
+def platform_db() -> Session:
+    """The request's session on the platform database (``public`` schema)."""
+    if "platform_db" not in g:
+        g.platform_db = get_databases().platform_session()
+    session: Session = g.platform_db
+    return session
+
+
+def tenant_db() -> Session:
+    """The request's session in the resolved tenant's schema; fails outside a tenant host."""
+    if "tenant_db" not in g:
+        tenant: Tenant | None = g.get("tenant")
+        if tenant is None:
+            raise RuntimeError("tenant_db() used on a request with no resolved tenant")
+        if tenant.schema_name is None:
+            raise RuntimeError(f"tenant {tenant.slug} has no schema")
+        g.tenant_db = get_databases().tenant_session(tenant.shard, tenant.schema_name)
+    session: Session = g.tenant_db
+    return session
+
+
+def close_request_sessions(_exc: BaseException | None = None) -> None:
+    for key in ("tenant_db", "platform_db"):
+        session = g.pop(key, None)
+        if session is not None:
+            session.close()

@@ -1,0 +1,98 @@
+"""`make run`: database, migrations, demo data, then gunicorn, and where to click.
+
+With no DATABASE_URL, a private PostgreSQL (pgserver) runs with its data in ``instance/pgdata``
+for as long as this process does.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from saas.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from saas.embedded_pg import database_url, ensure_database, start_embedded_server
+
+DEV_DATABASE = "guyub"
+
+
+def prepare_database() -> object | None:
+    """Set DATABASE_URL (starting the embedded server if needed); return the server handle."""
+    if os.environ.get("DATABASE_URL"):
+        return None
+    server = start_embedded_server(INSTANCE_DIR / "pgdata")
+    ensure_database(database_url(server, "postgres"), DEV_DATABASE)
+    os.environ["DATABASE_URL"] = database_url(server, DEV_DATABASE)
+    return server
+
+
+def prepare_app(password: str) -> list[str]:
+    from saas import create_app
+    from saas.db import get_databases
+    from saas.platform_migrations import upgrade_platform
+    from saas.seed import seed_demo
+    from saas.tenants.migrations import migrate_tenants
+    from saas.tenants.provisioning import fill_schema_pool
+
+    settings = load_settings()
+    app = create_app(settings)
+    with app.app_context():
+        databases = get_databases()
+        upgrade_platform(databases)
+        report = migrate_tenants(databases, settings, jobs=1)
+        lines = [f"tenant schemas: {len(report.migrated)} migrated, {len(report.failed)} failed"]
+        lines += list(seed_demo(databases, settings, password))
+        for shard in databases.shard_names:
+            fill_schema_pool(databases, shard, settings.schema_pool_target)
+        databases.dispose()
+    return lines
+
+
+def banner(port: str, password: str, base_domain: str) -> str:
+    platform = f"http://{base_domain}:{port}"
+    demo = f"http://demo.{base_domain}:{port}"
+    return f"""
+  Guyub is running.
+
+  Demo cooperative   {demo}
+      Chair (ketua)      ketua@sukamaju.id       / {password}
+      Treasurer          bendahara@sukamaju.id   / {password}
+      Supervisor         pengawas@sukamaju.id    / {password}
+      Member             anggota@sukamaju.id     / {password}  (or phone 081234567890)
+  Platform (KODE Indonesia admin)
+                     {platform}/admin
+      Admin              admin@guyub.id          / {password}
+  Development outbox {platform}/dev/outbox   (emails are kept here, not sent)
+  Health             {platform}/healthz
+
+  Stop with Ctrl-C.
+"""
+
+
+def main() -> int:
+    password = os.environ.get("DEMO_PASSWORD", "guyub-demo-2025")
+    port = os.environ.get("PORT", "5000")
+    os.environ.setdefault("BASE_DOMAIN", "localhost")
+    server = prepare_database()
+    for line in prepare_app(password):
+        print(f"  {line}", file=sys.stderr)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "wsgi:app"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PORT": port},
+    )
+    print(banner(port, password, os.environ["BASE_DOMAIN"]), flush=True)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGTERM)
+        return process.wait()
+    finally:
+        del server  # the embedded PostgreSQL stops with this process
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""Imports every model module so both metadata collections are complete.
+
+Alembic, the schema builder and the test fixtures import this module; add new model modules here.
+"""
+
+from saas.accounts import models as accounts_models
+from saas.db import PlatformBase, TenantBase
+from saas.tenants import models as tenants_models
+
+__all__ = ["PlatformBase", "TenantBase", "accounts_models", "tenants_models"]

@@ -1,0 +1,81 @@
+"""The demo cooperative for `make run`: idempotent, so running it again changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from saas.accounts import operations as accounts
+from saas.accounts.models import PlatformAdmin, TenantUser
+from saas.accounts.passwords import hash_password, verify_password
+from saas.accounts.roles import Role
+from saas.config import Settings
+from saas.db import Databases
+from saas.tenants.models import Tenant, TenantStatus
+from saas.tenants.provisioning import provision_tenant
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "Koperasi Desa Merah Putih Sukamaju"
+ADMIN_EMAIL = "admin@guyub.id"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    name: str
+    email: str
+    role: Role
+    phone: str | None = None
+
+
+DEMO_USERS = (
+    DemoUser("Siti Rahmawati", "ketua@sukamaju.id", Role.KETUA),
+    DemoUser("Budi Santoso", "bendahara@sukamaju.id", Role.BENDAHARA),
+    DemoUser("Pak Kades Wiryo", "pengawas@sukamaju.id", Role.PENGAWAS),
+    DemoUser("Ani Lestari", "anggota@sukamaju.id", Role.ANGGOTA, "+6281234567890"),
+)
+
+
+def _ensure_password(account: TenantUser | PlatformAdmin, password: str) -> bool:
+    if verify_password(account.password_hash, password):
+        return False
+    account.password_hash = hash_password(password)
+    return True
+
+
+def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterator[str]:
+    """Create what is missing of the demo and yield one line per thing done."""
+    with databases.platform_session() as session:
+        tenant = session.scalars(
+            select(Tenant).where(Tenant.slug == DEMO_SLUG, Tenant.status != TenantStatus.FAILED)
+        ).first()
+        if tenant is None:
+            tenant = provision_tenant(databases, settings, slug=DEMO_SLUG, display_name=DEMO_NAME)
+            yield f"created the demo cooperative ({tenant.schema_name})"
+        admin = accounts.find_platform_admin_by_email(session, ADMIN_EMAIL)
+        if admin is None:
+            accounts.create_platform_admin(
+                session, name="Admin KODE Indonesia", email=ADMIN_EMAIL, password=password
+            )
+            yield f"created platform admin {ADMIN_EMAIL}"
+        elif _ensure_password(admin, password):
+            session.commit()
+            yield f"reset the password of {ADMIN_EMAIL}"
+    assert tenant.schema_name is not None
+    with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
+        for demo in DEMO_USERS:
+            user = accounts.find_tenant_user_by_login(session, demo.email)
+            if user is None:
+                accounts.create_tenant_user(
+                    session,
+                    name=demo.name,
+                    email=demo.email,
+                    role=demo.role,
+                    password=password,
+                    phone=demo.phone,
+                )
+                yield f"created {demo.role.value} {demo.email}"
+            elif _ensure_password(user, password):
+                session.commit()
+                yield f"reset the password of {demo.email}"

@@ -1,0 +1,1 @@
+"""Tenancy: the registry of cooperatives, host resolution, provisioning and schema migrations."""

@@ -1,0 +1,89 @@
+"""The tenant registry, kept in the platform database's ``public`` schema."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, Identity, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from saas.db import PlatformBase
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class TenantStatus(enum.StrEnum):
+    PROVISIONING = "provisioning"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    FAILED = "failed"
+
+
+class DomainKind(enum.StrEnum):
+    SUBDOMAIN = "subdomain"
+    CUSTOM = "custom"
+
+
+class Tenant(PlatformBase):
+    """A cooperative: which shard and schema hold its data, and its lifecycle state."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (
+        # A failed provisioning keeps its row for the record but frees the slug.
+        Index(
+            "uq_tenants_live_slug",
+            "slug",
+            unique=True,
+            postgresql_where=text("status <> 'failed'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40))
+    display_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[TenantStatus] = mapped_column(
+        Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e]),
+        default=TenantStatus.PROVISIONING,
+    )
+    shard: Mapped[str] = mapped_column(String(40))
+    schema_name: Mapped[str | None] = mapped_column(String(63), unique=True)
+    schema_revision: Mapped[str | None] = mapped_column(String(32), index=True)
+    default_locale: Mapped[str] = mapped_column(String(8), default="id")
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    suspended_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    domains: Mapped[list[TenantDomain]] = relationship(
+        back_populates="tenant", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.id} {self.slug} {self.status}>"
+
+
+class TenantDomain(PlatformBase):
+    """A host name that resolves to a tenant: its subdomain label, or a verified custom domain."""
+
+    __tablename__ = "tenant_domains"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DomainKind] = mapped_column(
+        Enum(DomainKind, name="domain_kind", values_callable=lambda e: [m.value for m in e])
+    )
+    # For a subdomain, the label alone ("demo"), so BASE_DOMAIN can change; else the full host.
+    host: Mapped[str] = mapped_column(String(253), unique=True)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="domains")

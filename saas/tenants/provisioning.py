@@ -1,0 +1,221 @@
+"""Provisioning a tenant: a small state machine across the registry and the tenant's shard.
+
+1. The registry row is written as ``provisioning`` (platform database) with its subdomain.
+2. The schema is built on the chosen shard in one transaction (claimed from the pool or created).
+3. The row becomes ``active`` with the schema revision.
+A failure in step 2 leaves no schema (DDL is transactional) and marks the row ``failed`` with the
+reason, releasing the slug. A crash between steps is repaired by ``recover_stuck_tenants``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from saas.config import Settings
+from saas.db import Databases
+from saas.tenants import schemas
+from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
+from saas.tenants.rules import SlugError, check_slug, normalise_slug
+
+log = logging.getLogger(__name__)
+
+
+class ProvisioningError(RuntimeError):
+    """The tenant's schema could not be built; the registry row is marked failed."""
+
+
+class NoShardAvailable(RuntimeError):
+    """Every configured shard holds its maximum number of tenants."""
+
+
+@dataclass(frozen=True)
+class ShardLoad:
+    name: str
+    tenants: int
+
+
+def list_shard_loads(session: Session, shard_names: list[str]) -> list[ShardLoad]:
+    """How many live tenants each configured shard holds."""
+    counts = dict(
+        session.execute(
+            select(Tenant.shard, func.count())
+            .where(Tenant.status != TenantStatus.FAILED)
+            .group_by(Tenant.shard)
+        ).all()
+    )
+    return [ShardLoad(name, int(counts.get(name, 0))) for name in shard_names]
+
+
+def choose_shard(session: Session, shard_names: list[str], max_per_shard: int) -> str:
+    """The shard with the most room; new shards fill first."""
+    loads = [
+        load for load in list_shard_loads(session, shard_names) if load.tenants < max_per_shard
+    ]
+    if not loads:
+        raise NoShardAvailable
+    return min(loads, key=lambda load: load.tenants).name
+
+
+def is_slug_taken(session: Session, slug: str) -> bool:
+    live = select(Tenant.id).where(Tenant.slug == slug, Tenant.status != TenantStatus.FAILED)
+    domain = select(TenantDomain.id).where(TenantDomain.host == slug)
+    return session.execute(live.union_all(domain).limit(1)).first() is not None
+
+
+def register_tenant(
+    session: Session,
+    settings: Settings,
+    shard_names: list[str],
+    *,
+    slug: str,
+    display_name: str,
+    default_locale: str,
+    shard: str | None,
+) -> Tenant:
+    """Step 1: the registry row in state ``provisioning`` and its subdomain, committed."""
+    slug = check_slug(normalise_slug(slug))
+    if is_slug_taken(session, slug):
+        raise SlugError("taken")
+    if shard is None:
+        shard = choose_shard(session, shard_names, settings.max_tenants_per_shard)
+    elif shard not in shard_names:
+        raise ValueError(f"unknown shard {shard!r}")
+    tenant = Tenant(
+        slug=slug,
+        display_name=display_name.strip(),
+        shard=shard,
+        status=TenantStatus.PROVISIONING,
+        default_locale=default_locale,
+    )
+    session.add(tenant)
+    try:
+        session.flush()
+        tenant.schema_name = f"kop_{tenant.id}"
+        session.add(
+            TenantDomain(
+                tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug, verified_at=datetime.now(UTC)
+            )
+        )
+        session.commit()
+    except IntegrityError as exc:  # a concurrent sign-up took the slug between check and insert
+        session.rollback()
+        raise SlugError("taken") from exc
+    return tenant
+
+
+def build_tenant_schema(databases: Databases, tenant: Tenant) -> str:
+    """Step 2: the schema with all tables at head, in one shard transaction; returns the head."""
+    assert tenant.schema_name is not None
+    head = schemas.tenant_head()
+    with databases.shard_transaction(tenant.shard) as connection:
+        if not schemas.claim_pool_schema(connection, tenant.schema_name, head):
+            schemas.create_schema_from_metadata(connection, tenant.schema_name, head)
+    return head
+
+
+def mark_tenant_failed(session: Session, tenant_id: int, reason: str) -> None:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        return
+    tenant.status = TenantStatus.FAILED
+    tenant.failure_reason = reason[:2000]
+    tenant.domains.clear()
+    session.commit()
+
+
+def provision_tenant(
+    databases: Databases,
+    settings: Settings,
+    *,
+    slug: str,
+    display_name: str,
+    default_locale: str = "id",
+    shard: str | None = None,
+    session: Session | None = None,
+) -> Tenant:
+    """Register a cooperative and build its schema; raises SlugError or ProvisioningError.
+
+    ``session`` is the caller's platform session, if it has one (a request's); it is committed.
+    """
+    if session is None:
+        with databases.platform_session() as own_session:
+            return provision_tenant(
+                databases,
+                settings,
+                slug=slug,
+                display_name=display_name,
+                default_locale=default_locale,
+                shard=shard,
+                session=own_session,
+            )
+    tenant = register_tenant(
+        session,
+        settings,
+        databases.shard_names,
+        slug=slug,
+        display_name=display_name,
+        default_locale=default_locale,
+        shard=shard,
+    )
+    try:
+        head = build_tenant_schema(databases, tenant)
+    except Exception as exc:
+        log.exception("provisioning failed", extra={"tenant_id": tenant.id})
+        mark_tenant_failed(session, tenant.id, f"{type(exc).__name__}: {exc}")
+        raise ProvisioningError(str(exc)) from exc
+    tenant.status = TenantStatus.ACTIVE
+    tenant.schema_revision = head
+    session.commit()
+    log.info("tenant provisioned", extra={"tenant_id": tenant.id, "shard": tenant.shard})
+    return tenant
+
+
+def fill_schema_pool(databases: Databases, shard: str, target: int) -> int:
+    """Top the shard's pool of ready schemas up to ``target``; returns how many were made."""
+    head = schemas.tenant_head()
+    with databases.shard_transaction(shard) as connection:
+        ready = [
+            name
+            for name in schemas.list_pool_schemas(connection)
+            if schemas.schema_revision(connection, name) == head
+        ]
+    made = 0
+    for _ in range(max(0, target - len(ready))):
+        with databases.shard_transaction(shard) as connection:
+            schemas.add_pool_schema(connection, head)
+        made += 1
+    return made
+
+
+def recover_stuck_tenants(databases: Databases, older_than: timedelta) -> list[tuple[str, str]]:
+    """Finish or undo provisionings that crashed midway; returns (slug, outcome) pairs."""
+    cutoff = datetime.now(UTC) - older_than
+    outcomes: list[tuple[str, str]] = []
+    with databases.platform_session() as session:
+        stuck = session.scalars(
+            select(Tenant).where(
+                Tenant.status == TenantStatus.PROVISIONING, Tenant.created_at < cutoff
+            )
+        ).all()
+        for tenant in stuck:
+            assert tenant.schema_name is not None
+            with databases.shard_transaction(tenant.shard) as connection:
+                exists = schemas.schema_exists(connection, tenant.schema_name)
+                revision = (
+                    schemas.schema_revision(connection, tenant.schema_name) if exists else None
+                )
+            if revision is not None:
+                tenant.status = TenantStatus.ACTIVE
+                tenant.schema_revision = revision
+                session.commit()
+                outcomes.append((tenant.slug, "activated"))
+            else:
+                mark_tenant_failed(session, tenant.id, "provisioning did not finish")
+                outcomes.append((tenant.slug, "failed"))
+    return outcomes

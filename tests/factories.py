@@ -1,0 +1,135 @@
+"""Building test data through the real operations, and small helpers for HTTP tests."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from saas.accounts import operations as accounts
+from saas.accounts.models import Invitation, TenantUser
+from saas.accounts.roles import Role
+from saas.config import Settings
+from saas.db import Databases
+from saas.tenants.models import Tenant
+from saas.tenants.provisioning import provision_tenant
+
+PASSWORD = "kata-sandi-uji-123"
+ADMIN_EMAIL = "admin@kode.id"
+
+
+@dataclass
+class TenantData:
+    tenant: Tenant
+    users: dict[str, TenantUser] = field(default_factory=dict)
+    invitations: list[Invitation] = field(default_factory=list)
+
+
+@dataclass
+class TwoTenants:
+    a: TenantData
+    b: TenantData
+
+
+# Same roles in the same order, so user ids 1-3 and invitation id 1 exist in both schemas;
+# tenant A has one more user (id 4) and one more invitation (id 2) that B lacks.
+ALPHA_USERS = (
+    ("ketua", "Ana Alpha", "ana@kopalpha.id", Role.KETUA, "+6281100000001"),
+    ("bendahara", "Bambang Alpha", "bambang@kopalpha.id", Role.BENDAHARA, None),
+    ("anggota", "Citra Alpha", "citra@kopalpha.id", Role.ANGGOTA, "+6281100000003"),
+    ("pengawas", "Dedi OnlyAlpha", "dedi@kopalpha.id", Role.PENGAWAS, None),
+)
+BETA_USERS = (
+    ("ketua", "Ani Beta", "ani@kopbeta.id", Role.KETUA, "+6281200000001"),
+    ("bendahara", "Bayu Beta", "bayu@kopbeta.id", Role.BENDAHARA, None),
+    ("anggota", "Cici Beta", "cici@kopbeta.id", Role.ANGGOTA, None),
+)
+
+
+def _populate(
+    databases: Databases,
+    *,
+    settings: Settings,
+    slug: str,
+    name: str,
+    shard: str,
+    users: tuple,
+    invitations: tuple[str, ...],
+) -> TenantData:
+    tenant = provision_tenant(databases, settings, slug=slug, display_name=name, shard=shard)
+    data = TenantData(tenant)
+    assert tenant.schema_name is not None
+    with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
+        for key, full_name, email, role, phone in users:
+            data.users[key] = accounts.create_tenant_user(
+                session, name=full_name, email=email, role=role, password=PASSWORD, phone=phone
+            )
+        for invitee in invitations:
+            data.invitations.append(
+                accounts.invite_colleague(
+                    session,
+                    inviter=data.users["ketua"],
+                    name=invitee,
+                    email=f"{invitee.split()[0].lower()}@kop{slug}.id",
+                    role=Role.STAFF,
+                    valid_for=timedelta(days=7),
+                )
+            )
+    return data
+
+
+def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
+    a = _populate(
+        databases,
+        settings=settings,
+        slug="alpha",
+        name="Koperasi Desa Merah Putih Alpha",
+        shard="main",
+        users=ALPHA_USERS,
+        invitations=("Eka InvitedAlpha", "Fajar OnlyInvitedAlpha"),
+    )
+    b = _populate(
+        databases,
+        settings=settings,
+        slug="beta",
+        name="Koperasi Desa Merah Putih Beta",
+        shard="s2",
+        users=BETA_USERS,
+        invitations=("Gita InvitedBeta",),
+    )
+    with databases.platform_session() as session:
+        accounts.create_platform_admin(
+            session, name="Admin Kode", email=ADMIN_EMAIL, password=PASSWORD
+        )
+    return TwoTenants(a, b)
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(response: TestResponse) -> str:
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def csrf_token(client: FlaskClient, path: str = "/masuk") -> str:
+    return csrf_from(client.get(path))
+
+
+def login(
+    client: FlaskClient, identifier: str, password: str = PASSWORD, **kwargs: object
+) -> TestResponse:
+    token = csrf_token(client)
+    return client.post(
+        "/masuk",
+        data={"identifier": identifier, "password": password, "csrf_token": token},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def text(response: TestResponse) -> str:
+    return response.get_data(as_text=True)

@@ -1,0 +1,112 @@
+"""Tenant isolation: a user of tenant B walks every route against tenant A's objects.
+
+Ids collide across the two schemas (users 1-3 and invitation 1 exist in both); A alone has user 4
+and invitation 2. Every registered route must be classified below: a new route fails
+``test_every_route_is_classified`` until someone decides how it is probed here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from saas.accounts.tokens import make_token, password_fingerprint
+from tests.factories import csrf_token, login, text
+
+# endpoint -> how to probe it. "none": takes no tenant object; "platform": platform host only;
+# otherwise a function building the URL parameters from tenant A's objects.
+ROUTES = {
+    "site.home": "none",
+    "site.choose_language": "none",
+    "site.save_language": "none",
+    "site.healthz": "none",
+    "site.outbox": "platform",
+    "auth.login": "none",
+    "auth.logout": "none",
+    "auth.forgot_password": "none",
+    "auth.reset_password": "token",
+    "auth.accept_invitation": "token",
+    "officer.home": "none",
+    "officer.member_home": "none",
+    "officer.team": "none",
+    "officer.team_member": lambda a: {"user_id": a.users["pengawas"].id},
+    "officer.revoke_invitation": lambda a: {"invitation_id": a.invitations[1].id},
+    "admin.home": "platform",
+    "admin.suspend": "platform",
+    "admin.resume": "platform",
+}
+
+A_ONLY_NAMES = ("Dedi OnlyAlpha", "Fajar OnlyInvitedAlpha", "dedi@kopalpha.id", "fajar@kopalpha.id")
+A_NAMES = (*A_ONLY_NAMES, "Ana Alpha", "Koperasi Desa Merah Putih Alpha")
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "classify the new route(s) in ROUTES"
+    assert set(ROUTES) - endpoints == set(), "remove routes that no longer exist"
+
+
+def test_every_view_declares_its_access_rule(app):
+    missing = [name for name, view in app.view_functions.items() if not hasattr(view, "access")]
+    assert missing == []
+
+
+def test_a_b_officer_gets_404_for_every_a_only_object(app, beta, tenants):
+    login(beta, "ani@kopbeta.id")
+    token = csrf_token(beta, "/kelola/tim")
+    probed = 0
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            how = ROUTES[rule.endpoint]
+            if not callable(how):
+                continue
+            url = rule.build(how(tenants.a))[1]  # type: ignore[index]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                response = beta.open(url, method=method, data={"csrf_token": token})
+                assert response.status_code == 404, (method, url)
+                assert not any(name in text(response) for name in A_NAMES), (method, url)
+                probed += 1
+    assert probed >= 3
+
+
+def test_colliding_ids_show_b_own_rows_never_a_rows(beta, tenants):
+    login(beta, "ani@kopbeta.id")
+    shared_id = tenants.a.users["bendahara"].id
+    assert shared_id == tenants.b.users["bendahara"].id  # the collision is real
+    response = beta.get(f"/kelola/tim/{shared_id}")
+    assert response.status_code == 200
+    assert "Bayu Beta" in text(response)
+    assert "Bambang Alpha" not in text(response)
+    team = text(beta.get("/kelola/tim"))
+    assert not any(name in team for name in A_NAMES)
+
+
+@pytest.mark.parametrize("purpose", ["reset", "invite"])
+def test_a_link_made_for_tenant_a_does_not_work_on_tenant_b(app, beta, tenants, purpose):
+    a = tenants.a
+    key = app.extensions["guyub.settings"].secret_key
+    if purpose == "reset":
+        user = a.users["bendahara"]
+        payload = {
+            "k": "t",
+            "tid": a.tenant.id,
+            "uid": user.id,
+            "fp": password_fingerprint(user.password_hash, user.session_version),
+        }
+        path = "/atur-sandi/"
+    else:
+        payload = {"tid": a.tenant.id, "iid": a.invitations[0].id}
+        path = "/undangan/"
+    response = beta.get(path + make_token(key, purpose, payload))
+    assert response.status_code == 404
+    assert "Bambang" not in text(response)
+    assert "Eka" not in text(response)
+
+
+def test_b_session_cookie_on_a_host_reaches_nothing(alpha, beta):
+    login(beta, "ani@kopbeta.id")
+    stolen = beta.get_cookie("guyub_session", domain="beta.localhost")
+    alpha.set_cookie("guyub_session", stolen.value, domain="alpha.localhost")
+    for path in ("/kelola", "/kelola/tim", "/kelola/tim/1", "/anggota"):
+        response = alpha.get(path)
+        assert response.status_code == 302, path
+        assert not any(name in text(response) for name in A_NAMES)

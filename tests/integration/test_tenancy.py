@@ -1,0 +1,215 @@
+"""The tenant registry, host resolution, shards, provisioning and its failure modes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import ProgrammingError
+
+from saas.accounts.models import TenantUser
+from saas.tenants import schemas
+from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
+from saas.tenants.operations import resume_tenant, suspend_tenant
+from saas.tenants.provisioning import (
+    NoShardAvailable,
+    ProvisioningError,
+    choose_shard,
+    fill_schema_pool,
+    provision_tenant,
+)
+from saas.tenants.rules import SlugError
+from tests.factories import text as body
+
+
+def provision(db, app, slug, **kwargs):
+    return provision_tenant(
+        db, app.extensions["guyub.settings"], slug=slug, display_name=f"Koperasi {slug}", **kwargs
+    )
+
+
+def tables_in(db, shard, schema):
+    with db.shard_transaction(shard) as connection:
+        return set(
+            connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}
+            ).scalars()
+        )
+
+
+def test_provisioning_creates_the_schema_with_every_table_stamped_at_head(db, app):
+    tenant = provision(db, app, "sukamaju")
+    assert tenant.status == TenantStatus.ACTIVE
+    assert tenant.schema_name == f"kop_{tenant.id}"
+    assert tenant.schema_revision == schemas.tenant_head()
+    assert tables_in(db, tenant.shard, tenant.schema_name) == {
+        "users",
+        "invitations",
+        "alembic_version",
+    }
+    with db.shard_transaction(tenant.shard) as connection:
+        assert schemas.schema_revision(connection, tenant.schema_name) == schemas.tenant_head()
+
+
+def test_a_new_tenant_answers_on_its_subdomain_at_once(db, app, client_for):
+    provision(db, app, "desa-baru")
+    response = client_for("desa-baru").get("/")
+    assert response.status_code == 200
+    assert "Koperasi desa-baru" in body(response)
+
+
+@pytest.mark.parametrize(
+    ("slug", "code"),
+    [
+        ("alpha", "taken"),
+        ("www", "reserved"),
+        ("admin", "reserved"),
+        ("Ab", "malformed"),
+        ("-abc", "malformed"),
+        ("a" * 41, "malformed"),
+        ("kop desa", "malformed"),
+        ("abc--def", "malformed"),
+    ],
+)
+def test_unusable_slugs_are_refused_and_nothing_is_written(db, app, slug, code):
+    with db.platform_session() as session:
+        before = session.scalar(select(text("count(*)")).select_from(Tenant))
+    with pytest.raises(SlugError) as raised:
+        provision(db, app, slug)
+    assert raised.value.code == code
+    with db.platform_session() as session:
+        assert session.scalar(select(text("count(*)")).select_from(Tenant)) == before
+
+
+def test_failed_provisioning_leaves_no_schema_and_frees_the_slug(db, app, monkeypatch):
+    def explode(connection, schema_name, revision):
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema_name}"')
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(schemas, "create_schema_from_metadata", explode)
+    with pytest.raises(ProvisioningError):
+        provision(db, app, "gagal")
+    with db.platform_session() as session:
+        row = session.scalars(select(Tenant).where(Tenant.slug == "gagal")).one()
+        assert row.status == TenantStatus.FAILED
+        assert "disk full" in row.failure_reason
+        assert (
+            session.scalars(select(TenantDomain).where(TenantDomain.tenant_id == row.id)).all()
+            == []
+        )
+        failed_schema, failed_shard = row.schema_name, row.shard
+    with db.shard_transaction(failed_shard) as connection:
+        assert not schemas.schema_exists(connection, failed_schema)
+    monkeypatch.undo()
+    retry = provision(db, app, "gagal")
+    assert retry.status == TenantStatus.ACTIVE
+
+
+def test_new_tenants_go_to_the_shard_with_the_most_room(db):
+    with db.platform_session() as session:
+        # alpha on main, beta on s2: a tie, so the first configured shard.
+        assert choose_shard(session, ["main", "s2"], 5000) == "main"
+        session.add(
+            Tenant(slug="extra", display_name="x", shard="main", status=TenantStatus.ACTIVE)
+        )
+        session.flush()
+        assert choose_shard(session, ["main", "s2"], 5000) == "s2"
+
+
+def test_a_full_shard_takes_no_new_tenants(db):
+    with db.platform_session() as session, pytest.raises(NoShardAvailable):
+        choose_shard(session, ["main", "s2"], 1)
+
+
+def test_tenant_on_the_second_shard_lives_in_the_second_database(db, tenants):
+    b = tenants.b.tenant
+    assert b.shard == "s2"
+    assert "users" in tables_in(db, "s2", b.schema_name)
+    assert tables_in(db, "main", b.schema_name) == set()
+
+
+def test_provisioning_claims_a_ready_pool_schema_by_renaming_it(db, app):
+    assert fill_schema_pool(db, "s2", 2) == 2
+    with db.shard_transaction("s2") as connection:
+        pool_before = schemas.list_pool_schemas(connection)
+    tenant = provision(db, app, "dari-pool", shard="s2")
+    with db.shard_transaction("s2") as connection:
+        pool_after = schemas.list_pool_schemas(connection)
+    assert len(pool_after) == len(pool_before) - 1
+    assert set(pool_before) - set(pool_after) == {pool_before[0]}
+    assert "users" in tables_in(db, "s2", tenant.schema_name)
+
+
+def test_a_stale_pool_schema_is_dropped_instead_of_claimed(db, app):
+    with db.shard_transaction("s2") as connection:
+        stale = schemas.add_pool_schema(connection, "old-revision")
+    provision(db, app, "tanpa-basi", shard="s2")
+    with db.shard_transaction("s2") as connection:
+        assert not schemas.schema_exists(connection, stale)
+
+
+def test_unknown_host_is_404(client_for):
+    response = client_for("tidak-ada").get("/")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("host", ["bad_host!", "a..b", "[::1]", "alpha.localhost.evil.example"])
+def test_malformed_or_foreign_host_is_404(app, db, host):
+    client = app.test_client()
+    assert client.get("/", headers={"Host": host}).status_code == 404
+
+
+def test_tenant_is_never_taken_from_a_header_or_cookie_the_client_sends(platform):
+    response = platform.get(
+        "/kelola", headers={"X-Tenant": "alpha", "X-Forwarded-Host": "alpha.localhost"}
+    )
+    assert response.status_code == 404
+
+
+def test_suspended_tenant_gets_a_403_page_in_both_languages(db, tenants, client_for):
+    with db.platform_session() as session:
+        suspend_tenant(session, session.get(Tenant, tenants.a.tenant.id), "audit")
+    english = client_for("alpha").get("/")
+    assert english.status_code == 403
+    assert "This cooperative is suspended" in body(english)
+    indonesian = client_for("alpha", lang=None).get("/")
+    assert indonesian.status_code == 403
+    assert "Koperasi ini sedang dinonaktifkan sementara" in body(indonesian)
+    with db.platform_session() as session:
+        resume_tenant(session, session.get(Tenant, tenants.a.tenant.id))
+    assert client_for("alpha").get("/").status_code == 200
+
+
+def test_verified_custom_domain_resolves_and_an_unverified_one_does_not(db, tenants, app):
+    with db.platform_session() as session:
+        session.add_all(
+            [
+                TenantDomain(
+                    tenant_id=tenants.b.tenant.id,
+                    kind=DomainKind.CUSTOM,
+                    host="kopdes-beta.id",
+                    verified_at=datetime.now(UTC),
+                ),
+                TenantDomain(
+                    tenant_id=tenants.b.tenant.id,
+                    kind=DomainKind.CUSTOM,
+                    host="belum.example",
+                    verified_at=None,
+                ),
+            ]
+        )
+        session.commit()
+    client = app.test_client()
+    verified = client.get("/", headers={"Host": "kopdes-beta.id"})
+    assert verified.status_code == 200
+    assert "Koperasi Desa Merah Putih Beta" in body(verified)
+    assert "Selamat datang" in body(verified)  # the tenant's default language
+    assert client.get("/", headers={"Host": "belum.example"}).status_code == 404
+
+
+def test_an_unmapped_tenant_query_fails_loudly_instead_of_reading_public(app, db):
+    engine = db.shard_engines["main"]
+    with engine.connect() as connection, pytest.raises(ProgrammingError) as raised:
+        connection.execute(select(TenantUser))
+    assert 'relation "tenant.users" does not exist' in str(raised.value)

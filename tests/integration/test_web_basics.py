@@ -1,0 +1,98 @@
+"""Security headers, static files, health, and pages that must never embed script."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from tests.factories import login, text
+
+PAGES = [
+    (None, "/"), (None, "/masuk"), (None, "/lupa-sandi"), ("alpha", "/"), ("alpha", "/masuk"),
+    ("alpha", "/kelola"), ("alpha", "/kelola/tim"), ("alpha", "/tidak-ada"),
+]
+
+
+@pytest.mark.parametrize(("slug", "path"), PAGES)
+def test_security_headers_on_every_page(client_for, slug, path):
+    client = client_for(slug)
+    if slug:
+        login(client, "ana@kopalpha.id")
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+@pytest.mark.parametrize(("slug", "path"), PAGES)
+def test_pages_have_no_inline_script_or_style(client_for, slug, path):
+    client = client_for(slug)
+    if slug:
+        login(client, "ana@kopalpha.id")
+    html = text(client.get(path))
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert not re.search(r"\son[a-z]+=", html)
+    assert not re.search(r"\sstyle=", html)
+
+
+def test_signed_in_pages_are_not_cached(alpha):
+    login(alpha, "ana@kopalpha.id")
+    assert alpha.get("/kelola").headers["Cache-Control"] == "private, no-store"
+
+
+def test_static_assets_are_hashed_compressed_and_cached_for_a_year(alpha):
+    html = text(alpha.get("/masuk"))
+    css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', html).group(1)
+    js = re.search(r'src="(/static/vendor/htmx\.min\.[0-9a-f]{12}\.js)"', html).group(1)
+    for url in (css, js):
+        response = alpha.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert "immutable" in response.headers["Cache-Control"]
+        assert len(gzip.decompress(response.data)) > len(response.data)
+    plain = alpha.get(css)
+    assert "Content-Encoding" not in plain.headers
+    assert b":root" in plain.data
+
+
+def test_healthz_reports_every_database(platform, app):
+    response = platform.get("/healthz")
+    assert response.status_code == 200
+    body = json.loads(response.data)
+    assert body == {"status": "ok", "databases": {"platform": "ok", "main": "ok", "s2": "ok"}}
+
+
+def test_healthz_answers_on_any_host_name(app, db):
+    response = app.test_client().get("/healthz", headers={"Host": "10.0.0.5:8000"})
+    assert response.status_code == 200
+
+
+def test_forms_use_the_right_mobile_keyboards_and_autocomplete(alpha):
+    html = text(alpha.get("/lupa-sandi"))
+    assert re.search(r'<input[^>]*type="email"[^>]*inputmode="email"', html) or re.search(
+        r'<input[^>]*inputmode="email"[^>]*type="email"', html
+    )
+    login_html = text(alpha.get("/masuk"))
+    assert 'autocomplete="current-password"' in login_html
+    assert 'autocomplete="username"' in login_html
+
+
+def test_errors_are_announced_next_to_the_field(alpha):
+    html = text(login(alpha, "ana@kopalpha.id", "wrong"))
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="password-error"' in html
+    assert 'id="password-error"' in html
+
+
+def test_outbox_page_is_404_when_real_mail_is_configured(platform):
+    assert platform.get("/dev/outbox").status_code == 404
