@@ -14,8 +14,10 @@ import os
 import re
 import sys
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +29,15 @@ PGDATA = BENCH_ROOT / "pgdata"
 if str(PROJECT_ROOT) not in sys.path:  # run as ``python bench/pX.py`` from anywhere
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from sqlalchemy import func, select  # noqa: E402
+
 from saas.config import Settings, load_settings  # noqa: E402
 from saas.db import Databases  # noqa: E402
-from saas.embedded_pg import ensure_database, start_embedded_server  # noqa: E402
 from saas.embedded_pg import database_url as server_url  # noqa: E402
+from saas.embedded_pg import ensure_database, start_embedded_server  # noqa: E402
 from saas.platform_migrations import upgrade_platform  # noqa: E402
+from saas.tenants import schemas  # noqa: E402
+from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus  # noqa: E402
 
 _server: Any = None  # keeps pgserver's handle alive for the life of the process
 
@@ -54,6 +60,7 @@ def admin_url() -> str:
     if _server is None:
         BENCH_ROOT.mkdir(parents=True, exist_ok=True)
         log(f"starting (or joining) the embedded PostgreSQL in {PGDATA}")
+        warnings.filterwarnings("ignore", category=UserWarning, module="platformdirs.*")
         _server = start_embedded_server(PGDATA)
     return str(server_url(_server, "postgres"))
 
@@ -166,24 +173,15 @@ class SlugCounter:
 
 def count_tenants(databases: Databases) -> int:
     """Live (not failed) tenants in the registry."""
-    from sqlalchemy import func, select
-
-    from saas.tenants.models import Tenant, TenantStatus
-
     with databases.platform_session() as session:
         query = select(func.count()).select_from(Tenant).where(Tenant.status != TenantStatus.FAILED)
         return int(session.scalar(query) or 0)
 
 
 def add_tenants(
-    databases: Databases, slugs: SlugCounter, count: int, *, shard: str = "main", batch: int = 100
+    databases: Databases, slugs: SlugCounter, count: int, *, shard: str = "main", batch: int = 10
 ) -> None:
     """Create ``count`` active tenants fast: registry rows plus real schemas, in batches."""
-    from datetime import UTC, datetime
-
-    from saas.tenants import schemas
-    from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
-
     head = schemas.tenant_head()
     remaining = count
     while remaining > 0:
@@ -219,9 +217,7 @@ def add_tenants(
         remaining -= size
 
 
-def grow_to(
-    databases: Databases, slugs: SlugCounter, target: int, *, shard: str = "main"
-) -> int:
+def grow_to(databases: Databases, slugs: SlugCounter, target: int, *, shard: str = "main") -> int:
     """Add tenants until the registry holds ``target`` live ones; return how many were added."""
     missing = max(0, target - count_tenants(databases))
     if missing:

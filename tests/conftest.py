@@ -43,6 +43,7 @@ def pg_admin_url() -> Iterator[str]:
         return
     server = start_embedded_server(TEST_ROOT / "pgdata")
     yield database_url(server, "postgres")
+    server.cleanup()  # now, while pytest's output streams are still open
 
 
 def _url_for_database(admin_url: str, name: str) -> str:

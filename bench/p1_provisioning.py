@@ -1,0 +1,243 @@
+"""P1: provision a tenant (schema + tables ready, registry updated) with K tenants present.
+
+At each K the script times, in the same run: (a) ``provision_tenant`` claiming from a warmed
+schema pool, interleaved with (b) the peer, a plain replay of the tenant DDL statement by
+statement, then (c) ``provision_tenant`` with an empty pool (schema built from metadata).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from common import (
+    SlugCounter,
+    count_schemas,
+    count_tenants,
+    emit,
+    grow_to,
+    log,
+    ms,
+    p50,
+    p95,
+    prepare_platform,
+    server_version,
+)
+from sqlalchemy import Dialect
+from sqlalchemy.schema import AddConstraint, CreateIndex, CreateSchema, CreateTable, DropSchema
+from sqlalchemy.sql.ddl import sort_tables_and_constraints
+
+from saas.config import Settings
+from saas.db import TENANT_SCHEMA, Databases
+from saas.models import TenantBase
+from saas.tenants.provisioning import fill_schema_pool, provision_tenant
+
+BUDGET_P50_MS = 25
+BUDGET_P95_MS = 100
+SHARD = "main"
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=None, help="timed creations per K (50)")
+    parser.add_argument("--levels", default=None, help="comma-separated K (0,1000,2000)")
+    parser.add_argument("--quick", action="store_true", help="10 samples at K = 0,100,200")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed rounds of each path first")
+    parser.add_argument("--prefix", default="bench_p1", help="database name")
+    args = parser.parse_args(argv)
+    default_samples, default_levels = (10, "0,100,200") if args.quick else (50, "0,1000,2000")
+    args.samples = args.samples or default_samples
+    args.levels = [int(k) for k in (args.levels or default_levels).split(",")]
+    return args
+
+
+def ddl_statements(schema_name: str, dialect: Dialect) -> list[str]:
+    """The tenant DDL for ``schema_name``, compiled one statement at a time (as create_all)."""
+    translate = {TENANT_SCHEMA: schema_name}
+    options: dict[str, Any] = {"schema_translate_map": translate, "render_schema_translate": True}
+    statements = [str(CreateSchema(schema_name).compile(dialect=dialect))]
+    ordered = sort_tables_and_constraints(TenantBase.metadata.sorted_tables)
+    for table, foreign_keys in ordered:
+        if table is None:  # foreign keys in a cycle: added once every table exists
+            statements += [
+                str(AddConstraint(fk).compile(dialect=dialect, **options)) for fk in foreign_keys
+            ]
+            continue
+        create = CreateTable(table, include_foreign_key_constraints=list(foreign_keys))
+        statements.append(str(create.compile(dialect=dialect, **options)))
+        statements += [
+            str(CreateIndex(index).compile(dialect=dialect, **options)) for index in table.indexes
+        ]
+    return statements
+
+
+def replay_ddl(databases: Databases, statements: list[str]) -> float:
+    """Execute ``statements`` one by one in one shard transaction; return the seconds taken."""
+    started = time.perf_counter()
+    with databases.shard_transaction(SHARD) as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    return time.perf_counter() - started
+
+
+def drop_schemas(databases: Databases, names: list[str], batch: int = 10) -> None:
+    """Drop the peer's schemas again (untimed) so the database holds tenants only."""
+    for start in range(0, len(names), batch):
+        with databases.shard_transaction(SHARD) as connection:
+            for name in names[start : start + batch]:
+                connection.execute(DropSchema(name, cascade=True, if_exists=True))
+
+
+def time_provision(databases: Databases, settings: Settings, slug: str) -> float:
+    """Provision one tenant through the product's path; return the seconds taken."""
+    started = time.perf_counter()
+    provision_tenant(databases, settings, slug=slug, display_name="Koperasi Bench", shard=SHARD)
+    return time.perf_counter() - started
+
+
+def check_replay_matches(databases: Databases, replayed: str, provisioned: str) -> None:
+    """Fail loudly if the peer's schema lacks relations the product's schema has."""
+    query = (
+        "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %(schema)s AND c.relname NOT LIKE 'alembic_version%%'"
+    )
+    with databases.shard_engines[SHARD].connect() as connection:
+        found = {
+            name: set(connection.exec_driver_sql(query, {"schema": name}).all())
+            for name in (replayed, provisioned)
+        }
+    if found[replayed] != found[provisioned]:
+        raise RuntimeError(f"DDL replay differs from provisioning: {found}")
+
+
+def warm_up(databases: Databases, settings: Settings, slugs: SlugCounter, rounds: int) -> None:
+    """Exercise every path ``rounds`` times, untimed, so first-use costs stay out of the samples."""
+    dialect = databases.shard_engines[SHARD].dialect
+    names = [f"tpl_warmup_{index}" for index in range(rounds)]
+    for name in names:
+        fill_schema_pool(databases, SHARD, 1)
+        time_provision(databases, settings, slugs.take())
+        time_provision(databases, settings, slugs.take())
+        replay_ddl(databases, ddl_statements(name, dialect))
+    drop_schemas(databases, names)
+
+
+def base_record(level: int, samples: int, tenants_at_start: int) -> dict[str, Any]:
+    """Fields every P1 line carries."""
+    return {
+        "id": "P1",
+        "tenants_before": level,
+        "tenants_at_start": tenants_at_start,
+        "samples": samples,
+        "tenant_tables": len(TenantBase.metadata.tables),
+    }
+
+
+def emit_pair(
+    level_fields: dict[str, Any], path: str, values: list[float], peer: list[float]
+) -> None:
+    """Emit the p50 and p95 lines of one path next to the DDL-replay peer."""
+    for name, stat, budget in (("p50", p50, BUDGET_P50_MS), ("p95", p95, BUDGET_P95_MS)):
+        value = ms(stat(values))
+        emit(
+            {
+                **level_fields,
+                "name": f"provision_{name}",
+                "value": value,
+                "unit": "ms",
+                "path": path,
+                "peer": f"ddl_replay_{name}",
+                "peer_value": ms(stat(peer)),
+                "budget": budget,
+                "pass": value <= budget,
+            }
+        )
+
+
+def measure_level(
+    databases: Databases, settings: Settings, slugs: SlugCounter, level: int, samples: int
+) -> float:
+    """Measure every path at one K; return the pool path's p50 in ms."""
+    dialect = databases.shard_engines[SHARD].dialect
+    at_start = count_tenants(databases)
+    fields = base_record(level, samples, at_start)
+    log(f"K={level}: {at_start} tenants, {count_schemas(databases)} schemas; filling the pool")
+    fill_started = time.perf_counter()
+    made = fill_schema_pool(databases, SHARD, samples)
+    fill_seconds = time.perf_counter() - fill_started
+    emit(
+        {
+            **fields,
+            "name": "pool_fill_per_schema",
+            "value": ms(fill_seconds / max(made, 1)),
+            "unit": "ms",
+            "path": "pool_fill",
+            "schemas_made": made,
+        }
+    )
+    pooled: list[float] = []
+    replayed: list[float] = []
+    peer_names: list[str] = []
+    last_slug = ""
+    log(f"K={level}: {samples} pool provisions interleaved with {samples} DDL replays")
+    for index in range(samples):
+        last_slug = slugs.take()
+        pooled.append(time_provision(databases, settings, last_slug))
+        peer_names.append(f"tpl_ddl_{level}_{index}")
+        replayed.append(replay_ddl(databases, ddl_statements(peer_names[-1], dialect)))
+    check_replay_matches(databases, peer_names[-1], _schema_of(databases, last_slug))
+    log(f"K={level}: {samples} provisions with an empty pool")
+    empty = [time_provision(databases, settings, slugs.take()) for _ in range(samples)]
+    emit_pair(fields, "pool", pooled, replayed)
+    emit_pair({**fields, "tenants_at_start": at_start + samples}, "empty_pool", empty, replayed)
+    for name, stat in (("p50", p50), ("p95", p95)):
+        emit({**fields, "name": f"ddl_replay_{name}", "value": ms(stat(replayed)), "unit": "ms"})
+    drop_schemas(databases, peer_names)
+    return ms(p50(pooled))
+
+
+def _schema_of(databases: Databases, slug: str) -> str:
+    """The schema name the registry records for ``slug``."""
+    with databases.platform_engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT schema_name FROM tenants WHERE slug = %(slug)s", {"slug": slug}
+        ).one()
+    return str(row[0])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run P1 at every K and emit its figures."""
+    args = parse_args(argv)
+    started = time.perf_counter()
+    settings, databases = prepare_platform(args.prefix)
+    log(f"P1 on PostgreSQL {server_version(databases)}: K={args.levels}, N={args.samples}")
+    slugs = SlugCounter()
+    warm_up(databases, settings, slugs, args.warmup)
+    medians: dict[int, float] = {}
+    for level in args.levels:
+        grow_to(databases, slugs, level, shard=SHARD)
+        medians[level] = measure_level(databases, settings, slugs, level, args.samples)
+    first, last = args.levels[0], args.levels[-1]
+    if last != first and medians[first] > 0:
+        emit(
+            {
+                "id": "P1",
+                "name": "provision_p50_growth_ratio",
+                "value": round(medians[last] / medians[first], 2),
+                "unit": "ratio",
+                "path": "pool",
+                "tenants_before": last,
+                "baseline_tenants_before": first,
+                "budget": "flat",
+            }
+        )
+    databases.dispose()
+    log(f"P1 done in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
