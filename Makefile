@@ -51,7 +51,7 @@ chromium:
 	fi
 
 # pytest exits 5 when it collected no test: that is a failure here, like any non-zero exit.
-test: setup chromium
+test: setup chromium lint typecheck
 	$(BIN)/python -m pytest
 
 test-fast: setup

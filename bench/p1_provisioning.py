@@ -45,11 +45,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--samples", type=int, default=None, help="timed creations per K (50)")
     parser.add_argument("--levels", default=None, help="comma-separated K (0,1000,2000)")
     parser.add_argument("--quick", action="store_true", help="10 samples at K = 0,100,200")
+    parser.add_argument(
+        "--registry-rows",
+        type=int,
+        default=None,
+        help="then add this many registry rows of tenants on other shards (80000; 0 skips)",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds of each path first")
     parser.add_argument("--prefix", default="bench_p1", help="database name")
     args = parser.parse_args(argv)
     default_samples, default_levels = (10, "0,100,200") if args.quick else (50, "0,1000,2000")
     args.samples = args.samples or default_samples
+    if args.registry_rows is None:
+        args.registry_rows = 20_000 if args.quick else 80_000
     args.levels = [int(k) for k in (args.levels or default_levels).split(",")]
     return args
 
@@ -92,9 +100,9 @@ def drop_schemas(databases: Databases, names: list[str], batch: int = 10) -> Non
 
 
 def time_provision(databases: Databases, settings: Settings, slug: str) -> float:
-    """Provision one tenant through the product's path; return the seconds taken."""
+    """Provision one tenant as sign-up does (shard chosen by load); return the seconds."""
     started = time.perf_counter()
-    provision_tenant(databases, settings, slug=slug, display_name="Koperasi Bench", shard=SHARD)
+    provision_tenant(databases, settings, slug=slug, display_name="Koperasi Bench")
     return time.perf_counter() - started
 
 
@@ -157,13 +165,31 @@ def emit_pair(
         )
 
 
+def add_registry_rows(databases: Databases, rows: int, per_shard: int = 4000) -> None:
+    """Registry rows for tenants on other shards (other databases): no schema here."""
+    with databases.platform_transaction() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO tenants (slug, display_name, status, shard, schema_name, "
+            "schema_revision, default_locale, created_at, updated_at) "
+            "SELECT 'other-' || g, 'Koperasi Lain', 'active', 'other_' || (g / %(per)s), "
+            "'kop_other_' || g, 't0001', 'id', now(), now() FROM generate_series(1, %(rows)s) g",
+            {"rows": rows, "per": per_shard},
+        )
+        connection.exec_driver_sql("ANALYZE tenants")
+
+
 def measure_level(
-    databases: Databases, settings: Settings, slugs: SlugCounter, level: int, samples: int
+    databases: Databases,
+    settings: Settings,
+    slugs: SlugCounter,
+    level: int,
+    samples: int,
+    **extra: Any,
 ) -> float:
     """Measure every path at one K; return the pool path's p50 in ms."""
     dialect = databases.shard_engines[SHARD].dialect
     at_start = count_tenants(databases)
-    fields = base_record(level, samples, at_start)
+    fields = {**base_record(level, samples, at_start), **extra}
     log(f"K={level}: {at_start} tenants, {count_schemas(databases)} schemas; filling the pool")
     fill_started = time.perf_counter()
     made = fill_schema_pool(databases, SHARD, samples)
@@ -208,6 +234,22 @@ def _schema_of(databases: Databases, slug: str) -> str:
     return str(row[0])
 
 
+def emit_growth(medians: dict[int, float], first: int, last: int) -> None:
+    """Emit how the pool path's p50 at ``last`` tenants compares with ``first``."""
+    emit(
+        {
+            "id": "P1",
+            "name": "provision_p50_growth_ratio",
+            "value": round(medians[last] / medians[first], 2),
+            "unit": "ratio",
+            "path": "pool",
+            "tenants_before": last,
+            "baseline_tenants_before": first,
+            "budget": "flat",
+        }
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run P1 at every K and emit its figures."""
     args = parse_args(argv)
@@ -221,19 +263,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         grow_to(databases, slugs, level, shard=SHARD)
         medians[level] = measure_level(databases, settings, slugs, level, args.samples)
     first, last = args.levels[0], args.levels[-1]
-    if last != first and medians[first] > 0:
-        emit(
-            {
-                "id": "P1",
-                "name": "provision_p50_growth_ratio",
-                "value": round(medians[last] / medians[first], 2),
-                "unit": "ratio",
-                "path": "pool",
-                "tenants_before": last,
-                "baseline_tenants_before": first,
-                "budget": "flat",
-            }
+    if last != first:
+        emit_growth(medians, first, last)
+    if args.registry_rows:
+        shard_tenants = count_tenants(databases)
+        log(f"adding {args.registry_rows} registry rows of tenants on other shards")
+        add_registry_rows(databases, args.registry_rows)
+        level = count_tenants(databases)
+        medians[level] = measure_level(
+            databases,
+            settings,
+            slugs,
+            level,
+            args.samples,
+            shard_tenants=shard_tenants,
+            other_shard_tenants=args.registry_rows,
         )
+        emit_growth(medians, first, level)
     databases.dispose()
     log(f"P1 done in {time.perf_counter() - started:.1f}s")
     return 0

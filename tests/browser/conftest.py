@@ -40,7 +40,9 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server(
+    pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     urls = make_test_databases(pg_admin_url, "guyub_browser")
     settings = make_settings(urls, tmp_path_factory.mktemp("browser-instance"))
     app = create_app(settings)

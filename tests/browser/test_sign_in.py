@@ -10,10 +10,18 @@ from tests.browser.conftest import DEMO_PASSWORD, LiveServer
 pytestmark = pytest.mark.browser
 
 WORDS = {
-    "id": {"sign_in": "Masuk", "hello": "Halo, Siti Rahmawati", "sign_out": "Keluar",
-           "signed_out": "Anda sudah keluar."},
-    "en": {"sign_in": "Sign in", "hello": "Hello, Siti Rahmawati", "sign_out": "Sign out",
-           "signed_out": "You have signed out."},
+    "id": {
+        "sign_in": "Masuk",
+        "hello": "Halo, Siti Rahmawati",
+        "sign_out": "Keluar",
+        "signed_out": "Anda sudah keluar.",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "hello": "Hello, Siti Rahmawati",
+        "sign_out": "Sign out",
+        "signed_out": "You have signed out.",
+    },
 }
 OTHER = {"id": "en", "en": "id"}
 

@@ -15,7 +15,9 @@ def cli(app, db):
 
 
 def test_create_then_list_shows_the_new_tenant(cli):
-    created = cli.invoke(args=["tenants", "create", "sumber-rejeki", "--name", "KDMP Sumber Rejeki"])
+    created = cli.invoke(
+        args=["tenants", "create", "sumber-rejeki", "--name", "KDMP Sumber Rejeki"]
+    )
     assert created.exit_code == 0, created.output
     assert "created sumber-rejeki" in created.output
     listed = cli.invoke(args=["tenants", "list"])
@@ -62,7 +64,6 @@ def test_fill_pool_makes_ready_schemas_on_every_shard(cli):
 
 def test_admin_suspends_from_the_web_with_a_reason(platform, client_for, tenants):
 
-
     login(platform, "admin@kode.id")
     token = csrf_token(platform, "/admin/")
     tenant_id = tenants.b.tenant.id
@@ -79,7 +80,6 @@ def test_admin_suspends_from_the_web_with_a_reason(platform, client_for, tenants
 
 def test_admin_list_searches_by_name(platform):
 
-
     login(platform, "admin@kode.id")
     html = text(platform.get("/admin/?q=beta"))
     assert "Koperasi Desa Merah Putih Beta" in html
@@ -87,7 +87,6 @@ def test_admin_list_searches_by_name(platform):
 
 
 def test_officers_cannot_reach_the_admin_area(alpha):
-
 
     login(alpha, "ana@kopalpha.id")
     assert alpha.get("/admin/").status_code == 404

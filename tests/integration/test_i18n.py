@@ -74,7 +74,9 @@ def test_saving_a_language_needs_the_csrf_token(client_for):
     assert client.post("/bahasa", data={"locale": "id"}).status_code == 400
 
 
-@pytest.mark.parametrize(("lang", "title"), [("id", "Halaman tidak ditemukan"), ("en", "Page not found")])
+@pytest.mark.parametrize(
+    ("lang", "title"), [("id", "Halaman tidak ditemukan"), ("en", "Page not found")]
+)
 def test_error_pages_speak_both_languages(client_for, lang, title):
     response = client_for("alpha", lang=lang).get("/tidak-ada-di-sini")
     assert response.status_code == 404
@@ -95,4 +97,8 @@ def test_catalog_is_complete(locale):
 
 @pytest.mark.parametrize("locale", ["id", "en"])
 def test_catalog_has_every_message_of_the_template(locale):
-    assert message_ids(load(POT)) - message_ids(load(POT.parent / locale / "LC_MESSAGES" / "messages.po")) == set()
+    assert (
+        message_ids(load(POT))
+        - message_ids(load(POT.parent / locale / "LC_MESSAGES" / "messages.po"))
+        == set()
+    )

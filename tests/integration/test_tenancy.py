@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -18,6 +18,7 @@ from saas.tenants.provisioning import (
     choose_shard,
     fill_schema_pool,
     provision_tenant,
+    recover_stuck_tenants,
 )
 from saas.tenants.rules import SlugError
 from tests.factories import text as body
@@ -213,3 +214,34 @@ def test_an_unmapped_tenant_query_fails_loudly_instead_of_reading_public(app, db
     with engine.connect() as connection, pytest.raises(ProgrammingError) as raised:
         connection.execute(select(TenantUser))
     assert 'relation "tenant.users" does not exist' in str(raised.value)
+
+
+def test_recovery_finishes_or_undoes_provisionings_that_stopped_midway(db):
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    with db.platform_session() as session:
+        built = Tenant(slug="setengah-jadi", display_name="x", shard="s2", created_at=old)
+        lost = Tenant(slug="hilang", display_name="y", shard="s2", created_at=old)
+        session.add_all([built, lost])
+        session.flush()
+        built.schema_name, lost.schema_name = f"kop_{built.id}", f"kop_{lost.id}"
+        session.commit()
+        built_id, lost_id, built_schema = built.id, lost.id, built.schema_name
+    with db.shard_transaction("s2") as connection:
+        schemas.create_schema_from_metadata(connection, built_schema, schemas.tenant_head())
+
+    outcomes = recover_stuck_tenants(db, timedelta(minutes=10))
+
+    assert sorted(outcomes) == [("hilang", "failed"), ("setengah-jadi", "activated")]
+    with db.platform_session() as session:
+        assert session.get(Tenant, built_id).status == TenantStatus.ACTIVE
+        assert session.get(Tenant, built_id).schema_revision == schemas.tenant_head()
+        assert session.get(Tenant, lost_id).status == TenantStatus.FAILED
+
+
+def test_recovery_leaves_fresh_provisionings_alone(db):
+    with db.platform_session() as session:
+        session.add(
+            Tenant(slug="baru-mulai", display_name="x", shard="main", schema_name="kop_999999")
+        )
+        session.commit()
+    assert recover_stuck_tenants(db, timedelta(minutes=10)) == []

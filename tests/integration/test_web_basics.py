@@ -11,8 +11,14 @@ import pytest
 from tests.factories import login, text
 
 PAGES = [
-    (None, "/"), (None, "/masuk"), (None, "/lupa-sandi"), ("alpha", "/"), ("alpha", "/masuk"),
-    ("alpha", "/kelola"), ("alpha", "/kelola/tim"), ("alpha", "/tidak-ada"),
+    (None, "/"),
+    (None, "/masuk"),
+    (None, "/lupa-sandi"),
+    ("alpha", "/"),
+    ("alpha", "/masuk"),
+    ("alpha", "/kelola"),
+    ("alpha", "/kelola/tim"),
+    ("alpha", "/tidak-ada"),
 ]
 
 
