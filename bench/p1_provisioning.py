@@ -3,6 +3,7 @@
 At each K the script times, in the same run: (a) ``provision_tenant`` claiming from a warmed
 schema pool, interleaved with (b) the peer, a plain replay of the tenant DDL statement by
 statement, then (c) ``provision_tenant`` with an empty pool (schema built from metadata).
+Last, the same at the platform's target size: registry rows for ~80,000 tenants on other shards.
 """
 
 from __future__ import annotations
@@ -178,6 +179,42 @@ def add_registry_rows(databases: Databases, rows: int, per_shard: int = 4000) ->
         connection.exec_driver_sql("ANALYZE tenants")
 
 
+def measure_pool_fill(databases: Databases, samples: int, fields: dict[str, Any]) -> None:
+    """Warm the pool with ``samples`` schemas (untimed for P1) and emit the cost per schema."""
+    started = time.perf_counter()
+    made = fill_schema_pool(databases, SHARD, samples)
+    seconds = time.perf_counter() - started
+    emit(
+        {
+            **fields,
+            "name": "pool_fill_per_schema",
+            "value": ms(seconds / max(made, 1)),
+            "unit": "ms",
+            "path": "pool_fill",
+            "schemas_made": made,
+        }
+    )
+
+
+def pool_and_peer(
+    databases: Databases, settings: Settings, slugs: SlugCounter, level: int, samples: int
+) -> tuple[list[float], list[float]]:
+    """Interleave pool provisions with DDL replays; return both lists of seconds."""
+    dialect = databases.shard_engines[SHARD].dialect
+    pooled: list[float] = []
+    replayed: list[float] = []
+    peer_names: list[str] = []
+    slug = ""
+    for index in range(samples):
+        slug = slugs.take()
+        pooled.append(time_provision(databases, settings, slug))
+        peer_names.append(f"tpl_ddl_{level}_{index}")
+        replayed.append(replay_ddl(databases, ddl_statements(peer_names[-1], dialect)))
+    check_replay_matches(databases, peer_names[-1], _schema_of(databases, slug))
+    drop_schemas(databases, peer_names)
+    return pooled, replayed
+
+
 def measure_level(
     databases: Databases,
     settings: Settings,
@@ -187,41 +224,18 @@ def measure_level(
     **extra: Any,
 ) -> float:
     """Measure every path at one K; return the pool path's p50 in ms."""
-    dialect = databases.shard_engines[SHARD].dialect
     at_start = count_tenants(databases)
     fields = {**base_record(level, samples, at_start), **extra}
     log(f"K={level}: {at_start} tenants, {count_schemas(databases)} schemas; filling the pool")
-    fill_started = time.perf_counter()
-    made = fill_schema_pool(databases, SHARD, samples)
-    fill_seconds = time.perf_counter() - fill_started
-    emit(
-        {
-            **fields,
-            "name": "pool_fill_per_schema",
-            "value": ms(fill_seconds / max(made, 1)),
-            "unit": "ms",
-            "path": "pool_fill",
-            "schemas_made": made,
-        }
-    )
-    pooled: list[float] = []
-    replayed: list[float] = []
-    peer_names: list[str] = []
-    last_slug = ""
+    measure_pool_fill(databases, samples, fields)
     log(f"K={level}: {samples} pool provisions interleaved with {samples} DDL replays")
-    for index in range(samples):
-        last_slug = slugs.take()
-        pooled.append(time_provision(databases, settings, last_slug))
-        peer_names.append(f"tpl_ddl_{level}_{index}")
-        replayed.append(replay_ddl(databases, ddl_statements(peer_names[-1], dialect)))
-    check_replay_matches(databases, peer_names[-1], _schema_of(databases, last_slug))
+    pooled, replayed = pool_and_peer(databases, settings, slugs, level, samples)
     log(f"K={level}: {samples} provisions with an empty pool")
     empty = [time_provision(databases, settings, slugs.take()) for _ in range(samples)]
     emit_pair(fields, "pool", pooled, replayed)
     emit_pair({**fields, "tenants_at_start": at_start + samples}, "empty_pool", empty, replayed)
     for name, stat in (("p50", p50), ("p95", p95)):
         emit({**fields, "name": f"ddl_replay_{name}", "value": ms(stat(replayed)), "unit": "ms"})
-    drop_schemas(databases, peer_names)
     return ms(p50(pooled))
 
 

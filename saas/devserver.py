@@ -71,6 +71,10 @@ def banner(port: str, password: str, base_domain: str) -> str:
 """
 
 
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt  # stop gunicorn and the embedded PostgreSQL like Ctrl-C does
+
+
 def main() -> int:
     password = os.environ.get("DEMO_PASSWORD", "guyub-demo-2025")
     port = os.environ.get("PORT", "5000")
@@ -85,6 +89,7 @@ def main() -> int:
         env={**os.environ, "PORT": port},
     )
     print(banner(port, password, os.environ["BASE_DOMAIN"]), flush=True)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         return process.wait()
     except KeyboardInterrupt:

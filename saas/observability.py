@@ -48,7 +48,7 @@ class JsonFormatter(logging.Formatter):
 
 class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if has_request_context():
+        if has_request_context() and not hasattr(record, "request_id"):
             record.request_id = g.get("request_id", "-")
             tenant = g.get("tenant")
             record.tenant = tenant.slug if tenant is not None else None
@@ -83,6 +83,8 @@ def log_request(response: Response) -> Response:
                 "route": request.url_rule.rule if request.url_rule else request.path,
                 "status": response.status_code,
                 "ms": round((time.perf_counter() - started) * 1000, 1),
+                "request_id": g.get("request_id"),
+                "tenant": g.tenant.slug if g.get("tenant") is not None else None,
             },
         )
     return response

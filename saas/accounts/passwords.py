@@ -14,8 +14,12 @@ MIN_LENGTH = 8
 MAX_LENGTH = 256
 
 _hasher = PasswordHasher()
-# Verified when an account does not exist, so a wrong login costs the same either way.
-_DUMMY_HASH = _hasher.hash("guyub-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when an account does not exist, so a wrong login costs the same either way."""
+    return _hasher.hash("guyub-timing-equaliser")
 
 
 @cache
@@ -33,7 +37,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; a missing hash still spends the time of one check."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerificationError, InvalidHashError):
         return False
 

@@ -142,6 +142,9 @@ def migrate_tenants(
             _init_worker(settings)
             results = _migrate_chunk(targets, location, head)
         else:
+            # Forked workers must not inherit open pooled connections (a child closing its copy
+            # would end the parent's session); the parent reconnects on demand.
+            databases.dispose()
             chunk = max(1, min(50, len(targets) // (jobs * 4) or 1))
             with ProcessPoolExecutor(
                 max_workers=jobs, initializer=_init_worker, initargs=(settings,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Identity, Index, String, Text, text
+from sqlalchemy import DateTime, Enum, ForeignKey, Identity, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import PlatformBase
@@ -69,6 +69,15 @@ class Tenant(PlatformBase):
 
     def __repr__(self) -> str:
         return f"<Tenant {self.id} {self.slug} {self.status}>"
+
+
+class ShardLoad(PlatformBase):
+    """How many live tenants each shard holds, kept with every registration (no count scans)."""
+
+    __tablename__ = "shard_loads"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenants: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TenantDomain(PlatformBase):

@@ -10,17 +10,17 @@ reason, releasing the slug. A crash between steps is repaired by ``recover_stuck
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from saas.config import Settings
 from saas.db import Databases
 from saas.tenants import schemas
-from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
+from saas.tenants.models import DomainKind, ShardLoad, Tenant, TenantDomain, TenantStatus
 from saas.tenants.rules import SlugError, check_slug, normalise_slug
 
 log = logging.getLogger(__name__)
@@ -34,32 +34,47 @@ class NoShardAvailable(RuntimeError):
     """Every configured shard holds its maximum number of tenants."""
 
 
-@dataclass(frozen=True)
-class ShardLoad:
-    name: str
-    tenants: int
-
-
-def list_shard_loads(session: Session, shard_names: list[str]) -> list[ShardLoad]:
-    """How many live tenants each configured shard holds."""
-    counts = dict(
-        session.execute(
-            select(Tenant.shard, func.count())
-            .where(Tenant.status != TenantStatus.FAILED)
-            .group_by(Tenant.shard)
-        ).all()
+def ensure_shard_rows(session: Session, shard_names: list[str]) -> None:
+    """Give every configured shard a counter row (a shard added to the config starts at 0)."""
+    session.execute(
+        pg_insert(ShardLoad)
+        .values([{"name": name, "tenants": 0} for name in shard_names])
+        .on_conflict_do_nothing(index_elements=["name"])
     )
-    return [ShardLoad(name, int(counts.get(name, 0))) for name in shard_names]
+
+
+def list_shard_loads(session: Session, shard_names: list[str]) -> dict[str, int]:
+    rows = session.execute(
+        select(ShardLoad.name, ShardLoad.tenants).where(ShardLoad.name.in_(shard_names))
+    )
+    return {name: int(count) for name, count in rows}
 
 
 def choose_shard(session: Session, shard_names: list[str], max_per_shard: int) -> str:
-    """The shard with the most room; new shards fill first."""
-    loads = [
-        load for load in list_shard_loads(session, shard_names) if load.tenants < max_per_shard
-    ]
-    if not loads:
+    """The shard with the most room (ties: the first configured); locked until the caller commits.
+
+    It reads the per-shard counters, never the registry, so the cost does not grow with tenants.
+    """
+    ensure_shard_rows(session, shard_names)
+    order = case(
+        {name: position for position, name in enumerate(shard_names)}, value=ShardLoad.name
+    )
+    chosen = session.scalar(
+        select(ShardLoad.name)
+        .where(ShardLoad.name.in_(shard_names), ShardLoad.tenants < max_per_shard)
+        .order_by(ShardLoad.tenants, order)
+        .limit(1)
+        .with_for_update()
+    )
+    if chosen is None:
         raise NoShardAvailable
-    return min(loads, key=lambda load: load.tenants).name
+    return chosen
+
+
+def count_tenant_on_shard(session: Session, shard: str, delta: int) -> None:
+    session.execute(
+        update(ShardLoad).where(ShardLoad.name == shard).values(tenants=ShardLoad.tenants + delta)
+    )
 
 
 def is_slug_taken(session: Session, slug: str) -> bool:
@@ -80,12 +95,13 @@ def register_tenant(
 ) -> Tenant:
     """Step 1: the registry row in state ``provisioning`` and its subdomain, committed."""
     slug = check_slug(normalise_slug(slug))
-    if is_slug_taken(session, slug):
-        raise SlugError("taken")
     if shard is None:
         shard = choose_shard(session, shard_names, settings.max_tenants_per_shard)
-    elif shard not in shard_names:
+    elif shard in shard_names:
+        ensure_shard_rows(session, [shard])
+    else:
         raise ValueError(f"unknown shard {shard!r}")
+    count_tenant_on_shard(session, shard, +1)
     tenant = Tenant(
         slug=slug,
         display_name=display_name.strip(),
@@ -103,7 +119,7 @@ def register_tenant(
             )
         )
         session.commit()
-    except IntegrityError as exc:  # a concurrent sign-up took the slug between check and insert
+    except IntegrityError as exc:  # the unique indexes on slug and host say it is taken
         session.rollback()
         raise SlugError("taken") from exc
     return tenant
@@ -123,6 +139,8 @@ def mark_tenant_failed(session: Session, tenant_id: int, reason: str) -> None:
     tenant = session.get(Tenant, tenant_id)
     if tenant is None:
         return
+    if tenant.status != TenantStatus.FAILED:
+        count_tenant_on_shard(session, tenant.shard, -1)
     tenant.status = TenantStatus.FAILED
     tenant.failure_reason = reason[:2000]
     tenant.domains.clear()
@@ -180,11 +198,7 @@ def fill_schema_pool(databases: Databases, shard: str, target: int) -> int:
     """Top the shard's pool of ready schemas up to ``target``; returns how many were made."""
     head = schemas.tenant_head()
     with databases.shard_transaction(shard) as connection:
-        ready = [
-            name
-            for name in schemas.list_pool_schemas(connection)
-            if schemas.schema_revision(connection, name) == head
-        ]
+        ready = schemas.drop_stale_pool_schemas(connection, head)
     made = 0
     for _ in range(max(0, target - len(ready))):
         with databases.shard_transaction(shard) as connection:

@@ -89,17 +89,28 @@ def list_pool_schemas(connection: Connection) -> list[str]:
 def claim_pool_schema(connection: Connection, new_name: str, revision: str) -> bool:
     """Rename a pool schema at ``revision`` to ``new_name``; False when none is ready.
 
-    Pool schemas left at an older revision (a migration landed since they were made) are dropped.
+    Pool schemas at an older revision (a migration landed since they were made) are skipped
+    here and dropped by ``drop_stale_pool_schemas``, never inside a sign-up.
     """
     check_schema_name(new_name)
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POOL_LOCK_KEY})
     for candidate in list_pool_schemas(connection):
-        if schema_revision(connection, candidate) != revision:
-            drop_schema(connection, candidate)
-            continue
-        connection.exec_driver_sql(f'ALTER SCHEMA "{candidate}" RENAME TO "{new_name}"')
-        return True
+        if schema_revision(connection, candidate) == revision:
+            connection.exec_driver_sql(f'ALTER SCHEMA "{candidate}" RENAME TO "{new_name}"')
+            return True
     return False
+
+
+def drop_stale_pool_schemas(connection: Connection, revision: str) -> list[str]:
+    """Drop pool schemas not at ``revision``; return the ready ones that remain."""
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POOL_LOCK_KEY})
+    ready = []
+    for name in list_pool_schemas(connection):
+        if schema_revision(connection, name) == revision:
+            ready.append(name)
+        else:
+            drop_schema(connection, name)
+    return ready
 
 
 @cache

@@ -16,7 +16,9 @@ from saas.tenants.provisioning import (
     NoShardAvailable,
     ProvisioningError,
     choose_shard,
+    count_tenant_on_shard,
     fill_schema_pool,
+    list_shard_loads,
     provision_tenant,
     recover_stuck_tenants,
 )
@@ -107,15 +109,33 @@ def test_failed_provisioning_leaves_no_schema_and_frees_the_slug(db, app, monkey
     assert retry.status == TenantStatus.ACTIVE
 
 
-def test_new_tenants_go_to_the_shard_with_the_most_room(db):
+def test_new_tenants_go_to_the_shard_with_the_most_room(db, app):
     with db.platform_session() as session:
-        # alpha on main, beta on s2: a tie, so the first configured shard.
-        assert choose_shard(session, ["main", "s2"], 5000) == "main"
-        session.add(
-            Tenant(slug="extra", display_name="x", shard="main", status=TenantStatus.ACTIVE)
-        )
-        session.flush()
-        assert choose_shard(session, ["main", "s2"], 5000) == "s2"
+        loads = list_shard_loads(session, ["main", "s2"])
+    emptier = min(loads, key=lambda name: (loads[name], name != "main"))
+    first = provision(db, app, "pertama")
+    assert first.shard == emptier
+    with db.platform_session() as session:
+        after = list_shard_loads(session, ["main", "s2"])
+    assert after[emptier] == loads[emptier] + 1
+    with db.platform_session() as session:
+        count_tenant_on_shard(session, "main", 100)
+        session.commit()
+    assert provision(db, app, "kedua").shard == "s2"
+
+
+def test_a_failed_provisioning_gives_its_place_on_the_shard_back(db, app, monkeypatch):
+    with db.platform_session() as session:
+        before = list_shard_loads(session, ["main", "s2"])
+    monkeypatch.setattr(schemas, "create_schema_from_metadata", _explode)
+    with pytest.raises(ProvisioningError):
+        provision(db, app, "gagal-lagi", shard="s2")
+    with db.platform_session() as session:
+        assert list_shard_loads(session, ["main", "s2"]) == before
+
+
+def _explode(*_args):
+    raise RuntimeError("no space left on device")
 
 
 def test_a_full_shard_takes_no_new_tenants(db):
@@ -142,12 +162,17 @@ def test_provisioning_claims_a_ready_pool_schema_by_renaming_it(db, app):
     assert "users" in tables_in(db, "s2", tenant.schema_name)
 
 
-def test_a_stale_pool_schema_is_dropped_instead_of_claimed(db, app):
+def test_a_stale_pool_schema_is_never_claimed_and_the_pool_fill_drops_it(db, app):
     with db.shard_transaction("s2") as connection:
         stale = schemas.add_pool_schema(connection, "old-revision")
-    provision(db, app, "tanpa-basi", shard="s2")
+    tenant = provision(db, app, "tanpa-basi", shard="s2")
+    with db.shard_transaction("s2") as connection:
+        assert schemas.schema_exists(connection, stale)
+        assert schemas.schema_revision(connection, tenant.schema_name) == schemas.tenant_head()
+    fill_schema_pool(db, "s2", 1)
     with db.shard_transaction("s2") as connection:
         assert not schemas.schema_exists(connection, stale)
+        assert len(schemas.list_pool_schemas(connection)) == 1
 
 
 def test_unknown_host_is_404(client_for):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import re
 
 import pytest
 
+from saas.observability import JsonFormatter
 from tests.factories import login, text
 
 PAGES = [
@@ -102,3 +104,22 @@ def test_errors_are_announced_next_to_the_field(alpha):
 
 def test_outbox_page_is_404_when_real_mail_is_configured(platform):
     assert platform.get("/dev/outbox").status_code == 404
+
+
+def test_each_request_is_logged_with_its_id_and_tenant_but_no_secrets(alpha, caplog):
+    caplog.set_level(logging.INFO, logger="saas.request")
+    response = alpha.get("/atur-sandi/secret-token-value")
+    records = [r for r in caplog.records if r.name == "saas.request"]
+    assert records
+    record = records[-1]
+    assert record.request_id == response.headers["X-Request-ID"]
+    assert record.tenant == "alpha"
+    assert record.route == "/atur-sandi/<token>"
+    assert "secret-token-value" not in JsonFormatter().format(record)
+
+
+def test_a_well_formed_request_id_from_the_proxy_is_kept(alpha):
+    response = alpha.get("/", headers={"X-Request-ID": "lb-1234567890"})
+    assert response.headers["X-Request-ID"] == "lb-1234567890"
+    forged = alpha.get("/", headers={"X-Request-ID": "<script>"})
+    assert forged.headers["X-Request-ID"] != "<script>"
