@@ -76,7 +76,7 @@ translations: $(VENV)/.installed
 	$(MAKE) compile-translations
 
 bench: setup
-	$(BIN)/python bench/run_all.py
+	@$(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) .cache saas/static/vendor instance/static-build

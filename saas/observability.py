@@ -62,6 +62,8 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for chatty in ("alembic", "pgserver"):  # per-step notes that drown the request log
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 def assign_request_id() -> None:

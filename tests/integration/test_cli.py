@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from saas.tenants.models import Tenant, TenantStatus
 from tests.factories import csrf_token, login, text
@@ -90,3 +90,39 @@ def test_officers_cannot_reach_the_admin_area(alpha):
 
     login(alpha, "ana@kopalpha.id")
     assert alpha.get("/admin/").status_code == 404
+
+
+def new_cooperative(platform, **data):
+    token = csrf_token(platform, "/admin/koperasi/baru")
+    fields = {"display_name": "KDMP Sumber Makmur", "slug": "sumber-makmur", "default_locale": "id"}
+    return platform.post("/admin/koperasi/baru", data={**fields, **data, "csrf_token": token})
+
+
+def test_admin_creates_a_cooperative_that_answers_at_once(platform, client_for):
+    login(platform, "admin@kode.id")
+    response = new_cooperative(platform, slug="  Sumber-Makmur ")
+    assert response.status_code == 302
+    home = client_for("sumber-makmur", lang=None).get("/")
+    assert home.status_code == 200
+    assert "KDMP Sumber Makmur" in text(home)
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("alpha", "already used by another cooperative"),
+        ("www", "reserved"),
+        ("a_b", "Use 3 to 40 lowercase letters"),
+        ("", "This field is required"),
+    ],
+)
+def test_unusable_addresses_get_a_clear_form_error_and_nothing_is_made(platform, db, slug, message):
+    login(platform, "admin@kode.id")
+    with db.platform_session() as session:
+        before = session.scalar(select(func.count()).select_from(Tenant))
+    response = new_cooperative(platform, slug=slug)
+    assert response.status_code == 422
+    assert message in text(response)
+    assert 'id="slug-error"' in text(response)
+    with db.platform_session() as session:
+        assert session.scalar(select(func.count()).select_from(Tenant)) == before

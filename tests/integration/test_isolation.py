@@ -31,6 +31,7 @@ ROUTES = {
     "officer.team_member": lambda a: {"user_id": a.users["pengawas"].id},
     "officer.revoke_invitation": lambda a: {"invitation_id": a.invitations[1].id},
     "admin.home": "platform",
+    "admin.new_cooperative": "platform",
     "admin.suspend": "platform",
     "admin.resume": "platform",
 }

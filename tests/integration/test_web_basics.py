@@ -6,9 +6,12 @@ import gzip
 import json
 import logging
 import re
+from dataclasses import replace
 
 import pytest
 
+from saas import create_app
+from saas.mail import ConsoleMailer, Email
 from saas.observability import JsonFormatter
 from tests.factories import login, text
 
@@ -123,3 +126,19 @@ def test_a_well_formed_request_id_from_the_proxy_is_kept(alpha):
     assert response.headers["X-Request-ID"] == "lb-1234567890"
     forged = alpha.get("/", headers={"X-Request-ID": "<script>"})
     assert forged.headers["X-Request-ID"] != "<script>"
+
+
+def test_development_outbox_shows_kept_mail_to_this_machine_only(app, settings, tmp_path):
+    dev = create_app(replace(settings, mail_backend="console", instance_dir=tmp_path))
+    mailer = dev.extensions["guyub.mailer"]
+    assert isinstance(mailer, ConsoleMailer)
+    mailer.send(Email(to="ani@kopbeta.id", subject="Atur kata sandi", text="http://x/atur-sandi/t"))
+    client = dev.test_client()
+    local = client.get("/dev/outbox", headers={"Host": "localhost"})
+    assert local.status_code == 200
+    assert "Atur kata sandi" in local.get_data(as_text=True)
+    remote = client.get(
+        "/dev/outbox", headers={"Host": "localhost"}, environ_base={"REMOTE_ADDR": "203.0.113.9"}
+    )
+    assert remote.status_code == 404
+    dev.extensions["guyub.databases"].dispose()

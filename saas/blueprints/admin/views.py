@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from saas.access import admin_view
-from saas.db import platform_db
+from saas.blueprints.admin.forms import SLUG_MESSAGES, NewCooperativeForm
+from saas.db import get_databases, platform_db
 from saas.tenants import queries
 from saas.tenants.models import Tenant, TenantStatus
 from saas.tenants.operations import resume_tenant, suspend_tenant
+from saas.tenants.provisioning import ProvisioningError, provision_tenant
+from saas.tenants.rules import SlugError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,6 +48,34 @@ def home() -> str:
         search=search,
         counts=queries.count_tenants_by_status(platform_db()),
     )
+
+
+@bp.route("/koperasi/baru", methods=["GET", "POST"])
+@admin_view()
+def new_cooperative() -> Response | str | tuple[str, int]:
+    """Provision a cooperative by hand (self-registration is the usual way in)."""
+    g.private_page = True
+    form = NewCooperativeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            tenant = provision_tenant(
+                get_databases(),
+                current_app.extensions["guyub.settings"],
+                slug=form.slug.data or "",
+                display_name=form.display_name.data or "",
+                default_locale=form.default_locale.data or "id",
+                session=platform_db(),
+            )
+        except SlugError as exc:
+            form.slug.errors = [str(SLUG_MESSAGES[exc.code])]
+        except ProvisioningError:
+            flash(_("The cooperative could not be set up. Nothing was saved; try again."), "error")
+            status = 503
+        else:
+            flash(_("%(name)s is ready.", name=tenant.display_name), "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/new_cooperative.html", form=form), 422 if form.errors else status
 
 
 def _tenant_or_404(tenant_id: int) -> Tenant:

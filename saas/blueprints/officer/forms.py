@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from saas.accounts.roles import ROLE_LABELS, Role
@@ -12,8 +13,8 @@ from saas.blueprints.auth.forms import EMAIL_INVALID
 from saas.blueprints.forms import REQUIRED
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, str(label)) for role, label in ROLE_LABELS.items()]
 
 
 class InviteForm(FlaskForm):

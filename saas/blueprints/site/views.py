@@ -17,6 +17,7 @@ from saas.mail import ConsoleMailer
 bp = Blueprint("site", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
+LOOPBACK = {"127.0.0.1", "::1"}
 
 
 @bp.route("/")
@@ -82,9 +83,13 @@ def healthz() -> tuple[Response, int]:
 @bp.route("/dev/outbox")
 @public(Scope.PLATFORM)
 def outbox() -> str:
-    """Development only: the mail the console mailer kept (404 when real mail is configured)."""
+    """Development only: mail the console mailer kept, shown to this machine's own browser.
+
+    404 when real mail is configured or the visitor is not on loopback, so a server left on the
+    console mailer never shows password links to the world.
+    """
     mailer = current_app.extensions["guyub.mailer"]
-    if not isinstance(mailer, ConsoleMailer):
+    if not isinstance(mailer, ConsoleMailer) or request.remote_addr not in LOOPBACK:
         abort(404)
     g.private_page = True
     return render_template("site/outbox.html", emails=mailer.list_recent())
