@@ -152,6 +152,9 @@ def seed_demo_command(password: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from saas.regions.cli import regions_cli
+
+    app.cli.add_command(regions_cli)
     app.cli.add_command(tenants_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_demo_command)

@@ -7,13 +7,14 @@ escapes the map fails loudly (schema "tenant" does not exist) instead of reading
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g
-from sqlalchemy import BigInteger, Connection, Engine, MetaData, create_engine
+from sqlalchemy import BigInteger, Connection, Engine, Enum, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
 if TYPE_CHECKING:
@@ -44,6 +45,21 @@ class TenantBase(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION, schema=TENANT_SCHEMA)
     type_annotation_map = {int: BigInteger}
+
+
+def value_enum(enum_class: type[enum.Enum], name: str, *, native: bool = True) -> Enum:
+    """A column type storing an Enum's values (not its member names).
+
+    ``native=False`` stores a plain VARCHAR(20) (no database enum type), so adding a role later
+    needs no type migration.
+    """
+    return Enum(
+        enum_class,
+        name=name,
+        values_callable=lambda members: [member.value for member in members],
+        native_enum=native,
+        length=20 if not native else None,
+    )
 
 
 def check_schema_name(name: str) -> str:

@@ -32,6 +32,7 @@ def prepare_app(password: str) -> list[str]:
     from saas import create_app
     from saas.db import get_databases
     from saas.platform_migrations import upgrade_platform
+    from saas.regions.loader import count_regions, load_regions
     from saas.seed import seed_demo
     from saas.tenants.migrations import migrate_tenants
     from saas.tenants.provisioning import fill_schema_pool
@@ -43,6 +44,9 @@ def prepare_app(password: str) -> list[str]:
         upgrade_platform(databases)
         report = migrate_tenants(databases, settings, jobs=1)
         lines = [f"tenant schemas: {len(report.migrated)} migrated, {len(report.failed)} failed"]
+        with databases.platform_engine.begin() as connection:
+            if count_regions(connection) == 0:
+                lines.append(f"loaded {load_regions(connection)} regions")
         lines += list(seed_demo(databases, settings, password))
         for shard in databases.shard_names:
             fill_schema_pool(databases, shard, settings.schema_pool_target)

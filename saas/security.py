@@ -23,6 +23,23 @@ def session_tenant_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
+REGISTRATION_KEY = "registration"
+
+
+def remember_registration(public_id: str) -> None:
+    """Keep the visitor's sign-up in progress so the wizard resumes where it stopped."""
+    flask_session[REGISTRATION_KEY] = public_id
+
+
+def remembered_registration() -> str | None:
+    value = flask_session.get(REGISTRATION_KEY)
+    return value if isinstance(value, str) else None
+
+
+def forget_registration() -> None:
+    flask_session.pop(REGISTRATION_KEY, None)
+
+
 def start_session(user: SignedInUser) -> None:
     """Sign in with a fresh session (nothing from before survives) bound to this host's tenant."""
     flask_session.clear()
@@ -58,7 +75,9 @@ def enforce_session_timeouts() -> None:
         flask_session["seen_at"] = now
 
 
-def content_security_policy() -> str:
+def content_security_policy(settings: Settings) -> str:
+    # Forms may land on a cooperative's own subdomain (sign-up ends there, signed in).
+    subdomains = f"{settings.preferred_scheme}://*.{settings.base_domain}:*"
     return "; ".join(
         [
             "default-src 'self'",
@@ -69,7 +88,7 @@ def content_security_policy() -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
+            f"form-action 'self' {subdomains}",
             "frame-ancestors 'none'",
         ]
     )
@@ -77,7 +96,8 @@ def content_security_policy() -> str:
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy())
+    settings: Settings = current_app.extensions["guyub.settings"]
+    headers.setdefault("Content-Security-Policy", content_security_policy(settings))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

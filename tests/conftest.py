@@ -22,6 +22,7 @@ from saas.db import Databases, get_databases
 from saas.embedded_pg import database_url, ensure_database, start_embedded_server
 from saas.extensions import limiter
 from saas.platform_migrations import upgrade_platform
+from saas.regions.loader import load_regions
 from tests import factories
 
 TEST_ROOT = Path(__file__).resolve().parent.parent / "instance" / "test"
@@ -152,6 +153,13 @@ def tenants(app: Flask) -> factories.TwoTenants:
     """Tenant A on shard main and tenant B on shard s2, committed once, with colliding ids."""
     with app.app_context():
         return factories.build_two_tenants(get_databases(), app.extensions["guyub.settings"])
+
+
+@pytest.fixture(scope="session")
+def regions_loaded(app: Flask) -> int:
+    """The full Kemendagri region list, committed once per run."""
+    with app.extensions["guyub.databases"].platform_engine.begin() as connection:
+        return load_regions(connection)
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Identity, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Identity, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.accounts.roles import Role
-from saas.db import PlatformBase, TenantBase
+from saas.db import PlatformBase, TenantBase, value_enum
 from saas.tenants.models import utcnow
 
 
@@ -22,15 +22,7 @@ class TenantUser(TenantBase):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            name="user_role",
-            values_callable=lambda e: [m.value for m in e],
-            native_enum=False,
-            length=20,
-        )
-    )
+    role: Mapped[Role] = mapped_column(value_enum(Role, "user_role", native=False))
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped when the password changes or sessions are revoked: old cookies stop working.
@@ -47,15 +39,7 @@ class Invitation(TenantBase):
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            name="user_role",
-            values_callable=lambda e: [m.value for m in e],
-            native_enum=False,
-            length=20,
-        )
-    )
+    role: Mapped[Role] = mapped_column(value_enum(Role, "user_role", native=False))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

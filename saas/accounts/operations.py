@@ -107,6 +107,11 @@ def authenticate(
     return True
 
 
+def record_sign_in(session: Session, account: TenantUser | PlatformAdmin) -> None:
+    account.last_login_at = _now()
+    session.commit()
+
+
 def set_password(session: Session, account: TenantUser | PlatformAdmin, password: str) -> None:
     """Store a new password and void every existing session of the account."""
     account.password_hash = hash_password(password)

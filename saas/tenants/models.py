@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Identity, Index, Integer, String, Text, text
+from sqlalchemy import DateTime, ForeignKey, Identity, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.db import PlatformBase
+from saas.db import PlatformBase, value_enum
 
 
 def utcnow() -> datetime:
@@ -45,13 +45,15 @@ class Tenant(PlatformBase):
     slug: Mapped[str] = mapped_column(String(40))
     display_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[TenantStatus] = mapped_column(
-        Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e]),
+        value_enum(TenantStatus, "tenant_status"),
         default=TenantStatus.PROVISIONING,
     )
     shard: Mapped[str] = mapped_column(String(40))
     schema_name: Mapped[str | None] = mapped_column(String(63), unique=True)
     schema_revision: Mapped[str | None] = mapped_column(String(32), index=True)
     default_locale: Mapped[str] = mapped_column(String(8), default="id")
+    # The village (dotted kode wilayah) the cooperative serves; national figures group by it.
+    region_code: Mapped[str | None] = mapped_column(String(13), index=True)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     suspended_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -87,9 +89,7 @@ class TenantDomain(PlatformBase):
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[DomainKind] = mapped_column(
-        Enum(DomainKind, name="domain_kind", values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[DomainKind] = mapped_column(value_enum(DomainKind, "domain_kind"))
     # For a subdomain, the label alone ("demo"), so BASE_DOMAIN can change; else the full host.
     host: Mapped[str] = mapped_column(String(253), unique=True)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -92,6 +92,7 @@ def register_tenant(
     display_name: str,
     default_locale: str,
     shard: str | None,
+    region_code: str | None = None,
 ) -> Tenant:
     """Step 1: the registry row in state ``provisioning`` and its subdomain, committed."""
     slug = check_slug(normalise_slug(slug))
@@ -108,6 +109,7 @@ def register_tenant(
         shard=shard,
         status=TenantStatus.PROVISIONING,
         default_locale=default_locale,
+        region_code=region_code,
     )
     session.add(tenant)
     try:
@@ -156,6 +158,7 @@ def provision_tenant(
     default_locale: str = "id",
     shard: str | None = None,
     session: Session | None = None,
+    region_code: str | None = None,
 ) -> Tenant:
     """Register a cooperative and build its schema; raises SlugError or ProvisioningError.
 
@@ -171,6 +174,7 @@ def provision_tenant(
                 default_locale=default_locale,
                 shard=shard,
                 session=own_session,
+                region_code=region_code,
             )
     tenant = register_tenant(
         session,
@@ -180,6 +184,7 @@ def provision_tenant(
         display_name=display_name,
         default_locale=default_locale,
         shard=shard,
+        region_code=region_code,
     )
     try:
         head = build_tenant_schema(databases, tenant)

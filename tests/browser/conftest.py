@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from saas import create_app
 from saas.db import get_databases
 from saas.platform_migrations import upgrade_platform
+from saas.regions.loader import load_regions
 from saas.seed import seed_demo
 from tests.conftest import free_port, make_settings, make_test_databases
 
@@ -49,6 +50,8 @@ def live_server(
     with app.app_context():
         upgrade_platform(get_databases())
         list(seed_demo(get_databases(), settings, DEMO_PASSWORD))
+        with get_databases().platform_engine.begin() as connection:
+            load_regions(connection)
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

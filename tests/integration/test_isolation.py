@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from saas.accounts.tokens import make_token, password_fingerprint
+from saas.blueprints.auth.views import handoff_payload
 from tests.factories import csrf_token, login, text
 
 # endpoint -> how to probe it. "none": takes no tenant object; "platform": platform host only;
@@ -30,6 +31,12 @@ ROUTES = {
     "officer.team": "none",
     "officer.team_member": lambda a: {"user_id": a.users["pengawas"].id},
     "officer.revoke_invitation": lambda a: {"invitation_id": a.invitations[1].id},
+    "auth.handoff": "token",
+    "registration.region": "platform",
+    "registration.cooperative": "platform",
+    "registration.check_address": "platform",
+    "registration.officer": "platform",
+    "registration.confirm_email": "platform",
     "admin.home": "platform",
     "admin.new_cooperative": "platform",
     "admin.suspend": "platform",
@@ -79,6 +86,15 @@ def test_colliding_ids_show_b_own_rows_never_a_rows(beta, tenants):
     assert "Bambang Alpha" not in text(response)
     team = text(beta.get("/kelola/tim"))
     assert not any(name in team for name in A_NAMES)
+
+
+def test_a_handoff_link_for_tenant_a_signs_nobody_in_on_tenant_b(app, beta, tenants):
+    a = tenants.a
+    key = app.extensions["guyub.settings"].secret_key
+    token = make_token(key, "handoff", handoff_payload(a.tenant, a.users["bendahara"]))
+    response = beta.get(f"/masuk/lanjut/{token}")
+    assert response.headers["Location"] == "/masuk"
+    assert beta.get("/kelola").status_code == 302
 
 
 @pytest.mark.parametrize("purpose", ["reset", "invite"])

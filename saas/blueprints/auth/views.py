@@ -38,6 +38,7 @@ from saas.blueprints.ratelimits import login_limits
 from saas.db import platform_db, tenant_db
 from saas.mail import send_templated
 from saas.security import end_session, start_session
+from saas.tenants.models import Tenant
 
 bp = Blueprint("auth", __name__)
 
@@ -171,6 +172,44 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
         return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/reset.html", form=form, account=account), status
+
+
+HANDOFF_MAX_AGE = 300  # seconds: the link is followed by a redirect, at once
+
+
+def handoff_payload(tenant: Tenant, user: TenantUser) -> dict[str, object]:
+    """A one-time sign-in on the tenant's host for someone who just proved who they are."""
+    last = user.last_login_at.isoformat() if user.last_login_at else None
+    return {
+        "tid": tenant.id,
+        "uid": user.id,
+        "last": last,
+        "fp": password_fingerprint(user.password_hash, user.session_version),
+    }
+
+
+@bp.route("/masuk/lanjut/<token>")
+@public(Scope.TENANT)
+def handoff(token: str) -> Response | tuple[str, int]:
+    """Sign in with a handoff link (after registering on the platform site); works once."""
+    settings = current_app.extensions["guyub.settings"]
+    try:
+        payload = read_token(settings.secret_key, "handoff", token, HANDOFF_MAX_AGE)
+    except (TokenExpired, TokenInvalid):
+        return redirect(url_for("auth.login"))
+    user = accounts.get_user_for_tenant(tenant_db(), int(payload.get("uid", 0)))
+    if (
+        payload.get("tid") != g.tenant.id
+        or user is None
+        or not user.is_active
+        or payload != handoff_payload(g.tenant, user)
+    ):
+        return redirect(url_for("auth.login"))
+    accounts.record_sign_in(tenant_db(), user)
+    signed_in = SignedInUser(user)
+    start_session(signed_in)
+    flash(_("Welcome, %(name)s! Your cooperative is ready.", name=user.name), "success")
+    return redirect(home_for(signed_in))
 
 
 @bp.route("/undangan/<token>", methods=["GET", "POST"])

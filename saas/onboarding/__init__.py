@@ -1,0 +1,1 @@
+"""Onboarding: self-registration of a cooperative, up to its verification."""

@@ -1,0 +1,1 @@
+"""Kemendagri regions (province → kabupaten/kota → kecamatan → desa/kelurahan), reference data."""
