@@ -170,6 +170,7 @@ def platform_db() -> Session:
     """The request's session on the platform database (``public`` schema)."""
     if "platform_db" not in g:
         g.platform_db = get_databases().platform_session()
+        g.setdefault("session_order", []).append("platform_db")
     session: Session = g.platform_db
     return session
 
@@ -183,12 +184,18 @@ def tenant_db() -> Session:
         if tenant.schema_name is None:
             raise RuntimeError(f"tenant {tenant.slug} has no schema")
         g.tenant_db = get_databases().tenant_session(tenant.shard, tenant.schema_name)
+        g.setdefault("session_order", []).append("tenant_db")
     session: Session = g.tenant_db
     return session
 
 
 def close_request_sessions(_exc: BaseException | None = None) -> None:
-    for key in ("tenant_db", "platform_db"):
+    """Close the request's sessions, the last opened first.
+
+    When two sessions share one connection (the test suite binds each database to one), each
+    holds a savepoint nested in the other's; ending them in reverse order keeps both valid.
+    """
+    for key in reversed(g.pop("session_order", [])):
         session = g.pop(key, None)
         if session is not None:
             session.close()

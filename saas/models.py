@@ -5,6 +5,7 @@ Alembic, the schema builder and the test fixtures import this module; add new mo
 
 from saas.accounts import models as accounts_models
 from saas.db import PlatformBase, TenantBase
+from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
 from saas.regions import models as regions_models
 from saas.tenants import models as tenants_models
@@ -13,6 +14,7 @@ __all__ = [
     "PlatformBase",
     "TenantBase",
     "accounts_models",
+    "microsite_models",
     "onboarding_models",
     "regions_models",
     "tenants_models",

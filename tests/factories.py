@@ -14,6 +14,8 @@ from saas.accounts.models import Invitation, TenantUser
 from saas.accounts.roles import Role
 from saas.config import Settings
 from saas.db import Databases
+from saas.microsite import operations as microsite
+from saas.microsite.models import BoardMember, BusinessUnit, Position, UnitKind, UnitStatus
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
 
@@ -26,6 +28,8 @@ class TenantData:
     tenant: Tenant
     users: dict[str, TenantUser] = field(default_factory=dict)
     invitations: list[Invitation] = field(default_factory=list)
+    board: list[BoardMember] = field(default_factory=list)
+    units: list[BusinessUnit] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +62,8 @@ def _populate(
     shard: str,
     users: tuple,
     invitations: tuple[str, ...],
+    board: tuple[tuple[str, Position], ...],
+    units: tuple[tuple[str, UnitKind], ...],
 ) -> TenantData:
     tenant = provision_tenant(databases, settings, slug=slug, display_name=name, shard=shard)
     data = TenantData(tenant)
@@ -78,6 +84,30 @@ def _populate(
                     valid_for=timedelta(days=7),
                 )
             )
+        for member_name, position in board:
+            data.board.append(
+                microsite.save_board_member(
+                    session,
+                    None,
+                    position=position,
+                    name=member_name,
+                    phone=None,
+                    is_village_official=False,
+                    is_related_to_board=False,
+                )
+            )
+        for unit_name, kind in units:
+            data.units.append(
+                microsite.save_unit(
+                    session,
+                    None,
+                    kind=kind,
+                    name=unit_name,
+                    status=UnitStatus.RUNNING,
+                    description=f"{unit_name} melayani warga",
+                    opening_hours=None,
+                )
+            )
     return data
 
 
@@ -90,6 +120,8 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         shard="main",
         users=ALPHA_USERS,
         invitations=("Eka InvitedAlpha", "Fajar OnlyInvitedAlpha"),
+        board=(("Ana Alpha", Position.KETUA), ("Hendra PengawasAlpha", Position.KETUA_PENGAWAS)),
+        units=(("Gerai Sembako Alpha", UnitKind.SEMBAKO), ("Apotek OnlyAlpha", UnitKind.APOTEK)),
     )
     b = _populate(
         databases,
@@ -99,6 +131,8 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         shard="s2",
         users=BETA_USERS,
         invitations=("Gita InvitedBeta",),
+        board=(("Ani Beta", Position.KETUA),),
+        units=(("Gerai Sembako Beta", UnitKind.SEMBAKO),),
     )
     with databases.platform_session() as session:
         accounts.create_platform_admin(

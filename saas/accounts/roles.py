@@ -35,6 +35,7 @@ class Permission(enum.StrEnum):
     MANAGE_TEAM = "manage_team"  # invite colleagues, change roles, deactivate
     POST_MONEY = "post_money"  # record savings, payments, journal entries
     MEMBER_AREA = "member_area"  # a member's own accounts
+    EDIT_PROFILE = "edit_profile"  # the microsite: profile, board, units
 
 
 OFFICERS = frozenset(
@@ -46,6 +47,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_TEAM: frozenset({Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS}),
     Permission.POST_MONEY: frozenset({Role.KETUA, Role.BENDAHARA, Role.STAFF}),
     Permission.MEMBER_AREA: frozenset(Role),
+    Permission.EDIT_PROFILE: frozenset(
+        {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA}
+    ),
 }
 
 

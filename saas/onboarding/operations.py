@@ -13,6 +13,7 @@ from saas.accounts.models import TenantUser
 from saas.accounts.roles import Role
 from saas.config import Settings
 from saas.db import Databases
+from saas.microsite import operations as microsite
 from saas.onboarding.models import Registration, RegistrationStatus
 from saas.tenants.models import Tenant, TenantStatus
 from saas.tenants.provisioning import is_slug_taken, provision_tenant
@@ -143,6 +144,16 @@ def finish_registration(
         )
         if officer.locale:
             accounts.set_locale(tenant_session, user, officer.locale)
+        microsite.save_legal_identifiers(
+            tenant_session,
+            microsite.LegalIdentifiers(
+                sk_ahu_number=locked.sk_ahu_number,
+                sk_ahu_date=locked.sk_ahu_date,
+                npwp=locked.npwp,
+                nib=locked.nib,
+                nik_koperasi=locked.nik_koperasi,
+            ),
+        )
     locked.tenant_id = tenant.id
     locked.status = RegistrationStatus.FINISHED
     locked.step = 3
@@ -160,6 +171,10 @@ def _finished(
         user = accounts.find_tenant_user_by_login(tenant_session, registration.officer_email or "")
     assert user is not None
     return tenant, user
+
+
+def find_registration_of_tenant(session: Session, tenant_id: int) -> Registration | None:
+    return session.scalars(select(Registration).where(Registration.tenant_id == tenant_id)).first()
 
 
 def get_tenant_of(session: Session, registration: Registration) -> Tenant | None:

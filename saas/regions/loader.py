@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lokal import wilayah
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.orm import Session
 
 from saas.regions.models import Region
 
 COLUMNS = ("code", "name", "level", "kind", "parent_code", "postal_code", "name_search")
 
+RegionRow = tuple[str, str, int, str, str | None, str | None, str]
 
-def iter_regions() -> Iterator[tuple[str, str, int, str, str | None, str | None, str]]:
-    """Every region, parents before children."""
+
+def iter_regions() -> Iterator[RegionRow]:
+    """Every region as a row of ``COLUMNS``, each parent before its children."""
     pending: list[str | None] = [None]
     while pending:
         parent = pending.pop()
@@ -32,16 +35,25 @@ def iter_regions() -> Iterator[tuple[str, str, int, str, str | None, str | None,
 
 
 def load_regions(connection: Connection) -> int:
-    """Replace the table's contents with the full list (caller's transaction); rows loaded."""
-    connection.exec_driver_sql("TRUNCATE regions")
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    count = 0
-    with cursor.copy(f"COPY regions ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    """Replace the table's contents with the full list in the caller's transaction; rows loaded.
+
+    DELETE rather than TRUNCATE: readers keep seeing the old rows until the commit instead of
+    queueing behind an exclusive lock, and a reload inside a test's savepoint stays possible.
+    """
+    connection.execute(delete(Region))
+    driver_connection = connection.connection.driver_connection
+    assert driver_connection is not None
+    loaded = 0
+    with (
+        driver_connection.cursor() as cursor,
+        cursor.copy(f"COPY regions ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+    ):
         for row in iter_regions():
             copy.write_row(row)
-            count += 1
-    return count
+            loaded += 1
+    return loaded
 
 
-def count_regions(connection: Connection) -> int:
-    return int(connection.scalar(select(func.count()).select_from(Region)) or 0)
+def count_regions(session_or_connection: Session | Connection) -> int:
+    """How many regions the table holds."""
+    return int(session_or_connection.scalar(select(func.count()).select_from(Region)) or 0)

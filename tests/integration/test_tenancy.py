@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import ProgrammingError
 
 from saas.accounts.models import TenantUser
+from saas.models import TenantBase
 from saas.tenants import schemas
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
 from saas.tenants.operations import resume_tenant, suspend_tenant
@@ -46,11 +47,9 @@ def test_provisioning_creates_the_schema_with_every_table_stamped_at_head(db, ap
     assert tenant.status == TenantStatus.ACTIVE
     assert tenant.schema_name == f"kop_{tenant.id}"
     assert tenant.schema_revision == schemas.tenant_head()
-    assert tables_in(db, tenant.shard, tenant.schema_name) == {
-        "users",
-        "invitations",
-        "alembic_version",
-    }
+    declared = {table.name for table in TenantBase.metadata.tables.values()}
+    assert tables_in(db, tenant.shard, tenant.schema_name) == {*declared, "alembic_version"}
+    assert {"users", "invitations", "profile", "board_members", "business_units"} <= declared
     with db.shard_transaction(tenant.shard) as connection:
         assert schemas.schema_revision(connection, tenant.schema_name) == schemas.tenant_head()
 

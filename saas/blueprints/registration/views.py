@@ -92,11 +92,10 @@ def region_context(picked: list[str], query: str) -> dict[str, object]:
     for code in picked:
         lists.append(regions.list_children(session, code))
     villages = lists[3] if len(picked) == 3 else []
-    found = (
-        regions.search_villages(session, query, within=picked[-1] if picked else None)
-        if len(query) >= 3
-        else []
-    )
+    found = []
+    if len(query) >= 3:
+        found = regions.search_villages(session, query, within=picked[-1] if picked else None)
+    paths = regions.get_paths(session, [village.code for village in found])
     return {
         "provinces": lists[0],
         "regencies": lists[1] if len(lists) > 1 else [],
@@ -104,10 +103,7 @@ def region_context(picked: list[str], query: str) -> dict[str, object]:
         "villages": villages,
         "picked": picked + [""] * (3 - len(picked)),
         "query": query,
-        "found": [
-            (village, regions.village_label(regions.get_path(session, village.code)))
-            for village in found
-        ],
+        "found": [(village, regions.village_label(paths[village.code])) for village in found],
     }
 
 

@@ -1,0 +1,185 @@
+"""Forms for the cooperative's profile, board and business units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    Field,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+
+from saas.blueprints.auth.forms import EMAIL_INVALID
+from saas.blueprints.forms import REQUIRED
+from saas.blueprints.registration.forms import normalised_by, not_in_future
+from saas.microsite.models import Position, UnitKind, UnitStatus
+from saas.onboarding.rules import (
+    normalise_nib,
+    normalise_nik_koperasi,
+    normalise_npwp,
+    normalise_sk_ahu,
+)
+from saas.phones import to_e164
+
+POSITION_LABELS = {
+    Position.KETUA: _l("Chair (Ketua)"),
+    Position.WAKIL_KETUA_USAHA: _l("Vice chair for business (Wakil Ketua Bidang Usaha)"),
+    Position.WAKIL_KETUA_ANGGOTA: _l("Vice chair for membership (Wakil Ketua Bidang Keanggotaan)"),
+    Position.SEKRETARIS: _l("Secretary (Sekretaris)"),
+    Position.BENDAHARA: _l("Treasurer (Bendahara)"),
+    Position.KETUA_PENGAWAS: _l("Chair of the supervisors (Ketua Pengawas)"),
+    Position.ANGGOTA_PENGAWAS: _l("Supervisor (Anggota Pengawas)"),
+}
+UNIT_LABELS = {
+    UnitKind.KANTOR: _l("Cooperative office"),
+    UnitKind.SEMBAKO: _l("Groceries outlet (gerai sembako)"),
+    UnitKind.SIMPAN_PINJAM: _l("Savings and loans"),
+    UnitKind.KLINIK: _l("Village clinic"),
+    UnitKind.APOTEK: _l("Village pharmacy"),
+    UnitKind.GUDANG: _l("Warehouse / cold storage"),
+    UnitKind.LOGISTIK: _l("Logistics"),
+    UnitKind.LPG: _l("LPG base"),
+    UnitKind.PUPUK: _l("Fertiliser retail"),
+    UnitKind.AGEN_BANK: _l("Bank agent (BRILink and others)"),
+    UnitKind.PPOB: _l("Bill payments and top-ups (PPOB)"),
+    UnitKind.LAINNYA: _l("Other business"),
+}
+STATUS_LABELS = {UnitStatus.PLANNED: _l("Planned"), UnitStatus.RUNNING: _l("Running")}
+
+
+def optional_phone(_form: Any, field: Field) -> None:
+    if not field.data:
+        field.data = None
+        return
+    phone = to_e164(field.data)
+    if phone is None:
+        raise ValidationError(str(_l("Enter an Indonesian mobile number, like 0812 3456 7890.")))
+    field.data = phone
+
+
+def both_or_neither(other: str) -> Any:
+    def validate(form: Any, field: Field) -> None:
+        if (field.data is None) != (getattr(form, other).data is None):
+            raise ValidationError(str(_l("Enter both latitude and longitude, or neither.")))
+
+    return validate
+
+
+class ProfileForm(FlaskForm):
+    vision = TextAreaField(_l("Vision (visi)"), validators=[Optional(), Length(max=2000)])
+    mission = TextAreaField(_l("Mission (misi)"), validators=[Optional(), Length(max=4000)])
+    address = StringField(
+        _l("Address"),
+        validators=[Optional(), Length(max=300)],
+        render_kw={"autocomplete": "street-address"},
+    )
+    postal_code = StringField(
+        _l("Postal code"),
+        validators=[Optional(), Length(min=5, max=5)],
+        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
+    )
+    latitude = DecimalField(
+        _l("Latitude"),
+        places=6,
+        validators=[
+            Optional(),
+            NumberRange(min=-11, max=6, message=_l("Indonesia lies between latitudes -11 and 6.")),
+            both_or_neither("longitude"),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    longitude = DecimalField(
+        _l("Longitude"),
+        places=6,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=95, max=141, message=_l("Indonesia lies between longitudes 95 and 141.")
+            ),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    whatsapp = TelField(
+        _l("WhatsApp number"), validators=[optional_phone], render_kw={"inputmode": "tel"}
+    )
+    phone = TelField(
+        _l("Office phone"), validators=[optional_phone], render_kw={"inputmode": "tel"}
+    )
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Email(message=EMAIL_INVALID), Length(max=254)],
+        render_kw={"inputmode": "email"},
+    )
+
+
+class LegalForm(FlaskForm):
+    sk_ahu_number = StringField(
+        _l("SK AHU number (legal entity decree)"),
+        validators=[DataRequired(message=REQUIRED), normalised_by(normalise_sk_ahu)],
+    )
+    sk_ahu_date = DateField(
+        _l("SK AHU date"), validators=[DataRequired(message=REQUIRED), not_in_future]
+    )
+    npwp = StringField(
+        _l("Cooperative's NPWP"),
+        validators=[DataRequired(message=REQUIRED), normalised_by(normalise_npwp)],
+        render_kw={"inputmode": "numeric"},
+    )
+    nib = StringField(
+        _l("NIB (Nomor Induk Berusaha)"),
+        validators=[DataRequired(message=REQUIRED), normalised_by(normalise_nib)],
+        render_kw={"inputmode": "numeric"},
+    )
+    nik_koperasi = StringField(
+        _l("Nomor Induk Koperasi (if you have one)"),
+        validators=[Optional(), normalised_by(normalise_nik_koperasi)],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class BoardMemberForm(FlaskForm):
+    position = SelectField(
+        _l("Position"),
+        choices=[SelectChoice(p.value, str(label)) for p, label in POSITION_LABELS.items()],
+    )
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(message=REQUIRED), Length(max=120)],
+        render_kw={"autocapitalize": "words"},
+    )
+    phone = TelField(
+        _l("Phone number"), validators=[optional_phone], render_kw={"inputmode": "tel"}
+    )
+    is_village_official = BooleanField(
+        _l("Is a village official (kepala desa, sekdes, perangkat desa or BPD)")
+    )
+    is_related_to_board = BooleanField(_l("Is related to another member of the board"))
+
+
+class UnitForm(FlaskForm):
+    kind = SelectField(
+        _l("Kind of business"),
+        choices=[SelectChoice(k.value, str(label)) for k, label in UNIT_LABELS.items()],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=120)])
+    status = SelectField(
+        _l("Status"),
+        choices=[SelectChoice(s.value, str(label)) for s, label in STATUS_LABELS.items()],
+    )
+    description = TextAreaField(_l("What it offers"), validators=[Optional(), Length(max=2000)])
+    opening_hours = StringField(
+        _l("Opening hours"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"placeholder": "Senin-Sabtu 08.00-16.00"},
+    )

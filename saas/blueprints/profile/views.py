@@ -1,0 +1,199 @@
+"""Officers keep the cooperative's profile, board and business units, from their phone."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from saas.access import tenant_view
+from saas.accounts.roles import Permission
+from saas.blueprints.profile.forms import (
+    POSITION_LABELS,
+    STATUS_LABELS,
+    UNIT_LABELS,
+    BoardMemberForm,
+    LegalForm,
+    ProfileForm,
+    UnitForm,
+)
+from saas.db import platform_db, tenant_db
+from saas.microsite import operations as microsite
+from saas.microsite.models import Position, UnitKind, UnitStatus
+from saas.microsite.rules import MANDATED_UNITS, board_warnings, completeness, profile_checklist
+from saas.onboarding.operations import find_registration_of_tenant
+
+bp = Blueprint("profile", __name__, url_prefix="/kelola")
+
+
+@bp.context_processor
+def labels() -> dict[str, object]:
+    return {
+        "POSITION_LABELS": POSITION_LABELS,
+        "UNIT_LABELS": UNIT_LABELS,
+        "STATUS_LABELS": STATUS_LABELS,
+    }
+
+
+@bp.app_template_global("position_label")
+@bp.app_template_filter("position_label")
+def position_label(position: str) -> str:
+    return str(POSITION_LABELS[Position(position)])
+
+
+@bp.route("/kelengkapan")
+@tenant_view(Permission.OFFICER_AREA)
+def checklist() -> str:
+    """What verification still needs, with a link to fix each item."""
+    g.private_page = True
+    registration = find_registration_of_tenant(platform_db(), g.tenant.id)
+    items = profile_checklist(
+        microsite.get_profile(tenant_db()),
+        microsite.list_board(tenant_db()),
+        microsite.list_units(tenant_db()),
+        email_confirmed=bool(registration and registration.email_confirmed_at),
+    )
+    return render_template(
+        "profile/checklist.html", items=items, score=completeness(items), registration=registration
+    )
+
+
+@bp.route("/profil", methods=["GET", "POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def edit_profile() -> Response | str | tuple[str, int]:
+    g.private_page = True
+    profile = microsite.get_profile(tenant_db())
+    form = ProfileForm(obj=profile)
+    if form.validate_on_submit():
+        microsite.save_profile(
+            tenant_db(),
+            vision=form.vision.data or None,
+            mission=form.mission.data or None,
+            address=form.address.data or None,
+            postal_code=form.postal_code.data or None,
+            latitude=form.latitude.data,
+            longitude=form.longitude.data,
+            phone=form.phone.data,
+            whatsapp=form.whatsapp.data,
+            email=(form.email.data or "").lower() or None,
+        )
+        flash(_("Profile saved."), "success")
+        return redirect(url_for("profile.checklist"))
+    return render_template("profile/profile.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/legalitas", methods=["GET", "POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def edit_legal() -> Response | str | tuple[str, int]:
+    g.private_page = True
+    form = LegalForm(obj=microsite.get_profile(tenant_db()))
+    if form.validate_on_submit():
+        microsite.save_legal_identifiers(
+            tenant_db(),
+            microsite.LegalIdentifiers(
+                sk_ahu_number=form.sk_ahu_number.data,
+                sk_ahu_date=form.sk_ahu_date.data,
+                npwp=form.npwp.data,
+                nib=form.nib.data,
+                nik_koperasi=form.nik_koperasi.data or None,
+            ),
+        )
+        flash(_("Legal identifiers saved."), "success")
+        return redirect(url_for("profile.checklist"))
+    return render_template("profile/legal.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/pengurus")
+@tenant_view(Permission.OFFICER_AREA)
+def board() -> str:
+    g.private_page = True
+    members = microsite.list_board(tenant_db())
+    return render_template("profile/board.html", members=members, warnings=board_warnings(members))
+
+
+@bp.route("/pengurus/baru", methods=["GET", "POST"])
+@bp.route("/pengurus/<int:member_id>", methods=["GET", "POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def edit_board_member(member_id: int | None = None) -> Response | str | tuple[str, int]:
+    g.private_page = True
+    member = None
+    if member_id is not None:
+        member = microsite.get_board_member_for_tenant(tenant_db(), member_id)
+        if member is None:
+            abort(404)
+    form = BoardMemberForm(obj=member, position=request.args.get("jabatan") or None)
+    if form.validate_on_submit():
+        microsite.save_board_member(
+            tenant_db(),
+            member,
+            position=Position(form.position.data),
+            name=form.name.data or "",
+            phone=form.phone.data,
+            is_village_official=bool(form.is_village_official.data),
+            is_related_to_board=bool(form.is_related_to_board.data),
+        )
+        flash(_("Saved."), "success")
+        return redirect(url_for("profile.board"))
+    status = 422 if form.errors else 200
+    return render_template("profile/board_member.html", form=form, member=member), status
+
+
+@bp.route("/pengurus/<int:member_id>/hapus", methods=["POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def remove_board_member(member_id: int) -> Response:
+    member = microsite.get_board_member_for_tenant(tenant_db(), member_id)
+    if member is None:
+        abort(404)
+    microsite.remove_board_member(tenant_db(), member)
+    flash(_("Removed from the board."), "success")
+    return redirect(url_for("profile.board"))
+
+
+@bp.route("/unit")
+@tenant_view(Permission.OFFICER_AREA)
+def units() -> str:
+    g.private_page = True
+    existing = microsite.list_units(tenant_db())
+    missing = [kind for kind in MANDATED_UNITS if kind not in {u.kind for u in existing}]
+    return render_template("profile/units.html", units=existing, missing=missing)
+
+
+@bp.route("/unit/baru", methods=["GET", "POST"])
+@bp.route("/unit/<int:unit_id>", methods=["GET", "POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def edit_unit(unit_id: int | None = None) -> Response | str | tuple[str, int]:
+    g.private_page = True
+    unit = None
+    if unit_id is not None:
+        unit = microsite.get_unit_for_tenant(tenant_db(), unit_id)
+        if unit is None:
+            abort(404)
+    kind = request.args.get("jenis", "")
+    defaults = {}
+    if unit is None and kind in {k.value for k in UnitKind}:
+        defaults = {"kind": kind, "name": str(UNIT_LABELS[UnitKind(kind)])}
+    form = UnitForm(obj=unit, **defaults)
+    if form.validate_on_submit():
+        microsite.save_unit(
+            tenant_db(),
+            unit,
+            kind=UnitKind(form.kind.data),
+            name=form.name.data or "",
+            status=UnitStatus(form.status.data),
+            description=form.description.data or None,
+            opening_hours=form.opening_hours.data or None,
+        )
+        flash(_("Saved."), "success")
+        return redirect(url_for("profile.units"))
+    return render_template("profile/unit.html", form=form, unit=unit), 422 if form.errors else 200
+
+
+@bp.route("/unit/<int:unit_id>/hapus", methods=["POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def remove_unit(unit_id: int) -> Response:
+    unit = microsite.get_unit_for_tenant(tenant_db(), unit_id)
+    if unit is None:
+        abort(404)
+    microsite.remove_unit(tenant_db(), unit)
+    flash(_("Business unit removed."), "success")
+    return redirect(url_for("profile.units"))

@@ -1,0 +1,1 @@
+"""The cooperative's public face: profile, board, business units (and, later, news and products)."""

@@ -1,0 +1,200 @@
+"""Officers keep the profile, the board and the business units; the checklist follows them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from saas.microsite import operations as microsite
+from saas.microsite.models import Position
+from tests.factories import csrf_token, login, text
+
+PROFILE = {
+    "vision": "Koperasi yang menyejahterakan warga desa.",
+    "mission": "Menyediakan sembako murah dan simpan pinjam yang adil.",
+    "address": "Jl. Raya Desa No. 1",
+    "postal_code": "43351",
+    "latitude": "-6.914744",
+    "longitude": "107.609810",
+    "whatsapp": "0812 3456 7003",
+    "phone": "",
+    "email": "kantor@kopalpha.id",
+}
+
+
+def post(client, path, data):
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+
+
+def tenant_session(db, tenants):
+    a = tenants.a.tenant
+    return db.tenant_session(a.shard, a.schema_name)
+
+
+@pytest.fixture
+def ketua(alpha):
+    login(alpha, "ana@kopalpha.id")
+    return alpha
+
+
+def test_profile_is_saved_with_a_normalised_whatsapp_number(ketua, db, tenants):
+    assert post(ketua, "/kelola/profil", PROFILE).headers["Location"] == "/kelola/kelengkapan"
+    with tenant_session(db, tenants) as session:
+        profile = microsite.get_profile(session)
+        assert profile.whatsapp == "+6281234567003"
+        assert str(profile.latitude) == "-6.914744"
+        assert profile.vision == PROFILE["vision"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"latitude": "48.8"}, "latitude", "between latitudes"),
+        ({"longitude": "2.35"}, "longitude", "between longitudes"),
+        ({"longitude": ""}, "latitude", "both latitude and longitude"),
+        ({"latitude": "utara"}, "latitude", "Not a valid decimal value"),
+        ({"whatsapp": "555-1234"}, "whatsapp", "Indonesian mobile number"),
+        ({"postal_code": "123"}, "postal_code", ""),
+    ],
+)
+def test_bad_profile_input_is_refused_next_to_the_field(
+    ketua, db, tenants, changes, field, message
+):
+    response = post(ketua, "/kelola/profil", {**PROFILE, **changes})
+    assert response.status_code == 422
+    assert re.search(rf'id="{field}-error">[^<]*{message}', text(response))
+    with tenant_session(db, tenants) as session:
+        assert microsite.get_profile(session) is None
+
+
+def test_board_warnings_follow_the_juklak_but_do_not_block(ketua):
+    response = post(
+        ketua,
+        "/kelola/pengurus/baru",
+        {
+            "position": "sekretaris",
+            "name": "Pak Lurah",
+            "phone": "",
+            "is_village_official": "y",
+            "is_related_to_board": "y",
+        },
+    )
+    assert response.status_code == 302
+    board = text(ketua.get("/kelola/pengurus"))
+    assert "Pak Lurah is marked as a village official" in board
+    assert "Pak Lurah is marked as related to another board member" in board
+    post(
+        ketua, "/kelola/pengurus/baru", {"position": "bendahara", "name": "ana  alpha", "phone": ""}
+    )
+    assert "Ana Alpha holds more than one officer position" in text(ketua.get("/kelola/pengurus"))
+
+
+def test_a_board_member_is_edited_and_removed(ketua, db, tenants):
+    member = tenants.a.board[-1]
+    path = f"/kelola/pengurus/{member.id}"
+    assert "Hendra PengawasAlpha" in text(ketua.get(path))
+    post(
+        ketua, path, {"position": "ketua_pengawas", "name": "Hendra Baru", "phone": "081100000009"}
+    )
+    with tenant_session(db, tenants) as session:
+        assert microsite.get_board_member_for_tenant(session, member.id).phone == "+6281100000009"
+    post(ketua, f"{path}/hapus", {})
+    with tenant_session(db, tenants) as session:
+        assert microsite.get_board_member_for_tenant(session, member.id) is None
+
+
+def test_a_mandated_unit_is_added_from_its_suggestion(ketua, db, tenants):
+    units_page = text(ketua.get("/kelola/unit"))
+    assert "/kelola/unit/baru?jenis=klinik" in units_page
+    form = text(ketua.get("/kelola/unit/baru?jenis=klinik"))
+    assert 'value="Village clinic"' in form
+    response = post(
+        ketua,
+        "/kelola/unit/baru",
+        {
+            "kind": "klinik",
+            "name": "Klinik Desa Alpha",
+            "status": "planned",
+            "description": "Pemeriksaan kesehatan dasar",
+            "opening_hours": "Senin-Jumat 08.00-14.00",
+        },
+    )
+    assert response.status_code == 302
+    assert "/kelola/unit/baru?jenis=klinik" not in text(ketua.get("/kelola/unit"))
+
+
+def test_unknown_kind_of_unit_is_refused(ketua):
+    response = post(
+        ketua, "/kelola/unit/baru", {"kind": "kasino", "name": "X", "status": "running"}
+    )
+    assert response.status_code == 422
+    assert 'id="kind-error"' in text(response)
+
+
+def test_legal_identifiers_are_validated_like_at_registration(ketua):
+    response = post(
+        ketua,
+        "/kelola/legalitas",
+        {
+            "sk_ahu_number": "AHU-1.AH.01.29.TAHUN 2025",
+            "sk_ahu_date": "2025-08-17",
+            "npwp": "3171011503800001",
+            "nib": "1234567890123",
+        },
+    )
+    assert response.status_code == 422
+    assert "personal NPWP" in text(response)
+
+
+def test_the_checklist_follows_what_is_filled_in(ketua, db, tenants):
+    before = text(ketua.get("/kelola/kelengkapan"))
+    assert "Your profile is 20% complete" in before  # only the described unit
+    post(ketua, "/kelola/profil", PROFILE)
+    post(
+        ketua,
+        "/kelola/legalitas",
+        {
+            "sk_ahu_number": "AHU-0001234.AH.01.29.TAHUN 2025",
+            "sk_ahu_date": "2025-08-17",
+            "npwp": "01.300.066.6-091.000",
+            "nib": "1234567890123",
+        },
+    )
+    with tenant_session(db, tenants) as session:
+        for position in (
+            Position.WAKIL_KETUA_USAHA,
+            Position.WAKIL_KETUA_ANGGOTA,
+            Position.SEKRETARIS,
+            Position.BENDAHARA,
+        ):
+            microsite.save_board_member(
+                session,
+                None,
+                position=position,
+                name=position.value,
+                phone=None,
+                is_village_official=False,
+                is_related_to_board=False,
+            )
+    after = text(ketua.get("/kelola/kelengkapan"))
+    assert "Your profile is 80% complete" in after  # all but the confirmed email
+
+
+def test_supervisors_read_the_board_but_cannot_change_it(alpha, tenants):
+    login(alpha, "dedi@kopalpha.id")
+    assert alpha.get("/kelola/pengurus").status_code == 200
+    assert alpha.get("/kelola/kelengkapan").status_code == 200
+    assert alpha.get("/kelola/profil").status_code == 403
+    token = csrf_token(alpha, "/kelola/pengurus")
+    member = tenants.a.board[0]
+    assert (
+        alpha.post(f"/kelola/pengurus/{member.id}/hapus", data={"csrf_token": token}).status_code
+        == 403
+    )
+
+
+def test_members_cannot_open_the_profile_pages(alpha):
+    login(alpha, "citra@kopalpha.id")
+    for path in ("/kelola/kelengkapan", "/kelola/pengurus", "/kelola/unit", "/kelola/profil"):
+        assert alpha.get(path).status_code == 403
