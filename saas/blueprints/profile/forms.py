@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     EmailField,
     Field,
@@ -22,14 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from saas.blueprints.auth.forms import EMAIL_INVALID
 from saas.blueprints.forms import REQUIRED
-from saas.blueprints.registration.forms import normalised_by, not_in_future
 from saas.microsite.models import Position, UnitKind, UnitStatus
-from saas.onboarding.rules import (
-    normalise_nib,
-    normalise_nik_koperasi,
-    normalise_npwp,
-    normalise_sk_ahu,
-)
 from saas.phones import to_e164
 
 POSITION_LABELS = {
@@ -120,31 +112,6 @@ class ProfileForm(FlaskForm):
         _l("Email"),
         validators=[Optional(), Email(message=EMAIL_INVALID), Length(max=254)],
         render_kw={"inputmode": "email"},
-    )
-
-
-class LegalForm(FlaskForm):
-    sk_ahu_number = StringField(
-        _l("SK AHU number (legal entity decree)"),
-        validators=[DataRequired(message=REQUIRED), normalised_by(normalise_sk_ahu)],
-    )
-    sk_ahu_date = DateField(
-        _l("SK AHU date"), validators=[DataRequired(message=REQUIRED), not_in_future]
-    )
-    npwp = StringField(
-        _l("Cooperative's NPWP"),
-        validators=[DataRequired(message=REQUIRED), normalised_by(normalise_npwp)],
-        render_kw={"inputmode": "numeric"},
-    )
-    nib = StringField(
-        _l("NIB (Nomor Induk Berusaha)"),
-        validators=[DataRequired(message=REQUIRED), normalised_by(normalise_nib)],
-        render_kw={"inputmode": "numeric"},
-    )
-    nik_koperasi = StringField(
-        _l("Nomor Induk Koperasi (if you have one)"),
-        validators=[Optional(), normalised_by(normalise_nik_koperasi)],
-        render_kw={"inputmode": "numeric"},
     )
 
 

@@ -13,10 +13,10 @@ from saas.blueprints.profile.forms import (
     STATUS_LABELS,
     UNIT_LABELS,
     BoardMemberForm,
-    LegalForm,
     ProfileForm,
     UnitForm,
 )
+from saas.blueprints.registration.forms import LegalIdentifiersForm
 from saas.db import platform_db, tenant_db
 from saas.microsite import operations as microsite
 from saas.microsite.models import Position, UnitKind, UnitStatus
@@ -86,7 +86,7 @@ def edit_profile() -> Response | str | tuple[str, int]:
 @tenant_view(Permission.EDIT_PROFILE)
 def edit_legal() -> Response | str | tuple[str, int]:
     g.private_page = True
-    form = LegalForm(obj=microsite.get_profile(tenant_db()))
+    form = LegalIdentifiersForm(obj=microsite.get_profile(tenant_db()))
     if form.validate_on_submit():
         microsite.save_legal_identifiers(
             tenant_db(),

@@ -58,17 +58,9 @@ def not_in_future(_form: Any, field: Field) -> None:
         raise ValidationError(str(_l("Check the year of the date.")))
 
 
-class CooperativeForm(FlaskForm):
-    name = StringField(
-        _l("Cooperative name"),
-        validators=[DataRequired(message=REQUIRED), Length(min=5, max=200)],
-        render_kw={"autocapitalize": "words"},
-    )
-    slug = StringField(
-        _l("Web address"),
-        validators=[DataRequired(message=REQUIRED), check_slug_field],
-        render_kw={"autocapitalize": "none", "autocorrect": "off", "spellcheck": "false"},
-    )
+class LegalIdentifiersForm(FlaskForm):
+    """The legal chain a cooperative proves: SK AHU, NPWP, NIB and (later) its Nomor Induk."""
+
     sk_ahu_number = StringField(
         _l("SK AHU number (legal entity decree)"),
         validators=[DataRequired(message=REQUIRED), normalised_by(normalise_sk_ahu)],
@@ -92,6 +84,19 @@ class CooperativeForm(FlaskForm):
         _l("Nomor Induk Koperasi (if you have one)"),
         validators=[Optional(), normalised_by(normalise_nik_koperasi)],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+class CooperativeForm(LegalIdentifiersForm):
+    name = StringField(
+        _l("Cooperative name"),
+        validators=[DataRequired(message=REQUIRED), Length(min=5, max=200)],
+        render_kw={"autocapitalize": "words"},
+    )
+    slug = StringField(
+        _l("Web address"),
+        validators=[DataRequired(message=REQUIRED), check_slug_field],
+        render_kw={"autocapitalize": "none", "autocorrect": "off", "spellcheck": "false"},
     )
 
 
