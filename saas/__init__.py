@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_sessions_and_security(app, settings)
     init_i18n(app, settings)
     init_assets(app, settings)
-    init_mail(app, settings)
+    init_services(app, settings)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -114,10 +114,12 @@ def init_assets(app: Flask, settings: Settings) -> None:
     build_and_serve(app, settings.instance_dir / "static-build")
 
 
-def init_mail(app: Flask, settings: Settings) -> None:
+def init_services(app: Flask, settings: Settings) -> None:
     from saas.mail import make_mailer
+    from saas.storage import LocalStorage
 
     app.extensions["guyub.mailer"] = make_mailer(settings)
+    app.extensions["guyub.storage"] = LocalStorage(settings.instance_dir / "uploads")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -5,6 +5,7 @@ Alembic, the schema builder and the test fixtures import this module; add new mo
 
 from saas.accounts import models as accounts_models
 from saas.db import PlatformBase, TenantBase
+from saas.documents import models as documents_models
 from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
 from saas.regions import models as regions_models
@@ -14,6 +15,7 @@ __all__ = [
     "PlatformBase",
     "TenantBase",
     "accounts_models",
+    "documents_models",
     "microsite_models",
     "onboarding_models",
     "regions_models",

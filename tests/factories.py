@@ -14,12 +14,21 @@ from saas.accounts.models import Invitation, TenantUser
 from saas.accounts.roles import Role
 from saas.config import Settings
 from saas.db import Databases
+from saas.documents import operations as documents
+from saas.documents.models import Document, DocumentKind
 from saas.microsite import operations as microsite
 from saas.microsite.models import BoardMember, BusinessUnit, Position, UnitKind, UnitStatus
+from saas.storage import LocalStorage
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
+from saas.uploads import check_upload
 
 PASSWORD = "kata-sandi-uji-123"
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
 ADMIN_EMAIL = "admin@kode.id"
 
 
@@ -30,6 +39,7 @@ class TenantData:
     invitations: list[Invitation] = field(default_factory=list)
     board: list[BoardMember] = field(default_factory=list)
     units: list[BusinessUnit] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +74,7 @@ def _populate(
     invitations: tuple[str, ...],
     board: tuple[tuple[str, Position], ...],
     units: tuple[tuple[str, UnitKind], ...],
+    document_kinds: tuple[DocumentKind, ...],
 ) -> TenantData:
     tenant = provision_tenant(databases, settings, slug=slug, display_name=name, shard=shard)
     data = TenantData(tenant)
@@ -108,6 +119,18 @@ def _populate(
                     opening_hours=None,
                 )
             )
+        for kind in document_kinds:
+            data.documents.append(
+                documents.store_document(
+                    session,
+                    LocalStorage(settings.instance_dir / "uploads"),
+                    owner=tenant.schema_name,
+                    kind=kind,
+                    original_name=f"{kind.value}-{slug}.pdf",
+                    checked=check_upload(PDF_BYTES),
+                    uploaded_by=data.users["ketua"],
+                )
+            )
     return data
 
 
@@ -122,6 +145,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         invitations=("Eka InvitedAlpha", "Fajar OnlyInvitedAlpha"),
         board=(("Ana Alpha", Position.KETUA), ("Hendra PengawasAlpha", Position.KETUA_PENGAWAS)),
         units=(("Gerai Sembako Alpha", UnitKind.SEMBAKO), ("Apotek OnlyAlpha", UnitKind.APOTEK)),
+        document_kinds=(DocumentKind.AKTA, DocumentKind.NPWP),
     )
     b = _populate(
         databases,
@@ -133,6 +157,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         invitations=("Gita InvitedBeta",),
         board=(("Ani Beta", Position.KETUA),),
         units=(("Gerai Sembako Beta", UnitKind.SEMBAKO),),
+        document_kinds=(DocumentKind.AKTA,),
     )
     with databases.platform_session() as session:
         accounts.create_platform_admin(

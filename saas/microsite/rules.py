@@ -31,6 +31,7 @@ MANDATED_UNITS = (
     UnitKind.GUDANG,
     UnitKind.LOGISTIK,
 )
+REQUIRED_DOCUMENTS = ("musdesus", "akta", "sk_ahu", "npwp", "nib", "bank")
 PROFILE_FIELDS = ("vision", "mission", "address", "latitude", "longitude", "whatsapp")
 LEGAL_FIELDS = ("sk_ahu_number", "sk_ahu_date", "npwp", "nib")
 
@@ -70,18 +71,21 @@ def profile_checklist(
     members: list[BoardMember],
     units: list[BusinessUnit],
     *,
+    document_kinds: set[str],
     email_confirmed: bool,
 ) -> list[ChecklistItem]:
     """Everything verification looks at, in the order an officer fills it in."""
     present = {m.position for m in members}
     missing_positions = [p.value for p in REQUIRED_POSITIONS if p not in present]
     described = [u for u in units if u.description]
+    missing_documents = [kind for kind in REQUIRED_DOCUMENTS if kind not in document_kinds]
     return [
         ChecklistItem("email_confirmed", email_confirmed),
         ChecklistItem("profile", profile is not None and _filled(profile, PROFILE_FIELDS)),
         ChecklistItem("legal", profile is not None and _filled(profile, LEGAL_FIELDS)),
         ChecklistItem("board", not missing_positions, ",".join(missing_positions)),
         ChecklistItem("units", bool(described)),
+        ChecklistItem("documents", not missing_documents, ",".join(missing_documents)),
     ]
 
 

@@ -149,7 +149,7 @@ def test_legal_identifiers_are_validated_like_at_registration(ketua):
 
 def test_the_checklist_follows_what_is_filled_in(ketua, db, tenants):
     before = text(ketua.get("/kelola/kelengkapan"))
-    assert "Your profile is 20% complete" in before  # only the described unit
+    assert "Your profile is 17% complete" in before  # only the described unit (1 of 6)
     post(ketua, "/kelola/profil", PROFILE)
     post(
         ketua,
@@ -178,7 +178,7 @@ def test_the_checklist_follows_what_is_filled_in(ketua, db, tenants):
                 is_related_to_board=False,
             )
     after = text(ketua.get("/kelola/kelengkapan"))
-    assert "Your profile is 80% complete" in after  # all but the confirmed email
+    assert "Your profile is 67% complete" in after  # all but the email and the documents
 
 
 def test_supervisors_read_the_board_but_cannot_change_it(alpha, tenants):

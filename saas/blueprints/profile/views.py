@@ -18,6 +18,7 @@ from saas.blueprints.profile.forms import (
 )
 from saas.blueprints.registration.forms import LegalIdentifiersForm
 from saas.db import platform_db, tenant_db
+from saas.documents.operations import list_current_documents
 from saas.microsite import operations as microsite
 from saas.microsite.models import Position, UnitKind, UnitStatus
 from saas.microsite.rules import MANDATED_UNITS, board_warnings, completeness, profile_checklist
@@ -51,6 +52,7 @@ def checklist() -> str:
         microsite.get_profile(tenant_db()),
         microsite.list_board(tenant_db()),
         microsite.list_units(tenant_db()),
+        document_kinds={str(kind) for kind in list_current_documents(tenant_db())},
         email_confirmed=bool(registration and registration.email_confirmed_at),
     )
     return render_template(

@@ -1,0 +1,124 @@
+"""Officers upload the legal documents; files are checked by content and served privately."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.wrappers import Response
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from saas.access import tenant_view
+from saas.accounts.roles import Permission
+from saas.blueprints.profile.views import bp
+from saas.db import tenant_db
+from saas.documents import operations as documents
+from saas.documents.models import DocumentKind
+from saas.storage import Storage
+from saas.uploads import MAX_UPLOAD_BYTES, UploadRejected, check_upload
+
+DOCUMENT_LABELS = {
+    DocumentKind.MUSDESUS: _l("Minutes of the special village meeting (Musdesus)"),
+    DocumentKind.AKTA: _l("Deed of establishment (akta pendirian)"),
+    DocumentKind.SK_AHU: _l("SK AHU legal entity decree"),
+    DocumentKind.NPWP: _l("NPWP card"),
+    DocumentKind.NIB: _l("NIB from OSS"),
+    DocumentKind.BANK: _l("Proof of the cooperative's bank account"),
+}
+UPLOAD_MESSAGES = {
+    "empty": _l("Choose a file to upload."),
+    "too_large": _l(
+        "The file is larger than 5 MB. Scan at a lower resolution or take a photo instead."
+    ),
+    "unknown_type": _l("Upload a PDF, JPEG or PNG file."),
+    "bad_image": _l("This image could not be read. Take the photo again."),
+    "too_many_pixels": _l("This image is too large in pixels. Take a normal photo instead."),
+    "bad_pdf": _l("This PDF could not be read. Save or scan it again."),
+    "active_pdf": _l(
+        "This PDF contains scripts or attachments. Save it again as a plain PDF or scan it."
+    ),
+}
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(
+        _l("Document"),
+        choices=[SelectChoice(kind.value, str(label)) for kind, label in DOCUMENT_LABELS.items()],
+    )
+    file = FileField(
+        _l("File (PDF, JPEG or PNG, up to 5 MB)"),
+        validators=[FileRequired(message=UPLOAD_MESSAGES["empty"])],
+        render_kw={"accept": "application/pdf,image/jpeg,image/png"},
+    )
+
+
+def storage() -> Storage:
+    store: Storage = current_app.extensions["guyub.storage"]
+    return store
+
+
+@bp.route("/dokumen")
+@tenant_view(Permission.OFFICER_AREA)
+def documents_list() -> str:
+    g.private_page = True
+    return render_template(
+        "profile/documents.html",
+        current=documents.list_current_documents(tenant_db()),
+        labels=DOCUMENT_LABELS,
+    )
+
+
+@bp.route("/dokumen/unggah", methods=["GET", "POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def upload_document() -> Response | str | tuple[str, int]:
+    g.private_page = True
+    form = UploadForm(kind=request.args.get("jenis") or None)
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            checked = check_upload(upload.read(documents_max_read()))
+        except UploadRejected as exc:
+            form.file.errors = [str(UPLOAD_MESSAGES[exc.code])]
+        else:
+            documents.store_document(
+                tenant_db(),
+                storage(),
+                owner=g.tenant.schema_name,
+                kind=DocumentKind(form.kind.data),
+                original_name=upload.filename or "",
+                checked=checked,
+                uploaded_by=current_user.record,
+            )
+            flash(_("Document uploaded."), "success")
+            return redirect(url_for("profile.documents_list"))
+    status = 422 if form.errors else 200
+    return render_template("profile/upload.html", form=form, labels=DOCUMENT_LABELS), status
+
+
+def documents_max_read() -> int:
+    """Read one byte past the limit, so an oversize file is told apart without reading it all."""
+    return MAX_UPLOAD_BYTES + 1
+
+
+@bp.route("/dokumen/<int:document_id>")
+@tenant_view(Permission.OFFICER_AREA)
+def download_document(document_id: int) -> Response:
+    document = documents.get_document_for_tenant(tenant_db(), document_id)
+    if document is None:
+        abort(404)
+    disposition = "attachment" if document.content_type == "application/pdf" else "inline"
+    response = current_app.response_class(
+        storage().read(document.storage_key), mimetype=document.content_type
+    )
+    response.headers["Content-Disposition"] = (
+        f"{disposition}; filename*=UTF-8''{quote(document.original_name)}"
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+    return response
