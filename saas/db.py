@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g
-from sqlalchemy import BigInteger, Connection, Engine, Enum, MetaData, create_engine
+from sqlalchemy import BigInteger, Connection, Engine, Enum, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session
 
 if TYPE_CHECKING:
@@ -115,11 +115,7 @@ class Databases:
 
     def platform_session(self) -> Session:
         if self._test_connections is not None:
-            return Session(
-                bind=self._test_connections["platform"],
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-            )
+            return _shared_connection_session(self._test_connections["platform"])
         return Session(bind=self.platform_engine, expire_on_commit=False)
 
     def tenant_session(self, shard: str, schema_name: str) -> Session:
@@ -127,9 +123,7 @@ class Databases:
         if self._test_connections is not None:
             connection = self._test_connections[shard]
             connection.execution_options(schema_translate_map=translate)
-            return Session(
-                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-            )
+            return _shared_connection_session(connection)
         engine = self.shard_engines[shard].execution_options(schema_translate_map=translate)
         return Session(bind=engine, expire_on_commit=False)
 
@@ -161,6 +155,45 @@ class Databases:
             engine.dispose()
 
 
+def _shared_connection_session(connection: Connection) -> Session:
+    """A session inside the test's transaction: each of its transactions is a savepoint.
+
+    Savepoints on one connection nest, so a read-only session opened early must not roll back
+    over a later session's committed work: request sessions are ended by ``end_session``.
+    """
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    session.info[SHARED] = True
+    event.listen(session, "after_flush", _mark_unsaved)
+    event.listen(session, "after_commit", _mark_saved)
+    event.listen(session, "after_rollback", _mark_saved)
+    return session
+
+
+SHARED = "guyub.shared_connection"
+UNSAVED = "guyub.unsaved_writes"
+
+
+def _mark_unsaved(session: Session, _context: object) -> None:
+    session.info[UNSAVED] = True
+
+
+def _mark_saved(session: Session) -> None:
+    session.info[UNSAVED] = False
+
+
+def end_session(session: Session, failed: bool) -> None:
+    """Close a request's session; on a shared test connection, release its savepoint instead of
+    rolling it back, and fail loudly if the request wrote something it never committed."""
+    if session.info.get(SHARED) and not failed and session.in_transaction():
+        if session.info.get(UNSAVED):
+            session.close()
+            raise RuntimeError("the request ended with writes it never committed")
+        session.commit()
+    session.close()
+
+
 def get_databases() -> Databases:
     databases: Databases = current_app.extensions["guyub.databases"]
     return databases
@@ -189,13 +222,9 @@ def tenant_db() -> Session:
     return session
 
 
-def close_request_sessions(_exc: BaseException | None = None) -> None:
-    """Close the request's sessions, the last opened first.
-
-    When two sessions share one connection (the test suite binds each database to one), each
-    holds a savepoint nested in the other's; ending them in reverse order keeps both valid.
-    """
+def close_request_sessions(exc: BaseException | None = None) -> None:
+    """Close the request's sessions, the last opened first (see ``end_session``)."""
     for key in reversed(g.pop("session_order", [])):
         session = g.pop(key, None)
         if session is not None:
-            session.close()
+            end_session(session, failed=exc is not None)

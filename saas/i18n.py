@@ -82,10 +82,37 @@ def status_label(status: str) -> str:
     return str(labels.get(str(status), status))
 
 
+def verification_status_label(status: str) -> str:
+    labels = {
+        "submitted": _l("Waiting"),
+        "in_review": _l("In review"),
+        "returned": _l("Returned for fixing"),
+        "approved": _l("Verified"),
+        "suspended": _l("Verification suspended"),
+        "revoked": _l("Verification revoked"),
+    }
+    return str(labels.get(str(status), status))
+
+
+def event_label(action: str) -> str:
+    labels = {
+        "submitted": _l("Submitted"),
+        "resubmitted": _l("Submitted again"),
+        "claimed": _l("Claimed for review"),
+        "approved": _l("Approved"),
+        "returned": _l("Returned with notes"),
+        "suspended": _l("Verification suspended"),
+        "revoked": _l("Verification revoked"),
+    }
+    return str(labels.get(action, action))
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["status_label"] = status_label
+    app.jinja_env.globals["verification_status_label"] = verification_status_label
+    app.jinja_env.globals["event_label"] = event_label
     app.jinja_env.filters["rupiah"] = rupiah_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["date"] = date_filter

@@ -10,6 +10,7 @@ from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
 from saas.regions import models as regions_models
 from saas.tenants import models as tenants_models
+from saas.verification import models as verification_models
 
 __all__ = [
     "PlatformBase",
@@ -20,4 +21,5 @@ __all__ = [
     "onboarding_models",
     "regions_models",
     "tenants_models",
+    "verification_models",
 ]

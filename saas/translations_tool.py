@@ -34,9 +34,10 @@ def fill_english() -> int:
     catalog = load(path, "en")
     filled = 0
     for message in catalog:
-        if not message.id or message.string:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not message.id or all(strings):
             continue
-        message.string = message.id
+        message.string = message.id  # a plural's id is the (singular, plural) pair it needs
         filled += 1
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, sort_output=True)

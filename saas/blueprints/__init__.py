@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_all(app: Flask) -> None:
+    from saas.blueprints.admin import verification  # noqa: F401 - registers its routes on bp
     from saas.blueprints.admin.views import bp as admin_bp
     from saas.blueprints.auth.views import bp as auth_bp
     from saas.blueprints.officer.views import bp as officer_bp

@@ -54,6 +54,8 @@ class Tenant(PlatformBase):
     default_locale: Mapped[str] = mapped_column(String(8), default="id")
     # The village (dotted kode wilayah) the cooperative serves; national figures group by it.
     region_code: Mapped[str | None] = mapped_column(String(13), index=True)
+    # Set while KODE Indonesia's verification stands (the microsite's badge reads it).
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     suspended_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

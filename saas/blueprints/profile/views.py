@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from saas.access import tenant_view
@@ -21,10 +22,23 @@ from saas.db import platform_db, tenant_db
 from saas.documents.operations import list_current_documents
 from saas.microsite import operations as microsite
 from saas.microsite.models import Position, UnitKind, UnitStatus
-from saas.microsite.rules import MANDATED_UNITS, board_warnings, completeness, profile_checklist
+from saas.microsite.rules import (
+    MANDATED_UNITS,
+    ChecklistItem,
+    board_warnings,
+    completeness,
+    profile_checklist,
+)
 from saas.onboarding.operations import find_registration_of_tenant
+from saas.verification import operations as verification
 
 bp = Blueprint("profile", __name__, url_prefix="/kelola")
+
+SUBMIT_ERRORS = {
+    "incomplete": _l("Complete every item of the checklist first."),
+    "already_open": _l("Your cooperative is already waiting for verification."),
+    "approved": _l("Your cooperative is already verified."),
+}
 
 
 @bp.context_processor
@@ -47,16 +61,24 @@ def position_label(position: str) -> str:
 def checklist() -> str:
     """What verification still needs, with a link to fix each item."""
     g.private_page = True
+    items = checklist_items()
+    return render_template(
+        "profile/checklist.html",
+        items=items,
+        score=completeness(items),
+        registration=find_registration_of_tenant(platform_db(), g.tenant.id),
+        application=verification.get_application_of_tenant(platform_db(), g.tenant.id),
+    )
+
+
+def checklist_items() -> list[ChecklistItem]:
     registration = find_registration_of_tenant(platform_db(), g.tenant.id)
-    items = profile_checklist(
+    return profile_checklist(
         microsite.get_profile(tenant_db()),
         microsite.list_board(tenant_db()),
         microsite.list_units(tenant_db()),
         document_kinds={str(kind) for kind in list_current_documents(tenant_db())},
         email_confirmed=bool(registration and registration.email_confirmed_at),
-    )
-    return render_template(
-        "profile/checklist.html", items=items, score=completeness(items), registration=registration
     )
 
 
@@ -199,3 +221,19 @@ def remove_unit(unit_id: int) -> Response:
     microsite.remove_unit(tenant_db(), unit)
     flash(_("Business unit removed."), "success")
     return redirect(url_for("profile.units"))
+
+
+@bp.route("/ajukan", methods=["POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def submit_verification() -> Response:
+    """Put the cooperative in KODE Indonesia's verification queue."""
+    items = checklist_items()
+    try:
+        verification.submit_for_verification(
+            platform_db(), g.tenant, complete=all(item.done for item in items)
+        )
+    except verification.VerificationError as exc:
+        flash(str(SUBMIT_ERRORS[exc.code]), "error")
+    else:
+        flash(_("Submitted. KODE Indonesia will review your cooperative and email you."), "success")
+    return redirect(url_for("profile.checklist"))

@@ -1,0 +1,1 @@
+"""Verification of cooperatives by KODE Indonesia's admins: applications, reviews, decisions."""

@@ -1,0 +1,290 @@
+"""Verification: submit when complete, the admins' queue, claims, decisions, the audit log."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from saas.accounts import operations as accounts
+from saas.documents import operations as documents
+from saas.documents.models import DocumentKind
+from saas.microsite import operations as microsite
+from saas.microsite.models import Position
+from saas.onboarding.models import Registration, RegistrationStatus
+from saas.storage import LocalStorage
+from saas.tenants.models import Tenant
+from saas.uploads import check_upload
+from saas.verification.models import Application, VerificationEvent
+from saas.verification.rules import REVIEW_ITEMS
+from tests.factories import PASSWORD, PDF_BYTES, csrf_from, csrf_token, login, text
+
+
+@pytest.fixture
+def complete_alpha(db, tenants, app):
+    """Tenant A with every checklist item done, and its founding officer's email confirmed."""
+    a = tenants.a
+    with db.tenant_session(a.tenant.shard, a.tenant.schema_name) as session:
+        microsite.save_profile(
+            session,
+            vision="Sejahtera bersama",
+            mission="Sembako murah",
+            address="Jl. Desa 1",
+            postal_code="43351",
+            latitude=-6.9,
+            longitude=107.6,
+            phone=None,
+            whatsapp="+6281100000001",
+            email=None,
+        )
+        microsite.save_legal_identifiers(
+            session,
+            microsite.LegalIdentifiers(
+                "AHU-0001234.AH.01.29.TAHUN 2025",
+                date(2025, 8, 17),
+                "0013000666091000",
+                "1234567890123",
+                None,
+            ),
+        )
+        for position in (
+            Position.WAKIL_KETUA_USAHA,
+            Position.WAKIL_KETUA_ANGGOTA,
+            Position.SEKRETARIS,
+            Position.BENDAHARA,
+        ):
+            microsite.save_board_member(
+                session,
+                None,
+                position=position,
+                name=position.value,
+                phone=None,
+                is_village_official=False,
+                is_related_to_board=False,
+            )
+        storage = LocalStorage(app.extensions["guyub.settings"].instance_dir / "uploads")
+        for kind in DocumentKind:
+            documents.store_document(
+                session,
+                storage,
+                owner=a.tenant.schema_name,
+                kind=kind,
+                original_name=f"{kind.value}.pdf",
+                checked=check_upload(PDF_BYTES),
+                uploaded_by=a.users["ketua"],
+            )
+    with db.platform_session() as session:
+        session.add(
+            Registration(
+                tenant_id=a.tenant.id,
+                status=RegistrationStatus.FINISHED,
+                step=3,
+                officer_name="Ana Alpha",
+                officer_email="ana@kopalpha.id",
+                email_confirmed_at=datetime.now(UTC),
+                region_code="32.02.01.2001",
+            )
+        )
+        session.get(Tenant, a.tenant.id).region_code = "32.02.01.2001"
+        session.commit()
+    return a
+
+
+@pytest.fixture
+def second_admin(db):
+    with db.platform_session() as session:
+        accounts.create_platform_admin(
+            session, name="Admin Dua", email="dua@kode.id", password=PASSWORD
+        )
+
+
+def submit(client):
+    return client.post(
+        "/kelola/ajukan", data={"csrf_token": csrf_token(client, "/kelola/kelengkapan")}
+    )
+
+
+def application_of(db, tenant_id):
+    with db.platform_session() as session:
+        return session.scalars(
+            select(Application).where(Application.tenant_id == tenant_id)
+        ).first()
+
+
+def review_form(client, application_id):
+    page = client.get(f"/admin/verifikasi/{application_id}")
+    html = text(page)
+    fields = dict(
+        re.findall(
+            r'<input id="(version|fingerprint)" name="\1" type="hidden" value="([^"]*)"', html
+        )
+    )
+    fields["csrf_token"] = csrf_from(page)
+    return fields
+
+
+def decide(client, application_id, action, *, fix=(), notes="", form=None):
+    data = form or review_form(client, application_id)
+    for item in REVIEW_ITEMS:
+        data[f"verdict_{item}"] = "fix" if item in fix else "ok"
+        data[f"note_{item}"] = "Foto buram, unggah ulang." if item in fix else ""
+    data.update({"notes": notes, "action": action})
+    return client.post(f"/admin/verifikasi/{application_id}/putuskan", data=data)
+
+
+def claim(client, application_id):
+    token = csrf_from(client.get(f"/admin/verifikasi/{application_id}"))
+    return client.post(f"/admin/verifikasi/{application_id}/klaim", data={"csrf_token": token})
+
+
+def test_an_incomplete_cooperative_cannot_submit(alpha, db, tenants):
+    login(alpha, "ana@kopalpha.id")
+    response = submit(alpha)
+    assert response.status_code == 302
+    assert "Complete every item of the checklist first." in text(alpha.get("/kelola/kelengkapan"))
+    assert application_of(db, tenants.a.tenant.id) is None
+
+
+def test_submit_return_fix_resubmit_approve(alpha, platform, db, complete_alpha, outbox):
+    login(alpha, "ana@kopalpha.id")
+    assert submit(alpha).status_code == 302
+    application = application_of(db, complete_alpha.tenant.id)
+    assert application.status == "submitted"
+
+    login(platform, "admin@kode.id")
+    queue = text(platform.get("/admin/verifikasi"))
+    assert "Koperasi Desa Merah Putih Alpha" in queue
+    assert "waiting 0 days" in queue
+    assert claim(platform, application.id).status_code == 302
+    returned = decide(platform, application.id, "return", fix=("npwp",), notes="Periksa NPWP.")
+    assert returned.status_code == 302
+    assert outbox[-1]["to"] == ["ana@kopalpha.id"]
+    assert "Foto buram" in str(outbox[-1]["data"])
+    checklist = text(alpha.get("/kelola/kelengkapan"))
+    assert "Periksa NPWP." in checklist
+    assert "Foto buram, unggah ulang." in checklist
+
+    assert submit(alpha).status_code == 302  # after fixing, again
+    assert application_of(db, complete_alpha.tenant.id).status == "submitted"
+    claim(platform, application.id)
+    approved = decide(platform, application.id, "approve")
+    assert approved.status_code == 302
+    with db.platform_session() as session:
+        assert session.get(Tenant, complete_alpha.tenant.id).verified_at is not None
+        actions = session.scalars(
+            select(VerificationEvent.action)
+            .where(VerificationEvent.application_id == application.id)
+            .order_by(VerificationEvent.id)
+        ).all()
+    assert actions == ["submitted", "claimed", "returned", "resubmitted", "claimed", "approved"]
+    assert "is verified" in str(outbox[-1]["data"])
+    assert "Verified by KODE Indonesia" in text(alpha.get("/kelola/kelengkapan"))
+
+
+def test_a_decision_on_an_application_that_changed_meanwhile_is_refused(
+    alpha, platform, db, complete_alpha
+):
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    application = application_of(db, complete_alpha.tenant.id)
+    login(platform, "admin@kode.id")
+    claim(platform, application.id)
+    seen = review_form(platform, application.id)
+    profile = {
+        "vision": "Visi yang baru",
+        "mission": "Misi",
+        "address": "Jl. Desa 1",
+        "postal_code": "43351",
+        "latitude": "-6.9",
+        "longitude": "107.6",
+        "whatsapp": "081100000001",
+        "phone": "",
+        "email": "",
+    }
+    alpha.post(
+        "/kelola/profil", data={**profile, "csrf_token": csrf_token(alpha, "/kelola/profil")}
+    )
+    response = decide(platform, application.id, "approve", form=seen)
+    assert response.status_code == 409
+    assert "changed its application after you opened it" in text(response)
+    assert application_of(db, complete_alpha.tenant.id).status == "in_review"
+
+
+def test_two_admins_do_not_clobber_each_other(
+    alpha, platform, client_for, db, complete_alpha, second_admin
+):
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    application = application_of(db, complete_alpha.tenant.id)
+    login(platform, "admin@kode.id")
+    claim(platform, application.id)
+    other = client_for(None)
+    login(other, "dua@kode.id")
+    claim(other, application.id)
+    assert "Admin Kode is reviewing this application." in text(
+        other.get(f"/admin/verifikasi/{application.id}")
+    )
+    response = decide(other, application.id, "approve")
+    assert response.status_code == 422
+    assert "Claim the application before deciding" in text(response)
+    assert application_of(db, complete_alpha.tenant.id).status == "in_review"
+
+
+def test_approval_needs_every_item_ok_and_a_return_needs_notes(alpha, platform, db, complete_alpha):
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    application = application_of(db, complete_alpha.tenant.id)
+    login(platform, "admin@kode.id")
+    claim(platform, application.id)
+    assert decide(platform, application.id, "approve", fix=("akta",)).status_code == 422
+    data = review_form(platform, application.id)
+    data.update({f"verdict_{item}": "ok" for item in REVIEW_ITEMS})
+    data.update({"action": "return", "notes": ""})
+    assert (
+        platform.post(f"/admin/verifikasi/{application.id}/putuskan", data=data).status_code == 422
+    )
+    assert application_of(db, complete_alpha.tenant.id).status == "in_review"
+
+
+def test_the_queue_filters_by_region_and_waiting_time(alpha, platform, db, complete_alpha):
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    login(platform, "admin@kode.id")
+    name = "Koperasi Desa Merah Putih Alpha"
+    assert name in text(platform.get("/admin/verifikasi?provinsi=32"))
+    assert name in text(platform.get("/admin/verifikasi?provinsi=32&kabupaten=32.02"))
+    assert name not in text(platform.get("/admin/verifikasi?provinsi=33"))
+    assert name not in text(platform.get("/admin/verifikasi?menunggu=3"))
+
+
+def test_a_verification_can_be_suspended_with_a_reason(alpha, platform, db, complete_alpha):
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    application = application_of(db, complete_alpha.tenant.id)
+    login(platform, "admin@kode.id")
+    claim(platform, application.id)
+    decide(platform, application.id, "approve")
+    token = csrf_from(platform.get(f"/admin/verifikasi/{application.id}"))
+    platform.post(
+        f"/admin/verifikasi/{application.id}/cabut",
+        data={"csrf_token": token, "action": "suspend", "reason": "Pengurus bermasalah"},
+    )
+    assert application_of(db, complete_alpha.tenant.id).status == "suspended"
+    with db.platform_session() as session:
+        assert session.get(Tenant, complete_alpha.tenant.id).verified_at is None
+    assert "Pengurus bermasalah" in text(alpha.get("/kelola/kelengkapan"))
+
+
+def test_reviewers_open_the_documents_and_officers_cannot_reach_the_desk(
+    alpha, platform, db, complete_alpha
+):
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    application = application_of(db, complete_alpha.tenant.id)
+    login(platform, "admin@kode.id")
+    document = platform.get(f"/admin/verifikasi/{application.id}/dokumen/akta")
+    assert document.data == PDF_BYTES
+    assert platform.get(f"/admin/verifikasi/{application.id}/dokumen/bogus").status_code == 404
+    assert alpha.get(f"/admin/verifikasi/{application.id}").status_code == 404
