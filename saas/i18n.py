@@ -6,7 +6,9 @@ pattern is explicit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -72,47 +74,46 @@ def datetime_filter(value: datetime, fmt: str = "medium") -> str:
     return format_datetime(value, format=fmt, tzinfo=DISPLAY_TZ, locale=_active_locale())
 
 
-def status_label(status: str) -> str:
-    labels = {
-        "provisioning": _l("Being set up"),
-        "active": _l("Active"),
-        "suspended": _l("Suspended"),
-        "failed": _l("Failed"),
-    }
-    return str(labels.get(str(status), status))
+TENANT_STATUS_LABELS = {
+    "provisioning": _l("Being set up"),
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+    "failed": _l("Failed"),
+}
+VERIFICATION_STATUS_LABELS = {
+    "submitted": _l("Waiting"),
+    "in_review": _l("In review"),
+    "returned": _l("Returned for fixing"),
+    "approved": _l("Verified"),
+    "suspended": _l("Verification suspended"),
+    "revoked": _l("Verification revoked"),
+}
+VERIFICATION_EVENT_LABELS = {
+    "submitted": _l("Submitted"),
+    "resubmitted": _l("Submitted again"),
+    "claimed": _l("Claimed for review"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned with notes"),
+    "suspended": _l("Verification suspended"),
+    "revoked": _l("Verification revoked"),
+}
 
 
-def verification_status_label(status: str) -> str:
-    labels = {
-        "submitted": _l("Waiting"),
-        "in_review": _l("In review"),
-        "returned": _l("Returned for fixing"),
-        "approved": _l("Verified"),
-        "suspended": _l("Verification suspended"),
-        "revoked": _l("Verification revoked"),
-    }
-    return str(labels.get(str(status), status))
+def labeller(labels: dict[str, Any]) -> Callable[[str], str]:
+    """A Jinja helper that names a stored code in the active language (the code if unknown)."""
 
+    def label(code: str) -> str:
+        return str(labels.get(str(code), code))
 
-def event_label(action: str) -> str:
-    labels = {
-        "submitted": _l("Submitted"),
-        "resubmitted": _l("Submitted again"),
-        "claimed": _l("Claimed for review"),
-        "approved": _l("Approved"),
-        "returned": _l("Returned with notes"),
-        "suspended": _l("Verification suspended"),
-        "revoked": _l("Verification revoked"),
-    }
-    return str(labels.get(action, action))
+    return label
 
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["role_label"] = role_label
-    app.jinja_env.globals["status_label"] = status_label
-    app.jinja_env.globals["verification_status_label"] = verification_status_label
-    app.jinja_env.globals["event_label"] = event_label
+    app.jinja_env.globals["status_label"] = labeller(TENANT_STATUS_LABELS)
+    app.jinja_env.globals["verification_status_label"] = labeller(VERIFICATION_STATUS_LABELS)
+    app.jinja_env.globals["event_label"] = labeller(VERIFICATION_EVENT_LABELS)
     app.jinja_env.filters["rupiah"] = rupiah_filter
     app.jinja_env.filters["number"] = number_filter
     app.jinja_env.filters["date"] = date_filter

@@ -166,6 +166,28 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
     return TwoTenants(a, b)
 
 
+def fill_board(
+    session,
+    positions: tuple[Position, ...] = (
+        Position.WAKIL_KETUA_USAHA,
+        Position.WAKIL_KETUA_ANGGOTA,
+        Position.SEKRETARIS,
+        Position.BENDAHARA,
+    ),
+) -> None:
+    """Give the board the positions the fixtures leave empty (named after the position)."""
+    for position in positions:
+        microsite.save_board_member(
+            session,
+            None,
+            position=position,
+            name=position.value,
+            phone=None,
+            is_village_official=False,
+            is_related_to_board=False,
+        )
+
+
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -7,8 +7,7 @@ import re
 import pytest
 
 from saas.microsite import operations as microsite
-from saas.microsite.models import Position
-from tests.factories import csrf_token, login, text
+from tests.factories import csrf_token, fill_board, login, text
 
 PROFILE = {
     "vision": "Koperasi yang menyejahterakan warga desa.",
@@ -162,21 +161,7 @@ def test_the_checklist_follows_what_is_filled_in(ketua, db, tenants):
         },
     )
     with tenant_session(db, tenants) as session:
-        for position in (
-            Position.WAKIL_KETUA_USAHA,
-            Position.WAKIL_KETUA_ANGGOTA,
-            Position.SEKRETARIS,
-            Position.BENDAHARA,
-        ):
-            microsite.save_board_member(
-                session,
-                None,
-                position=position,
-                name=position.value,
-                phone=None,
-                is_village_official=False,
-                is_related_to_board=False,
-            )
+        fill_board(session)
     after = text(ketua.get("/kelola/kelengkapan"))
     assert "Your profile is 67% complete" in after  # all but the email and the documents
 

@@ -12,14 +12,13 @@ from saas.accounts import operations as accounts
 from saas.documents import operations as documents
 from saas.documents.models import DocumentKind
 from saas.microsite import operations as microsite
-from saas.microsite.models import Position
 from saas.onboarding.models import Registration, RegistrationStatus
 from saas.storage import LocalStorage
 from saas.tenants.models import Tenant
 from saas.uploads import check_upload
 from saas.verification.models import Application, VerificationEvent
 from saas.verification.rules import REVIEW_ITEMS
-from tests.factories import PASSWORD, PDF_BYTES, csrf_from, csrf_token, login, text
+from tests.factories import PASSWORD, PDF_BYTES, csrf_from, csrf_token, fill_board, login, text
 
 
 @pytest.fixture
@@ -49,21 +48,7 @@ def complete_alpha(db, tenants, app):
                 None,
             ),
         )
-        for position in (
-            Position.WAKIL_KETUA_USAHA,
-            Position.WAKIL_KETUA_ANGGOTA,
-            Position.SEKRETARIS,
-            Position.BENDAHARA,
-        ):
-            microsite.save_board_member(
-                session,
-                None,
-                position=position,
-                name=position.value,
-                phone=None,
-                is_village_official=False,
-                is_related_to_board=False,
-            )
+        fill_board(session)
         storage = LocalStorage(app.extensions["guyub.settings"].instance_dir / "uploads")
         for kind in DocumentKind:
             documents.store_document(
