@@ -273,3 +273,22 @@ def test_reviewers_open_the_documents_and_officers_cannot_reach_the_desk(
     assert document.data == PDF_BYTES
     assert platform.get(f"/admin/verifikasi/{application.id}/dokumen/bogus").status_code == 404
     assert alpha.get(f"/admin/verifikasi/{application.id}").status_code == 404
+
+
+def test_the_public_microsite_shows_the_badge_once_verified(
+    alpha, platform, client_for, db, complete_alpha
+):
+    visitor = client_for("alpha", lang="en")
+    before = text(visitor.get("/"))
+    assert "Waiting for verification" in before
+    assert "wa.me/6281100000001?text=Hello%20Koperasi%20Desa%20Merah%20Putih%20Alpha" in before
+    assert "Sejahtera bersama" in before
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    application = application_of(db, complete_alpha.tenant.id)
+    login(platform, "admin@kode.id")
+    claim(platform, application.id)
+    decide(platform, application.id, "approve")
+    after = text(client_for("alpha", lang="en").get("/"))
+    assert "Verified by KODE Indonesia on" in after
+    assert "100%" in after  # the public completeness score

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from urllib.parse import quote
+
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -10,9 +14,12 @@ from werkzeug.wrappers import Response
 from saas.access import Scope, public, signed_in
 from saas.accounts import operations as accounts
 from saas.blueprints.auth.views import account_session, safe_next
-from saas.db import get_databases
+from saas.db import get_databases, platform_db, tenant_db
 from saas.i18n import LOCALE_COOKIE, supported_locales
 from saas.mail import ConsoleMailer
+from saas.microsite.queries import get_public_page
+from saas.phones import whatsapp_number
+from saas.regions.queries import get_path, village_label
 
 bp = Blueprint("site", __name__)
 
@@ -25,7 +32,27 @@ LOOPBACK = {"127.0.0.1", "::1"}
 def home() -> str:
     if g.tenant is None:
         return render_template("platform/landing.html")
-    return render_template("tenant/public_home.html")
+    page = get_public_page(tenant_db())
+    path = get_path(platform_db(), g.tenant.region_code or "")
+    whatsapp = page.profile.whatsapp if page.profile else None
+    return render_template(
+        "tenant/public_home.html",
+        page=page,
+        village=village_label(path) if path else None,
+        days_since_update=(datetime.now(UTC) - page.last_updated).days
+        if page.last_updated
+        else None,
+        whatsapp_link=whatsapp_link(
+            whatsapp, _("Hello %(cooperative)s, ", cooperative=g.tenant.display_name)
+        )
+        if whatsapp
+        else None,
+    )
+
+
+def whatsapp_link(e164: str, text: str) -> str:
+    """``https://wa.me/628…?text=…``: opens a chat with the message typed in."""
+    return f"https://wa.me/{whatsapp_number(e164)}?text={quote(text)}"
 
 
 def _back_with_locale(locale: str) -> Response:

@@ -1,0 +1,49 @@
+"""Reading the public microsite: everything its home page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from saas.documents.operations import list_current_documents
+from saas.microsite import operations as microsite
+from saas.microsite.models import BoardMember, BusinessUnit, CooperativeProfile, UnitStatus
+from saas.microsite.rules import PENGURUS, completeness, profile_checklist
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    profile: CooperativeProfile | None
+    pengurus: list[BoardMember]
+    pengawas: list[BoardMember]
+    units: list[BusinessUnit]
+    running_units: int
+    last_updated: datetime | None
+    completeness: int
+
+
+def get_public_page(session: Session) -> PublicPage:
+    profile = microsite.get_profile(session)
+    board = microsite.list_board(session)
+    units = microsite.list_units(session)
+    documents = {str(kind) for kind in list_current_documents(session)}
+    # The public score leaves out the officer's email, which visitors cannot see or judge.
+    items = [
+        item
+        for item in profile_checklist(
+            profile, board, units, document_kinds=documents, email_confirmed=True
+        )
+        if item.code != "email_confirmed"
+    ]
+    stamps = [row.updated_at for row in (profile, *board, *units) if row is not None]
+    return PublicPage(
+        profile=profile,
+        pengurus=[m for m in board if m.position in PENGURUS],
+        pengawas=[m for m in board if m.position not in PENGURUS],
+        units=units,
+        running_units=sum(1 for u in units if u.status == UnitStatus.RUNNING),
+        last_updated=max(stamps) if stamps else None,
+        completeness=completeness(items),
+    )
