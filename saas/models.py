@@ -4,6 +4,7 @@ Alembic, the schema builder and the test fixtures import this module; add new mo
 """
 
 from saas.accounts import models as accounts_models
+from saas.dashboard import models as dashboard_models
 from saas.db import PlatformBase, TenantBase
 from saas.documents import models as documents_models
 from saas.microsite import models as microsite_models
@@ -16,6 +17,7 @@ __all__ = [
     "PlatformBase",
     "TenantBase",
     "accounts_models",
+    "dashboard_models",
     "documents_models",
     "microsite_models",
     "onboarding_models",

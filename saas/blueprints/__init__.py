@@ -9,11 +9,20 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.admin import verification  # noqa: F401 - registers its routes on bp
     from saas.blueprints.admin.views import bp as admin_bp
     from saas.blueprints.auth.views import bp as auth_bp
+    from saas.blueprints.national.views import bp as national_bp
     from saas.blueprints.officer.views import bp as officer_bp
     from saas.blueprints.profile import documents  # noqa: F401 - registers its routes on bp
     from saas.blueprints.profile.views import bp as profile_bp
     from saas.blueprints.registration.views import bp as registration_bp
     from saas.blueprints.site.views import bp as site_bp
 
-    for blueprint in (site_bp, auth_bp, officer_bp, profile_bp, admin_bp, registration_bp):
+    for blueprint in (
+        site_bp,
+        auth_bp,
+        officer_bp,
+        profile_bp,
+        admin_bp,
+        registration_bp,
+        national_bp,
+    ):
         app.register_blueprint(blueprint)

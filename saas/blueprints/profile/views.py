@@ -18,10 +18,12 @@ from saas.blueprints.profile.forms import (
     UnitForm,
 )
 from saas.blueprints.registration.forms import LegalIdentifiersForm
+from saas.dashboard.operations import refresh_tenant_summary
 from saas.db import platform_db, tenant_db
 from saas.documents.operations import list_current_documents
 from saas.microsite import operations as microsite
 from saas.microsite.models import Position, UnitKind, UnitStatus
+from saas.microsite.queries import get_public_page
 from saas.microsite.rules import (
     MANDATED_UNITS,
     ChecklistItem,
@@ -48,6 +50,14 @@ def labels() -> dict[str, object]:
         "UNIT_LABELS": UNIT_LABELS,
         "STATUS_LABELS": STATUS_LABELS,
     }
+
+
+@bp.after_request
+def refresh_summary(response: Response) -> Response:
+    """After officers change content, the national summary row follows (same request)."""
+    if request.method == "POST" and response.status_code == 302 and g.get("tenant") is not None:
+        refresh_tenant_summary(platform_db(), g.tenant.id, get_public_page(tenant_db()))
+    return response
 
 
 @bp.app_template_global("position_label")

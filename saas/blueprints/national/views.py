@@ -1,0 +1,133 @@
+"""The national directory of verified cooperatives and the public dashboard (platform site)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, current_app, g, make_response, render_template, request
+from werkzeug.wrappers import Response
+
+from saas.access import Scope, admin_view, public
+from saas.dashboard import queries as national
+from saas.db import platform_db
+from saas.regions import queries as regions
+
+bp = Blueprint("national", __name__)
+
+PAGE_SIZE = 30
+
+
+def _region_choice() -> tuple[str, str]:
+    province = request.args.get("provinsi", "")[:2]
+    regency = request.args.get("kabupaten", "")[:5]
+    if regency and not regency.startswith(province + "."):
+        regency = ""
+    return province, regency
+
+
+def tenant_url(slug: str) -> str:
+    settings = current_app.extensions["guyub.settings"]
+    port = request.host.rpartition(":")[2] if ":" in request.host else ""
+    return f"{request.scheme}://{slug}.{settings.base_domain}" + (f":{port}" if port else "")
+
+
+@bp.route("/direktori")
+@public(Scope.PLATFORM)
+def directory() -> str:
+    province, regency = _region_choice()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    text = request.args.get("q", "").strip()[:100]
+    entries, total = national.search_directory(
+        platform_db(),
+        text=text,
+        region_prefix=regency or province or None,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    paths = regions.get_paths(platform_db(), [e.tenant.region_code or "" for e in entries])
+    return render_template(
+        "national/directory.html",
+        entries=entries,
+        labels={code: regions.village_label(path) for code, path in paths.items()},
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        q=text,
+        province=province,
+        regency=regency,
+        provinces=regions.list_children(platform_db(), None),
+        regencies=regions.list_children(platform_db(), province) if province else [],
+        tenant_url=tenant_url,
+    )
+
+
+@bp.route("/dasbor")
+@public(Scope.PLATFORM)
+def dashboard() -> str:
+    rows = national.region_figures(platform_db())
+    return render_template(
+        "national/dashboard.html",
+        rows=rows,
+        total=national.total_figures(rows),
+        admin=False,
+        province=None,
+    )
+
+
+@bp.route("/admin/dasbor")
+@admin_view()
+def admin_dashboard() -> str:
+    g.private_page = True
+    province, _regency = _region_choice()
+    rows = national.region_figures(platform_db(), province or None)
+    region = regions.get_region(platform_db(), province) if province else None
+    return render_template(
+        "national/dashboard.html",
+        rows=rows,
+        total=national.total_figures(rows),
+        admin=True,
+        province=region,
+    )
+
+
+@bp.route("/admin/dasbor.csv")
+@admin_view()
+def admin_dashboard_csv() -> Response:
+    province, _regency = _region_choice()
+    rows = national.region_figures(platform_db(), province or None)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "kode",
+            "wilayah",
+            "terdaftar",
+            "terverifikasi",
+            "aktif_30_hari",
+            "persen_terverifikasi",
+            "persen_aktif",
+            "menunggu_verifikasi",
+            "rata_rata_hari_menunggu",
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.code,
+                r.name,
+                r.registered,
+                r.verified,
+                r.active,
+                r.verified_rate,
+                r.active_rate,
+                r.waiting,
+                "" if r.average_wait_days is None else r.average_wait_days,
+            ]
+        )
+    response = make_response(out.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="dasbor-{province or "nasional"}.csv"'
+    )
+    return response

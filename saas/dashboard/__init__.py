@@ -1,0 +1,1 @@
+"""National figures: per-tenant summary rows kept by tenant operations, aggregated per region."""

@@ -1,0 +1,25 @@
+"""The platform's summary row per tenant, so national pages never read across tenant schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saas.db import PlatformBase
+from saas.tenants.models import utcnow
+
+
+class TenantSummary(PlatformBase):
+    """What the national directory and dashboard need to know of one cooperative."""
+
+    __tablename__ = "tenant_summaries"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    content_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    running_units: Mapped[int] = mapped_column(Integer, default=0)
+    completeness: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

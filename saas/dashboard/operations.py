@@ -1,0 +1,30 @@
+"""Keeping a tenant's summary row current (called after its officers change content)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from saas.dashboard.models import TenantSummary
+from saas.microsite.queries import PublicPage
+
+
+def refresh_tenant_summary(platform: Session, tenant_id: int, page: PublicPage) -> None:
+    """Upsert the summary from the tenant's public page, in one statement."""
+    values = {
+        "tenant_id": tenant_id,
+        "content_updated_at": page.last_updated,
+        "running_units": page.running_units,
+        "completeness": page.completeness,
+        "refreshed_at": datetime.now(UTC),
+    }
+    statement = insert(TenantSummary).values(values)
+    platform.execute(
+        statement.on_conflict_do_update(
+            index_elements=["tenant_id"],
+            set_={key: statement.excluded[key] for key in values if key != "tenant_id"},
+        )
+    )
+    platform.commit()
