@@ -16,6 +16,7 @@ from wtforms.validators import Length, Optional
 
 from saas.access import admin_view
 from saas.blueprints.admin.views import bp
+from saas.blueprints.links import tenant_base_url
 from saas.blueprints.profile.documents import DOCUMENT_LABELS
 from saas.db import get_databases, platform_db
 from saas.mail import send_templated
@@ -211,10 +212,6 @@ def notify_officer(tenant: Tenant, *, approved: bool) -> None:
     if registration is None or not registration.officer_email:
         return
     application = verification.get_application_of_tenant(platform_db(), tenant.id)
-    settings = current_app.extensions["guyub.settings"]
-    scheme = settings.preferred_scheme
-    port = request.host.rpartition(":")[2] if ":" in request.host else ""
-    base = f"{scheme}://{tenant.slug}.{settings.base_domain}" + (f":{port}" if port else "")
     send_templated(
         registration.officer_email,
         _("%(cooperative)s is verified", cooperative=tenant.display_name)
@@ -225,7 +222,7 @@ def notify_officer(tenant: Tenant, *, approved: bool) -> None:
         cooperative=tenant.display_name,
         approved=approved,
         notes=application.last_notes if application else None,
-        link=base + url_for("profile.checklist"),
+        link=tenant_base_url(tenant.slug) + url_for("profile.checklist"),
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, current_app, g, make_response, render_template, request
+from flask import Blueprint, g, make_response, render_template, request
 from werkzeug.wrappers import Response
 
 from saas.access import Scope, admin_view, public
+from saas.blueprints.links import tenant_base_url
 from saas.dashboard import queries as national
 from saas.db import platform_db
 from saas.regions import queries as regions
@@ -24,12 +25,6 @@ def _region_choice() -> tuple[str, str]:
     if regency and not regency.startswith(province + "."):
         regency = ""
     return province, regency
-
-
-def tenant_url(slug: str) -> str:
-    settings = current_app.extensions["guyub.settings"]
-    port = request.host.rpartition(":")[2] if ":" in request.host else ""
-    return f"{request.scheme}://{slug}.{settings.base_domain}" + (f":{port}" if port else "")
 
 
 @bp.route("/direktori")
@@ -58,7 +53,7 @@ def directory() -> str:
         regency=regency,
         provinces=regions.list_children(platform_db(), None),
         regencies=regions.list_children(platform_db(), province) if province else [],
-        tenant_url=tenant_url,
+        tenant_url=tenant_base_url,
     )
 
 

@@ -19,6 +19,7 @@ from saas.accounts.roles import Role
 from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from saas.blueprints.admin.forms import SLUG_MESSAGES
 from saas.blueprints.auth.views import handoff_payload
+from saas.blueprints.links import tenant_base_url
 from saas.blueprints.registration.forms import CooperativeForm, OfficerForm
 from saas.db import get_databases, platform_db
 from saas.mail import send_templated
@@ -257,10 +258,3 @@ def handoff_url(tenant: Tenant, user: TenantUser) -> str:
     settings = current_app.extensions["guyub.settings"]
     token = make_token(settings.secret_key, "handoff", handoff_payload(tenant, user))
     return tenant_base_url(tenant.slug) + url_for("auth.handoff", token=token)
-
-
-def tenant_base_url(slug: str) -> str:
-    """``http://<slug>.<BASE_DOMAIN>[:port]``, on the scheme and port this request came on."""
-    settings = current_app.extensions["guyub.settings"]
-    port = request.host.rpartition(":")[2] if ":" in request.host else ""
-    return f"{request.scheme}://{slug}.{settings.base_domain}" + (f":{port}" if port else "")
