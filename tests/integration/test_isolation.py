@@ -20,6 +20,8 @@ ROUTES = {
     "site.choose_language": "none",
     "site.save_language": "none",
     "site.healthz": "none",
+    "site.robots": "none",
+    "site.sitemap": "none",
     "site.outbox": "platform",
     "auth.login": "none",
     "auth.logout": "none",

@@ -142,3 +142,22 @@ def test_development_outbox_shows_kept_mail_to_this_machine_only(app, settings, 
     )
     assert remote.status_code == 404
     dev.extensions["guyub.databases"].dispose()
+
+
+def test_robots_and_sitemap_on_a_cooperative_and_on_the_platform(client_for):
+    robots = client_for("alpha").get("/robots.txt")
+    assert robots.headers["Content-Type"].startswith("text/plain")
+    assert "Disallow: /kelola" in text(robots)
+    assert "Sitemap: http://alpha.localhost/sitemap.xml" in text(robots)
+    sitemap = client_for("alpha").get("/sitemap.xml")
+    assert sitemap.headers["Content-Type"].startswith("application/xml")
+    assert "<loc>http://alpha.localhost/</loc>" in text(sitemap)
+    platform_map = text(client_for(None).get("/sitemap.xml"))
+    assert "<loc>http://localhost/direktori</loc>" in platform_map
+    assert "alpha.localhost" not in platform_map
+
+
+def test_the_microsite_declares_its_canonical_url_and_link_preview(client_for):
+    html = text(client_for("alpha").get("/"))
+    assert '<link rel="canonical" href="http://alpha.localhost/">' in html
+    assert '<meta property="og:title" content="Koperasi Desa Merah Putih Alpha">' in html

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -120,3 +130,32 @@ def outbox() -> str:
         abort(404)
     g.private_page = True
     return render_template("site/outbox.html", emails=mailer.list_recent())
+
+
+@bp.route("/robots.txt")
+@public()
+def robots() -> Response:
+    """Crawlers may read the public pages; sign-in and management pages are excluded."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /kelola",
+        "Disallow: /admin",
+        "Disallow: /masuk",
+        "Disallow: /daftar",
+        "Disallow: /dev",
+        f"Sitemap: {request.url_root}sitemap.xml",
+    ]
+    return current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@bp.route("/sitemap.xml")
+@public()
+def sitemap() -> Response:
+    """The public pages of this host: a cooperative's microsite, or the platform's own."""
+    if g.tenant is None:
+        paths = ["/", url_for("national.directory"), url_for("national.dashboard")]
+    else:
+        paths = ["/"]
+    root = request.url_root.rstrip("/")
+    body = render_template("site/sitemap.xml", urls=[root + path for path in paths])
+    return current_app.response_class(body, mimetype="application/xml")
