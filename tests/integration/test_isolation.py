@@ -21,6 +21,7 @@ ROUTES = {
     "site.save_language": "none",
     "site.healthz": "none",
     "site.robots": "none",
+    "site.preview_image": "none",
     "site.sitemap": "none",
     "site.outbox": "platform",
     "auth.login": "none",

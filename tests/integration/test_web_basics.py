@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
 import re
 from dataclasses import replace
 
 import pytest
+from PIL import Image
 
 from saas import create_app
 from saas.mail import ConsoleMailer, Email
@@ -161,3 +163,13 @@ def test_the_microsite_declares_its_canonical_url_and_link_preview(client_for):
     html = text(client_for("alpha").get("/"))
     assert '<link rel="canonical" href="http://alpha.localhost/">' in html
     assert '<meta property="og:title" content="Koperasi Desa Merah Putih Alpha">' in html
+
+
+def test_the_link_preview_image_is_a_1200_by_630_png(client_for):
+    html = text(client_for("alpha").get("/"))
+    assert '<meta property="og:image" content="http://alpha.localhost/pratinjau.png">' in html
+    response = client_for("alpha").get("/pratinjau.png")
+    assert response.headers["Content-Type"] == "image/png"
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert image.size == (1200, 630)
+    assert client_for(None).get("/pratinjau.png").status_code == 404

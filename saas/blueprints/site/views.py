@@ -27,6 +27,7 @@ from saas.blueprints.auth.views import account_session, safe_next
 from saas.db import get_databases, platform_db, tenant_db
 from saas.i18n import LOCALE_COOKIE, supported_locales
 from saas.mail import ConsoleMailer
+from saas.microsite.preview import render_preview
 from saas.microsite.queries import get_public_page
 from saas.phones import whatsapp_number
 from saas.regions.queries import get_path, village_label
@@ -130,6 +131,20 @@ def outbox() -> str:
         abort(404)
     g.private_page = True
     return render_template("site/outbox.html", emails=mailer.list_recent())
+
+
+@bp.route("/pratinjau.png")
+@public(Scope.TENANT)
+def preview_image() -> Response:
+    """The cooperative's link-preview image, drawn from its name, village and badge."""
+    path = get_path(platform_db(), g.tenant.region_code or "")
+    badge = None
+    if g.tenant.verified_at is not None:
+        badge = _("Verified by KODE Indonesia")
+    png = render_preview(g.tenant.display_name, village_label(path) if path else None, badge)
+    response = current_app.response_class(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.route("/robots.txt")
