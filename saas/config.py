@@ -78,6 +78,7 @@ class Settings:
     max_tenants_per_shard: int = 5000
     schema_pool_target: int = 5
     instance_dir: Path = INSTANCE_DIR
+    public_port: str = ""  # ":5000" in development, so links made outside a request work
     proxy_fix_hops: int = 0  # how many proxies in front set X-Forwarded-* headers we trust
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
@@ -107,6 +108,7 @@ def load_settings(**overrides: object) -> Settings:
         "max_tenants_per_shard": _int("MAX_TENANTS_PER_SHARD", 5000),
         "schema_pool_target": _int("SCHEMA_POOL_TARGET", 5),
         "proxy_fix_hops": _int("PROXY_FIX_HOPS", 0),
+        "public_port": f":{os.environ['PUBLIC_PORT']}" if os.environ.get("PUBLIC_PORT") else "",
     }
     values.update(overrides)
     if not values["secret_key"]:

@@ -70,6 +70,7 @@ def banner(port: str, password: str, base_domain: str) -> str:
       Admin              admin@guyub.id          / {password}
   Development outbox {platform}/dev/outbox   (emails are kept here, not sent)
   Health             {platform}/healthz
+  Background jobs    a procrastinate worker runs beside the web server (nudges, schema pool)
 
   Stop with Ctrl-C.
 """
@@ -86,19 +87,27 @@ def main() -> int:
     server = prepare_database()
     for line in prepare_app(password):
         print(f"  {line}", file=sys.stderr)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [str(gunicorn), "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "wsgi:app"],
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PORT": port, "PUBLIC_PORT": port}
+    web = subprocess.Popen(
+        [str(bin_dir / "gunicorn"), "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "wsgi:app"],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "PORT": port},
+        env=env,
+    )
+    worker = subprocess.Popen(
+        [str(bin_dir / "procrastinate"), "--app=saas.jobs.jobs", "worker"],
+        cwd=PROJECT_ROOT,
+        env=env,
     )
     print(banner(port, password, os.environ["BASE_DOMAIN"]), flush=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        return process.wait()
+        return web.wait()
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGTERM)
-        return process.wait()
+        for process in (web, worker):
+            process.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+        return web.wait()
     finally:
         del server  # the embedded PostgreSQL stops with this process
 

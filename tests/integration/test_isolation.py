@@ -63,6 +63,7 @@ ROUTES = {
     "national.dashboard": "platform",
     "national.admin_dashboard": "platform",
     "national.admin_dashboard_csv": "platform",
+    "national.nudges_sent": "platform",
     "admin.home": "platform",
     "admin.new_cooperative": "platform",
     "admin.suspend": "platform",

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from saas.access import Scope, admin_view, public
 from saas.blueprints.links import tenant_base_url
 from saas.dashboard import queries as national
+from saas.dashboard.nudges import list_recent_nudges
 from saas.db import platform_db
 from saas.regions import queries as regions
 
@@ -126,3 +127,11 @@ def admin_dashboard_csv() -> Response:
         f'attachment; filename="dasbor-{province or "nasional"}.csv"'
     )
     return response
+
+
+@bp.route("/admin/pengingat")
+@admin_view()
+def nudges_sent() -> str:
+    """Which cooperatives were reminded that their page went stale, and when."""
+    g.private_page = True
+    return render_template("national/nudges.html", rows=list_recent_nudges(platform_db()))

@@ -1,0 +1,66 @@
+"""Background jobs (procrastinate, on PostgreSQL): no extra broker, every job names its tenant.
+
+`make run` starts a worker beside the web server: `procrastinate --app=saas.jobs.jobs worker`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import cache
+
+from flask import Flask
+from procrastinate import App, PsycopgConnector
+
+from saas.db import sqlalchemy_url
+
+
+def _conninfo() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    return sqlalchemy_url(url).replace("postgresql+psycopg://", "postgresql://", 1) if url else ""
+
+
+jobs = App(connector=PsycopgConnector(conninfo=_conninfo()), import_paths=["saas.jobs"])
+
+
+@cache
+def _default_app() -> Flask:
+    from saas import create_app  # noqa: PLC0415 - the worker builds the app once, lazily
+
+    return create_app()
+
+
+# Tests point this at their own app; the worker uses the app built from the environment.
+flask_app: Callable[[], Flask] = _default_app
+
+
+@jobs.periodic(cron="0 8 * * *")
+@jobs.task(queue="nudges", queueing_lock="nudges")
+def send_freshness_nudges(timestamp: int) -> int:
+    """Every morning (08:00 UTC, 15:00 WIB): remind cooperatives whose page went stale."""
+    from saas.blueprints.links import tenant_base_url_for  # noqa: PLC0415
+    from saas.dashboard import nudges  # noqa: PLC0415
+    from saas.db import get_databases  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context(), get_databases().platform_session() as session:
+        settings = app.extensions["guyub.settings"]
+        return nudges.send_freshness_nudges(
+            session,
+            app.extensions["guyub.mailer"],
+            lambda slug: tenant_base_url_for(settings, slug) + "/kelola/kelengkapan",
+        )
+
+
+@jobs.periodic(cron="*/5 * * * *")
+@jobs.task(queue="maintenance", queueing_lock="pool")
+def refill_schema_pools(timestamp: int) -> int:
+    """Every five minutes: keep each shard's pool of ready tenant schemas full."""
+    from saas.db import get_databases  # noqa: PLC0415
+    from saas.tenants.provisioning import fill_schema_pool  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        databases = get_databases()
+        target = app.extensions["guyub.settings"].schema_pool_target
+        return sum(fill_schema_pool(databases, shard, target) for shard in databases.shard_names)
