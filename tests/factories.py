@@ -17,7 +17,15 @@ from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
 from saas.microsite import operations as microsite
-from saas.microsite.models import BoardMember, BusinessUnit, Position, UnitKind, UnitStatus
+from saas.microsite.models import (
+    BoardMember,
+    BusinessUnit,
+    NewsPost,
+    Position,
+    Product,
+    UnitKind,
+    UnitStatus,
+)
 from saas.storage import LocalStorage
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
@@ -40,6 +48,8 @@ class TenantData:
     board: list[BoardMember] = field(default_factory=list)
     units: list[BusinessUnit] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    news: list[NewsPost] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +85,8 @@ def _populate(
     board: tuple[tuple[str, Position], ...],
     units: tuple[tuple[str, UnitKind], ...],
     document_kinds: tuple[DocumentKind, ...],
+    news: tuple[str, ...] = (),
+    products: tuple[str, ...] = (),
 ) -> TenantData:
     tenant = provision_tenant(databases, settings, slug=slug, display_name=name, shard=shard)
     data = TenantData(tenant)
@@ -119,6 +131,21 @@ def _populate(
                     opening_hours=None,
                 )
             )
+        for title in news:
+            data.news.append(microsite.save_news(session, None, title=title, body=f"{title}."))
+        for product_name in products:
+            data.products.append(
+                microsite.save_product(
+                    session,
+                    None,
+                    name=product_name,
+                    description=None,
+                    price=25000,
+                    unit="kg",
+                    seller=None,
+                    is_available=True,
+                )
+            )
         for kind in document_kinds:
             data.documents.append(
                 documents.store_document(
@@ -146,6 +173,8 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         board=(("Ana Alpha", Position.KETUA), ("Hendra PengawasAlpha", Position.KETUA_PENGAWAS)),
         units=(("Gerai Sembako Alpha", UnitKind.SEMBAKO), ("Apotek OnlyAlpha", UnitKind.APOTEK)),
         document_kinds=(DocumentKind.AKTA, DocumentKind.NPWP),
+        news=("Rapat anggota Alpha", "Panen OnlyAlpha"),
+        products=("Beras Alpha", "Madu OnlyAlpha"),
     )
     b = _populate(
         databases,
@@ -158,6 +187,8 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         board=(("Ani Beta", Position.KETUA),),
         units=(("Gerai Sembako Beta", UnitKind.SEMBAKO),),
         document_kinds=(DocumentKind.AKTA,),
+        news=("Rapat anggota Beta",),
+        products=("Beras Beta",),
     )
     with databases.platform_session() as session:
         accounts.create_platform_admin(

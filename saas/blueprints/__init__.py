@@ -11,9 +11,13 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.auth.views import bp as auth_bp
     from saas.blueprints.national.views import bp as national_bp
     from saas.blueprints.officer.views import bp as officer_bp
-    from saas.blueprints.profile import documents  # noqa: F401 - registers its routes on bp
+    from saas.blueprints.profile import (  # noqa: F401 - these register their routes on bp
+        content,
+        documents,
+    )
     from saas.blueprints.profile.views import bp as profile_bp
     from saas.blueprints.registration.views import bp as registration_bp
+    from saas.blueprints.site import microsite  # noqa: F401 - registers its routes on bp
     from saas.blueprints.site.views import bp as site_bp
 
     for blueprint in (

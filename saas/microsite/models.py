@@ -6,7 +6,17 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, Identity, Numeric, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Identity,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import TenantBase, value_enum
@@ -101,6 +111,39 @@ class BusinessUnit(TenantBase):
     )
     description: Mapped[str | None] = mapped_column(Text)
     opening_hours: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class NewsPost(TenantBase):
+    """Berita kegiatan: what the cooperative did, told by its officers."""
+
+    __tablename__ = "news_posts"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)  # as typed; shown through sanitize_news_body
+    published_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Product(TenantBase):
+    """Something for sale: the cooperative's own goods or members' goods on consignment."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str | None] = mapped_column(Text)
+    price: Mapped[int | None] = mapped_column(BigInteger)  # rupiah
+    unit: Mapped[str | None] = mapped_column(String(40))  # "per kg", "per karung"
+    seller: Mapped[str | None] = mapped_column(String(120))  # a member, for consignment goods
+    is_available: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

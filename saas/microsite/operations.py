@@ -13,7 +13,9 @@ from saas.microsite.models import (
     BoardMember,
     BusinessUnit,
     CooperativeProfile,
+    NewsPost,
     Position,
+    Product,
     UnitKind,
     UnitStatus,
 )
@@ -147,4 +149,70 @@ def save_unit(
 
 def remove_unit(session: Session, unit: BusinessUnit) -> None:
     session.delete(unit)
+    session.commit()
+
+
+# -- news and products ---------------------------------------------------------------------------
+
+
+def list_news(session: Session, limit: int = 50) -> list[NewsPost]:
+    return list(
+        session.scalars(select(NewsPost).order_by(NewsPost.published_at.desc()).limit(limit))
+    )
+
+
+def get_news_for_tenant(session: Session, post_id: int) -> NewsPost | None:
+    return session.get(NewsPost, post_id)
+
+
+def save_news(session: Session, post: NewsPost | None, *, title: str, body: str) -> NewsPost:
+    if post is None:
+        post = NewsPost()
+        session.add(post)
+    post.title = " ".join(title.split())
+    post.body = body.strip()
+    session.commit()
+    return post
+
+
+def remove_news(session: Session, post: NewsPost) -> None:
+    session.delete(post)
+    session.commit()
+
+
+def list_products(session: Session, *, available_only: bool = False) -> list[Product]:
+    query = select(Product).order_by(Product.name, Product.id)
+    if available_only:
+        query = query.where(Product.is_available.is_(True))
+    return list(session.scalars(query))
+
+
+def get_product_for_tenant(session: Session, product_id: int) -> Product | None:
+    return session.get(Product, product_id)
+
+
+def save_product(
+    session: Session,
+    product: Product | None,
+    *,
+    name: str,
+    description: str | None,
+    price: int | None,
+    unit: str | None,
+    seller: str | None,
+    is_available: bool,
+) -> Product:
+    """Price in integer rupiah (None: ask the seller)."""
+    if product is None:
+        product = Product()
+        session.add(product)
+    product.name = " ".join(name.split())
+    product.description, product.price, product.unit = description, price, unit
+    product.seller, product.is_available = seller, is_available
+    session.commit()
+    return product
+
+
+def remove_product(session: Session, product: Product) -> None:
+    session.delete(product)
     session.commit()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from dataclasses import dataclass
+
+import nh3
 
 from saas.microsite.models import (
     BoardMember,
@@ -87,6 +90,27 @@ def profile_checklist(
         ChecklistItem("units", bool(described)),
         ChecklistItem("documents", not missing_documents, ",".join(missing_documents)),
     ]
+
+
+NEWS_TAGS = {"p", "br", "b", "strong", "i", "em", "ul", "ol", "li", "a", "h3", "blockquote"}
+
+
+def sanitize_news_body(text: str) -> str:
+    """Safe HTML for a news post: a few formatting tags, links to http(s) only, no script.
+
+    Plain text (what officers type on a phone) is escaped and becomes paragraphs; text that
+    starts with a tag is taken as pasted HTML and cleaned.
+    """
+    if not text.lstrip().startswith("<"):
+        paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+        text = "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return nh3.clean(
+        text,
+        tags=NEWS_TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+    )
 
 
 def _filled(profile: CooperativeProfile, fields: tuple[str, ...]) -> bool:

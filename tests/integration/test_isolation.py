@@ -21,6 +21,13 @@ ROUTES = {
     "site.save_language": "none",
     "site.healthz": "none",
     "site.robots": "none",
+    "site.news": "none",
+    "site.news_post": lambda a: {"post_id": a.news[-1].id},
+    "site.products": "none",
+    "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
+    "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
+    "profile.edit_product": lambda a: {"product_id": a.products[-1].id},
+    "profile.remove_product": lambda a: {"product_id": a.products[-1].id},
     "site.preview_image": "none",
     "site.sitemap": "none",
     "site.outbox": "platform",
@@ -77,6 +84,8 @@ A_ONLY_NAMES = (
     "fajar@kopalpha.id",
     "Hendra PengawasAlpha",
     "Apotek OnlyAlpha",
+    "Panen OnlyAlpha",
+    "Madu OnlyAlpha",
 )
 A_NAMES = (*A_ONLY_NAMES, "Ana Alpha", "Koperasi Desa Merah Putih Alpha")
 

@@ -11,6 +11,7 @@ from wtforms import (
     DecimalField,
     EmailField,
     Field,
+    IntegerField,
     SelectField,
     StringField,
     TelField,
@@ -150,3 +151,38 @@ class UnitForm(FlaskForm):
         validators=[Optional(), Length(max=120)],
         render_kw={"placeholder": "Senin-Sabtu 08.00-16.00"},
     )
+
+
+MAX_PRICE = 1_000_000_000_000  # Rp1 trillion: anything above is a typing slip
+
+
+class NewsForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    body = TextAreaField(
+        _l("What happened"), validators=[DataRequired(message=REQUIRED), Length(max=20000)]
+    )
+
+
+class ProductForm(FlaskForm):
+    name = StringField(_l("Product"), validators=[DataRequired(message=REQUIRED), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
+    price = IntegerField(
+        _l("Price in rupiah (leave empty to agree on it by chat)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_PRICE,
+                message=_l("Enter a price from Rp1 up to Rp1.000.000.000.000."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    unit = StringField(
+        _l("Per"), validators=[Optional(), Length(max=40)], render_kw={"placeholder": "kg"}
+    )
+    seller = StringField(
+        _l("Made or sold by (a member, for consignment goods)"),
+        validators=[Optional(), Length(max=120)],
+    )
+    is_available = BooleanField(_l("Available now"), default=True)

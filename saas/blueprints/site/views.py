@@ -170,7 +170,7 @@ def sitemap() -> Response:
     if g.tenant is None:
         paths = ["/", url_for("national.directory"), url_for("national.dashboard")]
     else:
-        paths = ["/"]
+        paths = ["/", url_for("site.news"), url_for("site.products")]
     root = request.url_root.rstrip("/")
     body = render_template("site/sitemap.xml", urls=[root + path for path in paths])
     return current_app.response_class(body, mimetype="application/xml")

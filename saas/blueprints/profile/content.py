@@ -1,0 +1,90 @@
+"""Officers post news and list products; visitors read them on the microsite."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from saas.access import tenant_view
+from saas.accounts.roles import Permission
+from saas.blueprints.profile.forms import NewsForm, ProductForm
+from saas.blueprints.profile.views import bp
+from saas.db import tenant_db
+from saas.microsite import operations as microsite
+
+
+@bp.route("/berita", methods=["GET", "POST"])
+@bp.route("/berita/<int:post_id>", methods=["GET", "POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def edit_news(post_id: int | None = None) -> Response | str | tuple[str, int]:
+    g.private_page = True
+    post = None
+    if post_id is not None:
+        post = microsite.get_news_for_tenant(tenant_db(), post_id)
+        if post is None:
+            abort(404)
+    form = NewsForm(obj=post)
+    if form.validate_on_submit():
+        microsite.save_news(
+            tenant_db(), post, title=form.title.data or "", body=form.body.data or ""
+        )
+        flash(_("News published."), "success")
+        return redirect(url_for("profile.edit_news"))
+    return render_template(
+        "profile/news.html", form=form, post=post, posts=microsite.list_news(tenant_db())
+    ), 422 if form.errors else 200
+
+
+@bp.route("/berita/<int:post_id>/hapus", methods=["POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def remove_news(post_id: int) -> Response:
+    post = microsite.get_news_for_tenant(tenant_db(), post_id)
+    if post is None:
+        abort(404)
+    microsite.remove_news(tenant_db(), post)
+    flash(_("News removed."), "success")
+    return redirect(url_for("profile.edit_news"))
+
+
+@bp.route("/produk", methods=["GET", "POST"])
+@bp.route("/produk/<int:product_id>", methods=["GET", "POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def edit_product(product_id: int | None = None) -> Response | str | tuple[str, int]:
+    g.private_page = True
+    product = None
+    if product_id is not None:
+        product = microsite.get_product_for_tenant(tenant_db(), product_id)
+        if product is None:
+            abort(404)
+    form = ProductForm(obj=product)
+    if form.validate_on_submit():
+        microsite.save_product(
+            tenant_db(),
+            product,
+            name=form.name.data or "",
+            description=form.description.data or None,
+            price=form.price.data,
+            unit=form.unit.data or None,
+            seller=form.seller.data or None,
+            is_available=bool(form.is_available.data),
+        )
+        flash(_("Product saved."), "success")
+        return redirect(url_for("profile.edit_product"))
+    return render_template(
+        "profile/products.html",
+        form=form,
+        product=product,
+        products=microsite.list_products(tenant_db()),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/produk/<int:product_id>/hapus", methods=["POST"])
+@tenant_view(Permission.EDIT_PROFILE)
+def remove_product(product_id: int) -> Response:
+    product = microsite.get_product_for_tenant(tenant_db(), product_id)
+    if product is None:
+        abort(404)
+    microsite.remove_product(tenant_db(), product)
+    flash(_("Product removed."), "success")
+    return redirect(url_for("profile.edit_product"))

@@ -1,0 +1,57 @@
+"""The microsite's public sections beyond the home page: news and products (no sign-in)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import abort, render_template
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from saas.access import Scope, public
+from saas.blueprints.site.views import bp
+from saas.db import tenant_db
+from saas.microsite import operations as microsite
+from saas.microsite.rules import sanitize_news_body
+from saas.phones import whatsapp_number
+
+
+def order_link(whatsapp: str | None, product_name: str) -> str | None:
+    """A wa.me link to the cooperative's WhatsApp with the order already typed in."""
+    if not whatsapp:
+        return None
+    text = _("Hello, I would like to order %(product)s.", product=product_name)
+    return f"https://wa.me/{whatsapp_number(whatsapp)}?text={quote(text)}"
+
+
+@bp.app_template_global("news_html")
+def news_html(body: str) -> Markup:
+    """A news body as safe HTML (escaped plain text, or pasted HTML cleaned by nh3)."""
+    return Markup(sanitize_news_body(body))  # noqa: S704 - nh3 has cleaned it
+
+
+@bp.route("/berita")
+@public(Scope.TENANT)
+def news() -> str:
+    return render_template("microsite/news.html", posts=microsite.list_news(tenant_db()))
+
+
+@bp.route("/berita/<int:post_id>")
+@public(Scope.TENANT)
+def news_post(post_id: int) -> str:
+    post = microsite.get_news_for_tenant(tenant_db(), post_id)
+    if post is None:
+        abort(404)
+    return render_template("microsite/news_post.html", post=post)
+
+
+@bp.route("/produk")
+@public(Scope.TENANT)
+def products() -> str:
+    profile = microsite.get_profile(tenant_db())
+    whatsapp = profile.whatsapp if profile else None
+    items = [
+        (product, order_link(whatsapp, product.name))
+        for product in microsite.list_products(tenant_db(), available_only=True)
+    ]
+    return render_template("microsite/products.html", items=items)
