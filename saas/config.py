@@ -76,7 +76,7 @@ class Settings:
     reset_token_max_age: timedelta = timedelta(hours=1)
     invitation_max_age: timedelta = timedelta(days=7)
     max_tenants_per_shard: int = 5000
-    schema_pool_target: int = 5
+    schema_pool_target: int = 20
     instance_dir: Path = INSTANCE_DIR
     public_port: str = ""  # ":5000" in development, so links made outside a request work
     proxy_fix_hops: int = 0  # how many proxies in front set X-Forwarded-* headers we trust
@@ -106,7 +106,7 @@ def load_settings(**overrides: object) -> Settings:
         "smtp_starttls": _bool("SMTP_STARTTLS", False),
         "ratelimit_storage_uri": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "max_tenants_per_shard": _int("MAX_TENANTS_PER_SHARD", 5000),
-        "schema_pool_target": _int("SCHEMA_POOL_TARGET", 5),
+        "schema_pool_target": _int("SCHEMA_POOL_TARGET", 20),
         "proxy_fix_hops": _int("PROXY_FIX_HOPS", 0),
         "public_port": f":{os.environ['PUBLIC_PORT']}" if os.environ.get("PUBLIC_PORT") else "",
     }
