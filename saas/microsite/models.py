@@ -64,6 +64,8 @@ class CooperativeProfile(TenantBase):
     id: Mapped[int] = mapped_column(primary_key=True, default=1, autoincrement=False)
     vision: Mapped[str | None] = mapped_column(Text)
     mission: Mapped[str | None] = mapped_column(Text)
+    # Potensi desa: what the village produces and could sell (harvests, crafts, tourism).
+    village_potential: Mapped[str | None] = mapped_column(Text)
     address: Mapped[str | None] = mapped_column(String(300))
     postal_code: Mapped[str | None] = mapped_column(String(5))
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))

@@ -74,6 +74,7 @@ def save_profile(
     *,
     vision: str | None,
     mission: str | None,
+    village_potential: str | None,
     address: str | None,
     postal_code: str | None,
     latitude: Decimal | None,
@@ -84,6 +85,7 @@ def save_profile(
 ) -> CooperativeProfile:
     profile = _profile_for_update(session)
     profile.vision, profile.mission = vision, mission
+    profile.village_potential = village_potential
     profile.address, profile.postal_code = address, postal_code
     profile.latitude, profile.longitude = latitude, longitude
     profile.phone, profile.whatsapp, profile.email = phone, whatsapp, email

@@ -26,6 +26,7 @@ def complete_alpha(db, tenants, app, regions_loaded):
             session,
             vision="Sejahtera bersama",
             mission="Sembako murah",
+            village_potential=None,
             address="Jl. Desa 1",
             postal_code="43351",
             latitude=-6.9,

@@ -60,6 +60,7 @@ def test_products_get_a_whatsapp_order_link(ketua, client_for, db, tenants):
             session,
             vision=None,
             mission=None,
+            village_potential=None,
             address=None,
             postal_code=None,
             latitude=None,

@@ -12,6 +12,7 @@ from tests.factories import csrf_token, fill_board, login, text
 PROFILE = {
     "vision": "Koperasi yang menyejahterakan warga desa.",
     "mission": "Menyediakan sembako murah dan simpan pinjam yang adil.",
+    "village_potential": "Gula aren, kopi robusta dan wisata curug.",
     "address": "Jl. Raya Desa No. 1",
     "postal_code": "43351",
     "latitude": "-6.914744",
@@ -44,6 +45,7 @@ def test_profile_is_saved_with_a_normalised_whatsapp_number(ketua, db, tenants):
         assert profile.whatsapp == "+6281234567003"
         assert str(profile.latitude) == "-6.914744"
         assert profile.vision == PROFILE["vision"]
+        assert profile.village_potential == PROFILE["village_potential"]
 
 
 @pytest.mark.parametrize(
@@ -183,3 +185,13 @@ def test_members_cannot_open_the_profile_pages(alpha):
     login(alpha, "citra@kopalpha.id")
     for path in ("/kelola/kelengkapan", "/kelola/pengurus", "/kelola/unit", "/kelola/profil"):
         assert alpha.get(path).status_code == 403
+
+
+def test_the_microsite_shows_the_village_potential_and_an_honest_empty_finance_section(
+    ketua, client_for
+):
+    post(ketua, "/kelola/profil", PROFILE)
+    home = text(client_for("alpha").get("/"))
+    assert "Gula aren, kopi robusta dan wisata curug." in home
+    assert "Financial reports" in home
+    assert "will appear here once the members' meeting (RAT) approves them" in home

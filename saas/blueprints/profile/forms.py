@@ -72,6 +72,9 @@ def both_or_neither(other: str) -> Any:
 class ProfileForm(FlaskForm):
     vision = TextAreaField(_l("Vision (visi)"), validators=[Optional(), Length(max=2000)])
     mission = TextAreaField(_l("Mission (misi)"), validators=[Optional(), Length(max=4000)])
+    village_potential = TextAreaField(
+        _l("Village potential (potensi desa)"), validators=[Optional(), Length(max=4000)]
+    )
     address = StringField(
         _l("Address"),
         validators=[Optional(), Length(max=300)],

@@ -103,6 +103,7 @@ def edit_profile() -> Response | str | tuple[str, int]:
             tenant_db(),
             vision=form.vision.data or None,
             mission=form.mission.data or None,
+            village_potential=form.village_potential.data or None,
             address=form.address.data or None,
             postal_code=form.postal_code.data or None,
             latitude=form.latitude.data,
