@@ -36,6 +36,24 @@ def _allowed_failures() -> str:
     return str(current_app.extensions["guyub.settings"].login_failures_allowed)
 
 
+# Each finished sign-up provisions a schema: a bot must not be able to make thousands.
+SIGNUPS_ALLOWED = "5 per hour;20 per day"
+
+
+def _made_a_cooperative(response: Response) -> bool:
+    return response.status_code == 302 and "/masuk/lanjut/" in response.headers.get("Location", "")
+
+
+def signup_limits(view: F) -> F:
+    """Count finished sign-ups per address; failed or unfinished attempts cost nothing."""
+    return limiter.limit(  # type: ignore[return-value]
+        SIGNUPS_ALLOWED,
+        key_func=lambda: f"signup:{get_remote_address()}",
+        methods=["POST"],
+        deduct_when=_made_a_cooperative,
+    )(view)
+
+
 def login_limits(view: F) -> F:
     """Refuse sign-in attempts once too many have failed; successes cost nothing."""
     per_account = limiter.limit(

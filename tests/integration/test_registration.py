@@ -260,3 +260,21 @@ def test_the_wizard_resumes_where_it_stopped(platform, village):
     page = text(platform.get("/daftar/koperasi"))
     assert 'value="uji-coba"' in page
     assert "Step 2 of 3" in page
+
+
+def test_one_address_cannot_make_more_than_five_cooperatives_an_hour(client_for, db, village):
+    for n in range(6):
+        client = client_for(None)
+        choose_village(client, village)
+        fill_cooperative(client, slug=f"banyak-{n}")
+        response = fill_officer(
+            client, email=f"pendiri{n}@kopujicoba.id", phone=f"08123456{7100 + n}"
+        )
+        if n < 5:
+            assert response.status_code == 302, n
+    assert response.status_code == 429
+    with db.platform_session() as session:
+        made = session.scalar(
+            select(func.count()).select_from(Tenant).where(Tenant.slug.like("banyak-%"))
+        )
+    assert made == 5

@@ -20,6 +20,7 @@ from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_to
 from saas.blueprints.admin.forms import SLUG_MESSAGES
 from saas.blueprints.auth.views import handoff_payload
 from saas.blueprints.links import tenant_base_url
+from saas.blueprints.ratelimits import signup_limits
 from saas.blueprints.registration.forms import CooperativeForm, OfficerForm
 from saas.db import get_databases, platform_db
 from saas.mail import send_templated
@@ -168,6 +169,7 @@ def check_address() -> str:
 
 @bp.route("/pengurus", methods=["GET", "POST"])
 @public(Scope.PLATFORM)
+@signup_limits
 def officer() -> Response | str | tuple[str, int]:
     """Step 3: the founding officer; finishing provisions the cooperative at once."""
     registration = registration_or_start()
