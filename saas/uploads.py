@@ -47,7 +47,7 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def check_upload(data: bytes, *, allow_pdf: bool = True) -> CheckedFile:
+def check_upload(data: bytes, *, allow_pdf: bool = True, max_side: int = MAX_SIDE) -> CheckedFile:
     """A safe copy of an uploaded file, or UploadRejected."""
     if not data:
         raise UploadRejected("empty")
@@ -57,7 +57,7 @@ def check_upload(data: bytes, *, allow_pdf: bool = True) -> CheckedFile:
     if kind == "application/pdf" and allow_pdf:
         return CheckedFile(check_pdf(data), "application/pdf", "pdf")
     if kind in ("image/jpeg", "image/png"):
-        return clean_image(data)
+        return clean_image(data, max_side)
     raise UploadRejected("unknown_type")
 
 
@@ -69,7 +69,7 @@ def check_pdf(data: bytes) -> bytes:
     return data
 
 
-def clean_image(data: bytes) -> CheckedFile:
+def clean_image(data: bytes, max_side: int = MAX_SIDE) -> CheckedFile:
     """Decode under the pixel limit, apply the EXIF rotation, drop metadata, re-encode."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -85,7 +85,7 @@ def clean_image(data: bytes) -> CheckedFile:
             raise UploadRejected("too_many_pixels") from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise UploadRejected("bad_image") from exc
-    upright.thumbnail((MAX_SIDE, MAX_SIDE))
+    upright.thumbnail((max_side, max_side))
     out = io.BytesIO()
     has_alpha = upright.mode in ("RGBA", "LA") or (
         upright.mode == "P" and "transparency" in upright.info

@@ -73,6 +73,7 @@ class CooperativeProfile(TenantBase):
     phone: Mapped[str | None] = mapped_column(String(20))
     whatsapp: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
+    logo_key: Mapped[str | None] = mapped_column(String(120))
     sk_ahu_number: Mapped[str | None] = mapped_column(String(100))
     sk_ahu_date: Mapped[date | None] = mapped_column(Date)
     npwp: Mapped[str | None] = mapped_column(String(16))
@@ -95,6 +96,7 @@ class BoardMember(TenantBase):
     # Juklak rules the platform warns about (never blocks): officials and relatives on the board.
     is_village_official: Mapped[bool] = mapped_column(Boolean, default=False)
     is_related_to_board: Mapped[bool] = mapped_column(Boolean, default=False)
+    photo_key: Mapped[str | None] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
@@ -113,6 +115,7 @@ class BusinessUnit(TenantBase):
     )
     description: Mapped[str | None] = mapped_column(Text)
     opening_hours: Mapped[str | None] = mapped_column(String(120))
+    photo_key: Mapped[str | None] = mapped_column(String(120))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

@@ -20,6 +20,8 @@ from saas.microsite.models import (
     UnitStatus,
 )
 from saas.microsite.rules import PENGAWAS, PENGURUS
+from saas.storage import Storage
+from saas.uploads import CheckedFile
 
 
 @dataclass(frozen=True)
@@ -218,3 +220,35 @@ def save_product(
 def remove_product(session: Session, product: Product) -> None:
     session.delete(product)
     session.commit()
+
+
+# -- photos --------------------------------------------------------------------------------------
+
+PHOTO_SIDE = 800  # pixels on the longer side: sharp on a phone, small on a slow network
+
+
+def public_owner(schema_name: str) -> str:
+    """The storage folder of a tenant's public images (documents live in another, private one)."""
+    return f"{schema_name}_pub"
+
+
+def set_photo(
+    session: Session,
+    storage: Storage,
+    row: CooperativeProfile | BoardMember | BusinessUnit,
+    checked: CheckedFile,
+    *,
+    schema_name: str,
+) -> None:
+    """Store a checked image as the row's photo (or logo) and remove the one it replaces."""
+    attribute = "logo_key" if isinstance(row, CooperativeProfile) else "photo_key"
+    old = getattr(row, attribute)
+    key = storage.save(public_owner(schema_name), checked.content, checked.extension)
+    setattr(row, attribute, key)
+    try:
+        session.commit()
+    except Exception:
+        storage.delete(key)
+        raise
+    if old:
+        storage.delete(old)

@@ -24,6 +24,7 @@ ROUTES = {
     "site.news": "none",
     "site.news_post": lambda a: {"post_id": a.news[-1].id},
     "site.products": "none",
+    "site.photo": "none",
     "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
     "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
     "profile.edit_product": lambda a: {"product_id": a.products[-1].id},

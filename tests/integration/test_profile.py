@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
+from PIL import Image
 
 from saas.microsite import operations as microsite
-from tests.factories import csrf_token, fill_board, login, text
+from tests.factories import PDF_BYTES, csrf_token, fill_board, login, text
 
 PROFILE = {
     "vision": "Koperasi yang menyejahterakan warga desa.",
@@ -195,3 +197,62 @@ def test_the_microsite_shows_the_village_potential_and_an_honest_empty_finance_s
     assert "Gula aren, kopi robusta dan wisata curug." in home
     assert "Financial reports" in home
     assert "will appear here once the members' meeting (RAT) approves them" in home
+
+
+def jpeg(size=(1600, 1200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_a_board_member_photo_is_resized_and_shown_on_the_microsite(ketua, client_for, db, tenants):
+    member = tenants.a.board[0]
+    path = f"/kelola/pengurus/{member.id}"
+    response = ketua.post(
+        path,
+        content_type="multipart/form-data",
+        data={
+            "position": "ketua",
+            "name": "Ana Alpha",
+            "phone": "",
+            "csrf_token": csrf_token(ketua, path),
+            "photo": (io.BytesIO(jpeg()), "ana.jpg"),
+        },
+    )
+    assert response.status_code == 302
+    home = text(client_for("alpha").get("/"))
+    src = re.search(r'<img class="avatar" src="(/foto/[^"]+)"', home).group(1)
+    image = client_for("alpha").get(src)
+    assert image.headers["Content-Type"] == "image/jpeg"
+    assert "immutable" in image.headers["Cache-Control"]
+    with Image.open(io.BytesIO(image.data)) as stored:
+        assert max(stored.size) == 800
+
+
+def test_a_pdf_is_not_a_photo_and_nothing_is_saved(ketua, db, tenants):
+    unit = tenants.a.units[0]
+    path = f"/kelola/unit/{unit.id}"
+    response = ketua.post(
+        path,
+        content_type="multipart/form-data",
+        data={
+            "kind": "sembako",
+            "name": "Nama Baru",
+            "status": "running",
+            "csrf_token": csrf_token(ketua, path),
+            "photo": (io.BytesIO(PDF_BYTES), "foto.jpg"),
+        },
+    )
+    assert response.status_code == 422
+    assert "Choose a JPEG or PNG photo." in text(response)
+    with tenant_session(db, tenants) as session:
+        assert microsite.get_unit_for_tenant(session, unit.id).name == "Gerai Sembako Alpha"
+
+
+def test_private_documents_are_never_served_as_photos(client_for, tenants):
+    document = tenants.a.documents[0]
+    owner, name = document.storage_key.split("/")
+    assert client_for("alpha").get(f"/foto/{owner}/{name}").status_code == 404
+    assert client_for("alpha").get(f"/foto/{owner}_pub/{name}").status_code == 404
+    beta_owner = f"{tenants.b.tenant.schema_name}_pub"
+    assert client_for("alpha").get(f"/foto/{beta_owner}/{'0' * 32}.jpg").status_code == 404

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.profile.forms import UPLOAD_MESSAGES
 from saas.blueprints.profile.views import bp
 from saas.db import tenant_db
 from saas.documents import operations as documents
@@ -30,19 +31,6 @@ DOCUMENT_LABELS = {
     DocumentKind.NPWP: _l("NPWP card"),
     DocumentKind.NIB: _l("NIB from OSS"),
     DocumentKind.BANK: _l("Proof of the cooperative's bank account"),
-}
-UPLOAD_MESSAGES = {
-    "empty": _l("Choose a file to upload."),
-    "too_large": _l(
-        "The file is larger than 5 MB. Scan at a lower resolution or take a photo instead."
-    ),
-    "unknown_type": _l("Upload a PDF, JPEG or PNG file."),
-    "bad_image": _l("This image could not be read. Take the photo again."),
-    "too_many_pixels": _l("This image is too large in pixels. Take a normal photo instead."),
-    "bad_pdf": _l("This PDF could not be read. Save or scan it again."),
-    "active_pdf": _l(
-        "This PDF contains scripts or attachments. Save it again as a plain PDF or scan it."
-    ),
 }
 
 

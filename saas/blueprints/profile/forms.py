@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -48,6 +49,21 @@ UNIT_LABELS = {
     UnitKind.PPOB: _l("Bill payments and top-ups (PPOB)"),
     UnitKind.LAINNYA: _l("Other business"),
 }
+UPLOAD_MESSAGES = {
+    "empty": _l("Choose a file to upload."),
+    "too_large": _l(
+        "The file is larger than 5 MB. Scan at a lower resolution or take a photo instead."
+    ),
+    "unknown_type": _l("Upload a PDF, JPEG or PNG file."),
+    "bad_image": _l("This image could not be read. Take the photo again."),
+    "too_many_pixels": _l("This image is too large in pixels. Take a normal photo instead."),
+    "bad_pdf": _l("This PDF could not be read. Save or scan it again."),
+    "active_pdf": _l(
+        "This PDF contains scripts or attachments. Save it again as a plain PDF or scan it."
+    ),
+}
+PHOTO_FIELD_KW = {"accept": "image/jpeg,image/png"}
+
 STATUS_LABELS = {UnitStatus.PLANNED: _l("Planned"), UnitStatus.RUNNING: _l("Running")}
 
 
@@ -117,6 +133,7 @@ class ProfileForm(FlaskForm):
         validators=[Optional(), Email(message=EMAIL_INVALID), Length(max=254)],
         render_kw={"inputmode": "email"},
     )
+    logo = FileField(_l("Logo (JPEG or PNG)"), render_kw=PHOTO_FIELD_KW)
 
 
 class BoardMemberForm(FlaskForm):
@@ -136,6 +153,7 @@ class BoardMemberForm(FlaskForm):
         _l("Is a village official (kepala desa, sekdes, perangkat desa or BPD)")
     )
     is_related_to_board = BooleanField(_l("Is related to another member of the board"))
+    photo = FileField(_l("Photo (JPEG or PNG)"), render_kw=PHOTO_FIELD_KW)
 
 
 class UnitForm(FlaskForm):
@@ -154,6 +172,7 @@ class UnitForm(FlaskForm):
         validators=[Optional(), Length(max=120)],
         render_kw={"placeholder": "Senin-Sabtu 08.00-16.00"},
     )
+    photo = FileField(_l("Photo (JPEG or PNG)"), render_kw=PHOTO_FIELD_KW)
 
 
 MAX_PRICE = 1_000_000_000_000  # Rp1 trillion: anything above is a typing slip

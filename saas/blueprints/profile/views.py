@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 
 from saas.access import tenant_view
@@ -13,6 +24,7 @@ from saas.blueprints.profile.forms import (
     POSITION_LABELS,
     STATUS_LABELS,
     UNIT_LABELS,
+    UPLOAD_MESSAGES,
     BoardMemberForm,
     ProfileForm,
     UnitForm,
@@ -22,7 +34,14 @@ from saas.dashboard.operations import refresh_tenant_summary
 from saas.db import platform_db, tenant_db
 from saas.documents.operations import list_current_documents
 from saas.microsite import operations as microsite
-from saas.microsite.models import Position, UnitKind, UnitStatus
+from saas.microsite.models import (
+    BoardMember,
+    BusinessUnit,
+    CooperativeProfile,
+    Position,
+    UnitKind,
+    UnitStatus,
+)
 from saas.microsite.queries import get_public_page
 from saas.microsite.rules import (
     MANDATED_UNITS,
@@ -32,10 +51,12 @@ from saas.microsite.rules import (
     profile_checklist,
 )
 from saas.onboarding.operations import find_registration_of_tenant
+from saas.uploads import MAX_UPLOAD_BYTES, CheckedFile, UploadRejected, check_upload
 from saas.verification import operations as verification
 
 bp = Blueprint("profile", __name__, url_prefix="/kelola")
 
+PHOTO_ONLY = _l("Choose a JPEG or PNG photo.")
 SUBMIT_ERRORS = {
     "incomplete": _l("Complete every item of the checklist first."),
     "already_open": _l("Your cooperative is already waiting for verification."),
@@ -64,6 +85,35 @@ def refresh_summary(response: Response) -> Response:
 @bp.app_template_filter("position_label")
 def position_label(position: str) -> str:
     return str(POSITION_LABELS[Position(position)])
+
+
+def read_photo(field: FileField) -> CheckedFile | None:
+    """The checked image from a photo field; None when none was chosen or it was refused
+    (then the field carries the reason)."""
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        return None
+    try:
+        return check_upload(
+            upload.read(MAX_UPLOAD_BYTES + 1), allow_pdf=False, max_side=microsite.PHOTO_SIDE
+        )
+    except UploadRejected as exc:
+        message = PHOTO_ONLY if exc.code == "unknown_type" else UPLOAD_MESSAGES[exc.code]
+        field.errors = [str(message)]
+        return None
+
+
+def store_photo(
+    row: CooperativeProfile | BoardMember | BusinessUnit, photo: CheckedFile | None
+) -> None:
+    if photo is not None:
+        microsite.set_photo(
+            tenant_db(),
+            current_app.extensions["guyub.storage"],
+            row,
+            photo,
+            schema_name=g.tenant.schema_name,
+        )
 
 
 @bp.route("/kelengkapan")
@@ -98,8 +148,10 @@ def edit_profile() -> Response | str | tuple[str, int]:
     g.private_page = True
     profile = microsite.get_profile(tenant_db())
     form = ProfileForm(obj=profile)
-    if form.validate_on_submit():
-        microsite.save_profile(
+    if form.validate_on_submit() and (
+        (logo := read_photo(form.logo)) is not None or not form.logo.errors
+    ):
+        saved = microsite.save_profile(
             tenant_db(),
             vision=form.vision.data or None,
             mission=form.mission.data or None,
@@ -112,9 +164,12 @@ def edit_profile() -> Response | str | tuple[str, int]:
             whatsapp=form.whatsapp.data,
             email=(form.email.data or "").lower() or None,
         )
+        store_photo(saved, logo)
         flash(_("Profile saved."), "success")
         return redirect(url_for("profile.checklist"))
-    return render_template("profile/profile.html", form=form), 422 if form.errors else 200
+    return render_template("profile/profile.html", form=form, profile=profile), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/legalitas", methods=["GET", "POST"])
@@ -157,8 +212,10 @@ def edit_board_member(member_id: int | None = None) -> Response | str | tuple[st
         if member is None:
             abort(404)
     form = BoardMemberForm(obj=member, position=request.args.get("jabatan") or None)
-    if form.validate_on_submit():
-        microsite.save_board_member(
+    if form.validate_on_submit() and (
+        (photo := read_photo(form.photo)) is not None or not form.photo.errors
+    ):
+        saved = microsite.save_board_member(
             tenant_db(),
             member,
             position=Position(form.position.data),
@@ -167,6 +224,7 @@ def edit_board_member(member_id: int | None = None) -> Response | str | tuple[st
             is_village_official=bool(form.is_village_official.data),
             is_related_to_board=bool(form.is_related_to_board.data),
         )
+        store_photo(saved, photo)
         flash(_("Saved."), "success")
         return redirect(url_for("profile.board"))
     status = 422 if form.errors else 200
@@ -208,8 +266,10 @@ def edit_unit(unit_id: int | None = None) -> Response | str | tuple[str, int]:
     if unit is None and kind in {k.value for k in UnitKind}:
         defaults = {"kind": kind, "name": str(UNIT_LABELS[UnitKind(kind)])}
     form = UnitForm(obj=unit, **defaults)
-    if form.validate_on_submit():
-        microsite.save_unit(
+    if form.validate_on_submit() and (
+        (photo := read_photo(form.photo)) is not None or not form.photo.errors
+    ):
+        saved = microsite.save_unit(
             tenant_db(),
             unit,
             kind=UnitKind(form.kind.data),
@@ -218,6 +278,7 @@ def edit_unit(unit_id: int | None = None) -> Response | str | tuple[str, int]:
             description=form.description.data or None,
             opening_hours=form.opening_hours.data or None,
         )
+        store_photo(saved, photo)
         flash(_("Saved."), "success")
         return redirect(url_for("profile.units"))
     return render_template("profile/unit.html", form=form, unit=unit), 422 if form.errors else 200

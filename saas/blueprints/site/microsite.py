@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
-from flask import abort, render_template
+from flask import abort, current_app, g, render_template, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
+from werkzeug.wrappers import Response
 
 from saas.access import Scope, public
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
 from saas.microsite import operations as microsite
+from saas.microsite.operations import public_owner
 from saas.microsite.rules import sanitize_news_body
 from saas.phones import whatsapp_number
+from saas.storage import Storage
+
+PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
 
 
 def order_link(whatsapp: str | None, product_name: str) -> str | None:
@@ -55,3 +61,25 @@ def products() -> str:
         for product in microsite.list_products(tenant_db(), available_only=True)
     ]
     return render_template("microsite/products.html", items=items)
+
+
+@bp.route("/foto/<owner>/<name>")
+@public(Scope.TENANT)
+def photo(owner: str, name: str) -> Response:
+    """A public image of this cooperative (logo, board, units); never its private documents."""
+    if owner != public_owner(g.tenant.schema_name) or not PHOTO_NAME.fullmatch(name):
+        abort(404)
+    storage: Storage = current_app.extensions["guyub.storage"]
+    try:
+        content = storage.read(f"{owner}/{name}")
+    except FileNotFoundError:
+        abort(404)
+    mimetype = "image/png" if name.endswith(".png") else "image/jpeg"
+    response = current_app.response_class(content, mimetype=mimetype)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # keys never change
+    return response
+
+
+@bp.app_template_global("photo_url")
+def photo_url(key: str | None) -> str | None:
+    return url_for("site.photo", owner=key.split("/")[0], name=key.split("/")[1]) if key else None
