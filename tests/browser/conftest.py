@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
 @dataclass(frozen=True)
 class LiveServer:
     port: int
+    instance_dir: Path
 
     def url(self, slug: str | None = None, path: str = "/") -> str:
         host = f"{slug}.localhost" if slug else "localhost"
@@ -45,7 +46,8 @@ def live_server(
     pg_admin_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     urls = make_test_databases(pg_admin_url, "guyub_browser")
-    settings = make_settings(urls, tmp_path_factory.mktemp("browser-instance"))
+    instance = tmp_path_factory.mktemp("browser-instance")
+    settings = make_settings(urls, instance)
     app = create_app(settings)
     with app.app_context():
         upgrade_platform(get_databases())
@@ -56,7 +58,7 @@ def live_server(
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(port)
+    yield LiveServer(port, instance)
     server.shutdown()
     app.extensions["guyub.databases"].dispose()
 
