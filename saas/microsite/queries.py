@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from saas.dashboard.models import TenantSummary
 from saas.documents.operations import list_current_documents
 from saas.microsite import operations as microsite
 from saas.microsite.models import BoardMember, BusinessUnit, CooperativeProfile, UnitStatus
@@ -24,7 +25,23 @@ class PublicPage:
     completeness: int
 
 
+def get_home_page(session: Session, summary: TenantSummary | None) -> PublicPage:
+    """The home page: profile, board and units read here; the numbers from the summary row."""
+    profile = microsite.get_profile(session)
+    board = microsite.list_board(session)
+    return PublicPage(
+        profile=profile,
+        pengurus=[m for m in board if m.position in PENGURUS],
+        pengawas=[m for m in board if m.position not in PENGURUS],
+        units=microsite.list_units(session),
+        running_units=summary.running_units if summary else 0,
+        last_updated=summary.content_updated_at if summary else None,
+        completeness=summary.completeness if summary else 0,
+    )
+
+
 def get_public_page(session: Session) -> PublicPage:
+    """Everything, computed from the tenant's own tables (what the summary row is made from)."""
     profile = microsite.get_profile(session)
     board = microsite.list_board(session)
     units = microsite.list_units(session)

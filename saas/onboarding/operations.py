@@ -12,9 +12,12 @@ from saas.accounts import operations as accounts
 from saas.accounts.models import TenantUser
 from saas.accounts.roles import Role
 from saas.config import Settings
+from saas.dashboard.operations import refresh_tenant_summary
 from saas.db import Databases
 from saas.microsite import operations as microsite
+from saas.microsite.queries import get_public_page
 from saas.onboarding.models import Registration, RegistrationStatus
+from saas.regions import queries as regions
 from saas.tenants.models import Tenant, TenantStatus
 from saas.tenants.provisioning import is_slug_taken, provision_tenant
 from saas.tenants.rules import SlugError, check_slug, normalise_slug
@@ -154,10 +157,15 @@ def finish_registration(
                 nik_koperasi=locked.nik_koperasi,
             ),
         )
+        page = get_public_page(tenant_session)
+    registered = session.get(Tenant, tenant.id)
+    assert registered is not None
+    path = regions.get_path(session, locked.region_code or "")
+    registered.region_label = regions.village_label(path) if path else None
     locked.tenant_id = tenant.id
     locked.status = RegistrationStatus.FINISHED
     locked.step = 3
-    session.commit()
+    refresh_tenant_summary(session, tenant.id, page)  # commits all of the above, then unlocks
     return tenant, user
 
 

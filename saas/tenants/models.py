@@ -54,6 +54,8 @@ class Tenant(PlatformBase):
     default_locale: Mapped[str] = mapped_column(String(8), default="id")
     # The village (dotted kode wilayah) the cooperative serves; national figures group by it.
     region_code: Mapped[str | None] = mapped_column(String(13), index=True)
+    # "Desa X, Kec. Y, Kabupaten Z, Province", kept with the tenant so pages need no look-up.
+    region_label: Mapped[str | None] = mapped_column(String(300))
     # Set while KODE Indonesia's verification stands (the microsite's badge reads it).
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failure_reason: Mapped[str | None] = mapped_column(Text)

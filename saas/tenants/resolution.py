@@ -6,6 +6,7 @@ from flask import abort, current_app, g, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from saas.dashboard.models import TenantSummary
 from saas.db import get_databases
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
 from saas.tenants.rules import split_host, subdomain_label
@@ -19,8 +20,11 @@ class TenantSuspended(Exception):
         self.tenant = tenant
 
 
-def find_tenant_for_host(session: Session, host: str, base_domain: str) -> Tenant | None:
-    """The tenant a host names (subdomain label or verified custom domain); one query."""
+def find_tenant_for_host(
+    session: Session, host: str, base_domain: str
+) -> tuple[Tenant, TenantSummary | None] | None:
+    """The tenant a host names (subdomain label or verified custom domain) with its summary row;
+    one query."""
     label = subdomain_label(host, base_domain)
     if label is not None:
         condition = and_(TenantDomain.kind == DomainKind.SUBDOMAIN, TenantDomain.host == label)
@@ -30,14 +34,16 @@ def find_tenant_for_host(session: Session, host: str, base_domain: str) -> Tenan
             TenantDomain.host == host,
             TenantDomain.verified_at.is_not(None),
         )
-    return session.scalars(
-        select(Tenant)
+    row = session.execute(
+        select(Tenant, TenantSummary)
         .join(TenantDomain, TenantDomain.tenant_id == Tenant.id)
+        .outerjoin(TenantSummary, TenantSummary.tenant_id == Tenant.id)
         .where(
             condition,
             or_(Tenant.status == TenantStatus.ACTIVE, Tenant.status == TenantStatus.SUSPENDED),
         )
     ).first()
+    return (row[0], row[1]) if row else None
 
 
 def resolve_tenant() -> None:
@@ -54,11 +60,12 @@ def resolve_tenant() -> None:
     # A short session: the registry read ends before the view runs, so the connection goes
     # back to the pool and no transaction stays open on the platform database.
     with get_databases().platform_session() as session:
-        tenant = find_tenant_for_host(session, host, base_domain)
-        if tenant is not None:
-            session.expunge(tenant)
-    if tenant is None:
+        found = find_tenant_for_host(session, host, base_domain)
+        if found is not None:
+            session.expunge_all()
+    if found is None:
         abort(404)
+    tenant, g.tenant_summary = found
     g.tenant = tenant
     if tenant.status == TenantStatus.SUSPENDED:
         raise TenantSuspended(tenant)

@@ -6,9 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from saas.dashboard.operations import refresh_tenant_summary
 from saas.documents import operations as documents
 from saas.documents.models import DocumentKind
 from saas.microsite import operations as microsite
+from saas.microsite.queries import get_public_page
 from saas.onboarding.models import Registration, RegistrationStatus
 from saas.storage import LocalStorage
 from saas.tenants.models import Tenant
@@ -57,6 +59,7 @@ def complete_alpha(db, tenants, app, regions_loaded):
                 checked=check_upload(PDF_BYTES),
                 uploaded_by=a.users["ketua"],
             )
+        page = get_public_page(session)
     with db.platform_session() as session:
         session.add(
             Registration(
@@ -69,6 +72,8 @@ def complete_alpha(db, tenants, app, regions_loaded):
                 region_code="32.02.01.2001",
             )
         )
-        session.get(Tenant, a.tenant.id).region_code = "32.02.01.2001"
-        session.commit()
+        tenant = session.get(Tenant, a.tenant.id)
+        tenant.region_code = "32.02.01.2001"
+        tenant.region_label = "Desa Uji, Kec. Palabuhanratu, Kabupaten Sukabumi, Jawa Barat"
+        refresh_tenant_summary(session, a.tenant.id, page)
     return a

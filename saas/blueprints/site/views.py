@@ -24,13 +24,12 @@ from werkzeug.wrappers import Response
 from saas.access import Scope, public, signed_in
 from saas.accounts import operations as accounts
 from saas.blueprints.auth.views import account_session, safe_next
-from saas.db import get_databases, platform_db, tenant_db
+from saas.db import get_databases, tenant_db
 from saas.i18n import LOCALE_COOKIE, supported_locales
 from saas.mail import ConsoleMailer
 from saas.microsite.preview import render_preview
-from saas.microsite.queries import get_public_page
+from saas.microsite.queries import get_home_page
 from saas.phones import whatsapp_number
-from saas.regions.queries import get_path, village_label
 
 bp = Blueprint("site", __name__)
 
@@ -43,13 +42,13 @@ LOOPBACK = {"127.0.0.1", "::1"}
 def home() -> str:
     if g.tenant is None:
         return render_template("platform/landing.html")
-    page = get_public_page(tenant_db())
-    path = get_path(platform_db(), g.tenant.region_code or "")
+    # Three tenant queries; the numbers come with the tenant from the summary row (budget P3).
+    page = get_home_page(tenant_db(), g.get("tenant_summary"))
     whatsapp = page.profile.whatsapp if page.profile else None
     return render_template(
         "tenant/public_home.html",
         page=page,
-        village=village_label(path) if path else None,
+        village=g.tenant.region_label,
         days_since_update=(datetime.now(UTC) - page.last_updated).days
         if page.last_updated
         else None,
@@ -137,11 +136,10 @@ def outbox() -> str:
 @public(Scope.TENANT)
 def preview_image() -> Response:
     """The cooperative's link-preview image, drawn from its name, village and badge."""
-    path = get_path(platform_db(), g.tenant.region_code or "")
     badge = None
     if g.tenant.verified_at is not None:
         badge = _("Verified by KODE Indonesia")
-    png = render_preview(g.tenant.display_name, village_label(path) if path else None, badge)
+    png = render_preview(g.tenant.display_name, g.tenant.region_label, badge)
     response = current_app.response_class(png, mimetype="image/png")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
