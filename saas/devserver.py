@@ -65,8 +65,12 @@ def banner(port: str, password: str, base_domain: str) -> str:
       Treasurer          bendahara@sukamaju.id   / {password}
       Supervisor         pengawas@sukamaju.id    / {password}
       Member             anggota@sukamaju.id     / {password}  (or phone 081234567890)
+  Register a new cooperative
+                     {platform}/daftar
+  Directory and dashboard
+                     {platform}/direktori   {platform}/dasbor
   Platform (KODE Indonesia admin)
-                     {platform}/admin
+                     {platform}/admin       (verification queue: {platform}/admin/verifikasi)
       Admin              admin@guyub.id          / {password}
   Development outbox {platform}/dev/outbox   (emails are kept here, not sent)
   Health             {platform}/healthz
