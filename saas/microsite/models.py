@@ -55,7 +55,15 @@ class UnitStatus(enum.StrEnum):
     RUNNING = "running"
 
 
-class CooperativeProfile(TenantBase):
+class Edited:
+    """Microsite rows carry when they last changed: the page shows "last updated N days ago"."""
+
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class CooperativeProfile(Edited, TenantBase):
     """The one profile row of the cooperative (id is always 1)."""
 
     __tablename__ = "profile"
@@ -79,12 +87,9 @@ class CooperativeProfile(TenantBase):
     npwp: Mapped[str | None] = mapped_column(String(16))
     nib: Mapped[str | None] = mapped_column(String(13))
     nik_koperasi: Mapped[str | None] = mapped_column(String(20))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
 
-class BoardMember(TenantBase):
+class BoardMember(Edited, TenantBase):
     """A member of the board: pengurus (officers) or pengawas (supervisors)."""
 
     __tablename__ = "board_members"
@@ -97,12 +102,9 @@ class BoardMember(TenantBase):
     is_village_official: Mapped[bool] = mapped_column(Boolean, default=False)
     is_related_to_board: Mapped[bool] = mapped_column(Boolean, default=False)
     photo_key: Mapped[str | None] = mapped_column(String(120))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
 
-class BusinessUnit(TenantBase):
+class BusinessUnit(Edited, TenantBase):
     """A line of business: one of the mandated units, a common extra, or the cooperative's own."""
 
     __tablename__ = "business_units"
@@ -116,12 +118,9 @@ class BusinessUnit(TenantBase):
     description: Mapped[str | None] = mapped_column(Text)
     opening_hours: Mapped[str | None] = mapped_column(String(120))
     photo_key: Mapped[str | None] = mapped_column(String(120))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
 
-class NewsPost(TenantBase):
+class NewsPost(Edited, TenantBase):
     """Berita kegiatan: what the cooperative did, told by its officers."""
 
     __tablename__ = "news_posts"
@@ -132,12 +131,9 @@ class NewsPost(TenantBase):
     published_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
 
-class Product(TenantBase):
+class Product(Edited, TenantBase):
     """Something for sale: the cooperative's own goods or members' goods on consignment."""
 
     __tablename__ = "products"
@@ -149,6 +145,3 @@ class Product(TenantBase):
     unit: Mapped[str | None] = mapped_column(String(40))  # "per kg", "per karung"
     seller: Mapped[str | None] = mapped_column(String(120))  # a member, for consignment goods
     is_available: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )

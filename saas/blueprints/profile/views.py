@@ -50,6 +50,7 @@ from saas.microsite.rules import (
     completeness,
     profile_checklist,
 )
+from saas.onboarding.models import Registration
 from saas.onboarding.operations import find_registration_of_tenant
 from saas.uploads import MAX_UPLOAD_BYTES, CheckedFile, UploadRejected, check_upload
 from saas.verification import operations as verification
@@ -121,18 +122,18 @@ def store_photo(
 def checklist() -> str:
     """What verification still needs, with a link to fix each item."""
     g.private_page = True
-    items = checklist_items()
+    registration = find_registration_of_tenant(platform_db(), g.tenant.id)
+    items = checklist_items(registration)
     return render_template(
         "profile/checklist.html",
         items=items,
         score=completeness(items),
-        registration=find_registration_of_tenant(platform_db(), g.tenant.id),
+        registration=registration,
         application=verification.get_application_of_tenant(platform_db(), g.tenant.id),
     )
 
 
-def checklist_items() -> list[ChecklistItem]:
-    registration = find_registration_of_tenant(platform_db(), g.tenant.id)
+def checklist_items(registration: Registration | None) -> list[ChecklistItem]:
     return profile_checklist(
         microsite.get_profile(tenant_db()),
         microsite.list_board(tenant_db()),
@@ -299,7 +300,7 @@ def remove_unit(unit_id: int) -> Response:
 @tenant_view(Permission.EDIT_PROFILE)
 def submit_verification() -> Response:
     """Put the cooperative in KODE Indonesia's verification queue."""
-    items = checklist_items()
+    items = checklist_items(find_registration_of_tenant(platform_db(), g.tenant.id))
     try:
         verification.submit_for_verification(
             platform_db(), g.tenant, complete=all(item.done for item in items)
