@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask.testing import FlaskClient
+from PIL import Image
 from werkzeug.test import TestResponse
 
 from saas.accounts import operations as accounts
@@ -49,6 +51,7 @@ class TenantData:
     units: list[BusinessUnit] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
     news: list[NewsPost] = field(default_factory=list)
+    news_photo_ids: list[int] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
 
 
@@ -132,7 +135,16 @@ def _populate(
                 )
             )
         for title in news:
-            data.news.append(microsite.save_news(session, None, title=title, body=f"{title}."))
+            post = microsite.save_news(session, None, title=title, body=f"{title}.")
+            microsite.add_news_photos(
+                session,
+                LocalStorage(settings.instance_dir / "uploads"),
+                post,
+                [check_upload(jpeg((64, 48)), allow_pdf=False)],
+                schema_name=tenant.schema_name,
+            )
+            data.news_photo_ids.append(post.photos[0].id)
+            data.news.append(post)
         for product_name in products:
             data.products.append(
                 microsite.save_product(
@@ -245,3 +257,10 @@ def login(
 
 def text(response: TestResponse) -> str:
     return response.get_data(as_text=True)
+
+
+def jpeg(size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """A real JPEG photo of the given size."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (20, 120, 40)).save(out, format="JPEG")
+    return out.getvalue()

@@ -12,12 +12,13 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    ForeignKey,
     Identity,
     Numeric,
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import TenantBase, value_enum
 from saas.tenants.models import utcnow
@@ -131,6 +132,21 @@ class NewsPost(Edited, TenantBase):
     published_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+    photos: Mapped[list[NewsPhoto]] = relationship(
+        order_by="NewsPhoto.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class NewsPhoto(TenantBase):
+    """A photo of a news post, in the order it was added."""
+
+    __tablename__ = "news_photos"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("news_posts.id", ondelete="CASCADE"), index=True
+    )
+    photo_key: Mapped[str] = mapped_column(String(120))
 
 
 class Product(Edited, TenantBase):
@@ -145,3 +161,4 @@ class Product(Edited, TenantBase):
     unit: Mapped[str | None] = mapped_column(String(40))  # "per kg", "per karung"
     seller: Mapped[str | None] = mapped_column(String(120))  # a member, for consignment goods
     is_available: Mapped[bool] = mapped_column(Boolean, default=True)
+    photo_key: Mapped[str | None] = mapped_column(String(120))

@@ -7,12 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from saas.microsite.models import (
     BoardMember,
     BusinessUnit,
     CooperativeProfile,
+    NewsPhoto,
     NewsPost,
     Position,
     Product,
@@ -127,9 +128,8 @@ def save_board_member(
     return member
 
 
-def remove_board_member(session: Session, member: BoardMember) -> None:
-    session.delete(member)
-    session.commit()
+def remove_board_member(session: Session, storage: Storage, member: BoardMember) -> None:
+    _remove_with_photos(session, storage, member, [member.photo_key])
 
 
 def save_unit(
@@ -151,22 +151,29 @@ def save_unit(
     return unit
 
 
-def remove_unit(session: Session, unit: BusinessUnit) -> None:
-    session.delete(unit)
-    session.commit()
+def remove_unit(session: Session, storage: Storage, unit: BusinessUnit) -> None:
+    _remove_with_photos(session, storage, unit, [unit.photo_key])
 
 
 # -- news and products ---------------------------------------------------------------------------
 
 
+MAX_NEWS_PHOTOS = 6
+
+
 def list_news(session: Session, limit: int = 50) -> list[NewsPost]:
-    return list(
-        session.scalars(select(NewsPost).order_by(NewsPost.published_at.desc()).limit(limit))
+    """The newest posts first, each with its photos (one extra query for all of them)."""
+    query = (
+        select(NewsPost)
+        .options(selectinload(NewsPost.photos))
+        .order_by(NewsPost.published_at.desc(), NewsPost.id.desc())
+        .limit(limit)
     )
+    return list(session.scalars(query))
 
 
 def get_news_for_tenant(session: Session, post_id: int) -> NewsPost | None:
-    return session.get(NewsPost, post_id)
+    return session.get(NewsPost, post_id, options=[selectinload(NewsPost.photos)])
 
 
 def save_news(session: Session, post: NewsPost | None, *, title: str, body: str) -> NewsPost:
@@ -179,9 +186,40 @@ def save_news(session: Session, post: NewsPost | None, *, title: str, body: str)
     return post
 
 
-def remove_news(session: Session, post: NewsPost) -> None:
-    session.delete(post)
+def remove_news(session: Session, storage: Storage, post: NewsPost) -> None:
+    _remove_with_photos(session, storage, post, [photo.photo_key for photo in post.photos])
+
+
+def add_news_photos(
+    session: Session,
+    storage: Storage,
+    post: NewsPost,
+    photos: list[CheckedFile],
+    *,
+    schema_name: str,
+) -> None:
+    """Attach checked images to a post, up to MAX_NEWS_PHOTOS in all (the caller checks)."""
+    if len(post.photos) + len(photos) > MAX_NEWS_PHOTOS:
+        raise ValueError("too many photos")
+    keys = [storage.save(public_owner(schema_name), p.content, p.extension) for p in photos]
+    post.photos.extend(NewsPhoto(photo_key=key) for key in keys)
+    try:
+        session.commit()
+    except Exception:
+        for key in keys:
+            storage.delete(key)
+        raise
+
+
+def remove_news_photo(session: Session, storage: Storage, post: NewsPost, photo_id: int) -> bool:
+    """Remove one photo of the post; False when the post has no such photo."""
+    photo = next((p for p in post.photos if p.id == photo_id), None)
+    if photo is None:
+        return False
+    post.photos.remove(photo)
     session.commit()
+    storage.delete(photo.photo_key)
+    return True
 
 
 def list_products(session: Session, *, available_only: bool = False) -> list[Product]:
@@ -217,9 +255,22 @@ def save_product(
     return product
 
 
-def remove_product(session: Session, product: Product) -> None:
-    session.delete(product)
+def remove_product(session: Session, storage: Storage, product: Product) -> None:
+    _remove_with_photos(session, storage, product, [product.photo_key])
+
+
+def _remove_with_photos(
+    session: Session,
+    storage: Storage,
+    row: BoardMember | BusinessUnit | NewsPost | Product,
+    photo_keys: list[str | None],
+) -> None:
+    """Delete the row, then its image files (after the commit: a failed delete keeps them)."""
+    session.delete(row)
     session.commit()
+    for key in photo_keys:
+        if key:
+            storage.delete(key)
 
 
 # -- photos --------------------------------------------------------------------------------------
@@ -235,7 +286,7 @@ def public_owner(schema_name: str) -> str:
 def set_photo(
     session: Session,
     storage: Storage,
-    row: CooperativeProfile | BoardMember | BusinessUnit,
+    row: CooperativeProfile | BoardMember | BusinessUnit | Product,
     checked: CheckedFile,
     *,
     schema_name: str,

@@ -5,12 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from saas.dashboard.models import TenantSummary
 from saas.documents.operations import list_current_documents
 from saas.microsite import operations as microsite
-from saas.microsite.models import BoardMember, BusinessUnit, CooperativeProfile, UnitStatus
+from saas.microsite.models import (
+    BoardMember,
+    BusinessUnit,
+    CooperativeProfile,
+    NewsPost,
+    Product,
+    UnitStatus,
+)
 from saas.microsite.rules import PENGURUS, completeness, profile_checklist
 
 
@@ -55,6 +63,13 @@ def get_public_page(session: Session) -> PublicPage:
         if item.code != "email_confirmed"
     ]
     stamps = [row.updated_at for row in (profile, *board, *units) if row is not None]
+    # News and products keep a microsite fresh too.
+    latest_posts = union_all(
+        select(func.max(NewsPost.updated_at).label("at")),
+        select(func.max(Product.updated_at).label("at")),
+    ).subquery()
+    if (latest := session.scalar(select(func.max(latest_posts.c.at)))) is not None:
+        stamps.append(latest)
     return PublicPage(
         profile=profile,
         pengurus=[m for m in board if m.position in PENGURUS],

@@ -27,6 +27,10 @@ ROUTES = {
     "site.photo": "none",
     "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
     "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
+    "profile.remove_news_photo": lambda a: {
+        "post_id": a.news[-1].id,
+        "photo_id": a.news_photo_ids[-1],
+    },
     "profile.edit_product": lambda a: {"product_id": a.products[-1].id},
     "profile.remove_product": lambda a: {"product_id": a.products[-1].id},
     "site.preview_image": "none",

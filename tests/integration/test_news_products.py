@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
+
 import pytest
+from PIL import Image
 
 from saas.microsite import operations as microsite
-from tests.factories import csrf_token, login, text
+from tests.factories import PDF_BYTES, csrf_token, jpeg, login, text
 
 
 @pytest.fixture
@@ -113,3 +117,105 @@ def test_unavailable_products_are_hidden_from_visitors(ketua, client_for):
 def test_members_cannot_post_news(alpha):
     login(alpha, "citra@kopalpha.id")
     assert alpha.get("/kelola/berita").status_code == 403
+
+
+def post_news(client, path, photos, title="Panen raya"):
+    return client.post(
+        path,
+        content_type="multipart/form-data",
+        data={
+            "title": title,
+            "body": "Panen bersama warga.",
+            "csrf_token": csrf_token(client, path),
+            "photos": [(io.BytesIO(content), name) for content, name in photos],
+        },
+    )
+
+
+def stored_files(app, tenants):
+    folder = app.extensions["guyub.settings"].instance_dir / "uploads"
+    return sorted(folder.glob(f"{tenants.a.tenant.schema_name}_pub/*"))
+
+
+def only_post(db, tenants):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        posts = microsite.list_news(session)
+        newest = posts[0]
+        return newest.id, [photo.photo_key for photo in newest.photos]
+
+
+def test_news_carries_photos_shown_to_visitors_and_shared_on_whatsapp(
+    ketua, client_for, db, tenants, app
+):
+    before = stored_files(app, tenants)
+    response = post_news(ketua, "/kelola/berita", [(jpeg(), "a.jpg"), (jpeg((900, 1600)), "b.jpg")])
+    assert response.status_code == 302
+    post_id, keys = only_post(db, tenants)
+    assert len(keys) == 2
+    assert len(stored_files(app, tenants)) == len(before) + 2
+    visitor = client_for("alpha")
+    assert "2 photos" in text(visitor.get("/berita"))
+    page = text(visitor.get(f"/berita/{post_id}"))
+    sources = re.findall(r'<img class="unit-photo" src="(/foto/[^"]+)"', page)
+    assert len(sources) == 2
+    assert f'og:image" content="http://alpha.localhost{sources[0]}"' in page
+    with Image.open(io.BytesIO(visitor.get(sources[1]).data)) as shown:
+        assert max(shown.size) == 800  # re-encoded and made smaller on the server
+
+
+def test_a_disguised_photo_refuses_the_whole_post_and_stores_nothing(ketua, db, tenants, app):
+    before = stored_files(app, tenants)
+    response = post_news(ketua, "/kelola/berita", [(jpeg(), "a.jpg"), (PDF_BYTES, "b.jpg")])
+    assert response.status_code == 422
+    assert "Choose a JPEG or PNG photo." in text(response)
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        assert "Panen raya" not in [p.title for p in microsite.list_news(session)]
+    assert stored_files(app, tenants) == before
+
+
+def test_a_post_holds_at_most_six_photos(ketua, db, tenants):
+    post_news(ketua, "/kelola/berita", [(jpeg((200, 200)), f"{i}.jpg") for i in range(4)])
+    post_id, _keys = only_post(db, tenants)
+    response = post_news(
+        ketua, f"/kelola/berita/{post_id}", [(jpeg((200, 200)), f"{i}.jpg") for i in range(3)]
+    )
+    assert response.status_code == 422
+    assert "at most 6 photos; this one has room for 2 more" in text(response)
+    assert len(only_post(db, tenants)[1]) == 4
+
+
+def test_removing_a_photo_or_the_post_removes_the_files(ketua, db, tenants, app):
+    before = stored_files(app, tenants)
+    post_news(ketua, "/kelola/berita", [(jpeg((300, 300)), "a.jpg"), (jpeg((300, 300)), "b.jpg")])
+    post_id, _keys = only_post(db, tenants)
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        photo_id = microsite.get_news_for_tenant(session, post_id).photos[0].id
+    path = f"/kelola/berita/{post_id}/foto/{photo_id}/hapus"
+    edit = f"/kelola/berita/{post_id}"
+    assert ketua.post(path, data={"csrf_token": csrf_token(ketua, edit)}).status_code == 302
+    assert len(stored_files(app, tenants)) == len(before) + 1
+    assert ketua.post(path, data={"csrf_token": csrf_token(ketua, edit)}).status_code == 404
+    remove = f"/kelola/berita/{post_id}/hapus"
+    assert ketua.post(remove, data={"csrf_token": csrf_token(ketua, edit)}).status_code == 302
+    assert stored_files(app, tenants) == before
+
+
+def test_a_product_photo_is_shown_next_to_the_order_link(ketua, client_for):
+    path = "/kelola/produk"
+    response = ketua.post(
+        path,
+        content_type="multipart/form-data",
+        data={
+            "name": "Kopi Robusta",
+            "price": "60000",
+            "is_available": "y",
+            "csrf_token": csrf_token(ketua, path),
+            "photo": (io.BytesIO(jpeg()), "kopi.jpg"),
+        },
+    )
+    assert response.status_code == 302
+    page = text(client_for("alpha").get("/produk"))
+    assert re.search(r'<img class="thumb" src="/foto/[^"]+" alt="Kopi Robusta"', page)

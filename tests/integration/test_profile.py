@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from saas.microsite import operations as microsite
-from tests.factories import PDF_BYTES, csrf_token, fill_board, login, text
+from tests.factories import PDF_BYTES, csrf_token, fill_board, jpeg, login, text
 
 PROFILE = {
     "vision": "Koperasi yang menyejahterakan warga desa.",
@@ -197,12 +197,6 @@ def test_the_microsite_shows_the_village_potential_and_an_honest_empty_finance_s
     assert "Gula aren, kopi robusta dan wisata curug." in home
     assert "Financial reports" in home
     assert "will appear here once the members' meeting (RAT) approves them" in home
-
-
-def jpeg(size=(1600, 1200)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, (20, 120, 40)).save(out, format="JPEG")
-    return out.getvalue()
 
 
 def test_a_board_member_photo_is_resized_and_shown_on_the_microsite(ketua, client_for, db, tenants):

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -183,6 +183,7 @@ class NewsForm(FlaskForm):
     body = TextAreaField(
         _l("What happened"), validators=[DataRequired(message=REQUIRED), Length(max=20000)]
     )
+    photos = MultipleFileField(_l("Photos (JPEG or PNG, up to 6)"), render_kw=PHOTO_FIELD_KW)
 
 
 class ProductForm(FlaskForm):
@@ -208,3 +209,4 @@ class ProductForm(FlaskForm):
         validators=[Optional(), Length(max=120)],
     )
     is_available = BooleanField(_l("Available now"), default=True)
+    photo = FileField(_l("Photo (JPEG or PNG)"), render_kw=PHOTO_FIELD_KW)

@@ -15,8 +15,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
@@ -39,6 +40,7 @@ from saas.microsite.models import (
     BusinessUnit,
     CooperativeProfile,
     Position,
+    Product,
     UnitKind,
     UnitStatus,
 )
@@ -52,6 +54,7 @@ from saas.microsite.rules import (
 )
 from saas.onboarding.models import Registration
 from saas.onboarding.operations import find_registration_of_tenant
+from saas.storage import Storage
 from saas.uploads import MAX_UPLOAD_BYTES, CheckedFile, UploadRejected, check_upload
 from saas.verification import operations as verification
 
@@ -88,10 +91,10 @@ def position_label(position: str) -> str:
     return str(POSITION_LABELS[Position(position)])
 
 
-def read_photo(field: FileField) -> CheckedFile | None:
-    """The checked image from a photo field; None when none was chosen or it was refused
-    (then the field carries the reason)."""
-    upload = field.data
+def read_photo(field: Field, upload: FileStorage | None = None) -> CheckedFile | None:
+    """The checked image from a photo field (or one of its uploads); None when none was chosen
+    or it was refused (then the field carries the reason)."""
+    upload = upload if upload is not None else field.data
     if not upload or not getattr(upload, "filename", ""):
         return None
     try:
@@ -104,13 +107,18 @@ def read_photo(field: FileField) -> CheckedFile | None:
         return None
 
 
+def public_storage() -> Storage:
+    storage: Storage = current_app.extensions["guyub.storage"]
+    return storage
+
+
 def store_photo(
-    row: CooperativeProfile | BoardMember | BusinessUnit, photo: CheckedFile | None
+    row: CooperativeProfile | BoardMember | BusinessUnit | Product, photo: CheckedFile | None
 ) -> None:
     if photo is not None:
         microsite.set_photo(
             tenant_db(),
-            current_app.extensions["guyub.storage"],
+            public_storage(),
             row,
             photo,
             schema_name=g.tenant.schema_name,
@@ -238,7 +246,7 @@ def remove_board_member(member_id: int) -> Response:
     member = microsite.get_board_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
-    microsite.remove_board_member(tenant_db(), member)
+    microsite.remove_board_member(tenant_db(), public_storage(), member)
     flash(_("Removed from the board."), "success")
     return redirect(url_for("profile.board"))
 
@@ -291,7 +299,7 @@ def remove_unit(unit_id: int) -> Response:
     unit = microsite.get_unit_for_tenant(tenant_db(), unit_id)
     if unit is None:
         abort(404)
-    microsite.remove_unit(tenant_db(), unit)
+    microsite.remove_unit(tenant_db(), public_storage(), unit)
     flash(_("Business unit removed."), "success")
     return redirect(url_for("profile.units"))
 
