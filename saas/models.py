@@ -7,6 +7,8 @@ from saas.accounts import models as accounts_models
 from saas.dashboard import models as dashboard_models
 from saas.db import PlatformBase, TenantBase
 from saas.documents import models as documents_models
+from saas.ledger import models as ledger_models
+from saas.members import models as members_models
 from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
 from saas.regions import models as regions_models
@@ -19,6 +21,8 @@ __all__ = [
     "accounts_models",
     "dashboard_models",
     "documents_models",
+    "ledger_models",
+    "members_models",
     "microsite_models",
     "onboarding_models",
     "regions_models",

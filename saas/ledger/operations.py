@@ -1,0 +1,284 @@
+"""The only code that writes the books.
+
+Every posting goes through ``post_entry``: lines are checked, the period is locked open, and the
+entry is inserted under its idempotency key so a retried request returns the first entry instead
+of posting twice. Callers own the transaction (a savings payment marks a bill, posts the entry and
+numbers the receipt in one commit); the database refuses unbalanced or changed entries on its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, bindparam, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from saas.ledger.models import Account, EntrySource, JournalEntry, JournalLine, Period
+from saas.ledger.rules import CHART_TEMPLATE, LedgerError, Line, check_lines, month_of
+
+
+@dataclass(frozen=True)
+class PostResult:
+    entry: JournalEntry
+    created: bool  # False: the key was posted before and this is that first entry
+
+
+# -- the chart of accounts -----------------------------------------------------------------------
+
+
+def install_chart(connection: Connection) -> int:
+    """Add the template accounts a tenant lacks (by code), in two statements; how many."""
+    have = set(connection.scalars(select(Account.code)))
+    missing = [t for t in CHART_TEMPLATE if t.code not in have]
+    if not missing:
+        return 0
+    now = datetime.now(UTC)
+    connection.execute(
+        insert(Account),
+        [
+            {
+                "code": t.code,
+                "name": None,
+                "kind": t.kind,
+                "parent_id": None,
+                "is_header": t.is_header,
+                "role": t.role,
+                "is_active": True,
+                "created_at": now,
+            }
+            for t in missing
+        ],
+    )
+    parents = [{"child": t.code, "parent": t.parent} for t in missing if t.parent]
+    if parents:
+        parent = select(Account.id).where(Account.code == bindparam("parent")).scalar_subquery()
+        connection.execute(
+            update(Account)
+            .where(Account.code == bindparam("child"))
+            .values(parent_id=parent)
+            .execution_options(synchronize_session=False),
+            parents,
+        )
+    return len(missing)
+
+
+def list_accounts(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.code)))
+
+
+def get_account_for_tenant(session: Session, account_id: int) -> Account | None:
+    return session.get(Account, account_id)
+
+
+def account_by_role(session: Session, role: str) -> Account:
+    account = session.scalar(select(Account).where(Account.role == role))
+    if account is None:
+        raise LedgerError("missing_account", role=role)
+    return account
+
+
+def add_account(session: Session, *, parent: Account, code: str, name: str) -> Account:
+    """A sub-account under a header account; it takes the parent's kind."""
+    if not parent.is_header:
+        raise LedgerError("parent_not_header")
+    if session.scalar(select(Account.id).where(Account.code == code)) is not None:
+        raise LedgerError("code_taken")
+    account = Account(code=code, name=" ".join(name.split()), kind=parent.kind, parent_id=parent.id)
+    session.add(account)
+    session.commit()
+    return account
+
+
+def rename_account(session: Session, account: Account, name: str) -> None:
+    account.name = " ".join(name.split()) or None
+    session.commit()
+
+
+def has_postings(session: Session, account: Account) -> bool:
+    query = select(JournalLine.id).where(JournalLine.account_id == account.id).limit(1)
+    return session.scalar(query) is not None
+
+
+def remove_account(session: Session, account: Account) -> None:
+    """Only an unused, childless account the operations do not rely on can go."""
+    children = select(Account.id).where(Account.parent_id == account.id).limit(1)
+    if account.role or session.scalar(children) is not None:
+        raise LedgerError("account_in_use")
+    if has_postings(session, account):
+        raise LedgerError("account_has_postings")
+    session.delete(account)
+    session.commit()
+
+
+# -- posting -------------------------------------------------------------------------------------
+
+
+def find_entry_by_key(session: Session, key: uuid.UUID) -> JournalEntry | None:
+    return session.scalar(select(JournalEntry).where(JournalEntry.idempotency_key == key))
+
+
+def lock_open_period(session: Session, day: date) -> Period:
+    """The period of ``day``, share-locked until commit so it cannot close under this posting."""
+    year, month = month_of(day)
+    session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
+    period = session.scalars(
+        select(Period)
+        .where(Period.year == year, Period.month == month)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).one()
+    if period.closed_at is not None:
+        raise LedgerError("period_closed", year=year, month=month)
+    return period
+
+
+def post_entry(
+    session: Session,
+    *,
+    entry_date: date,
+    description: str,
+    lines: Sequence[Line],
+    idempotency_key: uuid.UUID,
+    source: EntrySource = EntrySource.MANUAL,
+    posted_by_id: int | None = None,
+    member_id: int | None = None,
+    reverses_id: int | None = None,
+) -> PostResult:
+    """Post a balanced entry once per key. The caller commits (or rolls back on LedgerError)."""
+    check_lines(lines)
+    if (first := find_entry_by_key(session, idempotency_key)) is not None:
+        return PostResult(first, created=False)
+    account_ids = {line.account_id for line in lines}
+    accounts = session.scalars(select(Account).where(Account.id.in_(account_ids))).all()
+    if len(accounts) != len(account_ids) or any(a.is_header or not a.is_active for a in accounts):
+        raise LedgerError("bad_account")
+    lock_open_period(session, entry_date)
+    entry_id = session.execute(
+        insert(JournalEntry)
+        .values(
+            entry_date=entry_date,
+            description=" ".join(description.split())[:300],
+            source=source,
+            idempotency_key=idempotency_key,
+            reverses_id=reverses_id,
+            member_id=member_id,
+            posted_by_id=posted_by_id,
+            posted_at=datetime.now(UTC),
+        )
+        .on_conflict_do_nothing()
+        .returning(JournalEntry.id)
+    ).scalar()
+    if entry_id is None:  # a concurrent request with this key (or reversal) committed first
+        if (first := find_entry_by_key(session, idempotency_key)) is not None:
+            return PostResult(first, created=False)
+        raise LedgerError("already_reversed")
+    session.execute(
+        insert(JournalLine),
+        [
+            {
+                "entry_id": entry_id,
+                "account_id": line.account_id,
+                "member_id": line.member_id,
+                "entry_date": entry_date,
+                "debit": line.debit,
+                "credit": line.credit,
+                "line_no": number,
+            }
+            for number, line in enumerate(lines, start=1)
+        ],
+    )
+    entry = session.get_one(JournalEntry, entry_id)
+    return PostResult(entry, created=True)
+
+
+def find_reversal(session: Session, entry: JournalEntry) -> JournalEntry | None:
+    return session.scalar(select(JournalEntry).where(JournalEntry.reverses_id == entry.id))
+
+
+def reverse_entry(
+    session: Session,
+    entry: JournalEntry,
+    *,
+    entry_date: date,
+    reason: str,
+    idempotency_key: uuid.UUID,
+    posted_by_id: int | None = None,
+) -> PostResult:
+    """A new entry with every line on the other side, linked to the one it corrects."""
+    if (first := find_entry_by_key(session, idempotency_key)) is not None:
+        return PostResult(first, created=False)
+    if entry.source == EntrySource.REVERSAL:
+        raise LedgerError("reversal_of_reversal")
+    if find_reversal(session, entry) is not None:
+        raise LedgerError("already_reversed")
+    swapped = [
+        Line(line.account_id, debit=line.credit, credit=line.debit, member_id=line.member_id)
+        for line in entry.lines
+    ]
+    return post_entry(
+        session,
+        entry_date=entry_date,
+        description=f"#{entry.id} {reason}",
+        lines=swapped,
+        idempotency_key=idempotency_key,
+        source=EntrySource.REVERSAL,
+        posted_by_id=posted_by_id,
+        member_id=entry.member_id,
+        reverses_id=entry.id,
+    )
+
+
+# -- periods -------------------------------------------------------------------------------------
+
+
+def list_periods(session: Session) -> list[Period]:
+    return list(session.scalars(select(Period).order_by(Period.year.desc(), Period.month.desc())))
+
+
+def close_period(session: Session, year: int, month: int, *, user_id: int, today: date) -> Period:
+    """Close a month that has ended, after every earlier month; commits."""
+    if (year, month) >= month_of(today):
+        raise LedgerError("period_not_ended")
+    earlier_open = session.scalar(
+        select(Period)
+        .where(tuple_(Period.year, Period.month) < (year, month), Period.closed_at.is_(None))
+        .order_by(Period.year, Period.month)
+        .limit(1)
+    )
+    if earlier_open is not None:
+        raise LedgerError("earlier_open", year=earlier_open.year, month=earlier_open.month)
+    session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
+    period = session.scalars(
+        select(Period)
+        .where(Period.year == year, Period.month == month)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if period.closed_at is not None:
+        raise LedgerError("already_closed")
+    period.closed_at = datetime.now(UTC)
+    period.closed_by_id = user_id
+    session.commit()
+    return period
+
+
+def first_open_day(session: Session) -> date | None:
+    """The first day after the last closed month (None when no month is closed)."""
+    row = session.execute(
+        select(Period.year, Period.month)
+        .where(Period.closed_at.is_not(None))
+        .order_by(Period.year.desc(), Period.month.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    year, month = row
+    return date(year + month // 12, month % 12 + 1, 1)
+
+
+def count_entries(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(JournalEntry)) or 0)

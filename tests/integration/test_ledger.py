@@ -1,0 +1,258 @@
+"""The ledger engine against a real PostgreSQL: balanced, immutable, idempotent, period-safe."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from saas.ledger import operations as ledger
+from saas.ledger.models import Account, JournalEntry, JournalLine
+from saas.ledger.queries import account_balances, trial_balance
+from saas.ledger.rules import CHART_TEMPLATE, LedgerError, Line
+
+
+@pytest.fixture
+def books(db, tenants):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        yield session
+
+
+def role(session, name: str) -> int:
+    return ledger.account_by_role(session, name).id
+
+
+def deposit(session, amount=50_000, day=date(2026, 10, 5), key=None):
+    """Cash in, voluntary savings up: the simplest real posting."""
+    return ledger.post_entry(
+        session,
+        entry_date=day,
+        description="Setoran sukarela",
+        lines=[
+            Line(role(session, "cash"), debit=amount),
+            Line(role(session, "savings_sukarela"), credit=amount),
+        ],
+        idempotency_key=key or uuid.uuid4(),
+    )
+
+
+def test_every_new_cooperative_starts_with_the_template_chart(db, tenants):
+    for data in (tenants.a, tenants.b):
+        t = data.tenant
+        with db.tenant_session(t.shard, t.schema_name) as session:
+            codes = set(session.scalars(select(Account.code)))
+            assert codes == {account.code for account in CHART_TEMPLATE}
+            cash = ledger.account_by_role(session, "cash")
+            assert (cash.code, cash.is_header, cash.name) == ("1-101", False, None)
+            parent = session.get(Account, cash.parent_id)
+            assert (parent.code, parent.is_header) == ("1-100", True)
+            orphans = session.scalars(select(Account.code).where(Account.parent_id.is_(None)))
+            assert sorted(orphans) == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_a_posting_is_balanced_and_a_retry_posts_nothing(books):
+    key = uuid.uuid4()
+    first = deposit(books, key=key)
+    books.commit()
+    again = deposit(books, key=key)
+    assert first.created
+    assert not again.created
+    assert again.entry.id == first.entry.id
+    assert books.scalar(select(func.count()).select_from(JournalEntry)) == 1
+    balances = account_balances(books)
+    assert balances[role(books, "cash")] == 50_000
+    assert balances[role(books, "savings_sukarela")] == 50_000  # on its normal (credit) side
+
+
+@pytest.mark.parametrize(
+    ("lines", "code"),
+    [
+        ([(1, 100, 0)], "too_few_lines"),
+        ([(1, 100, 0), (2, 0, 90)], "unbalanced"),
+        ([(1, -100, 0), (2, 0, -100)], "one_side"),
+        ([(1, 100, 100), (2, 0, 0)], "one_side"),
+        ([(1, 0, 0), (2, 0, 0)], "one_side"),
+        ([(1, 2_000_000_000_000, 0), (2, 0, 2_000_000_000_000)], "too_large"),
+        ([(1, 10.5, 0), (2, 0, 10.5)], "not_rupiah"),
+    ],
+)
+def test_lines_that_cannot_be_an_entry_are_refused_before_the_database(books, lines, code):
+    accounts = [role(books, "cash"), role(books, "savings_sukarela")]
+    with pytest.raises(LedgerError) as refused:
+        ledger.post_entry(
+            books,
+            entry_date=date(2026, 10, 5),
+            description="x",
+            lines=[Line(accounts[i - 1], debit=d, credit=c) for i, d, c in lines],
+            idempotency_key=uuid.uuid4(),
+        )
+    assert refused.value.code == code
+
+
+def test_header_accounts_take_no_postings(books):
+    header = books.scalar(select(Account).where(Account.code == "1-100"))
+    with pytest.raises(LedgerError) as refused:
+        ledger.post_entry(
+            books,
+            entry_date=date(2026, 10, 5),
+            description="x",
+            lines=[Line(header.id, debit=5), Line(role(books, "savings_sukarela"), credit=5)],
+            idempotency_key=uuid.uuid4(),
+        )
+    assert refused.value.code == "bad_account"
+
+
+def raw_entry(session, day: date) -> int:
+    """An entry row written around the operations layer, as a buggy script would."""
+    return session.execute(
+        JournalEntry.__table__.insert()
+        .values(
+            entry_date=day,
+            description="x",
+            source="manual",
+            idempotency_key=uuid.uuid4(),
+            posted_at=func.now(),
+        )
+        .returning(JournalEntry.__table__.c.id)
+    ).scalar_one()
+
+
+def test_the_database_refuses_an_unbalanced_entry_written_around_the_code(books):
+    entry_id = raw_entry(books, date(2026, 10, 5))
+    for account, debit, credit in ((role(books, "cash"), 100, 0), (role(books, "bank"), 0, 90)):
+        books.execute(
+            JournalLine.__table__.insert().values(
+                entry_id=entry_id,
+                account_id=account,
+                entry_date=date(2026, 10, 5),
+                debit=debit,
+                credit=credit,
+                line_no=1,
+            )
+        )
+    with pytest.raises(DBAPIError, match="does not balance"):
+        books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # what COMMIT does
+
+
+def test_the_database_refuses_an_entry_without_lines(books):
+    raw_entry(books, date(2026, 10, 5))
+    with pytest.raises(DBAPIError, match="does not balance: 0 lines"):
+        books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+
+
+def test_posted_entries_and_lines_cannot_be_changed_or_deleted(books):
+    posted = deposit(books).entry
+    books.flush()
+    statements = [
+        JournalEntry.__table__.update().values(description="edited"),
+        JournalLine.__table__.update().values(debit=1),
+        JournalLine.__table__.delete(),
+        JournalEntry.__table__.delete(),
+    ]
+    for statement in statements:
+        nested = books.begin_nested()
+        with pytest.raises(DBAPIError, match="never changed"):
+            books.execute(statement.where(statement.table.c.id >= posted.id))
+        nested.rollback()
+
+
+def test_a_reversal_undoes_an_entry_once(books):
+    original = deposit(books, amount=75_000).entry
+    reversal = ledger.reverse_entry(
+        books,
+        original,
+        entry_date=date(2026, 10, 6),
+        reason="salah input",
+        idempotency_key=uuid.uuid4(),
+    ).entry
+    assert reversal.reverses_id == original.id
+    assert [(line.debit, line.credit) for line in reversal.lines] == [(0, 75_000), (75_000, 0)]
+    balances = account_balances(books)
+    assert balances[role(books, "cash")] == 0
+    with pytest.raises(LedgerError) as twice:
+        ledger.reverse_entry(
+            books, original, entry_date=date(2026, 10, 6), reason="x", idempotency_key=uuid.uuid4()
+        )
+    assert twice.value.code == "already_reversed"
+    with pytest.raises(LedgerError) as back:
+        ledger.reverse_entry(
+            books, reversal, entry_date=date(2026, 10, 6), reason="x", idempotency_key=uuid.uuid4()
+        )
+    assert back.value.code == "reversal_of_reversal"
+
+
+def test_nothing_posts_into_a_closed_month_by_code_or_by_database(books, tenants):
+    user = tenants.a.users["bendahara"].id
+    deposit(books, day=date(2026, 9, 30))
+    deposit(books, day=date(2026, 10, 31))
+    books.commit()
+    with pytest.raises(LedgerError) as order:
+        ledger.close_period(books, 2026, 10, user_id=user, today=date(2026, 11, 29))
+    assert (order.value.code, order.value.details) == ("earlier_open", {"year": 2026, "month": 9})
+    ledger.close_period(books, 2026, 9, user_id=user, today=date(2026, 11, 29))
+    ledger.close_period(books, 2026, 10, user_id=user, today=date(2026, 11, 29))
+    with pytest.raises(LedgerError) as closed:
+        deposit(books, day=date(2026, 10, 15))
+    assert closed.value.code == "period_closed"
+    books.rollback()
+    with pytest.raises(DBAPIError, match="is closed"):
+        raw_entry(books, date(2026, 10, 15))
+    books.rollback()
+    with pytest.raises(LedgerError) as unfinished:
+        ledger.close_period(books, 2026, 11, user_id=user, today=date(2026, 11, 29))
+    assert unfinished.value.code == "period_not_ended"
+    assert ledger.first_open_day(books) == date(2026, 11, 1)
+
+
+def test_the_trial_balance_always_balances(books):
+    deposit(books, amount=120_000)
+    ledger.post_entry(
+        books,
+        entry_date=date(2026, 10, 7),
+        description="Bayar listrik",
+        lines=[
+            Line(books.scalar(select(Account.id).where(Account.code == "6-102")), debit=45_000),
+            Line(role(books, "cash"), credit=45_000),
+        ],
+        idempotency_key=uuid.uuid4(),
+    )
+    rows = trial_balance(books, date(2026, 10, 31))
+    assert sum(r.debit for r in rows) == sum(r.credit for r in rows) == 120_000 + 45_000
+    cash = next(r for r in rows if r.account.role == "cash")
+    assert (cash.debit, cash.credit, cash.balance) == (120_000, 45_000, 75_000)
+
+
+def test_accounts_with_postings_are_never_deleted(books):
+    parent = books.scalar(select(Account).where(Account.code == "6"))
+    fuel = ledger.add_account(books, parent=parent, code="6-108", name="  Bensin   motor ")
+    assert (fuel.kind, fuel.name) == ("expense", "Bensin motor")
+    ledger.post_entry(
+        books,
+        entry_date=date(2026, 10, 7),
+        description="Bensin",
+        lines=[Line(fuel.id, debit=20_000), Line(role(books, "cash"), credit=20_000)],
+        idempotency_key=uuid.uuid4(),
+    )
+    with pytest.raises(LedgerError) as refused:
+        ledger.remove_account(books, fuel)
+    assert refused.value.code == "account_has_postings"
+    with pytest.raises(LedgerError) as in_use:
+        ledger.remove_account(books, ledger.account_by_role(books, "cash"))
+    assert in_use.value.code == "account_in_use"
+    with pytest.raises(LedgerError) as taken:
+        ledger.add_account(books, parent=parent, code="6-108", name="Lagi")
+    assert taken.value.code == "code_taken"
+
+
+def test_tenants_books_are_apart(db, tenants):
+    a, b = tenants.a.tenant, tenants.b.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        deposit(session, amount=99_000)
+        session.commit()
+    with db.tenant_session(b.shard, b.schema_name) as session:
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 0
+        assert all(v == 0 for v in account_balances(session).values())
