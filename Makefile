@@ -10,7 +10,7 @@ HTMX := saas/static/vendor/htmx.min.js
 CHROMIUM ?= /usr/bin/chromium
 MO_FILES := translations/id/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: help setup run test test-fast lint fmt typecheck translations compile-translations bench chromium clean
+.PHONY: help setup run test test-fast lint fmt typecheck translations compile-translations bench chromium wrk clean
 
 help:
 	@echo "make run           start Guyub on http://localhost:5000 (demo at http://demo.localhost:5000)"
@@ -75,7 +75,14 @@ translations: $(VENV)/.installed
 	$(BIN)/python -m saas.translations_tool fill-english
 	$(MAKE) compile-translations
 
-bench: setup
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		echo "Installing Debian's wrk for the load benchmarks"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+bench: setup chromium wrk
 	@$(BIN)/python bench/run_all.py
 
 clean:

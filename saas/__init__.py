@@ -110,8 +110,26 @@ def init_i18n(app: Flask, settings: Settings) -> None:
 
 def init_assets(app: Flask, settings: Settings) -> None:
     from saas.assets import init_assets as build_and_serve
+    from saas.extensions import compress
 
     build_and_serve(app, settings.instance_dir / "static-build")
+    # Pages are compressed too (static files are pre-compressed by the asset build).
+    app.config.update(
+        COMPRESS_MIMETYPES=[
+            "text/html",
+            "text/plain",
+            "text/csv",
+            "text/xml",
+            "application/xml",
+            "application/json",
+            "image/svg+xml",
+        ],
+        COMPRESS_MIN_SIZE=500,
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_LEVEL=6,
+        COMPRESS_BR_LEVEL=5,
+    )
+    compress.init_app(app)
 
 
 def init_services(app: Flask, settings: Settings) -> None:

@@ -7,6 +7,7 @@ under the instance folder and keeps a manifest. WhiteNoise serves the build; tem
 
 from __future__ import annotations
 
+import base64
 import gzip
 import hashlib
 import json
@@ -17,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
+from markupsafe import Markup
 from whitenoise import WhiteNoise
 
 SOURCE_DIR = Path(__file__).resolve().parent / "static"
@@ -63,13 +65,29 @@ def _extra_headers(headers: object, _path: str, _url: str) -> None:
     headers["X-Content-Type-Options"] = "nosniff"  # type: ignore[index]
 
 
+def inline_style(name: str) -> tuple[Markup, str]:
+    """A stylesheet's text to put in a ``<style>`` element, and its CSP hash source.
+
+    The first page on a slow phone network then paints after one round trip instead of two;
+    the hash lets exactly this text through a CSP that allows no other inline style.
+    """
+    text = (SOURCE_DIR / name).read_text(encoding="utf-8")
+    if "</" in text:
+        raise ValueError(f"{name} cannot be inlined: it contains '</'")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+    return Markup(text), f"'sha256-{digest}'"  # noqa: S704 - our own stylesheet, checked above
+
+
 def init_assets(app: Flask, build_dir: Path) -> None:
     manifest = build_assets(SOURCE_DIR, build_dir)
+    css, css_hash = inline_style("css/app.css")
 
     def asset_url(name: str) -> str:
         return "/static/" + manifest[name]
 
     app.jinja_env.globals["asset_url"] = asset_url
+    app.jinja_env.globals["inline_css"] = css
+    app.extensions["guyub.style_hashes"] = [css_hash]
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
         app.wsgi_app,
         root=str(build_dir),

@@ -86,7 +86,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         "pool_size": 5,
         "max_overflow": 5,
         "pool_recycle": 1800,
-        "pool_pre_ping": True,
+        # No ping before each checkout: it is a round trip on every request. A connection the
+        # server dropped fails one statement, and SQLAlchemy then discards the whole pool.
+        "pool_pre_ping": False,
     }
     options.update(kwargs)
     return create_engine(sqlalchemy_url(url), **options)
@@ -97,6 +99,9 @@ class Databases:
 
     def __init__(self, settings: Settings) -> None:
         self.platform_engine = make_engine(settings.database_url)
+        self._platform_autocommit = self.platform_engine.execution_options(
+            isolation_level="AUTOCOMMIT"
+        )
         self.shard_engines: dict[str, Engine] = {}
         for name, url in settings.shards.items():
             same = sqlalchemy_url(url) == sqlalchemy_url(settings.database_url)
@@ -117,6 +122,13 @@ class Databases:
         if self._test_connections is not None:
             return _shared_connection_session(self._test_connections["platform"])
         return Session(bind=self.platform_engine, expire_on_commit=False)
+
+    def platform_reader(self) -> Session:
+        """A session for one read of the platform database, without BEGIN and COMMIT round
+        trips (autocommit): tenant resolution on every request."""
+        if self._test_connections is not None:
+            return _shared_connection_session(self._test_connections["platform"])
+        return Session(bind=self._platform_autocommit, expire_on_commit=False)
 
     def tenant_session(self, shard: str, schema_name: str) -> Session:
         translate = {TENANT_SCHEMA: check_schema_name(schema_name)}
@@ -148,11 +160,12 @@ class Databases:
         with self.platform_engine.begin() as connection:
             yield connection
 
-    def dispose(self) -> None:
+    def dispose(self, *, close: bool = True) -> None:
+        """Drop the pools (``close=False`` in a forked child: leave the parent's sockets be)."""
         for engine in {
             id(e): e for e in [self.platform_engine, *self.shard_engines.values()]
         }.values():
-            engine.dispose()
+            engine.dispose(close=close)
 
 
 def _shared_connection_session(connection: Connection) -> Session:

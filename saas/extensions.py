@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,6 +11,7 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 
 babel = Babel()
+compress = Compress()
 csrf = CSRFProtect()
 htmx = Htmx()
 login_manager = LoginManager()

@@ -75,14 +75,15 @@ def enforce_session_timeouts() -> None:
         flask_session["seen_at"] = now
 
 
-def content_security_policy(settings: Settings) -> str:
+def content_security_policy(settings: Settings, style_hashes: list[str] | None = None) -> str:
+    """No inline script at all; inline style only for the exact stylesheet the pages embed."""
     # Forms may land on a cooperative's own subdomain (sign-up ends there, signed in).
     subdomains = f"{settings.preferred_scheme}://*.{settings.base_domain}:*"
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
-            "style-src 'self'",
+            " ".join(["style-src 'self'", *(style_hashes or [])]),
             "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",
@@ -97,7 +98,10 @@ def content_security_policy(settings: Settings) -> str:
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
     settings: Settings = current_app.extensions["guyub.settings"]
-    headers.setdefault("Content-Security-Policy", content_security_policy(settings))
+    headers.setdefault(
+        "Content-Security-Policy",
+        content_security_policy(settings, current_app.extensions.get("guyub.style_hashes")),
+    )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

@@ -1,6 +1,6 @@
 """File storage behind a small interface: a folder per tenant on local disk, outside the web root.
 
-With more than one web machine, an object-storage adapter takes the same three methods.
+With more than one web machine, an object-storage adapter takes the same four methods.
 """
 
 from __future__ import annotations
@@ -12,11 +12,19 @@ import uuid
 from pathlib import Path
 from typing import Protocol
 
-KEY_RE = re.compile(r"^[a-z0-9_]{1,63}/[0-9a-f]{32}\.(pdf|jpg|png)$")
+KEY_RE = re.compile(r"^[a-z0-9_]{1,63}/[0-9a-f]{32}(_s)?\.(pdf|jpg|png)$")
+
+
+def small_variant(key: str) -> str:
+    """The key of an image's small copy (thumbnails, avatars): ``<owner>/<hex>_s.<ext>``."""
+    stem, extension = key.rsplit(".", 1)
+    return f"{stem}_s.{extension}"
 
 
 class Storage(Protocol):
     def save(self, owner: str, content: bytes, extension: str) -> str: ...
+
+    def write(self, key: str, content: bytes) -> None: ...
 
     def read(self, key: str) -> bytes: ...
 
@@ -36,13 +44,17 @@ class LocalStorage:
 
     def save(self, owner: str, content: bytes, extension: str) -> str:
         key = f"{owner}/{uuid.uuid4().hex}.{extension}"
+        self.write(key, content)
+        return key
+
+    def write(self, key: str, content: bytes) -> None:
+        """Write ``key`` whole or not at all (a temporary file renamed into place)."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd, tmp = tempfile.mkstemp(dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         Path(tmp).replace(path)
-        return key
 
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()

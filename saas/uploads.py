@@ -95,3 +95,20 @@ def clean_image(data: bytes, max_side: int = MAX_SIDE) -> CheckedFile:
         return CheckedFile(out.getvalue(), "image/png", "png")
     upright.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
     return CheckedFile(out.getvalue(), "image/jpeg", "jpg")
+
+
+SMALL_SIDE = 192  # thumbnails and avatars: 48-96 CSS pixels on a phone at twice the density
+
+
+def small_copy(image: CheckedFile, side: int = SMALL_SIDE) -> CheckedFile:
+    """A small re-encoding of a checked image, for lists where a full photo is too heavy."""
+    with Image.open(io.BytesIO(image.content)) as source:
+        source.load()
+        copy = source.copy()
+    copy.thumbnail((side, side))
+    out = io.BytesIO()
+    if image.extension == "png":
+        copy.save(out, format="PNG", optimize=True)
+    else:
+        copy.convert("RGB").save(out, format="JPEG", quality=70, optimize=True)
+    return CheckedFile(out.getvalue(), image.content_type, image.extension)

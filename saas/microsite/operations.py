@@ -21,8 +21,8 @@ from saas.microsite.models import (
     UnitStatus,
 )
 from saas.microsite.rules import PENGAWAS, PENGURUS
-from saas.storage import Storage
-from saas.uploads import CheckedFile
+from saas.storage import Storage, small_variant
+from saas.uploads import CheckedFile, small_copy
 
 
 @dataclass(frozen=True)
@@ -201,13 +201,13 @@ def add_news_photos(
     """Attach checked images to a post, up to MAX_NEWS_PHOTOS in all (the caller checks)."""
     if len(post.photos) + len(photos) > MAX_NEWS_PHOTOS:
         raise ValueError("too many photos")
-    keys = [storage.save(public_owner(schema_name), p.content, p.extension) for p in photos]
+    keys = [store_public_image(storage, schema_name, photo) for photo in photos]
     post.photos.extend(NewsPhoto(photo_key=key) for key in keys)
     try:
         session.commit()
     except Exception:
         for key in keys:
-            storage.delete(key)
+            delete_public_image(storage, key)
         raise
 
 
@@ -218,7 +218,7 @@ def remove_news_photo(session: Session, storage: Storage, post: NewsPost, photo_
         return False
     post.photos.remove(photo)
     session.commit()
-    storage.delete(photo.photo_key)
+    delete_public_image(storage, photo.photo_key)
     return True
 
 
@@ -270,7 +270,7 @@ def _remove_with_photos(
     session.commit()
     for key in photo_keys:
         if key:
-            storage.delete(key)
+            delete_public_image(storage, key)
 
 
 # -- photos --------------------------------------------------------------------------------------
@@ -281,6 +281,18 @@ PHOTO_SIDE = 800  # pixels on the longer side: sharp on a phone, small on a slow
 def public_owner(schema_name: str) -> str:
     """The storage folder of a tenant's public images (documents live in another, private one)."""
     return f"{schema_name}_pub"
+
+
+def store_public_image(storage: Storage, schema_name: str, checked: CheckedFile) -> str:
+    """Save a checked image and its small copy in the tenant's public folder; the key."""
+    key = storage.save(public_owner(schema_name), checked.content, checked.extension)
+    storage.write(small_variant(key), small_copy(checked).content)
+    return key
+
+
+def delete_public_image(storage: Storage, key: str) -> None:
+    storage.delete(small_variant(key))
+    storage.delete(key)
 
 
 def set_photo(
@@ -294,12 +306,12 @@ def set_photo(
     """Store a checked image as the row's photo (or logo) and remove the one it replaces."""
     attribute = "logo_key" if isinstance(row, CooperativeProfile) else "photo_key"
     old = getattr(row, attribute)
-    key = storage.save(public_owner(schema_name), checked.content, checked.extension)
+    key = store_public_image(storage, schema_name, checked)
     setattr(row, attribute, key)
     try:
         session.commit()
     except Exception:
-        storage.delete(key)
+        delete_public_image(storage, key)
         raise
     if old:
-        storage.delete(old)
+        delete_public_image(storage, old)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from cachetools import LRUCache
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
@@ -46,6 +49,29 @@ def get_home_page(session: Session, summary: TenantSummary | None) -> PublicPage
         last_updated=summary.content_updated_at if summary else None,
         completeness=summary.completeness if summary else 0,
     )
+
+
+# Per worker process: each tenant's home page data, keyed by its summary row's refresh time.
+# Every change officers make refreshes that row (the profile blueprint's after_request), and
+# tenant resolution reads it anyway, so a changed microsite is never served from here.
+_home_pages: LRUCache[tuple[int, datetime], PublicPage] = LRUCache(maxsize=2000)
+_home_pages_lock = threading.Lock()
+
+
+def get_home_page_cached(
+    open_session: Callable[[], Session], tenant_id: int, summary: TenantSummary | None
+) -> PublicPage:
+    """``get_home_page``, read from the tenant's schema only when its summary has changed."""
+    if summary is None:
+        return get_home_page(open_session(), summary)
+    key = (tenant_id, summary.refreshed_at)
+    with _home_pages_lock:
+        page = _home_pages.get(key)
+    if page is None:
+        page = get_home_page(open_session(), summary)
+        with _home_pages_lock:
+            _home_pages[key] = page
+    return page
 
 
 def get_public_page(session: Session) -> PublicPage:

@@ -57,9 +57,9 @@ def resolve_tenant() -> None:
         abort(404)
     if host in (base_domain, "www." + base_domain):
         return
-    # A short session: the registry read ends before the view runs, so the connection goes
-    # back to the pool and no transaction stays open on the platform database.
-    with get_databases().platform_session() as session:
+    # One autocommit read: no transaction round trips, and the connection goes back to the
+    # pool before the view runs.
+    with get_databases().platform_reader() as session:
         found = find_tenant_for_host(session, host, base_domain)
         if found is not None:
             session.expunge_all()

@@ -22,6 +22,8 @@ ROUTES = {
     "site.healthz": "none",
     "site.robots": "none",
     "site.news": "none",
+    "site.board": "none",
+    "site.units": "none",
     "site.news_post": lambda a: {"post_id": a.news[-1].id},
     "site.products": "none",
     "site.photo": "none",

@@ -153,7 +153,7 @@ def test_news_carries_photos_shown_to_visitors_and_shared_on_whatsapp(
     assert response.status_code == 302
     post_id, keys = only_post(db, tenants)
     assert len(keys) == 2
-    assert len(stored_files(app, tenants)) == len(before) + 2
+    assert len(stored_files(app, tenants)) == len(before) + 4  # each with its small copy
     visitor = client_for("alpha")
     assert "2 photos" in text(visitor.get("/berita"))
     page = text(visitor.get(f"/berita/{post_id}"))
@@ -162,6 +162,9 @@ def test_news_carries_photos_shown_to_visitors_and_shared_on_whatsapp(
     assert f'og:image" content="http://alpha.localhost{sources[0]}"' in page
     with Image.open(io.BytesIO(visitor.get(sources[1]).data)) as shown:
         assert max(shown.size) == 800  # re-encoded and made smaller on the server
+    assert "<img" not in text(visitor.get("/berita"))  # the list stays light: titles only
+    with Image.open(io.BytesIO(visitor.get(sources[0].replace(".jpg", "_s.jpg")).data)) as small:
+        assert max(small.size) == 192
 
 
 def test_a_disguised_photo_refuses_the_whole_post_and_stores_nothing(ketua, db, tenants, app):
@@ -196,7 +199,7 @@ def test_removing_a_photo_or_the_post_removes_the_files(ketua, db, tenants, app)
     path = f"/kelola/berita/{post_id}/foto/{photo_id}/hapus"
     edit = f"/kelola/berita/{post_id}"
     assert ketua.post(path, data={"csrf_token": csrf_token(ketua, edit)}).status_code == 302
-    assert len(stored_files(app, tenants)) == len(before) + 1
+    assert len(stored_files(app, tenants)) == len(before) + 2  # one photo and its small copy
     assert ketua.post(path, data={"csrf_token": csrf_token(ketua, edit)}).status_code == 404
     remove = f"/kelola/berita/{post_id}/hapus"
     assert ketua.post(remove, data={"csrf_token": csrf_token(ketua, edit)}).status_code == 302

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from PIL import Image
+from sqlalchemy import event
 
 from saas.microsite import operations as microsite
 from tests.factories import PDF_BYTES, csrf_token, fill_board, jpeg, login, text
@@ -214,13 +215,48 @@ def test_a_board_member_photo_is_resized_and_shown_on_the_microsite(ketua, clien
         },
     )
     assert response.status_code == 302
-    home = text(client_for("alpha").get("/"))
-    src = re.search(r'<img class="avatar" src="(/foto/[^"]+)"', home).group(1)
-    image = client_for("alpha").get(src)
+    visitor = client_for("alpha")
+    assert '<img class="avatar"' not in text(visitor.get("/"))  # the home page stays light
+    board = text(visitor.get("/pengurus"))
+    src = re.search(r'<img class="avatar" src="(/foto/[^"]+_s\.jpg)"', board).group(1)
+    image = visitor.get(src)
     assert image.headers["Content-Type"] == "image/jpeg"
     assert "immutable" in image.headers["Cache-Control"]
-    with Image.open(io.BytesIO(image.data)) as stored:
+    with Image.open(io.BytesIO(image.data)) as small:
+        assert max(small.size) == 192
+    with Image.open(io.BytesIO(visitor.get(src.replace("_s.jpg", ".jpg")).data)) as stored:
         assert max(stored.size) == 800
+
+
+def test_the_units_page_shows_each_unit_with_its_photo(ketua, client_for, tenants):
+    unit = tenants.a.units[0]
+    path = f"/kelola/unit/{unit.id}"
+    ketua.post(
+        path,
+        content_type="multipart/form-data",
+        data={
+            "kind": "sembako",
+            "name": "Gerai Sembako Alpha",
+            "status": "running",
+            "description": "Beras, minyak, gula.",
+            "csrf_token": csrf_token(ketua, path),
+            "photo": (io.BytesIO(jpeg()), "gerai.jpg"),
+        },
+    )
+    page = text(client_for("alpha").get("/unit-usaha"))
+    assert "Beras, minyak, gula." in page
+    assert re.search(
+        r'<img class="unit-photo" src="/foto/[^"]+\.jpg" alt="Gerai Sembako Alpha"', page
+    )
+
+
+def test_an_image_stored_before_small_copies_is_served_for_its_small_url(client_for, app, tenants):
+    storage = app.extensions["guyub.storage"]
+    key = storage.save(f"{tenants.a.tenant.schema_name}_pub", jpeg((300, 200)), "jpg")
+    owner, name = key.split("/")
+    response = client_for("alpha").get(f"/foto/{owner}/{name.replace('.jpg', '_s.jpg')}")
+    assert response.status_code == 200
+    assert response.data == storage.read(key)
 
 
 def test_a_pdf_is_not_a_photo_and_nothing_is_saved(ketua, db, tenants):
@@ -250,3 +286,35 @@ def test_private_documents_are_never_served_as_photos(client_for, tenants):
     assert client_for("alpha").get(f"/foto/{owner}_pub/{name}").status_code == 404
     beta_owner = f"{tenants.b.tenant.schema_name}_pub"
     assert client_for("alpha").get(f"/foto/{beta_owner}/{'0' * 32}.jpg").status_code == 404
+
+
+def count_statements(db, request):
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    engines = {id(e): e for e in [db.platform_engine, *db.shard_engines.values()]}.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = request()
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+    return response, statements
+
+
+def test_the_home_page_reads_the_tenant_schema_again_only_after_a_change(ketua, client_for, db):
+    post(ketua, "/kelola/profil", PROFILE)  # refreshes the summary row, as every edit does
+    visitor = client_for("alpha")
+    first, _statements = count_statements(db, lambda: visitor.get("/"))
+    assert "Koperasi yang menyejahterakan warga desa." in text(first)
+    again, statements = count_statements(db, lambda: visitor.get("/"))
+    assert len(statements) == 1, statements  # tenant resolution with its summary, nothing more
+    assert text(again) == text(first)
+    post(ketua, "/kelola/profil", {**PROFILE, "vision": "Visi yang baru"})
+    changed, statements = count_statements(db, lambda: visitor.get("/"))
+    assert "Visi yang baru" in text(changed)
+    assert len(statements) == 4

@@ -15,11 +15,11 @@ from saas.blueprints.site.views import bp
 from saas.db import tenant_db
 from saas.microsite import operations as microsite
 from saas.microsite.operations import public_owner
-from saas.microsite.rules import sanitize_news_body
+from saas.microsite.rules import PENGURUS, sanitize_news_body
 from saas.phones import whatsapp_number
-from saas.storage import Storage
+from saas.storage import Storage, small_variant
 
-PHOTO_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
+PHOTO_NAME = re.compile(r"^[0-9a-f]{32}(_s)?\.(jpg|png)$")
 
 
 def order_link(whatsapp: str | None, product_name: str) -> str | None:
@@ -34,6 +34,23 @@ def order_link(whatsapp: str | None, product_name: str) -> str | None:
 def news_html(body: str) -> Markup:
     """A news body as safe HTML (escaped plain text, or pasted HTML cleaned by nh3)."""
     return Markup(sanitize_news_body(body))  # noqa: S704 - nh3 has cleaned it
+
+
+@bp.route("/pengurus")
+@public(Scope.TENANT)
+def board() -> str:
+    members = microsite.list_board(tenant_db())
+    return render_template(
+        "microsite/board.html",
+        pengurus=[m for m in members if m.position in PENGURUS],
+        pengawas=[m for m in members if m.position not in PENGURUS],
+    )
+
+
+@bp.route("/unit-usaha")
+@public(Scope.TENANT)
+def units() -> str:
+    return render_template("microsite/units.html", units=microsite.list_units(tenant_db()))
 
 
 @bp.route("/berita")
@@ -73,7 +90,13 @@ def photo(owner: str, name: str) -> Response:
     try:
         content = storage.read(f"{owner}/{name}")
     except FileNotFoundError:
-        abort(404)
+        full = name.replace("_s.", ".")  # an image stored before small copies existed
+        if full == name:
+            abort(404)
+        try:
+            content = storage.read(f"{owner}/{full}")
+        except FileNotFoundError:
+            abort(404)
     mimetype = "image/png" if name.endswith(".png") else "image/jpeg"
     response = current_app.response_class(content, mimetype=mimetype)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # keys never change
@@ -81,5 +104,9 @@ def photo(owner: str, name: str) -> Response:
 
 
 @bp.app_template_global("photo_url")
-def photo_url(key: str | None) -> str | None:
-    return url_for("site.photo", owner=key.split("/")[0], name=key.split("/")[1]) if key else None
+def photo_url(key: str | None, *, small: bool = False) -> str | None:
+    """The public URL of an image, or of its small copy (192 px) for thumbnails and avatars."""
+    if not key:
+        return None
+    owner, name = (small_variant(key) if small else key).split("/")
+    return url_for("site.photo", owner=owner, name=name)

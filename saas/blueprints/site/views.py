@@ -28,7 +28,7 @@ from saas.db import get_databases, tenant_db
 from saas.i18n import LOCALE_COOKIE, supported_locales
 from saas.mail import ConsoleMailer
 from saas.microsite.preview import render_preview
-from saas.microsite.queries import get_home_page
+from saas.microsite.queries import get_home_page_cached
 from saas.phones import whatsapp_number
 
 bp = Blueprint("site", __name__)
@@ -42,8 +42,9 @@ LOOPBACK = {"127.0.0.1", "::1"}
 def home() -> str:
     if g.tenant is None:
         return render_template("platform/landing.html")
-    # Three tenant queries; the numbers come with the tenant from the summary row (budget P3).
-    page = get_home_page(tenant_db(), g.get("tenant_summary"))
+    # At most three tenant queries, none while the summary row (read with the tenant) is
+    # unchanged; the numbers come from that row (budget P3).
+    page = get_home_page_cached(tenant_db, g.tenant.id, g.get("tenant_summary"))
     whatsapp = page.profile.whatsapp if page.profile else None
     return render_template(
         "tenant/public_home.html",
@@ -168,7 +169,8 @@ def sitemap() -> Response:
     if g.tenant is None:
         paths = ["/", url_for("national.directory"), url_for("national.dashboard")]
     else:
-        paths = ["/", url_for("site.news"), url_for("site.products")]
+        paths = ["/", url_for("site.board"), url_for("site.units")]
+        paths += [url_for("site.news"), url_for("site.products")]
     root = request.url_root.rstrip("/")
     body = render_template("site/sitemap.xml", urls=[root + path for path in paths])
     return current_app.response_class(body, mimetype="application/xml")
