@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask.testing import FlaskClient
 from PIL import Image
+from sqlalchemy import event
 from werkzeug.test import TestResponse
 
 from saas.accounts import operations as accounts
@@ -264,3 +266,27 @@ def jpeg(size: tuple[int, int] = (1600, 1200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (20, 120, 40)).save(out, format="JPEG")
     return out.getvalue()
+
+
+def count_statements(
+    databases: Databases, request: Callable[[], TestResponse]
+) -> tuple[TestResponse, list[str]]:
+    """The response of ``request()`` and the SQL statements it ran on every engine (the test's
+    own savepoint statements left out)."""
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    engines = {
+        id(e): e for e in [databases.platform_engine, *databases.shard_engines.values()]
+    }.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = request()
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+    return response, statements

@@ -7,10 +7,9 @@ import re
 
 import pytest
 from PIL import Image
-from sqlalchemy import event
 
 from saas.microsite import operations as microsite
-from tests.factories import PDF_BYTES, csrf_token, fill_board, jpeg, login, text
+from tests.factories import PDF_BYTES, count_statements, csrf_token, fill_board, jpeg, login, text
 
 PROFILE = {
     "vision": "Koperasi yang menyejahterakan warga desa.",
@@ -286,24 +285,6 @@ def test_private_documents_are_never_served_as_photos(client_for, tenants):
     assert client_for("alpha").get(f"/foto/{owner}_pub/{name}").status_code == 404
     beta_owner = f"{tenants.b.tenant.schema_name}_pub"
     assert client_for("alpha").get(f"/foto/{beta_owner}/{'0' * 32}.jpg").status_code == 404
-
-
-def count_statements(db, request):
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    engines = {id(e): e for e in [db.platform_engine, *db.shard_engines.values()]}.values()
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = request()
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", count)
-    return response, statements
 
 
 def test_the_home_page_reads_the_tenant_schema_again_only_after_a_change(ketua, client_for, db):

@@ -13,12 +13,11 @@ from dataclasses import replace
 
 import pytest
 from PIL import Image
-from sqlalchemy import event
 
 from saas import create_app
 from saas.mail import ConsoleMailer, Email
 from saas.observability import JsonFormatter
-from tests.factories import login, text
+from tests.factories import count_statements, login, text
 
 PAGES = [
     (None, "/"),
@@ -198,19 +197,6 @@ def test_the_link_preview_image_is_a_1200_by_630_png(client_for):
 
 def test_the_microsite_home_runs_at_most_four_sql_statements(app, client_for, db):
     """Budget P3: tenant resolution included. Counted on every engine the request may use."""
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    engines = {id(e): e for e in [db.platform_engine, *db.shard_engines.values()]}.values()
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client_for("alpha").get("/")
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", count)
+    response, statements = count_statements(db, lambda: client_for("alpha").get("/"))
     assert response.status_code == 200
     assert 1 <= len(statements) <= 4, statements  # resolution, profile, board, units
