@@ -52,6 +52,11 @@ def start_session(user: SignedInUser) -> None:
     login_user(user)
 
 
+def session_is_blank() -> bool:
+    """True while this visitor's session holds nothing and nothing was written to it."""
+    return not flask_session and not flask_session.modified
+
+
 def end_session() -> None:
     logout_user()
     flask_session.clear()

@@ -17,10 +17,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 
 from saas import create_app
+from saas.blueprints.site import page_cache
 from saas.config import Settings, load_settings
 from saas.db import Databases, get_databases
 from saas.embedded_pg import database_url, ensure_database, start_embedded_server
 from saas.extensions import limiter
+from saas.microsite.queries import forget_home_pages
 from saas.platform_migrations import upgrade_platform
 from saas.regions.loader import load_regions
 from tests import factories
@@ -180,6 +182,9 @@ def db(app: Flask, tenants: factories.TwoTenants) -> Iterator[Databases]:
     try:
         yield databases
     finally:
+        # Pages kept by the worker would outlive the rollback below: each test starts without.
+        page_cache.clear()
+        forget_home_pages()
         databases.bind_test_connections(None)
         for connection in opened.values():
             connection.rollback()

@@ -74,6 +74,11 @@ def get_home_page_cached(
     return page
 
 
+def forget_home_pages() -> None:
+    with _home_pages_lock:
+        _home_pages.clear()
+
+
 def get_public_page(session: Session) -> PublicPage:
     """Everything, computed from the tenant's own tables (what the summary row is made from)."""
     profile = microsite.get_profile(session)

@@ -200,3 +200,15 @@ def test_the_microsite_home_runs_at_most_four_sql_statements(app, client_for, db
     response, statements = count_statements(db, lambda: client_for("alpha").get("/"))
     assert response.status_code == 200
     assert 1 <= len(statements) <= 4, statements  # resolution, profile, board, units
+
+
+def test_anonymous_visitors_share_the_home_page_but_officers_get_their_own(client_for, alpha, db):
+    first = client_for("alpha").get("/")
+    assert "Cookie" in first.headers["Vary"]
+    response, statements = count_statements(db, lambda: client_for("alpha").get("/"))
+    assert response.data == first.data
+    assert len(statements) == 1  # resolving the tenant; the page itself was kept
+    login(alpha, "ana@kopalpha.id")
+    own = text(alpha.get("/"))
+    assert 'action="/keluar"' in own  # the signed-in menu: never stored, never shared
+    assert 'action="/keluar"' not in text(client_for("alpha").get("/"))
