@@ -21,6 +21,7 @@ class TenantSummary(PlatformBase):
     )
     content_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     running_units: Mapped[int] = mapped_column(Integer, default=0)
+    members: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # active ones
     completeness: Mapped[int] = mapped_column(Integer, default=0)
     refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

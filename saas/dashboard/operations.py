@@ -17,6 +17,7 @@ def refresh_tenant_summary(platform: Session, tenant_id: int, page: PublicPage) 
         "tenant_id": tenant_id,
         "content_updated_at": page.last_updated,
         "running_units": page.running_units,
+        "members": page.members,
         "completeness": page.completeness,
         "refreshed_at": datetime.now(UTC),
     }

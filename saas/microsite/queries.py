@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from saas.dashboard.models import TenantSummary
 from saas.documents.operations import list_current_documents
+from saas.members.queries import count_active_members
 from saas.microsite import operations as microsite
 from saas.microsite.models import (
     BoardMember,
@@ -32,6 +33,7 @@ class PublicPage:
     pengawas: list[BoardMember]
     units: list[BusinessUnit]
     running_units: int
+    members: int  # active members of the register
     last_updated: datetime | None
     completeness: int
 
@@ -46,6 +48,7 @@ def get_home_page(session: Session, summary: TenantSummary | None) -> PublicPage
         pengawas=[m for m in board if m.position not in PENGURUS],
         units=microsite.list_units(session),
         running_units=summary.running_units if summary else 0,
+        members=summary.members if summary else 0,
         last_updated=summary.content_updated_at if summary else None,
         completeness=summary.completeness if summary else 0,
     )
@@ -107,6 +110,7 @@ def get_public_page(session: Session) -> PublicPage:
         pengawas=[m for m in board if m.position not in PENGURUS],
         units=units,
         running_units=sum(1 for u in units if u.status == UnitStatus.RUNNING),
+        members=count_active_members(session),
         last_updated=max(stamps) if stamps else None,
         completeness=completeness(items),
     )
