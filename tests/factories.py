@@ -6,7 +6,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask.testing import FlaskClient
 from PIL import Image
@@ -20,6 +20,8 @@ from saas.config import Settings
 from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
+from saas.members.models import Member
+from saas.members.operations import MemberDetails, register_member, set_ktp_photo
 from saas.microsite import operations as microsite
 from saas.microsite.models import (
     BoardMember,
@@ -54,6 +56,7 @@ class TenantData:
     documents: list[Document] = field(default_factory=list)
     news: list[NewsPost] = field(default_factory=list)
     news_photo_ids: list[int] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
 
 
@@ -92,6 +95,7 @@ def _populate(
     document_kinds: tuple[DocumentKind, ...],
     news: tuple[str, ...] = (),
     products: tuple[str, ...] = (),
+    members: tuple[tuple[str, str], ...] = (),
 ) -> TenantData:
     tenant = provision_tenant(databases, settings, slug=slug, display_name=name, shard=shard)
     data = TenantData(tenant)
@@ -160,6 +164,29 @@ def _populate(
                     is_available=True,
                 )
             )
+        for member_name, nik in members:
+            member = register_member(
+                session,
+                MemberDetails(
+                    nik=nik,
+                    name=member_name,
+                    gender=None,
+                    birth_date=None,
+                    address=None,
+                    village=None,
+                    phone=None,
+                    join_date=date(2025, 8, 17),
+                ),
+            )
+            data.members.append(member)
+        if data.members:
+            set_ktp_photo(
+                session,
+                LocalStorage(settings.instance_dir / "uploads"),
+                data.members[-1],
+                check_upload(jpeg((320, 200)), allow_pdf=False),
+                owner=tenant.schema_name,
+            )
         for kind in document_kinds:
             data.documents.append(
                 documents.store_document(
@@ -189,6 +216,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         document_kinds=(DocumentKind.AKTA, DocumentKind.NPWP),
         news=("Rapat anggota Alpha", "Panen OnlyAlpha"),
         products=("Beras Alpha", "Madu OnlyAlpha"),
+        members=(("Sri Wahyuni Alpha", "3273014507900001"), ("Joko OnlyAlpha", "3273011208850002")),
     )
     b = _populate(
         databases,
@@ -203,6 +231,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         document_kinds=(DocumentKind.AKTA,),
         news=("Rapat anggota Beta",),
         products=("Beras Beta",),
+        members=(("Siti Beta", "3273014507900001"),),
     )
     with databases.platform_session() as session:
         accounts.create_platform_admin(

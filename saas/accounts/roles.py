@@ -36,6 +36,8 @@ class Permission(enum.StrEnum):
     POST_MONEY = "post_money"  # record savings, payments, journal entries
     MEMBER_AREA = "member_area"  # a member's own accounts
     EDIT_PROFILE = "edit_profile"  # the microsite: profile, board, units
+    MANAGE_MEMBERS = "manage_members"  # register, edit and record the exit of members
+    SEE_SENSITIVE = "see_sensitive"  # full NIK and KTP photos (UU 27/2022: as few as possible)
 
 
 OFFICERS = frozenset(
@@ -50,6 +52,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.EDIT_PROFILE: frozenset(
         {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA}
     ),
+    Permission.MANAGE_MEMBERS: frozenset(
+        {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.STAFF}
+    ),
+    Permission.SEE_SENSITIVE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}),
 }
 
 

@@ -29,6 +29,10 @@ ROUTES = {
     "site.photo": "none",
     "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
     "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
+    "members.index": "none",
+    "members.edit": lambda a: {"member_id": a.members[-1].id},
+    "members.record_exit": lambda a: {"member_id": a.members[-1].id},
+    "members.ktp_photo": lambda a: {"member_id": a.members[-1].id},
     "profile.remove_news_photo": lambda a: {
         "post_id": a.news[-1].id,
         "photo_id": a.news_photo_ids[-1],
@@ -93,6 +97,7 @@ A_ONLY_NAMES = (
     "Apotek OnlyAlpha",
     "Panen OnlyAlpha",
     "Madu OnlyAlpha",
+    "Joko OnlyAlpha",
 )
 A_NAMES = (*A_ONLY_NAMES, "Ana Alpha", "Koperasi Desa Merah Putih Alpha")
 

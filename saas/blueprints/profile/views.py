@@ -31,7 +31,7 @@ from saas.blueprints.profile.forms import (
     UnitForm,
 )
 from saas.blueprints.registration.forms import LegalIdentifiersForm
-from saas.dashboard.operations import refresh_tenant_summary
+from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import platform_db, tenant_db
 from saas.documents.operations import list_current_documents
 from saas.microsite import operations as microsite
@@ -44,7 +44,6 @@ from saas.microsite.models import (
     UnitKind,
     UnitStatus,
 )
-from saas.microsite.queries import get_public_page
 from saas.microsite.rules import (
     MANDATED_UNITS,
     ChecklistItem,
@@ -77,12 +76,7 @@ def labels() -> dict[str, object]:
     }
 
 
-@bp.after_request
-def refresh_summary(response: Response) -> Response:
-    """After officers change content, the national summary row follows (same request)."""
-    if request.method == "POST" and response.status_code == 302 and g.get("tenant") is not None:
-        refresh_tenant_summary(platform_db(), g.tenant.id, get_public_page(tenant_db()))
-    return response
+bp.after_request(refresh_summary_after_change)
 
 
 @bp.app_template_global("position_label")

@@ -1,0 +1,191 @@
+"""The members' register for officers: search, register, edit, record an exit, the KTP photo."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from saas.access import tenant_view
+from saas.accounts.roles import Permission
+from saas.blueprints.members.forms import ExitForm, MemberForm
+from saas.blueprints.profile.documents import storage
+from saas.blueprints.profile.views import read_photo
+from saas.blueprints.summary import refresh_summary_after_change
+from saas.db import tenant_db
+from saas.members import operations as members
+from saas.members.models import Member, MemberStatus
+from saas.members.operations import MemberDetails, MemberError
+from saas.members.rules import check_nik, mask_nik
+
+bp = Blueprint("members", __name__, url_prefix="/kelola/anggota")
+bp.after_request(refresh_summary_after_change)  # the microsite counts active members
+
+MEMBER_ERRORS = {
+    "nik_taken": _l("A member with this NIK is already registered."),
+    "already_left": _l("This member has already left."),
+    "exit_before_join": _l("A member cannot leave before the day they joined."),
+}
+STATUS_LABELS = {MemberStatus.ACTIVE: _l("active"), MemberStatus.LEFT: _l("left")}
+
+
+@bp.app_template_filter("masked_nik")
+def masked_nik(nik: str | None) -> str:
+    return mask_nik(nik)
+
+
+@bp.context_processor
+def labels() -> dict[str, object]:
+    return {
+        "MEMBER_STATUS_LABELS": STATUS_LABELS,
+        "can_see_sensitive": current_user.is_authenticated
+        and current_user.can(Permission.SEE_SENSITIVE),
+    }
+
+
+@bp.route("")
+@tenant_view(Permission.MANAGE_MEMBERS)
+def index() -> str:
+    g.private_page = True
+    query = request.args.get("q", "")[:100]
+    status = request.args.get("status", "active")
+    chosen = MemberStatus(status) if status in {s.value for s in MemberStatus} else None
+    found = members.search_members(tenant_db(), query, status=chosen, limit=100)
+    return render_template(
+        "members/index.html", members=found, query=query, status=status if chosen else "all"
+    )
+
+
+def member_form(member: Member | None) -> MemberForm:
+    """The form this officer may fill in: cashiers register members (the NIK typed once) but
+    never see or change a NIK afterwards, nor the KTP photo."""
+    form = MemberForm(obj=member)
+    if not current_user.can(Permission.SEE_SENSITIVE):
+        del form.ktp_photo
+        if member is not None:
+            del form.nik
+    return form
+
+
+def _details(form: MemberForm, member: Member | None) -> MemberDetails:
+    """What the form says; the stored NIK when this officer may not see (or change) it."""
+    number = form.nik.data if "nik" in form else member.nik if member else ""
+    nik = check_nik(number or "")
+    return MemberDetails(
+        nik=number or "",
+        name=form.name.data or "",
+        gender=nik.gender,
+        birth_date=nik.birth_date,
+        address=form.address.data or None,
+        village=form.village.data or None,
+        phone=form.phone.data,
+        join_date=form.join_date.data or date.today(),  # noqa: DTZ011 - a calendar date
+    )
+
+
+def _warn_about_region(form: MemberForm) -> None:
+    if "nik" in form and "wilayah_unknown" in check_nik(form.nik.data or "").warnings:
+        flash(
+            _(
+                "The region digits of this NIK are not in the current Kemendagri list (it may "
+                "predate a region split). Check the KTP; the member was saved."
+            ),
+            "info",
+        )
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@bp.route("/<int:member_id>", methods=["GET", "POST"])
+@tenant_view(Permission.MANAGE_MEMBERS)
+def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
+    g.private_page = True
+    member = None
+    if member_id is not None:
+        member = members.get_member_for_tenant(tenant_db(), member_id)
+        if member is None:
+            abort(404)
+    form = member_form(member)
+    if request.method == "GET" and member is None:
+        form.join_date.data = date.today()  # noqa: DTZ011 - a calendar date
+    photo = None
+    if form.validate_on_submit() and (
+        "ktp_photo" not in form
+        or (photo := read_photo(form.ktp_photo)) is not None
+        or not form.ktp_photo.errors
+    ):
+        try:
+            if member is None:
+                saved = members.register_member(tenant_db(), _details(form, None))
+            else:
+                saved = members.update_member(tenant_db(), member, _details(form, member))
+        except MemberError as exc:
+            tenant_db().rollback()
+            form.nik.errors = [str(MEMBER_ERRORS[exc.code])]
+        else:
+            if photo is not None:
+                members.set_ktp_photo(
+                    tenant_db(), storage(), saved, photo, owner=g.tenant.schema_name
+                )
+            _warn_about_region(form)
+            flash(_("Member %(number)s saved.", number=saved.number), "success")
+            return redirect(url_for("members.edit", member_id=saved.id))
+    status = 422 if form.errors else 200
+    exit_form = ExitForm(left_on=date.today())  # noqa: DTZ011 - a calendar date
+    return render_template(
+        "members/edit.html", form=form, member=member, exit_form=exit_form
+    ), status
+
+
+@bp.route("/<int:member_id>/keluar", methods=["POST"])
+@tenant_view(Permission.MANAGE_MEMBERS)
+def record_exit(member_id: int) -> Response | tuple[str, int]:
+    member = members.get_member_for_tenant(tenant_db(), member_id)
+    if member is None:
+        abort(404)
+    exit_form = ExitForm()
+    if exit_form.validate_on_submit():
+        try:
+            members.record_exit(
+                tenant_db(),
+                member,
+                on=exit_form.left_on.data or date.today(),  # noqa: DTZ011 - a calendar date
+                reason=exit_form.reason.data,
+            )
+        except MemberError as exc:
+            tenant_db().rollback()
+            exit_form.left_on.errors = [str(MEMBER_ERRORS[exc.code])]
+        else:
+            flash(_("The exit of %(name)s is recorded.", name=member.name), "success")
+            return redirect(url_for("members.edit", member_id=member.id))
+    g.private_page = True
+    return render_template(
+        "members/edit.html", form=member_form(member), member=member, exit_form=exit_form
+    ), 422
+
+
+@bp.route("/<int:member_id>/ktp")
+@tenant_view(Permission.SEE_SENSITIVE)
+def ktp_photo(member_id: int) -> Response:
+    """The KTP photo, for the chair, secretary and treasurer only; never cached."""
+    member: Member | None = members.get_member_for_tenant(tenant_db(), member_id)
+    if member is None or not member.ktp_photo_key:
+        abort(404)
+    content = storage().read(member.ktp_photo_key)
+    mimetype = "image/png" if member.ktp_photo_key.endswith(".png") else "image/jpeg"
+    response = current_app.response_class(content, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,145 @@
+"""The only code that writes the members' register."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from saas.members.models import Counter, Gender, Member, MemberStatus
+from saas.members.rules import member_number
+from saas.storage import Storage
+from saas.uploads import CheckedFile
+
+MEMBER_COUNTER = "member_number"
+
+
+class MemberError(Exception):
+    """A change the register refuses; ``code`` picks the message shown."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class MemberDetails:
+    nik: str
+    name: str
+    gender: Gender | None
+    birth_date: date | None
+    address: str | None
+    village: str | None
+    phone: str | None  # E.164
+    join_date: date
+
+
+def next_number(session: Session, counter: str) -> int:
+    """The next value of a gap-free counter, under a row lock until the caller commits."""
+    session.execute(insert(Counter).values(name=counter, value=0).on_conflict_do_nothing())
+    value = session.execute(
+        update(Counter)
+        .where(Counter.name == counter)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar_one()
+    return int(value)
+
+
+def _nik_taken(session: Session, nik: str, except_id: int | None = None) -> bool:
+    query = select(Member.id).where(Member.nik == nik)
+    if except_id is not None:
+        query = query.where(Member.id != except_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def register_member(session: Session, details: MemberDetails) -> Member:
+    """Add a member with the next number; the NIK is unique within the cooperative."""
+    if _nik_taken(session, details.nik):
+        raise MemberError("nik_taken")
+    member = Member(number=member_number(next_number(session, MEMBER_COUNTER)))
+    _apply(member, details)
+    session.add(member)
+    session.commit()
+    return member
+
+
+def update_member(session: Session, member: Member, details: MemberDetails) -> Member:
+    if _nik_taken(session, details.nik, except_id=member.id):
+        raise MemberError("nik_taken")
+    _apply(member, details)
+    session.commit()
+    return member
+
+
+def _apply(member: Member, details: MemberDetails) -> None:
+    member.nik = details.nik
+    member.name = " ".join(details.name.split())
+    member.gender, member.birth_date = details.gender, details.birth_date
+    member.address = details.address.strip() if details.address else None
+    member.village = details.village.strip() if details.village else None
+    member.phone, member.join_date = details.phone, details.join_date
+
+
+def record_exit(session: Session, member: Member, *, on: date, reason: str | None) -> None:
+    """The member leaves (status, date, reason); their savings are settled with the ledger."""
+    if member.status == MemberStatus.LEFT:
+        raise MemberError("already_left")
+    if on < member.join_date:
+        raise MemberError("exit_before_join")
+    member.status, member.left_on = MemberStatus.LEFT, on
+    member.exit_reason = reason.strip() if reason else None
+    session.commit()
+
+
+def set_ktp_photo(
+    session: Session, storage: Storage, member: Member, checked: CheckedFile, *, owner: str
+) -> None:
+    """Keep the KTP photo in the tenant's private folder (never the public one)."""
+    old = member.ktp_photo_key
+    key = storage.save(owner, checked.content, checked.extension)
+    member.ktp_photo_key = key
+    try:
+        session.commit()
+    except Exception:
+        storage.delete(key)
+        raise
+    if old:
+        storage.delete(old)
+
+
+def get_member_for_tenant(session: Session, member_id: int) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def search_members(
+    session: Session, query: str = "", *, status: MemberStatus | None = None, limit: int = 50
+) -> list[Member]:
+    """By name (any part), member number or phone (any part of the digits); number order."""
+    statement = select(Member).order_by(Member.number).limit(limit)
+    if status is not None:
+        statement = statement.where(Member.status == status)
+    # "0812 3456 7010" is one phone number; "sri 12" is two words that must both match.
+    words = query.split() if any(ch.isalpha() for ch in query) else ["".join(query.split())]
+    for word in words:
+        digits = "".join(ch for ch in word if ch.isdigit())
+        conditions: list[ColumnElement[bool]] = [
+            Member.name.ilike(f"%{_escape_like(word)}%", escape="\\")
+        ]
+        if digits:
+            conditions += [Member.number == digits.zfill(4), Member.number == digits]
+        if len(local := digits.lstrip("0").removeprefix("62")) >= 4:
+            conditions.append(Member.phone.contains(local))  # 0812…, 62812… or +62812…
+        statement = statement.where(or_(*conditions))
+    return list(session.scalars(statement))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def count_members(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Member)) or 0)

@@ -1,0 +1,201 @@
+"""The members' register: NIK checks, numbering, search, masking, the KTP photo, exits."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from saas.accounts import operations as accounts
+from saas.accounts.roles import Role
+from saas.members.models import Gender, Member, MemberStatus
+from saas.members.rules import check_nik, mask_nik
+from tests.factories import PASSWORD, csrf_token, jpeg, login, text
+
+NEW = {
+    "nik": "3273 0165 0895 0003",  # a woman (day 25 + 40) born 25 August 1995
+    "name": "  Rina   Marlina ",
+    "phone": "0812-3456-7010",
+    "address": "RT 02 RW 05",
+    "village": "Sukamaju",
+    "join_date": "2026-11-02",
+}
+
+
+@pytest.fixture
+def ketua(alpha):
+    login(alpha, "ana@kopalpha.id")
+    return alpha
+
+
+def post(client, path, data, **kwargs):
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)}, **kwargs)
+
+
+def alpha_members(db, tenants):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        return {m.nik: m for m in session.scalars(select(Member))}
+
+
+def test_a_member_is_registered_with_the_next_number_and_what_the_nik_tells(
+    ketua, db, tenants, client_for
+):
+    response = post(ketua, "/kelola/anggota/baru", NEW)
+    assert response.status_code == 302
+    member = alpha_members(db, tenants)["3273016508950003"]
+    assert member.number == "0003"  # after the two members alpha already has
+    assert member.name == "Rina Marlina"
+    assert (member.gender, member.birth_date.isoformat()) == (Gender.FEMALE, "1995-08-25")
+    assert member.phone == "+6281234567010"
+    assert "Member 0003 saved." in text(ketua.get(response.headers["Location"]))
+    home = text(client_for("alpha").get("/"))
+    assert re.search(r"<strong>3</strong><span>members</span>", home)
+
+
+@pytest.mark.parametrize(
+    ("nik", "message"),
+    [
+        ("327301650895000", "A NIK has exactly 16 digits."),
+        ("3273016508950000", "The last four digits of a NIK cannot be 0000."),
+        ("3273019913950003", "The birth date in this NIK (digits 7 to 12) is not a real date."),
+        ("0073016508950003", "The first two digits of this NIK are not a province code."),
+        ("<script>alert(1)</script>", "A NIK has exactly 16 digits."),
+    ],
+)
+def test_a_wrong_nik_is_refused_next_to_the_field_and_nothing_is_saved(
+    ketua, db, tenants, nik, message
+):
+    response = post(ketua, "/kelola/anggota/baru", {**NEW, "nik": nik})
+    assert response.status_code == 422
+    assert message in text(response)
+    assert "<script>alert" not in text(response)
+    assert len(alpha_members(db, tenants)) == 2
+
+
+def test_a_nik_registered_once_cannot_be_registered_again(ketua, db, tenants):
+    response = post(ketua, "/kelola/anggota/baru", {**NEW, "nik": "3273014507900001"})
+    assert response.status_code == 422
+    assert "A member with this NIK is already registered." in text(response)
+    assert len(alpha_members(db, tenants)) == 2
+
+
+def test_an_old_region_code_warns_but_does_not_block(ketua, db, tenants):
+    response = post(ketua, "/kelola/anggota/baru", {**NEW, "nik": "3299016508950003"})
+    assert response.status_code == 302
+    page = text(ketua.get(response.headers["Location"]))
+    assert "not in the current Kemendagri list" in page
+    assert "3299016508950003" in alpha_members(db, tenants)
+
+
+def test_a_join_date_in_the_future_is_refused(ketua):
+    response = post(ketua, "/kelola/anggota/baru", {**NEW, "join_date": "2999-01-01"})
+    assert response.status_code == 422
+    assert "The join date cannot be in the future." in text(response)
+
+
+def test_the_list_finds_by_name_number_or_phone_and_masks_the_nik(ketua):
+    post(ketua, "/kelola/anggota/baru", NEW)
+    for query in ("rina", "MARLINA", "0003", "3", "0812 3456 7010", "6281234567010"):
+        listing = text(ketua.get("/kelola/anggota", query_string={"q": query}))
+        assert "Rina Marlina" in listing, query
+        assert "Sri Wahyuni Alpha" not in listing, query
+    listing = text(ketua.get("/kelola/anggota"))
+    assert "3273••••••••0003" in listing
+    assert "3273016508950003" not in listing
+    assert "No member matches" in text(ketua.get("/kelola/anggota", query_string={"q": "zzz%"}))
+
+
+def test_only_the_chair_secretary_and_treasurer_see_the_nik_and_ktp_photo(alpha, db, tenants):
+    joko = tenants.a.members[-1]
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        accounts.create_tenant_user(
+            session, name="Kasir", email="kasir@kopalpha.id", role=Role.STAFF, password=PASSWORD
+        )
+    login(alpha, "kasir@kopalpha.id")
+    page = text(alpha.get(f"/kelola/anggota/{joko.id}"))
+    assert "3273011208850002" not in page
+    assert mask_nik("3273011208850002") in page
+    assert 'name="ktp_photo"' not in page
+    assert alpha.get(f"/kelola/anggota/{joko.id}/ktp").status_code == 403
+    # A cashier's edit keeps the NIK they cannot see.
+    response = post(alpha, f"/kelola/anggota/{joko.id}", {**NEW, "nik": "", "name": "Joko Susilo"})
+    assert response.status_code == 302
+    assert alpha_members(db, tenants)["3273011208850002"].name == "Joko Susilo"
+    alpha.post("/keluar", data={"csrf_token": csrf_token(alpha, "/kelola")})
+    login(alpha, "ana@kopalpha.id")
+    photo = alpha.get(f"/kelola/anggota/{joko.id}/ktp")
+    assert photo.status_code == 200
+    assert photo.headers["Cache-Control"] == "private, no-store"
+    assert "3273011208850002" in text(alpha.get(f"/kelola/anggota/{joko.id}"))
+
+
+def test_supervisors_and_members_cannot_open_the_register(alpha):
+    login(alpha, "dedi@kopalpha.id")
+    assert alpha.get("/kelola/anggota").status_code == 403
+
+
+def test_a_ktp_photo_that_is_not_an_image_is_refused(ketua, db, tenants):
+    sri = tenants.a.members[0]
+    path = f"/kelola/anggota/{sri.id}"
+    response = ketua.post(
+        path,
+        content_type="multipart/form-data",
+        data={
+            **NEW,
+            "nik": sri.nik,
+            "csrf_token": csrf_token(ketua, path),
+            "ktp_photo": (io.BytesIO(b"<?php system($_GET['c']); ?>"), "ktp.jpg"),
+        },
+    )
+    assert response.status_code == 422
+    assert "Choose a JPEG or PNG photo." in text(response)
+    assert alpha_members(db, tenants)[sri.nik].ktp_photo_key is None
+    ok = ketua.post(
+        path,
+        content_type="multipart/form-data",
+        data={
+            **NEW,
+            "nik": sri.nik,
+            "csrf_token": csrf_token(ketua, path),
+            "ktp_photo": (io.BytesIO(jpeg((1200, 760))), "ktp.jpg"),
+        },
+    )
+    assert ok.status_code == 302
+    key = alpha_members(db, tenants)[sri.nik].ktp_photo_key
+    assert key.startswith(f"{tenants.a.tenant.schema_name}/")  # the private folder, not _pub
+
+
+def test_an_exit_is_recorded_once_and_not_before_joining(ketua, db, tenants, client_for):
+    sri = tenants.a.members[0]
+    path = f"/kelola/anggota/{sri.id}/keluar"
+    edit = f"/kelola/anggota/{sri.id}"
+    early = ketua.post(
+        path, data={"left_on": "2025-01-01", "reason": "", "csrf_token": csrf_token(ketua, edit)}
+    )
+    assert early.status_code == 422
+    assert "cannot leave before the day they joined" in text(early)
+    done = ketua.post(
+        path,
+        data={"left_on": "2026-11-20", "reason": "Pindah", "csrf_token": csrf_token(ketua, edit)},
+    )
+    assert done.status_code == 302
+    member = alpha_members(db, tenants)[sri.nik]
+    assert (member.status, member.exit_reason) == (MemberStatus.LEFT, "Pindah")
+    again = ketua.post(
+        path, data={"left_on": "2026-11-21", "reason": "", "csrf_token": csrf_token(ketua, edit)}
+    )
+    assert again.status_code == 422
+    home = text(client_for("alpha").get("/"))
+    assert re.search(r"<strong>1</strong><span>members</span>", home)
+
+
+def test_nik_rules_read_gender_and_birth_date():
+    man = check_nik("3273011208850002")
+    assert (man.valid, man.gender, man.birth_date.isoformat()) == (True, Gender.MALE, "1985-08-12")
+    assert man.region == "Kota Bandung, Sukasari"
+    assert check_nik("3273 0145.0790-0001").nik == "3273014507900001"
+    assert mask_nik("3273014507900001") == "3273••••••••0001"
