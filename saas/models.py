@@ -12,6 +12,7 @@ from saas.members import models as members_models
 from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
 from saas.regions import models as regions_models
+from saas.savings import models as savings_models
 from saas.tenants import models as tenants_models
 from saas.verification import models as verification_models
 
@@ -26,6 +27,7 @@ __all__ = [
     "microsite_models",
     "onboarding_models",
     "regions_models",
+    "savings_models",
     "tenants_models",
     "verification_models",
 ]

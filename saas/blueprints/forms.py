@@ -1,12 +1,13 @@
-"""Form pieces shared by several areas: password fields and their translated checks."""
+"""Form pieces shared by several areas: password fields, rupiah amounts, translated checks."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField
+from wtforms import Field, IntegerField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from saas.accounts.passwords import password_problems
@@ -19,6 +20,29 @@ PASSWORD_MESSAGES = {
 }
 
 REQUIRED = _l("This field is required.")
+
+# "25000", "25.000", "Rp 1.250.000" or "1 250 000": whole rupiah with optional thousands marks.
+RUPIAH_TYPED = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:[.\s]\d{3})+|\d+)$", re.IGNORECASE)
+NOT_RUPIAH = _l("Enter the amount in whole rupiah, like 25000.")
+
+
+class RupiahField(IntegerField):
+    """An amount in whole rupiah as people type it; anything else gets one clear message."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        typed = str(valuelist[0]).strip()
+        if not typed:
+            self.data = None
+            return
+        negative = typed.startswith("-")  # kept, so the range check can name the limits
+        match = RUPIAH_TYPED.fullmatch(typed.removeprefix("-").strip())
+        if match is None:
+            self.data = None
+            raise ValueError(str(NOT_RUPIAH))
+        amount = int(re.sub(r"\D", "", match.group(1)))
+        self.data = -amount if negative else amount
 
 
 class StrongPassword:

@@ -1,0 +1,1 @@
+"""Members' savings (simpanan pokok, wajib, sukarela): every movement is a journal entry."""

@@ -1,0 +1,68 @@
+"""Savings settings and receipts, in each tenant's schema. Balances live in the ledger."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Identity, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saas.db import TenantBase, value_enum
+from saas.tenants.models import utcnow
+
+
+class SavingsKind(enum.StrEnum):
+    POKOK = "pokok"  # once, on joining
+    WAJIB = "wajib"  # every period
+    SUKARELA = "sukarela"  # any time, may be withdrawn
+
+    @property
+    def account_role(self) -> str:
+        return f"savings_{self.value}"
+
+
+class PaymentMethod(enum.StrEnum):
+    CASH = "cash"
+    QRIS = "qris"
+    TRANSFER = "transfer"
+
+    @property
+    def account_role(self) -> str:
+        """Cash goes to the till; QRIS and transfers land in the bank account."""
+        return "cash" if self is PaymentMethod.CASH else "bank"
+
+
+class SavingsSettings(TenantBase):
+    """The cooperative's own amounts (from its bylaws); one row."""
+
+    __tablename__ = "savings_settings"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1, autoincrement=False)
+    pokok_amount: Mapped[int] = mapped_column(BigInteger, default=100_000)
+    wajib_amount: Mapped[int] = mapped_column(BigInteger, default=10_000)
+
+
+class Receipt(TenantBase):
+    """A kuitansi for one savings movement; the number runs without gaps."""
+
+    __tablename__ = "receipts"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[SavingsKind] = mapped_column(value_enum(SavingsKind, "savings_kind", native=False))
+    method: Mapped[PaymentMethod] = mapped_column(
+        value_enum(PaymentMethod, "payment_method", native=False)
+    )
+    is_withdrawal: Mapped[bool] = mapped_column(default=False)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid_on: Mapped[date] = mapped_column(Date)
+    officer_name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

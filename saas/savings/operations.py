@@ -1,0 +1,177 @@
+"""Deposits and withdrawals of members' savings, each a journal entry with its receipt.
+
+A movement is one transaction: the journal entry (under the form's idempotency key), the receipt
+with the next number, and, for a withdrawal, a row lock on the member so two cashiers cannot both
+pay out the same balance. A retried request returns the first receipt and posts nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from saas.ledger import operations as ledger
+from saas.ledger.models import Account, EntrySource, JournalEntry, JournalLine
+from saas.ledger.rules import LedgerError, Line
+from saas.members.models import Member, MemberStatus
+from saas.members.operations import next_number
+from saas.savings.models import PaymentMethod, Receipt, SavingsKind, SavingsSettings
+
+RECEIPT_COUNTER = "receipt"
+
+
+class SavingsError(LedgerError):
+    """A savings movement the rules refuse (``code``; ``details`` for the message)."""
+
+
+@dataclass(frozen=True)
+class Movement:
+    member: Member
+    kind: SavingsKind
+    amount: int  # rupiah, positive
+    method: PaymentMethod
+    paid_on: date
+    idempotency_key: uuid.UUID
+    officer_id: int
+    officer_name: str
+
+
+def get_settings(session: Session) -> SavingsSettings:
+    return session.get(SavingsSettings, 1) or SavingsSettings(
+        id=1, pokok_amount=100_000, wajib_amount=10_000
+    )
+
+
+def save_settings(session: Session, *, pokok_amount: int, wajib_amount: int) -> None:
+    settings = session.get(SavingsSettings, 1)
+    if settings is None:
+        settings = SavingsSettings(id=1)
+        session.add(settings)
+    settings.pokok_amount, settings.wajib_amount = pokok_amount, wajib_amount
+    session.commit()
+
+
+def balances(session: Session, member_id: int) -> dict[SavingsKind, int]:
+    """The member's balance of each kind: credits minus debits on its savings accounts."""
+    roles = {kind.account_role: kind for kind in SavingsKind}
+    rows = session.execute(
+        select(Account.role, func.coalesce(func.sum(JournalLine.credit - JournalLine.debit), 0))
+        .join(JournalLine, JournalLine.account_id == Account.id)
+        .where(JournalLine.member_id == member_id, Account.role.in_(roles))
+        .group_by(Account.role)
+    )
+    found = {roles[role]: int(total) for role, total in rows if role}
+    return {kind: found.get(kind, 0) for kind in SavingsKind}
+
+
+def history(session: Session, member_id: int, limit: int = 100) -> list[Receipt]:
+    query = (
+        select(Receipt)
+        .where(Receipt.member_id == member_id)
+        .order_by(Receipt.paid_on.desc(), Receipt.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def find_receipt_of_entry(session: Session, entry: JournalEntry) -> Receipt | None:
+    return session.scalar(select(Receipt).where(Receipt.entry_id == entry.id))
+
+
+def get_receipt_by_number(session: Session, number: str) -> Receipt | None:
+    return session.scalar(select(Receipt).where(Receipt.number == number))
+
+
+def deposit(session: Session, movement: Movement) -> tuple[Receipt, bool]:
+    """Record a deposit; (receipt, True) when new, (the first receipt, False) on a retry."""
+    if (first := _retry(session, movement.idempotency_key)) is not None:
+        return first, False
+    if movement.member.status != MemberStatus.ACTIVE:
+        raise SavingsError("member_left")
+    if movement.kind == SavingsKind.POKOK:
+        _lock(session, movement.member)
+        if balances(session, movement.member.id)[SavingsKind.POKOK] > 0:
+            raise SavingsError("pokok_paid")
+    return _post(session, movement, withdrawal=False), True
+
+
+def withdraw(session: Session, movement: Movement) -> tuple[Receipt, bool]:
+    """Pay out voluntary savings; never more than the balance (checked under a row lock)."""
+    if (first := _retry(session, movement.idempotency_key)) is not None:
+        return first, False
+    if movement.kind != SavingsKind.SUKARELA:
+        raise SavingsError("locked_savings")
+    _lock(session, movement.member)
+    balance = balances(session, movement.member.id)[SavingsKind.SUKARELA]
+    if movement.amount > balance:
+        raise SavingsError("overdraft", balance=balance)
+    return _post(session, movement, withdrawal=True), True
+
+
+def _retry(session: Session, key: uuid.UUID) -> Receipt | None:
+    entry = ledger.find_entry_by_key(session, key)
+    return find_receipt_of_entry(session, entry) if entry is not None else None
+
+
+def _lock(session: Session, member: Member) -> None:
+    session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+
+
+def _post(session: Session, movement: Movement, *, withdrawal: bool) -> Receipt:
+    savings = ledger.account_by_role(session, movement.kind.account_role)
+    money = ledger.account_by_role(session, movement.method.account_role)
+    amount, member_id = movement.amount, movement.member.id
+    if withdrawal:
+        lines = [Line(savings.id, debit=amount, member_id=member_id), Line(money.id, credit=amount)]
+    else:
+        lines = [Line(money.id, debit=amount), Line(savings.id, credit=amount, member_id=member_id)]
+    verb = "Penarikan" if withdrawal else "Setoran"
+    result = ledger.post_entry(
+        session,
+        entry_date=movement.paid_on,
+        description=f"{verb} simpanan {movement.kind.value} {movement.member.number}",
+        lines=lines,
+        idempotency_key=movement.idempotency_key,
+        source=EntrySource.SAVINGS,
+        posted_by_id=movement.officer_id,
+        member_id=member_id,
+    )
+    if not result.created:  # a concurrent retry won the key: its receipt is the answer
+        session.rollback()
+        first = _retry(session, movement.idempotency_key)
+        if first is None:
+            raise SavingsError("retry_pending")
+        return first
+    number = next_number(session, RECEIPT_COUNTER)
+    receipt = Receipt(
+        number=f"KW-{movement.paid_on.year}-{number:06d}",
+        entry_id=result.entry.id,
+        member_id=member_id,
+        kind=movement.kind,
+        method=movement.method,
+        is_withdrawal=withdrawal,
+        amount=amount,
+        paid_on=movement.paid_on,
+        officer_name=movement.officer_name,
+    )
+    session.add(receipt)
+    session.commit()
+    return receipt
+
+
+def totals(session: Session) -> dict[SavingsKind, int]:
+    """All members' savings of each kind (the savings summary)."""
+    roles = {kind.account_role: kind for kind in SavingsKind}
+    amount = case((JournalLine.credit > 0, JournalLine.credit), else_=-JournalLine.debit)
+    rows = session.execute(
+        select(Account.role, func.coalesce(func.sum(amount), 0))
+        .join(JournalLine, JournalLine.account_id == Account.id)
+        .where(Account.role.in_(roles))
+        .group_by(Account.role)
+    )
+    found = {roles[role]: int(total) for role, total in rows if role}
+    return {kind: found.get(kind, 0) for kind in SavingsKind}

@@ -1,0 +1,171 @@
+"""Savings at the counter: each movement a balanced entry with a receipt, once per form."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from saas.ledger import operations as ledger
+from saas.ledger.models import JournalEntry
+from saas.ledger.queries import trial_balance
+from saas.savings import operations as savings
+from saas.savings.models import Receipt, SavingsKind
+from tests.factories import csrf_from, login, text
+
+
+@pytest.fixture
+def bendahara(alpha):
+    login(alpha, "bambang@kopalpha.id")
+    return alpha
+
+
+@pytest.fixture
+def sri(tenants):
+    return tenants.a.members[0]
+
+
+def form_of(client, member, action):
+    """The hidden fields of one of the two forms on the savings page (its own key)."""
+    page = text(client.get(f"/kelola/anggota/{member.id}/simpanan"))
+    form = page[page.index(f"/simpanan/{action}") :]
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', form).group(1)
+    return {"csrf_token": csrf_from_page(page), "key": key}
+
+
+def csrf_from_page(page):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def pay(client, member, action="setor", **fields):
+    data = {
+        **form_of(client, member, action),
+        "kind": "wajib",
+        "amount": "25000",
+        "method": "cash",
+        "paid_on": date.today().isoformat(),  # noqa: DTZ011
+        **fields,
+    }
+    return client.post(f"/kelola/anggota/{member.id}/simpanan/{action}", data=data), data
+
+
+def books(db, tenants):
+    a = tenants.a.tenant
+    return db.tenant_session(a.shard, a.schema_name)
+
+
+def test_a_payment_posts_a_balanced_entry_and_prints_a_receipt_in_words(
+    bendahara, db, tenants, sri
+):
+    response, _data = pay(bendahara, sri, amount="1250000", kind="sukarela")
+    assert response.status_code == 302
+    receipt_page = text(bendahara.get(response.headers["Location"]))
+    assert "Satu juta dua ratus lima puluh ribu rupiah" in receipt_page
+    assert "Rp1,250,000" in receipt_page  # the English test client's digits
+    assert "Bambang Alpha" in receipt_page
+    with books(db, tenants) as session:
+        assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 1_250_000
+        rows = trial_balance(session, date.today())  # noqa: DTZ011
+        assert sum(r.debit for r in rows) == sum(r.credit for r in rows) == 1_250_000
+        cash = next(r for r in rows if r.account.role == "cash")
+        assert cash.balance == 1_250_000
+
+
+def test_a_double_tapped_payment_posts_once(bendahara, db, tenants, sri):
+    first, data = pay(bendahara, sri)
+    second = bendahara.post(f"/kelola/anggota/{sri.id}/simpanan/setor", data=data)
+    assert second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    with books(db, tenants) as session:
+        assert session.scalar(select(func.count()).select_from(Receipt)) == 1
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 1
+
+
+def test_a_withdrawal_larger_than_the_balance_is_refused_with_the_balance_shown(
+    bendahara, db, tenants, sri
+):
+    pay(bendahara, sri, kind="sukarela", amount="40000")
+    refused, _data = pay(bendahara, sri, action="tarik", amount="50000")
+    assert refused.status_code == 422
+    assert "The voluntary savings balance is Rp40,000" in text(refused)
+    done, _data = pay(bendahara, sri, action="tarik", amount="15000")
+    assert done.status_code == 302
+    with books(db, tenants) as session:
+        assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 25_000
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 2
+
+
+def test_mandatory_savings_cannot_be_withdrawn_and_principal_is_paid_once(
+    bendahara, db, tenants, sri
+):
+    pay(bendahara, sri, kind="wajib", amount="10000")
+    refused, _data = pay(bendahara, sri, action="tarik", kind="wajib", amount="5000")
+    assert refused.status_code == 422  # the form withdraws voluntary savings only
+    assert "The voluntary savings balance is Rp0" in text(refused)
+    assert pay(bendahara, sri, kind="pokok", amount="100000")[0].status_code == 302
+    again, _data = pay(bendahara, sri, kind="pokok", amount="100000")
+    assert again.status_code == 422
+    assert "already paid the principal savings" in text(again)
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("0", "Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+        ("-5000", "Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+        ("2000000000000", "Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+        ("dua puluh ribu", "Enter the amount in whole rupiah, like 25000."),
+        ("25000.50", "Enter the amount in whole rupiah, like 25000."),
+        ("", "Enter the amount in whole rupiah, like 25000."),
+    ],
+)
+def test_absurd_amounts_are_refused_on_the_form_and_nothing_is_posted(
+    bendahara, db, tenants, sri, amount, message
+):
+    response, _data = pay(bendahara, sri, amount=amount)
+    assert response.status_code == 422
+    assert message in text(response)
+    with books(db, tenants) as session:
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 0
+
+
+def test_nothing_is_paid_into_a_closed_month(bendahara, db, tenants, sri):
+    with books(db, tenants) as session:
+        ledger.close_period(
+            session, 2026, 10, user_id=tenants.a.users["bendahara"].id, today=date(2026, 11, 29)
+        )
+    response, _data = pay(bendahara, sri, paid_on="2026-10-15")
+    assert response.status_code == 422
+    assert "The books of that month are closed." in text(response)
+
+
+def test_anyone_can_check_a_receipt_but_sees_nothing_personal(bendahara, client_for, sri):
+    response, _data = pay(bendahara, sri, amount="30000")
+    number = response.headers["Location"].rsplit("/", 1)[1]
+    page = text(client_for("alpha").get(f"/kuitansi/{number}"))
+    assert "This receipt is genuine." in page
+    assert "Rp30,000" in page
+    assert sri.name not in page
+    assert sri.nik not in page
+    assert client_for("alpha").get("/kuitansi/KW-2026-999999").status_code == 404
+    assert client_for("beta").get(f"/kuitansi/{number}").status_code == 404
+
+
+def test_supervisors_cannot_record_money(alpha, sri):
+    login(alpha, "dedi@kopalpha.id")
+    assert alpha.get(f"/kelola/anggota/{sri.id}/simpanan").status_code == 403
+    token = csrf_from(alpha.get("/kelola"))
+    response = alpha.post(
+        f"/kelola/anggota/{sri.id}/simpanan/setor", data={"csrf_token": token, "amount": "1"}
+    )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("typed", ["25.000", "Rp 25.000", "25 000", "25000"])
+def test_amounts_are_read_as_people_type_them(bendahara, db, tenants, sri, typed):
+    response, _data = pay(bendahara, sri, kind="sukarela", amount=typed)
+    assert response.status_code == 302
+    with books(db, tenants) as session:
+        assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 25_000
