@@ -1,4 +1,4 @@
-"""Reading the books: balances and the trial balance, straight from the journal lines."""
+"""Reading the books: balances, the trial balance and the statements, from the journal lines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from saas.ledger.models import Account, JournalLine
+from saas.ledger.models import Account, AccountKind, JournalLine
 from saas.ledger.rules import signed_balance
 
 
@@ -55,3 +55,85 @@ def trial_balance(session: Session, as_of: date) -> list[TrialBalanceRow]:
         if (d_c := totals.get(account.id)) is not None
         for d, c in [d_c]
     ]
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    account: Account
+    amount: int  # on the account's normal side
+
+
+@dataclass(frozen=True)
+class Section:
+    lines: list[StatementLine]
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+
+@dataclass(frozen=True)
+class BalanceSheet:
+    """Laporan posisi keuangan: assets = liabilities + equity (with the result not yet closed)."""
+
+    as_of: date
+    assets: Section
+    liabilities: Section
+    equity: Section
+    unclosed_result: int  # revenue less expenses not yet closed into equity
+
+    @property
+    def equity_total(self) -> int:
+        return self.equity.total + self.unclosed_result
+
+    @property
+    def balanced(self) -> bool:
+        return self.assets.total == self.liabilities.total + self.equity_total
+
+
+@dataclass(frozen=True)
+class IncomeStatement:
+    """Perhitungan hasil usaha for a period."""
+
+    start: date
+    end: date
+    revenue: Section
+    expenses: Section
+
+    @property
+    def result(self) -> int:
+        return self.revenue.total - self.expenses.total
+
+
+def _sections(
+    session: Session, totals: dict[int, tuple[int, int]], kinds: tuple[AccountKind, ...]
+) -> dict[AccountKind, Section]:
+    """Non-zero accounts of each kind, in chart order, with their normal-side balances."""
+    lines: dict[AccountKind, list[StatementLine]] = {kind: [] for kind in kinds}
+    for account in session.scalars(select(Account).order_by(Account.code)):
+        if account.kind in lines and account.id in totals:
+            amount = signed_balance(account.kind, *totals[account.id])
+            if amount:
+                lines[account.kind].append(StatementLine(account, amount))
+    return {kind: Section(found) for kind, found in lines.items()}
+
+
+def balance_sheet(session: Session, as_of: date) -> BalanceSheet:
+    """Two queries: the totals up to the date (one index scan) and the chart."""
+    totals = _totals(session, until=as_of)
+    kinds = tuple(AccountKind)
+    sections = _sections(session, totals, kinds)
+    result = sections[AccountKind.REVENUE].total - sections[AccountKind.EXPENSE].total
+    return BalanceSheet(
+        as_of,
+        sections[AccountKind.ASSET],
+        sections[AccountKind.LIABILITY],
+        sections[AccountKind.EQUITY],
+        result,
+    )
+
+
+def income_statement(session: Session, start: date, end: date) -> IncomeStatement:
+    totals = _totals(session, since=start, until=end)
+    sections = _sections(session, totals, (AccountKind.REVENUE, AccountKind.EXPENSE))
+    return IncomeStatement(start, end, sections[AccountKind.REVENUE], sections[AccountKind.EXPENSE])

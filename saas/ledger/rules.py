@@ -123,6 +123,14 @@ def check_lines(lines: Sequence[Line]) -> None:
         raise LedgerError("unbalanced", debit=debits, credit=credits)
 
 
+def account_name(code: str, name: str | None) -> str:
+    """The cooperative's own name for an account, else the template's (translated) one."""
+    if name:
+        return name
+    template = TEMPLATE_BY_CODE.get(code)
+    return str(template.name) if template else code
+
+
 def month_of(day: date) -> tuple[int, int]:
     return day.year, day.month
 

@@ -30,6 +30,8 @@ ROUTES = {
     "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
     "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
     "members.index": "none",
+    "reports.index": "none",
+    "reports.trial": "none",
     "members.member_savings": lambda a: {"member_id": a.members[-1].id},
     "members.record_movement": lambda a: {"member_id": a.members[-1].id, "action": "setor"},
     "members.receipt": lambda a: {"number": "KW-2026-000099"},
