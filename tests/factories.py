@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,6 +21,9 @@ from saas.config import Settings
 from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
+from saas.ledger import operations as ledger
+from saas.ledger.models import JournalEntry
+from saas.ledger.rules import Line
 from saas.members.models import Member
 from saas.members.operations import MemberDetails, register_member, set_ktp_photo
 from saas.microsite import operations as microsite
@@ -57,6 +61,7 @@ class TenantData:
     news: list[NewsPost] = field(default_factory=list)
     news_photo_ids: list[int] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
+    entries: list[JournalEntry] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
 
 
@@ -96,6 +101,7 @@ def _populate(
     news: tuple[str, ...] = (),
     products: tuple[str, ...] = (),
     members: tuple[tuple[str, str], ...] = (),
+    expenses: tuple[tuple[str, int], ...] = (),
 ) -> TenantData:
     tenant = provision_tenant(databases, settings, slug=slug, display_name=name, shard=shard)
     data = TenantData(tenant)
@@ -187,6 +193,27 @@ def _populate(
                 check_upload(jpeg((320, 200)), allow_pdf=False),
                 owner=tenant.schema_name,
             )
+        for description, amount in expenses:
+            result = ledger.post_entry(
+                session,
+                entry_date=date(2026, 11, 2),
+                description=description,
+                lines=[
+                    Line(ledger.account_by_role(session, "other_expense").id, debit=amount),
+                    Line(ledger.account_by_role(session, "cash").id, credit=amount),
+                ],
+                idempotency_key=uuid.uuid4(),
+            )
+            session.commit()
+            data.entries.append(result.entry)
+        if data.entries:
+            ledger.attach_photo(
+                session,
+                LocalStorage(settings.instance_dir / "uploads"),
+                data.entries[-1],
+                check_upload(jpeg((300, 400)), allow_pdf=False),
+                owner=tenant.schema_name,
+            )
         for kind in document_kinds:
             data.documents.append(
                 documents.store_document(
@@ -217,6 +244,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         news=("Rapat anggota Alpha", "Panen OnlyAlpha"),
         products=("Beras Alpha", "Madu OnlyAlpha"),
         members=(("Sri Wahyuni Alpha", "3273014507900001"), ("Joko OnlyAlpha", "3273011208850002")),
+        expenses=(("Beli ATK Alpha", 15_000), ("Bensin OnlyAlpha", 20_000)),
     )
     b = _populate(
         databases,
@@ -232,6 +260,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         news=("Rapat anggota Beta",),
         products=("Beras Beta",),
         members=(("Siti Beta", "3273014507900001"),),
+        expenses=(("Beli ATK Beta", 12_000),),
     )
     with databases.platform_session() as session:
         accounts.create_platform_admin(

@@ -38,6 +38,7 @@ class Permission(enum.StrEnum):
     EDIT_PROFILE = "edit_profile"  # the microsite: profile, board, units
     MANAGE_MEMBERS = "manage_members"  # register, edit and record the exit of members
     SEE_SENSITIVE = "see_sensitive"  # full NIK and KTP photos (UU 27/2022: as few as possible)
+    KEEP_BOOKS = "keep_books"  # manual journal entries, reversals, closing a month
 
 
 OFFICERS = frozenset(
@@ -56,6 +57,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
         {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.STAFF}
     ),
     Permission.SEE_SENSITIVE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}),
+    Permission.KEEP_BOOKS: frozenset({Role.BENDAHARA}),
 }
 
 

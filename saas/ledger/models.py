@@ -76,7 +76,8 @@ class Account(TenantBase):
 
 
 class Period(TenantBase):
-    """A calendar month of the books; once closed, nothing more is posted into it."""
+    """A calendar month of the books. Closing a month closes every month before it: nothing is
+    posted on or before the last closed month."""
 
     __tablename__ = "periods"
     __table_args__ = (
@@ -155,6 +156,19 @@ class JournalLine(TenantBase):
     entry: Mapped[JournalEntry] = relationship(back_populates="lines")
 
 
+class EntryAttachment(TenantBase):
+    """A photo of the paper receipt behind an entry (kept privately, like documents)."""
+
+    __tablename__ = "entry_attachments"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), index=True
+    )
+    storage_key: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 # -- the database's own guards -------------------------------------------------------------------
 # Functions live in the tenant's schema and name tables through TG_TABLE_SCHEMA, so they follow
 # the schema when a pooled schema is renamed and never depend on search_path.
@@ -190,7 +204,7 @@ DECLARE
     closed boolean;
 BEGIN
     EXECUTE format(
-        'SELECT EXISTS (SELECT 1 FROM %I.periods WHERE year = $1 AND month = $2 '
+        'SELECT EXISTS (SELECT 1 FROM %I.periods WHERE (year, month) >= ($1, $2) '
         'AND closed_at IS NOT NULL)', TG_TABLE_SCHEMA)
         INTO closed
         USING extract(year FROM NEW.entry_date)::int, extract(month FROM NEW.entry_date)::int;

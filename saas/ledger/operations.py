@@ -15,10 +15,20 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from saas.ledger.models import Account, EntrySource, JournalEntry, JournalLine, Period
+from saas.ledger.models import (
+    Account,
+    AccountKind,
+    EntryAttachment,
+    EntrySource,
+    JournalEntry,
+    JournalLine,
+    Period,
+)
 from saas.ledger.rules import CHART_TEMPLATE, LedgerError, Line, check_lines, month_of
+from saas.storage import Storage
+from saas.uploads import CheckedFile
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,8 @@ def find_entry_by_key(session: Session, key: uuid.UUID) -> JournalEntry | None:
 
 
 def lock_open_period(session: Session, day: date) -> Period:
-    """The period of ``day``, share-locked until commit so it cannot close under this posting."""
+    """The period of ``day``, share-locked until commit so it cannot close under this posting;
+    refused when it, or any later month, is closed."""
     year, month = month_of(day)
     session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
     period = session.scalars(
@@ -131,7 +142,12 @@ def lock_open_period(session: Session, day: date) -> Period:
         .with_for_update(read=True)
         .execution_options(populate_existing=True)
     ).one()
-    if period.closed_at is not None:
+    closed_later = session.scalar(
+        select(Period.id)
+        .where(tuple_(Period.year, Period.month) >= (year, month), Period.closed_at.is_not(None))
+        .limit(1)
+    )
+    if closed_later is not None:
         raise LedgerError("period_closed", year=year, month=month)
     return period
 
@@ -240,30 +256,26 @@ def list_periods(session: Session) -> list[Period]:
 
 
 def close_period(session: Session, year: int, month: int, *, user_id: int, today: date) -> Period:
-    """Close a month that has ended, after every earlier month; commits."""
+    """Close a month that has ended, and with it every earlier month still open; commits."""
     if (year, month) >= month_of(today):
         raise LedgerError("period_not_ended")
-    earlier_open = session.scalar(
-        select(Period)
-        .where(tuple_(Period.year, Period.month) < (year, month), Period.closed_at.is_(None))
-        .order_by(Period.year, Period.month)
-        .limit(1)
-    )
-    if earlier_open is not None:
-        raise LedgerError("earlier_open", year=earlier_open.year, month=earlier_open.month)
     session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
-    period = session.scalars(
+    periods = session.scalars(
         select(Period)
-        .where(Period.year == year, Period.month == month)
+        .where(tuple_(Period.year, Period.month) <= (year, month))
+        .order_by(Period.year, Period.month)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).one()
-    if period.closed_at is not None:
+    ).all()
+    target = periods[-1]
+    if target.closed_at is not None:
         raise LedgerError("already_closed")
-    period.closed_at = datetime.now(UTC)
-    period.closed_by_id = user_id
+    now = datetime.now(UTC)
+    for period in periods:
+        if period.closed_at is None:
+            period.closed_at, period.closed_by_id = now, user_id
     session.commit()
-    return period
+    return target
 
 
 def first_open_day(session: Session) -> date | None:
@@ -282,3 +294,63 @@ def first_open_day(session: Session) -> date | None:
 
 def count_entries(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(JournalEntry)) or 0)
+
+
+# -- attachments and listing ---------------------------------------------------------------------
+
+
+def attach_photo(
+    session: Session, storage: Storage, entry: JournalEntry, checked: CheckedFile, *, owner: str
+) -> EntryAttachment:
+    """Keep a photo of the paper receipt with an entry (in the tenant's private folder)."""
+    key = storage.save(owner, checked.content, checked.extension)
+    attachment = EntryAttachment(entry_id=entry.id, storage_key=key)
+    session.add(attachment)
+    try:
+        session.commit()
+    except Exception:
+        storage.delete(key)
+        raise
+    return attachment
+
+
+def get_attachment_for_tenant(
+    session: Session, entry_id: int, attachment_id: int
+) -> EntryAttachment | None:
+    attachment = session.get(EntryAttachment, attachment_id)
+    return attachment if attachment is not None and attachment.entry_id == entry_id else None
+
+
+def recent_entries(session: Session, limit: int = 50) -> list[JournalEntry]:
+    """The newest entries with their lines (one more query for all the lines)."""
+    query = (
+        select(JournalEntry)
+        .options(selectinload(JournalEntry.lines))
+        .order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def attachments_of(session: Session, entry_ids: list[int]) -> dict[int, list[EntryAttachment]]:
+    found: dict[int, list[EntryAttachment]] = {entry_id: [] for entry_id in entry_ids}
+    query = select(EntryAttachment).where(EntryAttachment.entry_id.in_(entry_ids))
+    for attachment in session.scalars(query.order_by(EntryAttachment.id)):
+        found[attachment.entry_id].append(attachment)
+    return found
+
+
+def reversed_ids(session: Session, entry_ids: list[int]) -> set[int]:
+    query = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.in_(entry_ids))
+    return {entry_id for entry_id in session.scalars(query) if entry_id is not None}
+
+
+def get_entry_for_tenant(session: Session, entry_id: int) -> JournalEntry | None:
+    return session.get(JournalEntry, entry_id, options=[selectinload(JournalEntry.lines)])
+
+
+def postable_accounts(session: Session, *kinds: AccountKind) -> list[Account]:
+    query = select(Account).where(Account.is_header.is_(False), Account.is_active.is_(True))
+    if kinds:
+        query = query.where(Account.kind.in_(kinds))
+    return list(session.scalars(query.order_by(Account.code)))

@@ -1,0 +1,249 @@
+"""The treasurer's journal: other income and expenses, reversals, closing a month."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.wrappers import Response
+from wtforms import DateField, Field, HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from saas.access import tenant_view
+from saas.accounts.roles import Permission
+from saas.blueprints.forms import NOT_RUPIAH, REQUIRED, RupiahField
+from saas.blueprints.members.savings import METHOD_LABELS, valid_key
+from saas.blueprints.profile.documents import storage
+from saas.blueprints.profile.forms import PHOTO_FIELD_KW
+from saas.blueprints.profile.views import read_photo
+from saas.blueprints.reports.views import bp
+from saas.db import tenant_db
+from saas.ledger import operations as ledger
+from saas.ledger.models import MAX_AMOUNT, AccountKind, EntrySource
+from saas.ledger.rules import LedgerError, Line, account_name
+from saas.savings.models import PaymentMethod
+
+LEDGER_MESSAGES = {
+    "period_closed": _l("The books of that month are closed. Use a date in an open month."),
+    "already_reversed": _l("This entry has already been reversed."),
+    "reversal_of_reversal": _l("A reversal is not reversed again: record a new entry instead."),
+    "period_not_ended": _l("A month can be closed once it has ended."),
+    "already_closed": _l("That month is already closed."),
+    "bad_account": _l("Choose an account from the list."),
+}
+
+
+def ledger_message(error: LedgerError) -> str:
+    return str(LEDGER_MESSAGES.get(error.code, LEDGER_MESSAGES["bad_account"]))
+
+
+class EntryForm(FlaskForm):
+    direction = SelectField(
+        _l("What happened"),
+        choices=[
+            SelectChoice("expense", str(_l("Money went out (an expense)"))),
+            SelectChoice("income", str(_l("Money came in (other income)"))),
+        ],
+    )
+    account = SelectField(_l("Account"), coerce=int)
+    amount = RupiahField(
+        _l("Amount in rupiah"),
+        validators=[
+            InputRequired(message=NOT_RUPIAH),
+            NumberRange(
+                min=1,
+                max=MAX_AMOUNT,
+                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    method = SelectField(
+        _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
+    )
+    entry_date = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date."))])
+    description = StringField(
+        _l("Description"), validators=[DataRequired(message=REQUIRED), Length(max=300)]
+    )
+    photo = FileField(_l("Photo of the receipt (optional)"), render_kw=PHOTO_FIELD_KW)
+    key = HiddenField(validators=[valid_key])
+
+    def validate_entry_date(self, field: Field) -> None:
+        if field.data and field.data > date.today():  # noqa: DTZ011 - a calendar date
+            raise ValidationError(str(_l("The date cannot be in the future.")))
+
+    def validate_account(self, field: Field) -> None:
+        kind = AccountKind.EXPENSE if self.direction.data == "expense" else AccountKind.REVENUE
+        if field.data not in {a.id for a in ledger.postable_accounts(tenant_db(), kind)}:
+            raise ValidationError(str(LEDGER_MESSAGES["bad_account"]))
+
+
+class ReverseForm(FlaskForm):
+    reason = StringField(
+        _l("Why it is reversed"), validators=[DataRequired(message=REQUIRED), Length(max=200)]
+    )
+    key = HiddenField(validators=[valid_key])
+
+
+class CloseForm(FlaskForm):
+    month = SelectField(_l("Month"))
+
+
+def entry_form(**values: Any) -> EntryForm:
+    form = EntryForm(**values)
+    accounts = ledger.postable_accounts(tenant_db(), AccountKind.EXPENSE, AccountKind.REVENUE)
+    form.account.choices = [(a.id, f"{a.code} {account_name(a.code, a.name)}") for a in accounts]
+    if not form.is_submitted():
+        form.key.data = str(uuid.uuid4())
+        form.entry_date.data = date.today()  # noqa: DTZ011 - a calendar date
+    return form
+
+
+def close_form() -> CloseForm:
+    """The months that can close now: from the first open one up to last month."""
+    form = CloseForm()
+    today = date.today()  # noqa: DTZ011 - a calendar date
+    start = ledger.first_open_day(tenant_db()) or date(today.year, 1, 1)
+    months = []
+    year, month = start.year, start.month
+    while (year, month) < (today.year, today.month):
+        months.append((f"{year}-{month:02d}", f"{month:02d}/{year}"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    form.month.choices = months
+    return form
+
+
+def journal_page(form: EntryForm, status: int = 200) -> tuple[str, int]:
+    g.private_page = True
+    entries = ledger.recent_entries(tenant_db())
+    ids = [entry.id for entry in entries]
+    accounts = {a.id: a for a in ledger.list_accounts(tenant_db())}
+    return render_template(
+        "reports/journal.html",
+        form=form,
+        entries=entries,
+        accounts=accounts,
+        attachments=ledger.attachments_of(tenant_db(), ids),
+        reversed_ids=ledger.reversed_ids(tenant_db(), ids),
+        close=close_form(),
+        periods=ledger.list_periods(tenant_db())[:12],
+        reverse_keys={entry_id: uuid.uuid4() for entry_id in ids},
+        EntrySource=EntrySource,
+    ), status
+
+
+@bp.route("/jurnal")
+@tenant_view(Permission.KEEP_BOOKS)
+def journal() -> tuple[str, int]:
+    return journal_page(entry_form())
+
+
+@bp.route("/jurnal", methods=["POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def record_entry() -> Response | tuple[str, int]:
+    form = entry_form()
+    if form.validate_on_submit() and (
+        (photo := read_photo(form.photo)) is not None or not form.photo.errors
+    ):
+        money = ledger.account_by_role(tenant_db(), PaymentMethod(form.method.data).account_role).id
+        amount = int(form.amount.data or 0)
+        if form.direction.data == "expense":
+            lines = [Line(form.account.data, debit=amount), Line(money, credit=amount)]
+        else:
+            lines = [Line(money, debit=amount), Line(form.account.data, credit=amount)]
+        try:
+            result = ledger.post_entry(
+                tenant_db(),
+                entry_date=form.entry_date.data or date.today(),  # noqa: DTZ011
+                description=form.description.data or "",
+                lines=lines,
+                idempotency_key=form.key.data,
+                source=EntrySource.MANUAL,
+                posted_by_id=current_user.id,
+            )
+            tenant_db().commit()
+        except LedgerError as exc:
+            tenant_db().rollback()
+            form.entry_date.errors = [ledger_message(exc)]
+        else:
+            if result.created and photo is not None:
+                ledger.attach_photo(
+                    tenant_db(), storage(), result.entry, photo, owner=g.tenant.schema_name
+                )
+            if result.created:
+                flash(_("Entry #%(number)s recorded.", number=result.entry.id), "success")
+            return redirect(url_for("reports.journal"))
+    return journal_page(form, 422)
+
+
+@bp.route("/jurnal/<int:entry_id>/balik", methods=["POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def reverse(entry_id: int) -> Response | tuple[str, int]:
+    entry = ledger.get_entry_for_tenant(tenant_db(), entry_id)
+    if entry is None:
+        abort(404)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            ledger.reverse_entry(
+                tenant_db(),
+                entry,
+                entry_date=date.today(),  # noqa: DTZ011 - a calendar date
+                reason=form.reason.data or "",
+                idempotency_key=form.key.data,
+                posted_by_id=current_user.id,
+            )
+            tenant_db().commit()
+        except LedgerError as exc:
+            tenant_db().rollback()
+            flash(ledger_message(exc), "error")
+            return journal_page(entry_form(), 422)
+        flash(_("Entry #%(number)s reversed.", number=entry.id), "success")
+        return redirect(url_for("reports.journal"))
+    flash(_("Say why the entry is reversed."), "error")
+    return journal_page(entry_form(), 422)
+
+
+@bp.route("/jurnal/tutup-bulan", methods=["POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def close_month() -> Response | tuple[str, int]:
+    form = close_form()
+    if form.validate_on_submit() and form.month.data:
+        year, month = (int(part) for part in form.month.data.split("-"))
+        try:
+            ledger.close_period(
+                tenant_db(),
+                year,
+                month,
+                user_id=current_user.id,
+                today=date.today(),  # noqa: DTZ011 - a calendar date
+            )
+        except LedgerError as exc:
+            tenant_db().rollback()
+            flash(ledger_message(exc), "error")
+            return journal_page(entry_form(), 422)
+        flash(_("The books of %(month)s are closed.", month=f"{month:02d}/{year}"), "success")
+        return redirect(url_for("reports.journal"))
+    flash(_("Choose a month that has ended."), "error")
+    return journal_page(entry_form(), 422)
+
+
+@bp.route("/jurnal/<int:entry_id>/lampiran/<int:attachment_id>")
+@tenant_view(Permission.OFFICER_AREA)
+def attachment(entry_id: int, attachment_id: int) -> Response:
+    found = ledger.get_attachment_for_tenant(tenant_db(), entry_id, attachment_id)
+    if found is None:
+        abort(404)
+    content = storage().read(found.storage_key)
+    mimetype = "image/png" if found.storage_key.endswith(".png") else "image/jpeg"
+    response = current_app.response_class(content, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

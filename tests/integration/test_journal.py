@@ -1,0 +1,112 @@
+"""The treasurer's journal: other income and expenses with receipt photos, reversals, closing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from saas.ledger.models import Account, EntryAttachment, JournalEntry
+from tests.factories import jpeg, login, text
+
+
+@pytest.fixture
+def bendahara(alpha):
+    login(alpha, "bambang@kopalpha.id")
+    return alpha
+
+
+def hidden(page, name):
+    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
+
+
+def account_id(db, tenants, code):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        return session.scalar(select(Account.id).where(Account.code == code))
+
+
+def count(db, tenants, model):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def record(client, db, tenants, **fields):
+    page = text(client.get("/kelola/laporan/jurnal"))
+    data = {
+        "csrf_token": hidden(page, "csrf_token"),
+        "key": hidden(page, "key"),
+        "direction": "expense",
+        "account": str(account_id(db, tenants, "6-102")),
+        "amount": "45.000",
+        "method": "cash",
+        "entry_date": "2026-11-03",
+        "description": "Bayar listrik November",
+        **fields,
+    }
+    return client.post(
+        "/kelola/laporan/jurnal", data=data, content_type="multipart/form-data"
+    ), data
+
+
+def test_an_expense_is_recorded_once_with_its_receipt_photo(bendahara, db, tenants):
+    before = count(db, tenants, JournalEntry)
+    response, data = record(
+        bendahara, db, tenants, photo=(io.BytesIO(jpeg((800, 1200))), "struk.jpg")
+    )
+    assert response.status_code == 302
+    data.pop("photo")
+    again = bendahara.post("/kelola/laporan/jurnal", data=data)
+    assert again.status_code == 302
+    assert count(db, tenants, JournalEntry) == before + 1
+    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    assert "Bayar listrik November" in page
+    assert "Electricity and water" in page
+    photo = re.search(r'href="(/kelola/laporan/jurnal/\d+/lampiran/\d+)"', page).group(1)
+    assert bendahara.get(photo).headers["Content-Type"] == "image/jpeg"
+    assert count(db, tenants, EntryAttachment) == 2  # alpha's own from the fixtures, and this
+
+
+def test_an_income_account_cannot_be_booked_as_an_expense(bendahara, db, tenants):
+    response, _data = record(bendahara, db, tenants, account=str(account_id(db, tenants, "4-199")))
+    assert response.status_code == 422
+    assert "Choose an account from the list." in text(response)
+
+
+def test_only_the_treasurer_keeps_the_books(alpha, db, tenants):
+    login(alpha, "ana@kopalpha.id")
+    assert alpha.get("/kelola/laporan/jurnal").status_code == 403
+
+
+def test_a_reversal_from_the_journal_happens_once(bendahara, db, tenants):
+    entry = tenants.a.entries[0]
+    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    form = page[page.index(f"/kelola/laporan/jurnal/{entry.id}/balik") :]
+    data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(form, "key"), "reason": "salah"}
+    assert bendahara.post(f"/kelola/laporan/jurnal/{entry.id}/balik", data=data).status_code == 302
+    assert f"reverses #{entry.id}" in text(bendahara.get("/kelola/laporan/jurnal"))
+    data["key"] = "9a1c2b1e-0000-4000-8000-000000000001"
+    again = bendahara.post(f"/kelola/laporan/jurnal/{entry.id}/balik", data=data)
+    assert again.status_code == 422
+    assert "This entry has already been reversed." in text(again)
+
+
+def test_a_closed_month_takes_no_more_entries(bendahara, db, tenants):
+    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    assert '<option value="2026-01">01/2026</option>' in page
+    closing = {"csrf_token": hidden(page, "csrf_token"), "month": "2026-11"}
+    refused = bendahara.post("/kelola/laporan/jurnal/tutup-bulan", data=closing)
+    assert refused.status_code == 422
+    assert "Choose a month that has ended." in text(refused)  # November is not over
+    closing["month"] = "2026-02"
+    assert bendahara.post("/kelola/laporan/jurnal/tutup-bulan", data=closing).status_code == 302
+    for day in ("2026-01-20", "2026-02-27"):  # closing February closed January too
+        response, _data = record(bendahara, db, tenants, entry_date=day)
+        assert response.status_code == 422
+        assert "The books of that month are closed." in text(response)
+    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    assert '<option value="2026-02">' not in page
+    assert '<option value="2026-03">03/2026</option>' in page
