@@ -85,9 +85,13 @@ def get_account_for_tenant(session: Session, account_id: int) -> Account | None:
 
 
 def account_by_role(session: Session, role: str) -> Account:
-    account = session.scalar(select(Account).where(Account.role == role))
-    if account is None:
-        raise LedgerError("missing_account", role=role)
+    """The account operations know by its role; looked up once per session (roles never move)."""
+    known: dict[str, Account] = session.info.setdefault("guyub.accounts_by_role", {})
+    if (account := known.get(role)) is None or account not in session:
+        account = session.scalar(select(Account).where(Account.role == role))
+        if account is None:
+            raise LedgerError("missing_account", role=role)
+        known[role] = account
     return account
 
 
@@ -131,25 +135,22 @@ def find_entry_by_key(session: Session, key: uuid.UUID) -> JournalEntry | None:
     return session.scalar(select(JournalEntry).where(JournalEntry.idempotency_key == key))
 
 
-def lock_open_period(session: Session, day: date) -> Period:
-    """The period of ``day``, share-locked until commit so it cannot close under this posting;
-    refused when it, or any later month, is closed."""
+def lock_open_period(session: Session, day: date) -> None:
+    """Share-lock the period of ``day`` (and any later one) until commit, so it cannot close
+    under this posting; refused when it, or any later month, is closed. One statement when the
+    month already has its row."""
     year, month = month_of(day)
-    session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
-    period = session.scalars(
-        select(Period)
-        .where(Period.year == year, Period.month == month)
+    later_or_same = (
+        select(Period.year, Period.month, Period.closed_at)
+        .where(tuple_(Period.year, Period.month) >= (year, month))
         .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    ).one()
-    closed_later = session.scalar(
-        select(Period.id)
-        .where(tuple_(Period.year, Period.month) >= (year, month), Period.closed_at.is_not(None))
-        .limit(1)
     )
-    if closed_later is not None:
+    rows = session.execute(later_or_same).all()
+    if not any((y, m) == (year, month) for y, m, _closed in rows):
+        session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
+        rows = session.execute(later_or_same).all()
+    if any(closed is not None for _y, _m, closed in rows):
         raise LedgerError("period_closed", year=year, month=month)
-    return period
 
 
 def post_entry(
@@ -163,17 +164,21 @@ def post_entry(
     posted_by_id: int | None = None,
     member_id: int | None = None,
     reverses_id: int | None = None,
+    key_checked: bool = False,
 ) -> PostResult:
-    """Post a balanced entry once per key. The caller commits (or rolls back on LedgerError)."""
+    """Post a balanced entry once per key. The caller commits (or rolls back on LedgerError).
+
+    ``key_checked``: the caller has just looked the key up in this transaction (the insert
+    below still settles a race with ``ON CONFLICT``)."""
     check_lines(lines)
-    if (first := find_entry_by_key(session, idempotency_key)) is not None:
+    if not key_checked and (first := find_entry_by_key(session, idempotency_key)) is not None:
         return PostResult(first, created=False)
     account_ids = {line.account_id for line in lines}
-    accounts = session.scalars(select(Account).where(Account.id.in_(account_ids))).all()
-    if len(accounts) != len(account_ids) or any(a.is_header or not a.is_active for a in accounts):
+    loaded = [session.get(Account, account_id) for account_id in account_ids]  # identity map first
+    if any(a is None or a.is_header or not a.is_active for a in loaded):
         raise LedgerError("bad_account")
     lock_open_period(session, entry_date)
-    entry_id = session.execute(
+    entry = session.scalars(
         insert(JournalEntry)
         .values(
             entry_date=entry_date,
@@ -186,17 +191,18 @@ def post_entry(
             posted_at=datetime.now(UTC),
         )
         .on_conflict_do_nothing()
-        .returning(JournalEntry.id)
-    ).scalar()
-    if entry_id is None:  # a concurrent request with this key (or reversal) committed first
+        .returning(JournalEntry)
+    ).first()
+    if entry is None:  # a concurrent request with this key (or reversal) committed first
         if (first := find_entry_by_key(session, idempotency_key)) is not None:
             return PostResult(first, created=False)
         raise LedgerError("already_reversed")
-    session.execute(
-        insert(JournalLine),
+    # One multi-row INSERT (Core: the ORM would split rows with and without a member).
+    session.connection().execute(
+        insert(JournalLine.__table__),  # type: ignore[arg-type]
         [
             {
-                "entry_id": entry_id,
+                "entry_id": entry.id,
                 "account_id": line.account_id,
                 "member_id": line.member_id,
                 "entry_date": entry_date,
@@ -207,7 +213,6 @@ def post_entry(
             for number, line in enumerate(lines, start=1)
         ],
     )
-    entry = session.get_one(JournalEntry, entry_id)
     return PostResult(entry, created=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -39,12 +39,11 @@ class MemberDetails:
 
 def next_number(session: Session, counter: str) -> int:
     """The next value of a gap-free counter, under a row lock until the caller commits."""
-    session.execute(insert(Counter).values(name=counter, value=0).on_conflict_do_nothing())
+    statement = insert(Counter).values(name=counter, value=1)
     value = session.execute(
-        update(Counter)
-        .where(Counter.name == counter)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
+        statement.on_conflict_do_update(
+            index_elements=[Counter.name], set_={"value": Counter.value + 1}
+        ).returning(Counter.value)
     ).scalar_one()
     return int(value)
 

@@ -139,6 +139,7 @@ def _post(session: Session, movement: Movement, *, withdrawal: bool) -> Receipt:
         source=EntrySource.SAVINGS,
         posted_by_id=movement.officer_id,
         member_id=member_id,
+        key_checked=True,  # deposit() and withdraw() looked it up first
     )
     if not result.created:  # a concurrent retry won the key: its receipt is the answer
         session.rollback()
@@ -175,3 +176,59 @@ def totals(session: Session) -> dict[SavingsKind, int]:
     )
     found = {roles[role]: int(total) for role, total in rows if role}
     return {kind: found.get(kind, 0) for kind in SavingsKind}
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    entry_date: date
+    description: str
+    kind: SavingsKind
+    paid_in: int
+    paid_out: int
+    balance: int  # of that kind, after this row
+
+
+def member_statement(
+    session: Session, member_id: int, start: date, end: date
+) -> tuple[dict[SavingsKind, int], list[StatementRow]]:
+    """The member's savings between two dates: opening balances and each movement, from the
+    journal lines (two queries, both on the member's index)."""
+    roles = {kind.account_role: kind for kind in SavingsKind}
+    opening_rows = session.execute(
+        select(Account.role, func.coalesce(func.sum(JournalLine.credit - JournalLine.debit), 0))
+        .join(JournalLine, JournalLine.account_id == Account.id)
+        .where(
+            JournalLine.member_id == member_id,
+            Account.role.in_(roles),
+            JournalLine.entry_date < start,
+        )
+        .group_by(Account.role)
+    )
+    running = dict.fromkeys(SavingsKind, 0)
+    for role, total in opening_rows:
+        if role:
+            running[roles[role]] = int(total)
+    opening = dict(running)
+    rows = []
+    movements = session.execute(
+        select(
+            JournalLine.entry_date,
+            JournalEntry.description,
+            Account.role,
+            JournalLine.credit,
+            JournalLine.debit,
+        )
+        .join(Account, Account.id == JournalLine.account_id)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(
+            JournalLine.member_id == member_id,
+            Account.role.in_(roles),
+            JournalLine.entry_date.between(start, end),
+        )
+        .order_by(JournalLine.entry_date, JournalLine.id)
+    )
+    for day, description, role, credit, debit in movements:
+        kind = roles[str(role)]
+        running[kind] += int(credit) - int(debit)
+        rows.append(StatementRow(day, description, kind, int(credit), int(debit), running[kind]))
+    return opening, rows

@@ -188,3 +188,20 @@ def test_amounts_are_read_as_people_type_them(bendahara, db, tenants, sri, typed
     assert response.status_code == 302
     with books(db, tenants) as session:
         assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 25_000
+
+
+def test_a_member_statement_carries_the_opening_balance_and_a_running_one(
+    bendahara, db, tenants, sri
+):
+    pay(bendahara, sri, kind="sukarela", amount="50000", paid_on="2026-09-10")
+    pay(bendahara, sri, kind="sukarela", amount="20000", paid_on="2026-10-05")
+    pay(bendahara, sri, action="tarik", amount="30000", paid_on="2026-10-20")
+    with books(db, tenants) as session:
+        opening, rows = savings.member_statement(
+            session, sri.id, date(2026, 10, 1), date(2026, 10, 31)
+        )
+    assert opening[SavingsKind.SUKARELA] == 50_000
+    assert [(r.paid_in, r.paid_out, r.balance) for r in rows] == [
+        (20_000, 0, 70_000),
+        (0, 30_000, 40_000),
+    ]
