@@ -10,6 +10,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.admin.views import bp as admin_bp
     from saas.blueprints.auth.views import bp as auth_bp
     from saas.blueprints.members import savings  # noqa: F401 - registers its routes on bp
+    from saas.blueprints.members.bills import bp as bills_bp
     from saas.blueprints.members.views import bp as members_bp
     from saas.blueprints.national.views import bp as national_bp
     from saas.blueprints.officer.views import bp as officer_bp
@@ -30,6 +31,7 @@ def register_all(app: Flask) -> None:
         officer_bp,
         profile_bp,
         members_bp,
+        bills_bp,
         reports_bp,
         admin_bp,
         registration_bp,

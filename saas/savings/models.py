@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Identity, String
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import TenantBase, value_enum
@@ -66,3 +76,37 @@ class Receipt(TenantBase):
     paid_on: Mapped[date] = mapped_column(Date)
     officer_name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Bill(TenantBase):
+    """A tagihan: savings of one kind due for one month from the members it lists."""
+
+    __tablename__ = "bills"
+    __table_args__ = (
+        UniqueConstraint("kind", "year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    kind: Mapped[SavingsKind] = mapped_column(value_enum(SavingsKind, "savings_kind", native=False))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    month: Mapped[int] = mapped_column(SmallInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BillItem(TenantBase):
+    """One member's share of a bill; paid when it points at its receipt."""
+
+    __tablename__ = "bill_items"
+    __table_args__ = (UniqueConstraint("bill_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    bill_id: Mapped[int] = mapped_column(ForeignKey("bills.id", ondelete="RESTRICT"))
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    amount: Mapped[int] = mapped_column(BigInteger)
+    receipt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("receipts.id", ondelete="RESTRICT"), unique=True
+    )

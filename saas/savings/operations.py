@@ -86,8 +86,9 @@ def get_receipt_by_number(session: Session, number: str) -> Receipt | None:
     return session.scalar(select(Receipt).where(Receipt.number == number))
 
 
-def deposit(session: Session, movement: Movement) -> tuple[Receipt, bool]:
-    """Record a deposit; (receipt, True) when new, (the first receipt, False) on a retry."""
+def deposit(session: Session, movement: Movement, *, commit: bool = True) -> tuple[Receipt, bool]:
+    """Record a deposit; (receipt, True) when new, (the first receipt, False) on a retry.
+    ``commit=False`` leaves the transaction open for the caller (a bill share marked paid)."""
     if (first := _retry(session, movement.idempotency_key)) is not None:
         return first, False
     if movement.member.status != MemberStatus.ACTIVE:
@@ -96,7 +97,7 @@ def deposit(session: Session, movement: Movement) -> tuple[Receipt, bool]:
         _lock(session, movement.member)
         if balances(session, movement.member.id)[SavingsKind.POKOK] > 0:
             raise SavingsError("pokok_paid")
-    return _post(session, movement, withdrawal=False), True
+    return _post(session, movement, withdrawal=False, commit=commit), True
 
 
 def withdraw(session: Session, movement: Movement) -> tuple[Receipt, bool]:
@@ -121,7 +122,9 @@ def _lock(session: Session, member: Member) -> None:
     session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
 
 
-def _post(session: Session, movement: Movement, *, withdrawal: bool) -> Receipt:
+def _post(
+    session: Session, movement: Movement, *, withdrawal: bool, commit: bool = True
+) -> Receipt:
     savings = ledger.account_by_role(session, movement.kind.account_role)
     money = ledger.account_by_role(session, movement.method.account_role)
     amount, member_id = movement.amount, movement.member.id
@@ -160,7 +163,10 @@ def _post(session: Session, movement: Movement, *, withdrawal: bool) -> Receipt:
         officer_name=movement.officer_name,
     )
     session.add(receipt)
-    session.commit()
+    if commit:
+        session.commit()
+    else:
+        session.flush()
     return receipt
 
 

@@ -115,7 +115,7 @@ def close_form() -> CloseForm:
     months = []
     year, month = start.year, start.month
     while (year, month) < (today.year, today.month):
-        months.append((f"{year}-{month:02d}", f"{month:02d}/{year}"))
+        months.append(SelectChoice(f"{year}-{month:02d}", f"{month:02d}/{year}"))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     form.month.choices = months
     return form

@@ -1,0 +1,178 @@
+"""Tagihan at the counter: bill a month's savings, tick off who paid, see the arrears."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import DateField, Field, HiddenField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
+
+from saas.access import tenant_view
+from saas.accounts.roles import Permission
+from saas.blueprints.forms import NOT_RUPIAH, RupiahField
+from saas.blueprints.members.savings import KIND_LABELS, METHOD_LABELS, SAVINGS_ERRORS, valid_key
+from saas.db import tenant_db
+from saas.ledger.models import MAX_AMOUNT
+from saas.ledger.rules import LedgerError
+from saas.savings import bills
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod, SavingsKind
+
+bp = Blueprint("bills", __name__, url_prefix="/kelola/tagihan")
+
+BILL_ERRORS = {
+    "bill_exists": _l("This month is already billed for these savings."),
+    "no_members": _l("There are no active members to bill."),
+    "not_billable": _l("Voluntary savings are not billed."),
+}
+
+
+class BillForm(FlaskForm):
+    kind = SelectField(
+        _l("Savings"),
+        choices=[
+            SelectChoice(k.value, str(KIND_LABELS[k]))
+            for k in (SavingsKind.WAJIB, SavingsKind.POKOK)
+        ],
+    )
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            InputRequired(message=_l("Enter the year.")),
+            NumberRange(min=2000, max=2100, message=_l("Enter a year like 2026.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    month = SelectField(
+        _l("Month"), coerce=int, choices=[SelectChoice(m, f"{m:02d}") for m in range(1, 13)]
+    )
+    amount = RupiahField(
+        _l("Amount per member"),
+        validators=[
+            InputRequired(message=NOT_RUPIAH),
+            NumberRange(
+                min=1,
+                max=MAX_AMOUNT,
+                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class PayForm(FlaskForm):
+    method = SelectField(
+        _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
+    )
+    paid_on = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date."))])
+    key = HiddenField(validators=[valid_key])
+
+    def validate_paid_on(self, field: Field) -> None:
+        if field.data and field.data > date.today():  # noqa: DTZ011 - a calendar date
+            raise ValidationError(str(_l("The date cannot be in the future.")))
+
+
+@bp.route("", methods=["GET", "POST"])
+@tenant_view(Permission.POST_MONEY)
+def index() -> Response | tuple[str, int]:
+    g.private_page = True
+    form = BillForm()
+    if not form.is_submitted():
+        today = date.today()  # noqa: DTZ011 - a calendar date
+        form.year.data, form.month.data = today.year, today.month
+        form.amount.data = savings.get_settings(tenant_db()).wajib_amount
+    elif form.validate():
+        try:
+            bill = bills.create_bill(
+                tenant_db(),
+                kind=SavingsKind(form.kind.data),
+                year=int(form.year.data or 0),
+                month=int(form.month.data),
+                amount=int(form.amount.data or 0),
+            )
+        except LedgerError as exc:
+            tenant_db().rollback()
+            form.month.errors = [str(BILL_ERRORS.get(exc.code, BILL_ERRORS["no_members"]))]
+        else:
+            flash(_("Bill created."), "success")
+            return redirect(url_for("bills.show", bill_id=bill.id))
+    return render_template(
+        "bills/index.html", form=form, bills=bills.list_bills(tenant_db()), KIND_LABELS=KIND_LABELS
+    ), 422 if form.errors else 200
+
+
+def show_page(bill_id: int, form: PayForm, status: int = 200) -> tuple[str, int]:
+    bill = bills.get_bill_for_tenant(tenant_db(), bill_id)
+    if bill is None:
+        abort(404)
+    g.private_page = True
+    if not form.is_submitted():
+        form.key.data = str(uuid.uuid4())
+        form.paid_on.data = date.today()  # noqa: DTZ011 - a calendar date
+    return render_template(
+        "bills/show.html",
+        bill=bill,
+        items=bills.bill_items(tenant_db(), bill),
+        form=form,
+        KIND_LABELS=KIND_LABELS,
+    ), status
+
+
+@bp.route("/<int:bill_id>")
+@tenant_view(Permission.POST_MONEY)
+def show(bill_id: int) -> tuple[str, int]:
+    return show_page(bill_id, PayForm())
+
+
+@bp.route("/<int:bill_id>/bayar", methods=["POST"])
+@tenant_view(Permission.POST_MONEY)
+def pay(bill_id: int) -> Response | tuple[str, int]:
+    bill = bills.get_bill_for_tenant(tenant_db(), bill_id)
+    if bill is None:
+        abort(404)
+    form = PayForm()
+    chosen = [int(i) for i in request.form.getlist("item") if i.isdigit()]
+    if form.validate_on_submit() and chosen:
+        try:
+            newly, already = bills.pay_items(
+                tenant_db(),
+                bill,
+                chosen,
+                method=PaymentMethod(form.method.data),
+                paid_on=form.paid_on.data or date.today(),  # noqa: DTZ011
+                form_key=form.key.data,
+                officer_id=current_user.id,
+                officer_name=current_user.name,
+            )
+        except LedgerError as exc:
+            tenant_db().rollback()
+            form.paid_on.errors = [
+                str(SAVINGS_ERRORS.get(exc.code, SAVINGS_ERRORS["retry_pending"]))
+            ]
+        else:
+            flash(_("%(count)s paid.", count=newly), "success")
+            if already:
+                flash(_("%(count)s had been paid already.", count=already), "info")
+            return redirect(url_for("bills.show", bill_id=bill.id))
+    elif not chosen:
+        flash(_("Tick the members who paid."), "error")
+    return show_page(bill_id, form, 422)
+
+
+@bp.route("/tunggakan")
+@tenant_view(Permission.POST_MONEY)
+def arrears() -> str:
+    g.private_page = True
+    today = date.today()  # noqa: DTZ011 - a calendar date
+    return render_template(
+        "bills/arrears.html",
+        arrears=bills.arrears(tenant_db(), as_of_year=today.year, as_of_month=today.month),
+    )
