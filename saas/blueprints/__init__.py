@@ -9,7 +9,10 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.admin import verification  # noqa: F401 - registers its routes on bp
     from saas.blueprints.admin.views import bp as admin_bp
     from saas.blueprints.auth.views import bp as auth_bp
-    from saas.blueprints.members import savings  # noqa: F401 - registers its routes on bp
+    from saas.blueprints.members import (  # noqa: F401 - these register their routes on bp
+        savings,
+        transfer,
+    )
     from saas.blueprints.members.bills import bp as bills_bp
     from saas.blueprints.members.views import bp as members_bp
     from saas.blueprints.national.views import bp as national_bp

@@ -48,6 +48,40 @@ def next_number(session: Session, counter: str) -> int:
     return int(value)
 
 
+def reserve_numbers(session: Session, counter: str, count: int) -> list[int]:
+    """``count`` consecutive values of a counter in one statement (an import's member numbers)."""
+    statement = insert(Counter).values(name=counter, value=count)
+    last = session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Counter.name], set_={"value": Counter.value + count}
+        ).returning(Counter.value)
+    ).scalar_one()
+    return list(range(int(last) - count + 1, int(last) + 1))
+
+
+def import_members(session: Session, rows: list[MemberDetails]) -> int:
+    """Register every row in one transaction (the caller has checked them); how many."""
+    niks = [row.nik for row in rows]
+    taken = set(session.scalars(select(Member.nik).where(Member.nik.in_(niks))))
+    if taken or len(set(niks)) != len(niks):
+        raise MemberError("nik_taken")
+    numbers = reserve_numbers(session, MEMBER_COUNTER, len(rows))
+    for number, details in zip(numbers, rows, strict=True):
+        member = Member(number=member_number(number))
+        _apply(member, details)
+        session.add(member)
+    session.commit()
+    return len(rows)
+
+
+def all_niks(session: Session) -> set[str]:
+    return set(session.scalars(select(Member.nik)))
+
+
+def list_all_members(session: Session) -> list[Member]:
+    return list(session.scalars(select(Member).order_by(Member.number)))
+
+
 def _nik_taken(session: Session, nik: str, except_id: int | None = None) -> bool:
     query = select(Member.id).where(Member.nik == nik)
     if except_id is not None:

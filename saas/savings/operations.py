@@ -68,6 +68,26 @@ def balances(session: Session, member_id: int) -> dict[SavingsKind, int]:
     return {kind: found.get(kind, 0) for kind in SavingsKind}
 
 
+def balances_by_member(session: Session) -> dict[int, dict[str, int]]:
+    """Every member's savings balances, by kind (one query)."""
+    roles = {kind.account_role: kind for kind in SavingsKind}
+    rows = session.execute(
+        select(
+            JournalLine.member_id,
+            Account.role,
+            func.sum(JournalLine.credit - JournalLine.debit),
+        )
+        .join(Account, Account.id == JournalLine.account_id)
+        .where(JournalLine.member_id.is_not(None), Account.role.in_(roles))
+        .group_by(JournalLine.member_id, Account.role)
+    )
+    found: dict[int, dict[str, int]] = {}
+    for member_id, role, total in rows:
+        if member_id is not None and role:
+            found.setdefault(member_id, {})[roles[role].value] = int(total)
+    return found
+
+
 def history(session: Session, member_id: int, limit: int = 100) -> list[Receipt]:
     query = (
         select(Receipt)
