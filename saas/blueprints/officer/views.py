@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +16,7 @@ from saas.accounts.tokens import make_token
 from saas.blueprints.officer.forms import InviteForm, TeamMemberForm
 from saas.db import tenant_db
 from saas.mail import send_templated
+from saas.savings import dashboard
 
 bp = Blueprint("officer", __name__)
 
@@ -32,7 +35,14 @@ ACCOUNT_ERRORS = {
 @tenant_view(Permission.OFFICER_AREA)
 def home() -> str:
     g.private_page = True
-    return render_template("officer/home.html")
+    summary = None
+    if current_user.can(Permission.POST_MONEY) or current_user.can(Permission.KEEP_BOOKS):
+        summary = dashboard.overview(tenant_db(), date.today())  # noqa: DTZ011
+    return render_template(
+        "officer/home.html",
+        overview=summary,
+        bars=dashboard.chart_bars(summary.trend) if summary else [],
+    )
 
 
 @bp.route("/anggota")
