@@ -9,6 +9,8 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from saas.accounts.models import TenantUser
+from saas.accounts.roles import Role
 from saas.members.models import Counter, Gender, Member, MemberStatus
 from saas.members.rules import member_number
 from saas.storage import Storage
@@ -115,6 +117,25 @@ def _apply(member: Member, details: MemberDetails) -> None:
     member.address = details.address.strip() if details.address else None
     member.village = details.village.strip() if details.village else None
     member.phone, member.join_date = details.phone, details.join_date
+
+
+def give_online_access(session: Session, member: Member) -> TenantUser:
+    """The member's own account (role anggota), created once; a user with the member's phone
+    (an officer who is also a member) is linked instead of duplicated."""
+    if member.user_id is not None:
+        return session.get_one(TenantUser, member.user_id)
+    user = None
+    if member.phone:
+        user = session.scalar(select(TenantUser).where(TenantUser.phone == member.phone))
+    if user is None:
+        user = TenantUser(
+            name=member.name, email=None, phone=member.phone, role=Role.ANGGOTA, password_hash=None
+        )
+        session.add(user)
+        session.flush()
+    member.user_id = user.id
+    session.commit()
+    return user
 
 
 def record_exit(session: Session, member: Member, *, on: date, reason: str | None) -> None:

@@ -162,5 +162,16 @@ def arrears(session: Session, *, as_of_year: int, as_of_month: int) -> list[Arre
     return [Arrear(member, int(months), int(amount)) for member, months, amount in rows]
 
 
+def shares_of_member(session: Session, member_id: int) -> list[tuple[Bill, BillItem]]:
+    """The member's bill shares, newest month first (paid ones point at their receipt)."""
+    query = (
+        select(Bill, BillItem)
+        .join(BillItem, BillItem.bill_id == Bill.id)
+        .where(BillItem.member_id == member_id)
+        .order_by(Bill.year.desc(), Bill.month.desc(), Bill.kind)
+    )
+    return [(bill, item) for bill, item in session.execute(query)]
+
+
 def receipt_of_item(session: Session, item: BillItem) -> Receipt | None:
     return session.get(Receipt, item.receipt_id) if item.receipt_id else None

@@ -30,6 +30,8 @@ ROUTES = {
     "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
     "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
     "members.index": "none",
+    "members.online_access": lambda a: {"member_id": a.members[-1].id},
+    "auth.member_access": "token",
     "members.export": "none",
     "members.import_upload": "none",
     "members.import_preview": lambda a: {"name": "0" * 32 + ".csv"},

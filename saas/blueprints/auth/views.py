@@ -5,6 +5,9 @@ The same views serve the platform host (platform admins) and each cooperative's 
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -37,10 +40,13 @@ from saas.blueprints.forms import NewPasswordForm
 from saas.blueprints.ratelimits import login_limits
 from saas.db import platform_db, tenant_db
 from saas.mail import send_templated
+from saas.members.queries import find_user_of_member_number
 from saas.security import end_session, start_session
 from saas.tenants.models import Tenant
 
 bp = Blueprint("auth", __name__)
+
+MEMBER_NUMBER = re.compile(r"^\d{1,6}$")  # a phone number is longer
 
 
 def safe_next(target: str | None) -> str | None:
@@ -60,6 +66,8 @@ def home_for(user: SignedInUser) -> str:
 
 def find_account(identifier: str) -> TenantUser | PlatformAdmin | None:
     if g.tenant is not None:
+        if MEMBER_NUMBER.fullmatch(identifier.strip()):  # members sign in with their number
+            return find_user_of_member_number(tenant_db(), identifier.strip())
         return accounts.find_tenant_user_by_login(tenant_db(), identifier)
     return accounts.find_platform_admin_by_email(platform_db(), identifier)
 
@@ -114,11 +122,13 @@ def forgot_password() -> Response | str | tuple[str, int]:
     return render_template("auth/forgot.html", form=form), (422 if form.is_submitted() else 200)
 
 
-def send_reset_link(account: TenantUser | PlatformAdmin) -> None:
+def password_token(account: TenantUser | PlatformAdmin, purpose: str = "reset") -> str:
+    """A link token to set this account's password: it stops working once the password (or the
+    session version) changes, so it is good for one use."""
     settings = current_app.extensions["guyub.settings"]
-    token = make_token(
+    return make_token(
         settings.secret_key,
-        "reset",
+        purpose,
         {
             "k": "p" if isinstance(account, PlatformAdmin) else "t",
             "tid": g.tenant.id if g.tenant is not None else None,
@@ -126,6 +136,11 @@ def send_reset_link(account: TenantUser | PlatformAdmin) -> None:
             "fp": password_fingerprint(account.password_hash, account.session_version),
         },
     )
+
+
+def send_reset_link(account: TenantUser | PlatformAdmin) -> None:
+    settings = current_app.extensions["guyub.settings"]
+    token = password_token(account)
     assert account.email is not None
     send_templated(
         account.email,
@@ -137,11 +152,12 @@ def send_reset_link(account: TenantUser | PlatformAdmin) -> None:
     )
 
 
-def account_from_reset_token(token: str) -> TenantUser | PlatformAdmin:
+def account_from_reset_token(
+    token: str, purpose: str = "reset", max_age: timedelta | None = None
+) -> TenantUser | PlatformAdmin:
     settings = current_app.extensions["guyub.settings"]
-    payload = read_token(
-        settings.secret_key, "reset", token, int(settings.reset_token_max_age.total_seconds())
-    )
+    age = max_age or settings.reset_token_max_age
+    payload = read_token(settings.secret_key, purpose, token, int(age.total_seconds()))
     tenant_id = g.tenant.id if g.tenant is not None else None
     if payload.get("tid") != tenant_id or payload.get("k") != ("t" if tenant_id else "p"):
         raise TokenInvalid
@@ -186,6 +202,30 @@ def handoff_payload(tenant: Tenant, user: TenantUser) -> dict[str, object]:
         "last": last,
         "fp": password_fingerprint(user.password_hash, user.session_version),
     }
+
+
+@bp.route("/akses/<token>", methods=["GET", "POST"])
+@public(Scope.TENANT)
+def member_access(token: str) -> Response | str | tuple[str, int]:
+    """A member's first sign-in: the link an officer shared sets the password, then signs in."""
+    settings = current_app.extensions["guyub.settings"]
+    try:
+        account = account_from_reset_token(token, "access", settings.invitation_max_age)
+    except TokenExpired:
+        return render_template("auth/link_problem.html", problem="expired"), 410
+    except (TokenInvalid, ValueError):
+        return render_template("auth/link_problem.html", problem="invalid"), 404
+    assert isinstance(account, TenantUser)
+    form = NewPasswordForm()
+    form.personal_words = (account.name, account.email or "")
+    if form.validate_on_submit():
+        accounts.set_password(tenant_db(), account, form.password.data or "")
+        signed_in = SignedInUser(account)
+        start_session(signed_in)
+        flash(_("Welcome, %(name)s! Your account is ready.", name=account.name), "success")
+        return redirect(home_for(signed_in))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/reset.html", form=form, account=account), status
 
 
 @bp.route("/masuk/lanjut/<token>")

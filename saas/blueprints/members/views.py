@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -22,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.auth.views import password_token
 from saas.blueprints.members.forms import ExitForm, MemberForm
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
@@ -31,6 +33,7 @@ from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
 from saas.members.operations import MemberDetails, MemberError
 from saas.members.rules import check_nik, mask_nik
+from saas.phones import whatsapp_number
 
 bp = Blueprint("members", __name__, url_prefix="/kelola/anggota")
 bp.after_request(refresh_summary_after_change)  # the microsite counts active members
@@ -175,6 +178,33 @@ def record_exit(member_id: int) -> Response | tuple[str, int]:
     return render_template(
         "members/edit.html", form=member_form(member), member=member, exit_form=exit_form
     ), 422
+
+
+@bp.route("/<int:member_id>/akses", methods=["POST"])
+@tenant_view(Permission.MANAGE_MEMBERS)
+def online_access(member_id: int) -> str:
+    """A link for the member to set a password and see their own accounts, to send by WhatsApp."""
+    member = members.get_member_for_tenant(tenant_db(), member_id)
+    if member is None:
+        abort(404)
+    if member.status != MemberStatus.ACTIVE:
+        abort(409)
+    user = members.give_online_access(tenant_db(), member)
+    link = url_for("auth.member_access", token=password_token(user, "access"), _external=True)
+    message = _(
+        "%(cooperative)s: open this link to see your savings. Member number %(number)s. %(link)s",
+        cooperative=g.tenant.display_name,
+        number=member.number,
+        link=link,
+    )
+    share = (
+        f"https://wa.me/{whatsapp_number(member.phone)}?text={quote(message)}"
+        if member.phone
+        else None
+    )
+    g.private_page = True
+    days = current_app.extensions["guyub.settings"].invitation_max_age.days
+    return render_template("members/access.html", member=member, link=link, share=share, days=days)
 
 
 @bp.route("/<int:member_id>/ktp")

@@ -13,10 +13,13 @@ from saas.access import tenant_view
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Permission, Role
 from saas.accounts.tokens import make_token
+from saas.blueprints.members.savings import KIND_LABELS
 from saas.blueprints.officer.forms import InviteForm, TeamMemberForm
 from saas.db import tenant_db
 from saas.mail import send_templated
-from saas.savings import dashboard
+from saas.members.queries import member_of_user
+from saas.savings import bills, dashboard
+from saas.savings import operations as savings
 
 bp = Blueprint("officer", __name__)
 
@@ -48,8 +51,19 @@ def home() -> str:
 @bp.route("/anggota")
 @tenant_view(Permission.MEMBER_AREA)
 def member_home() -> str:
+    """A member's own accounts, and nobody else's: found by the signed-in user alone."""
     g.private_page = True
-    return render_template("officer/member_home.html")
+    member = member_of_user(tenant_db(), current_user.id)
+    if member is None:
+        return render_template("officer/member_home.html", member=None)
+    return render_template(
+        "officer/member_home.html",
+        member=member,
+        balances=savings.balances(tenant_db(), member.id),
+        receipts=savings.history(tenant_db(), member.id, limit=50),
+        shares=bills.shares_of_member(tenant_db(), member.id),
+        KIND_LABELS=KIND_LABELS,
+    )
 
 
 @bp.route("/kelola/tim", methods=["GET", "POST"])
