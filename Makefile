@@ -10,7 +10,7 @@ HTMX := saas/static/vendor/htmx.min.js
 CHROMIUM ?= /usr/bin/chromium
 MO_FILES := translations/id/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: help setup run test test-fast lint fmt typecheck translations compile-translations bench chromium wrk clean
+.PHONY: help setup run test test-fast lint fmt typecheck translations compile-translations bench chromium wrk pdf-libs clean
 
 help:
 	@echo "make run           start Guyub on http://localhost:5000 (demo at http://demo.localhost:5000)"
@@ -38,10 +38,18 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po |
 
 compile-translations: $(MO_FILES)
 
-setup: $(VENV)/.installed $(HTMX) compile-translations
+setup: $(VENV)/.installed $(HTMX) compile-translations pdf-libs
 
 run: setup
 	$(BIN)/python -m saas.devserver
+
+# WeasyPrint (receipts, cards and statements as PDF) draws text with Debian's Pango.
+pdf-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then \
+		echo "Installing Debian's Pango for PDF documents"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	fi
 
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \

@@ -199,3 +199,17 @@ def test_nik_rules_read_gender_and_birth_date():
     assert man.region == "Kota Bandung, Sukasari"
     assert check_nik("3273 0145.0790-0001").nik == "3273014507900001"
     assert mask_nik("3273014507900001") == "3273••••••••0001"
+
+
+def test_a_member_card_qr_opens_a_check_page_with_nothing_personal(ketua, client_for, tenants):
+    sri = tenants.a.members[0]
+    card = text(ketua.get(f"/kelola/anggota/{sri.id}/kartu"))
+    url = re.search(r"<title>(http://alpha\.localhost/kartu/[^<]+)</title>", card).group(1)
+    check = client_for("alpha").get(url.removeprefix("http://alpha.localhost"))
+    assert check.status_code == 200
+    page = text(check)
+    assert "An active member of Koperasi Desa Merah Putih Alpha." in page
+    assert sri.name in page
+    assert sri.nik not in page
+    assert client_for("beta").get(url.removeprefix("http://alpha.localhost")).status_code == 404
+    assert client_for("alpha").get("/kartu/forged-token").status_code == 404

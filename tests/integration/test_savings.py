@@ -205,3 +205,19 @@ def test_a_member_statement_carries_the_opening_balance_and_a_running_one(
         (20_000, 0, 70_000),
         (0, 30_000, 40_000),
     ]
+
+
+def test_a_receipt_carries_a_qr_code_of_its_check_page_and_prints_as_pdf(
+    bendahara, client_for, sri
+):
+    response, _data = pay(bendahara, sri, amount="25000")
+    receipt_url = response.headers["Location"]
+    page = text(bendahara.get(receipt_url))
+    number = receipt_url.rsplit("/", 1)[1]
+    assert f"<title>http://alpha.localhost/kuitansi/{number}</title>" in page  # the QR's target
+    assert re.search(r'<svg[^>]*class="segno"', page)
+    pdf = bendahara.get(f"{receipt_url}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert client_for("alpha").get(f"{receipt_url}.pdf").status_code == 302  # to sign in

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,6 +29,9 @@ from saas.ledger.models import MAX_AMOUNT
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member
+from saas.pdf import render_pdf
+from saas.phones import whatsapp_number
+from saas.qr import qr_svg
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, Receipt, SavingsKind
 from saas.savings.operations import Movement
@@ -169,26 +172,42 @@ def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
     return savings_page(member, deposit, withdrawal), 422
 
 
-@bp.route("/kuitansi/<number>")
-@tenant_view(Permission.POST_MONEY)
-def receipt(number: str) -> str:
+def receipt_context(number: str) -> dict[str, Any]:
     found = savings.get_receipt_by_number(tenant_db(), number)
     if found is None:
         abort(404)
-    g.private_page = True
     member = member_or_404(found.member_id)
     check_url = url_for("site.check_receipt", number=found.number, _external=True)
     text = _("Receipt %(number)s: %(url)s", number=found.number, url=check_url)
-    return render_template(
-        "members/receipt.html",
-        receipt=found,
-        member=member,
-        in_words=terbilang(found.amount),
-        check_url=check_url,
-        share_link="https://wa.me/?text=" + quote(text),
-        KIND_LABELS=KIND_LABELS,
-        METHOD_LABELS=METHOD_LABELS,
-    )
+    phone = whatsapp_number(member.phone) if member.phone else ""
+    return {
+        "receipt": found,
+        "member": member,
+        "in_words": terbilang(found.amount),
+        "check_url": check_url,
+        "qr": qr_svg(check_url),
+        "share_link": f"https://wa.me/{phone}?text=" + quote(text),
+        "KIND_LABELS": KIND_LABELS,
+        "METHOD_LABELS": METHOD_LABELS,
+    }
+
+
+@bp.route("/kuitansi/<number>")
+@tenant_view(Permission.POST_MONEY)
+def receipt(number: str) -> str:
+    g.private_page = True
+    return render_template("members/receipt.html", **receipt_context(number))
+
+
+@bp.route("/kuitansi/<number>.pdf")
+@tenant_view(Permission.POST_MONEY)
+def receipt_pdf(number: str) -> Response:
+    """The receipt on A6 paper with the cooperative's letterhead, to print or send."""
+    html = render_template("members/receipt_pdf.html", **receipt_context(number))
+    response = current_app.response_class(render_pdf(html), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @site_bp.route("/kuitansi/<number>")

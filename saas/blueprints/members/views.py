@@ -21,12 +21,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from saas.access import tenant_view
+from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
+from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from saas.blueprints.auth.views import password_token
 from saas.blueprints.members.forms import ExitForm, MemberForm
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
+from saas.blueprints.site.views import bp as site_bp
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
 from saas.members import operations as members
@@ -34,6 +36,7 @@ from saas.members.models import Member, MemberStatus
 from saas.members.operations import MemberDetails, MemberError
 from saas.members.rules import check_nik, mask_nik
 from saas.phones import whatsapp_number
+from saas.qr import qr_svg
 
 bp = Blueprint("members", __name__, url_prefix="/kelola/anggota")
 bp.after_request(refresh_summary_after_change)  # the microsite counts active members
@@ -205,6 +208,43 @@ def online_access(member_id: int) -> str:
     g.private_page = True
     days = current_app.extensions["guyub.settings"].invitation_max_age.days
     return render_template("members/access.html", member=member, link=link, share=share, days=days)
+
+
+CARD_MAX_AGE = 20 * 365 * 24 * 3600  # a card's QR code keeps working for the card's life
+
+
+def card_url(member: Member) -> str:
+    settings = current_app.extensions["guyub.settings"]
+    token = make_token(settings.secret_key, "member-card", {"tid": g.tenant.id, "mid": member.id})
+    return url_for("site.check_member", token=token, _external=True)
+
+
+@bp.route("/<int:member_id>/kartu")
+@tenant_view(Permission.MANAGE_MEMBERS)
+def card(member_id: int) -> str:
+    """A member card to print: name, number, join date and a QR code to check it."""
+    member = members.get_member_for_tenant(tenant_db(), member_id)
+    if member is None:
+        abort(404)
+    g.private_page = True
+    return render_template("members/card.html", member=member, qr=qr_svg(card_url(member)))
+
+
+@site_bp.route("/kartu/<token>")
+@public(Scope.TENANT)
+def check_member(token: str) -> str:
+    """What a member card's QR code opens: name, number and status (no NIK, nothing else)."""
+    settings = current_app.extensions["guyub.settings"]
+    try:
+        payload = read_token(settings.secret_key, "member-card", token, CARD_MAX_AGE)
+    except (TokenExpired, TokenInvalid):
+        abort(404)
+    if payload.get("tid") != g.tenant.id:
+        abort(404)
+    member = members.get_member_for_tenant(tenant_db(), int(payload.get("mid", 0)))
+    if member is None:
+        abort(404)
+    return render_template("members/card_check.html", member=member)
 
 
 @bp.route("/<int:member_id>/ktp")
