@@ -31,16 +31,13 @@ def form_of(client, member, action):
     """The hidden fields of one of the two forms on the savings page (its own key)."""
     page = text(client.get(f"/kelola/anggota/{member.id}/simpanan"))
     form = page[page.index(f"/simpanan/{action}") :]
-    key = re.search(r'name="key" type="hidden" value="([^"]+)"', form).group(1)
-    return {"csrf_token": csrf_from_page(page), "key": key}
-
-
-def csrf_from_page(page):
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    key = re.search(rf'name="{action}-key" type="hidden" value="([^"]+)"', form).group(1)
+    token = re.search(rf'name="{action}-csrf_token" type="hidden" value="([^"]+)"', form)
+    return {"csrf_token": token.group(1), "key": key}
 
 
 def pay(client, member, action="setor", **fields):
-    data = {
+    plain = {
         **form_of(client, member, action),
         "kind": "wajib",
         "amount": "25000",
@@ -48,6 +45,8 @@ def pay(client, member, action="setor", **fields):
         "paid_on": date.today().isoformat(),  # noqa: DTZ011
         **fields,
     }
+    # The two forms on the page carry their action as a prefix on every field.
+    data = {f"{action}-{k}": v for k, v in plain.items()}
     return client.post(f"/kelola/anggota/{member.id}/simpanan/{action}", data=data), data
 
 

@@ -89,9 +89,10 @@ class MovementForm(FlaskForm):
             raise ValidationError(str(_l("The date cannot be in the future.")))
 
 
-def fresh_form(**values: Any) -> MovementForm:
-    """A form carrying a new idempotency key: submitting it twice posts once."""
-    form = MovementForm(formdata=None, **values)
+def fresh_form(action: str, **values: Any) -> MovementForm:
+    """A form carrying a new idempotency key: submitting it twice posts once. Its fields are
+    prefixed by the action (``setor-amount``, ``tarik-amount``): two forms share the page."""
+    form = MovementForm(formdata=None, prefix=action, **values)
     form.key.data = str(uuid.uuid4())
     form.paid_on.data = date.today()  # noqa: DTZ011 - a calendar date
     return form
@@ -125,8 +126,8 @@ def member_savings(member_id: int) -> str:
     settings = savings.get_settings(tenant_db())
     return savings_page(
         member,
-        fresh_form(kind=SavingsKind.WAJIB.value, amount=settings.wajib_amount),
-        fresh_form(kind=SavingsKind.SUKARELA.value),
+        fresh_form("setor", kind=SavingsKind.WAJIB.value, amount=settings.wajib_amount),
+        fresh_form("tarik", kind=SavingsKind.SUKARELA.value),
     )
 
 
@@ -134,7 +135,7 @@ def member_savings(member_id: int) -> str:
 @tenant_view(Permission.POST_MONEY)
 def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
     member = member_or_404(member_id)
-    form = MovementForm()
+    form = MovementForm(prefix=action)
     withdrawing = action == "tarik"
     if withdrawing:
         form.kind.data = SavingsKind.SUKARELA.value  # only voluntary savings leave early
@@ -167,8 +168,8 @@ def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
             if created:
                 flash(_("Recorded. Receipt %(number)s.", number=receipt.number), "success")
             return redirect(url_for("members.receipt", number=receipt.number))
-    deposit = fresh_form(kind=SavingsKind.WAJIB.value) if withdrawing else form
-    withdrawal = form if withdrawing else fresh_form(kind=SavingsKind.SUKARELA.value)
+    deposit = fresh_form("setor", kind=SavingsKind.WAJIB.value) if withdrawing else form
+    withdrawal = form if withdrawing else fresh_form("tarik", kind=SavingsKind.SUKARELA.value)
     return savings_page(member, deposit, withdrawal), 422
 
 
