@@ -42,6 +42,7 @@ ROUTES = {
     "bills.show": lambda a: {"bill_id": 99},
     "bills.pay": lambda a: {"bill_id": 99},
     "reports.index": "none",
+    "reports.download": "none",
     "reports.journal": "none",
     "reports.record_entry": "none",
     "reports.close_month": "none",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from saas.ledger import operations as ledger
@@ -104,3 +106,24 @@ def test_a_bad_date_is_reported_and_today_is_shown(alpha):
 def test_members_cannot_open_the_statements(alpha):
     login(alpha, "citra@kopalpha.id")
     assert alpha.get("/kelola/laporan").status_code == 403
+
+
+def test_the_statements_download_as_pdf_and_as_excel_with_the_same_figures(alpha, year_of_books):
+    login(alpha, "bambang@kopalpha.id")
+    period = {"dari": "2026-01-01", "per": "2026-06-30"}
+    pdf = alpha.get("/kelola/laporan/unduh.pdf", query_string=period)
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert "laporan-alpha-2026-06-30.pdf" in pdf.headers["Content-Disposition"]
+    book = load_workbook(
+        io.BytesIO(alpha.get("/kelola/laporan/unduh.xlsx", query_string=period).data)
+    )
+    position = {
+        row[0]: row[1] for row in book.worksheets[0].iter_rows(values_only=True) if len(row) > 1
+    }
+    assert position["Cash"] == 63_000
+    assert position["Total assets"] == position["Total liabilities and equity"] == 113_000
+    results = {row[0]: row[1] for row in book["PHU"].iter_rows(values_only=True) if len(row) > 1}
+    assert results["Result (SHU before distribution)"] == 20_000
+    trial = list(book.worksheets[2].iter_rows(values_only=True))
+    assert sum(r[1] for r in trial[1:]) == sum(r[2] for r in trial[1:])

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, g, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from openpyxl import Workbook
+from werkzeug.wrappers import Response
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
@@ -14,8 +20,15 @@ from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.db import tenant_db
 from saas.ledger.models import Account
-from saas.ledger.queries import balance_sheet, income_statement, trial_balance
+from saas.ledger.queries import (
+    BalanceSheet,
+    IncomeStatement,
+    balance_sheet,
+    income_statement,
+    trial_balance,
+)
 from saas.ledger.rules import account_name
+from saas.pdf import render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/kelola/laporan")
 
@@ -80,3 +93,69 @@ def trial() -> tuple[str, int]:
         debit=sum(r.debit for r in rows),
         credit=sum(r.credit for r in rows),
     ), status
+
+
+@bp.route("/unduh.<any(pdf,xlsx):fmt>")
+@tenant_view(Permission.OFFICER_AREA)
+def download(fmt: str) -> Response:
+    """The neraca and PHU of the period asked, as a PDF with the letterhead or as Excel."""
+    _form, start, end, _status = period()
+    sheet = balance_sheet(tenant_db(), end)
+    income = income_statement(tenant_db(), start, end)
+    name = f"laporan-{g.tenant.slug}-{end.isoformat()}.{fmt}"
+    if fmt == "pdf":
+        html = render_template("reports/statements_pdf.html", sheet=sheet, income=income)
+        body, mimetype = render_pdf(html), "application/pdf"
+    else:
+        body = statements_xlsx(sheet, income, trial_balance(tenant_db(), end))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def statements_xlsx(sheet: BalanceSheet, income: IncomeStatement, trial: list[Any]) -> bytes:
+    """Three sheets: neraca, PHU and the trial balance, amounts as numbers Excel can add."""
+    book = Workbook(write_only=True)
+    rows: list[list[object]]
+    position = book.create_sheet(_("Balance sheet")[:31])
+    rows = [
+        [_("Statement of financial position (neraca) on %(date)s", date=format_date(sheet.as_of))]
+    ]
+    for title, section in (
+        (_("Assets"), sheet.assets),
+        (_("Liabilities"), sheet.liabilities),
+        (_("Equity"), sheet.equity),
+    ):
+        rows.append([title])
+        rows += [[account_name_filter(line.account), line.amount] for line in section.lines]
+    rows.append([_("Results not yet closed (SHU)"), sheet.unclosed_result])
+    rows.append([_("Total assets"), sheet.assets.total])
+    rows.append([_("Total liabilities and equity"), sheet.liabilities.total + sheet.equity_total])
+    for row in rows:
+        position.append(row)
+    results = book.create_sheet("PHU")
+    results.append(
+        [
+            _(
+                "Operating results (PHU) from %(start)s to %(end)s",
+                start=format_date(income.start),
+                end=format_date(income.end),
+            )
+        ]
+    )
+    for title, section in ((_("Revenue"), income.revenue), (_("Expenses"), income.expenses)):
+        results.append([title])
+        for line in section.lines:
+            results.append([account_name_filter(line.account), line.amount])
+    results.append([_("Result (SHU before distribution)"), income.result])
+    balance = book.create_sheet(_("Trial balance")[:31])
+    balance.append([_("Account"), _("Debit"), _("Credit")])
+    for row in trial:
+        balance.append(
+            [f"{row.account.code} {account_name_filter(row.account)}", row.debit, row.credit]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
