@@ -114,3 +114,24 @@ def test_bad_bills_and_empty_payments_are_refused(bendahara):
     response = bendahara.post(f"{bill_url}/bayar", data=data)
     assert response.status_code == 422
     assert "Tick the members who paid." in text(response)
+
+
+def test_the_treasurer_sets_the_amounts_new_bills_start_from(bendahara, alpha):
+    page = text(bendahara.get("/kelola/tagihan/pengaturan"))
+    data = {
+        "csrf_token": hidden(page, "csrf_token"),
+        "pokok_amount": "150.000",
+        "wajib_amount": "20.000",
+    }
+    assert bendahara.post("/kelola/tagihan/pengaturan", data=data).status_code == 302
+    assert 'value="20000"' in text(bendahara.get("/kelola/tagihan"))
+    bad = bendahara.post(
+        "/kelola/tagihan/pengaturan", data={**data, "wajib_amount": "dua puluh ribu"}
+    )
+    assert bad.status_code == 422
+    assert "Enter the amount in whole rupiah, like 25000." in text(bad)
+
+
+def test_only_the_treasurer_changes_the_amounts(alpha):
+    login(alpha, "ana@kopalpha.id")
+    assert alpha.get("/kelola/tagihan/pengaturan").status_code == 403

@@ -38,6 +38,7 @@ ROUTES = {
     "members.import_upload": "none",
     "members.import_preview": lambda a: {"name": "0" * 32 + ".csv"},
     "bills.index": "none",
+    "bills.settings": "none",
     "bills.arrears": "none",
     "bills.show": lambda a: {"bill_id": 99},
     "bills.pay": lambda a: {"bill_id": 99},

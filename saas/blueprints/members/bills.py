@@ -176,3 +176,48 @@ def arrears() -> str:
         "bills/arrears.html",
         arrears=bills.arrears(tenant_db(), as_of_year=today.year, as_of_month=today.month),
     )
+
+
+class SettingsForm(FlaskForm):
+    pokok_amount = RupiahField(
+        _l("Principal savings (pokok), paid once"),
+        validators=[
+            InputRequired(message=NOT_RUPIAH),
+            NumberRange(
+                min=1,
+                max=MAX_AMOUNT,
+                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    wajib_amount = RupiahField(
+        _l("Mandatory savings (wajib), each month"),
+        validators=[
+            InputRequired(message=NOT_RUPIAH),
+            NumberRange(
+                min=1,
+                max=MAX_AMOUNT,
+                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+@bp.route("/pengaturan", methods=["GET", "POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def settings() -> Response | tuple[str, int]:
+    """The amounts of the bylaws (AD/ART): new bills and the counter's forms start from them."""
+    g.private_page = True
+    current = savings.get_settings(tenant_db())
+    form = SettingsForm(obj=current)
+    if form.validate_on_submit():
+        savings.save_settings(
+            tenant_db(),
+            pokok_amount=int(form.pokok_amount.data or 0),
+            wajib_amount=int(form.wajib_amount.data or 0),
+        )
+        flash(_("Savings amounts saved."), "success")
+        return redirect(url_for("bills.index"))
+    return render_template("bills/settings.html", form=form), 422 if form.errors else 200
