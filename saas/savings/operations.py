@@ -258,3 +258,39 @@ def member_statement(
         running[kind] += int(credit) - int(debit)
         rows.append(StatementRow(day, description, kind, int(credit), int(debit), running[kind]))
     return opening, rows
+
+
+def settle_savings(
+    session: Session,
+    member: Member,
+    *,
+    paid_on: date,
+    method: PaymentMethod,
+    idempotency_key: uuid.UUID,
+    officer_id: int,
+) -> int:
+    """Pay a leaving member all their savings in one entry (the caller commits with the exit);
+    the amount paid out, 0 when there was nothing to pay."""
+    _lock(session, member)
+    owed = {kind: amount for kind, amount in balances(session, member.id).items() if amount > 0}
+    if not owed:
+        return 0
+    total = sum(owed.values())
+    lines = [
+        Line(
+            ledger.account_by_role(session, kind.account_role).id, debit=amount, member_id=member.id
+        )
+        for kind, amount in owed.items()
+    ]
+    lines.append(Line(ledger.account_by_role(session, method.account_role).id, credit=total))
+    ledger.post_entry(
+        session,
+        entry_date=paid_on,
+        description=f"Pengembalian simpanan anggota keluar {member.number}",
+        lines=lines,
+        idempotency_key=idempotency_key,
+        source=EntrySource.SAVINGS,
+        posted_by_id=officer_id,
+        member_id=member.id,
+    )
+    return total

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
+from saas.ledger import operations as ledger
+from saas.ledger.queries import account_balances
 from saas.members.models import Gender, Member, MemberStatus
 from saas.members.rules import check_nik, mask_nik
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod, SavingsKind
 from tests.factories import PASSWORD, csrf_token, jpeg, login, text
 
 NEW = {
@@ -174,19 +180,36 @@ def test_an_exit_is_recorded_once_and_not_before_joining(ketua, db, tenants, cli
     path = f"/kelola/anggota/{sri.id}/keluar"
     edit = f"/kelola/anggota/{sri.id}"
     early = ketua.post(
-        path, data={"left_on": "2025-01-01", "reason": "", "csrf_token": csrf_token(ketua, edit)}
+        path,
+        data={
+            "left_on": "2025-01-01",
+            "reason": "",
+            "method": "cash",
+            "csrf_token": csrf_token(ketua, edit),
+        },
     )
     assert early.status_code == 422
     assert "cannot leave before the day they joined" in text(early)
     done = ketua.post(
         path,
-        data={"left_on": "2026-11-20", "reason": "Pindah", "csrf_token": csrf_token(ketua, edit)},
+        data={
+            "left_on": "2026-11-20",
+            "reason": "Pindah",
+            "method": "cash",
+            "csrf_token": csrf_token(ketua, edit),
+        },
     )
     assert done.status_code == 302
     member = alpha_members(db, tenants)[sri.nik]
     assert (member.status, member.exit_reason) == (MemberStatus.LEFT, "Pindah")
     again = ketua.post(
-        path, data={"left_on": "2026-11-21", "reason": "", "csrf_token": csrf_token(ketua, edit)}
+        path,
+        data={
+            "left_on": "2026-11-21",
+            "reason": "",
+            "method": "cash",
+            "csrf_token": csrf_token(ketua, edit),
+        },
     )
     assert again.status_code == 422
     home = text(client_for("alpha").get("/"))
@@ -213,3 +236,41 @@ def test_a_member_card_qr_opens_a_check_page_with_nothing_personal(ketua, client
     assert sri.nik not in page
     assert client_for("beta").get(url.removeprefix("http://alpha.localhost")).status_code == 404
     assert client_for("alpha").get("/kartu/forged-token").status_code == 404
+
+
+def test_a_leaving_member_is_paid_back_every_savings_in_one_entry(ketua, db, tenants):
+    sri = tenants.a.members[0]
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        for kind, amount in ((SavingsKind.WAJIB, 25_000), (SavingsKind.SUKARELA, 50_000)):
+            savings.deposit(
+                session,
+                savings.Movement(
+                    member=session.merge(sri),
+                    kind=kind,
+                    amount=amount,
+                    method=PaymentMethod.CASH,
+                    paid_on=date(2026, 11, 3),
+                    idempotency_key=uuid.uuid4(),
+                    officer_id=tenants.a.users["bendahara"].id,
+                    officer_name="Bambang Alpha",
+                ),
+            )
+        cash_before = account_balances(session)[ledger.account_by_role(session, "cash").id]
+    edit = f"/kelola/anggota/{sri.id}"
+    response = ketua.post(
+        f"{edit}/keluar",
+        data={
+            "left_on": "2026-11-25",
+            "reason": "Pindah kota",
+            "method": "cash",
+            "key": str(uuid.uuid4()),
+            "csrf_token": csrf_token(ketua, edit),
+        },
+    )
+    assert response.status_code == 302
+    assert "Rp75,000 of savings paid back." in text(ketua.get(response.headers["Location"]))
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        assert all(v == 0 for v in savings.balances(session, sri.id).values())
+        cash = account_balances(session)[ledger.account_by_role(session, "cash").id]
+        assert cash_before - cash == 75_000

@@ -8,7 +8,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, Field, StringField, TextAreaField
+from wtforms import DateField, Field, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from saas.blueprints.forms import REQUIRED
@@ -68,3 +69,11 @@ class ExitForm(FlaskForm):
         _l("Left on"), validators=[DataRequired(message=_l("Enter the date the member left."))]
     )
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=300)])
+    method = SelectField(
+        _l("Savings paid back by"),
+        choices=[
+            SelectChoice("cash", str(_l("Cash"))),
+            SelectChoice("transfer", str(_l("Bank transfer"))),
+        ],
+    )
+    key = HiddenField()

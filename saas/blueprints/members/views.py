@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from urllib.parse import quote
 
@@ -31,17 +32,35 @@ from saas.blueprints.profile.views import read_photo
 from saas.blueprints.site.views import bp as site_bp
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
+from saas.i18n import rupiah_filter
+from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
 from saas.members.operations import MemberDetails, MemberError
 from saas.members.rules import check_nik, mask_nik
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod
 
 bp = Blueprint("members", __name__, url_prefix="/kelola/anggota")
 bp.after_request(refresh_summary_after_change)  # the microsite counts active members
 
+
+def _exit_key(value: str | None) -> uuid.UUID:
+    """The exit form's idempotency key (a fresh one when the form was tampered with)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return uuid.uuid4()
+
+
 MEMBER_ERRORS = {
+    "period_closed": _l("The books of that month are closed. Use a date in an open month."),
+    "treasurer_settles": _l(
+        "This member still has savings: the chair, treasurer or cashier records the exit and "
+        "pays them back."
+    ),
     "nik_taken": _l("A member with this NIK is already registered."),
     "already_left": _l("This member has already left."),
     "exit_before_join": _l("A member cannot leave before the day they joined."),
@@ -150,7 +169,7 @@ def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
             flash(_("Member %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("members.edit", member_id=saved.id))
     status = 422 if form.errors else 200
-    exit_form = ExitForm(left_on=date.today())  # noqa: DTZ011 - a calendar date
+    exit_form = ExitForm(left_on=date.today(), key=str(uuid.uuid4()))  # noqa: DTZ011
     return render_template(
         "members/edit.html", form=form, member=member, exit_form=exit_form
     ), status
@@ -164,18 +183,29 @@ def record_exit(member_id: int) -> Response | tuple[str, int]:
         abort(404)
     exit_form = ExitForm()
     if exit_form.validate_on_submit():
+        on = exit_form.left_on.data or date.today()  # noqa: DTZ011 - a calendar date
+        owed = sum(savings.balances(tenant_db(), member.id).values())
         try:
-            members.record_exit(
+            if owed and not current_user.can(Permission.POST_MONEY):
+                raise MemberError("treasurer_settles")
+            paid = savings.settle_savings(
                 tenant_db(),
                 member,
-                on=exit_form.left_on.data or date.today(),  # noqa: DTZ011 - a calendar date
-                reason=exit_form.reason.data,
+                paid_on=on,
+                method=PaymentMethod(exit_form.method.data),
+                idempotency_key=_exit_key(exit_form.key.data),
+                officer_id=current_user.id,
             )
-        except MemberError as exc:
+            members.record_exit(tenant_db(), member, on=on, reason=exit_form.reason.data)
+        except (MemberError, LedgerError) as exc:
             tenant_db().rollback()
-            exit_form.left_on.errors = [str(MEMBER_ERRORS[exc.code])]
+            exit_form.left_on.errors = [
+                str(MEMBER_ERRORS.get(exc.code, MEMBER_ERRORS["period_closed"]))
+            ]
         else:
             flash(_("The exit of %(name)s is recorded.", name=member.name), "success")
+            if paid:
+                flash(_("%(amount)s of savings paid back.", amount=rupiah_filter(paid)), "info")
             return redirect(url_for("members.edit", member_id=member.id))
     g.private_page = True
     return render_template(
