@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from saas.accounts import operations as accounts
 from saas.accounts.models import PlatformAdmin, TenantUser
@@ -13,6 +16,11 @@ from saas.accounts.passwords import hash_password, verify_password
 from saas.accounts.roles import Role
 from saas.config import Settings
 from saas.db import Databases
+from saas.members import operations as members
+from saas.members.operations import MemberDetails
+from saas.members.rules import check_nik
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod, SavingsKind
 from saas.tenants.models import Tenant, TenantStatus
 from saas.tenants.provisioning import provision_tenant
 
@@ -79,3 +87,58 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
             elif _ensure_password(user, password):
                 session.commit()
                 yield f"reset the password of {demo.email}"
+        yield from _seed_members(session)
+
+
+DEMO_MEMBERS = (  # (NIK, name, phone, login email of the member's own account)
+    ("3205014101850001", "Ani Lestari", "+6281234567890", "anggota@sukamaju.id"),
+    ("3205011503800002", "Dadang Sutisna", "+6281234567891", None),
+    ("3205015207900003", "Euis Komariah", None, None),
+)
+DEMO_KEYS = uuid.UUID("5e3d0f6c-1d2b-4d6a-9c43-6b0d2d7a9e11")  # demo postings: one key each
+
+
+def _seed_members(session: Session) -> Iterator[str]:
+    """Three members with their principal and this month's mandatory savings (once)."""
+    if members.count_members(session):
+        return
+    treasurer = accounts.find_tenant_user_by_login(session, "bendahara@sukamaju.id")
+    assert treasurer is not None
+    settings = savings.get_settings(session)
+    today = date.today()  # noqa: DTZ011 - a calendar date
+    for nik, name, phone, login in DEMO_MEMBERS:
+        check = check_nik(nik)
+        member = members.register_member(
+            session,
+            MemberDetails(
+                nik=nik,
+                name=name,
+                gender=check.gender,
+                birth_date=check.birth_date,
+                address=None,
+                village="Sukamaju",
+                phone=phone,
+                join_date=today.replace(day=1),
+            ),
+        )
+        if login and (user := accounts.find_tenant_user_by_login(session, login)) is not None:
+            member.user_id = user.id
+            session.commit()
+        for kind, amount in (
+            (SavingsKind.POKOK, settings.pokok_amount),
+            (SavingsKind.WAJIB, settings.wajib_amount),
+        ):
+            savings.deposit(
+                session,
+                savings.Movement(
+                    member=member,
+                    kind=kind,
+                    amount=amount,
+                    method=PaymentMethod.CASH,
+                    paid_on=today,
+                    idempotency_key=uuid.uuid5(DEMO_KEYS, f"{nik}-{kind.value}"),
+                    officer_id=treasurer.id,
+                    officer_name=treasurer.name,
+                ),
+            )
+        yield f"registered demo member {member.number} {name}"

@@ -1,0 +1,29 @@
+"""The demo of `make run`: members with savings, the member account linked; idempotent."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from saas.ledger.models import JournalEntry
+from saas.members.models import Member
+from saas.savings import operations as savings
+from saas.savings.models import SavingsKind
+from saas.seed import DEMO_SLUG, seed_demo
+from saas.tenants.models import Tenant
+
+
+def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, app):
+    settings = app.extensions["guyub.settings"]
+    first = list(seed_demo(db, settings, "demo-seed-2026"))
+    assert "registered demo member 0001 Ani Lestari" in first
+    again = list(seed_demo(db, settings, "demo-seed-2026"))
+    assert again == []
+    with db.platform_session() as session:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+    with db.tenant_session(tenant.shard, tenant.schema_name) as session:
+        ani = session.scalar(select(Member).where(Member.number == "0001"))
+        assert ani.user_id is not None  # anggota@sukamaju.id sees her own savings
+        balances = savings.balances(session, ani.id)
+        assert balances[SavingsKind.POKOK] == 100_000
+        assert balances[SavingsKind.WAJIB] == 10_000
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 6
