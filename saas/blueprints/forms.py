@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, NumberRange, ValidationError
 
 from saas.accounts.passwords import password_problems
+from saas.ledger.models import MAX_AMOUNT
 
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least 8 characters."),
@@ -43,6 +46,29 @@ class RupiahField(IntegerField):
             raise ValueError(str(NOT_RUPIAH))
         amount = int(re.sub(r"\D", "", match.group(1)))
         self.data = -amount if negative else amount
+
+
+def rupiah_amount(label: str | LazyString) -> RupiahField:
+    """A required amount from Rp1 up to Rp1 trillion, with the phone's number keyboard."""
+    return RupiahField(
+        label,
+        validators=[
+            InputRequired(message=NOT_RUPIAH),
+            NumberRange(
+                min=1,
+                max=MAX_AMOUNT,
+                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
+def not_in_future(_form: Any, field: Field) -> None:
+    if field.data and field.data > datetime.now(UTC).date():
+        raise ValidationError(str(_l("The date cannot be in the future.")))
+    if field.data and field.data < date(1945, 1, 1):
+        raise ValidationError(str(_l("Check the year of the date.")))
 
 
 class StrongPassword:

@@ -11,16 +11,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, Field, HiddenField, IntegerField, SelectField
+from wtforms import DateField, HiddenField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import NOT_RUPIAH, RupiahField
+from saas.blueprints.forms import not_in_future, rupiah_amount
 from saas.blueprints.members.savings import KIND_LABELS, METHOD_LABELS, SAVINGS_ERRORS, valid_key
 from saas.db import tenant_db
-from saas.ledger.models import MAX_AMOUNT
 from saas.ledger.rules import LedgerError
 from saas.savings import bills
 from saas.savings import operations as savings
@@ -54,30 +53,17 @@ class BillForm(FlaskForm):
     month = SelectField(
         _l("Month"), coerce=int, choices=[SelectChoice(m, f"{m:02d}") for m in range(1, 13)]
     )
-    amount = RupiahField(
-        _l("Amount per member"),
-        validators=[
-            InputRequired(message=NOT_RUPIAH),
-            NumberRange(
-                min=1,
-                max=MAX_AMOUNT,
-                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    amount = rupiah_amount(_l("Amount per member"))
 
 
 class PayForm(FlaskForm):
     method = SelectField(
         _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
     )
-    paid_on = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date."))])
+    paid_on = DateField(
+        _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
+    )
     key = HiddenField(validators=[valid_key])
-
-    def validate_paid_on(self, field: Field) -> None:
-        if field.data and field.data > date.today():  # noqa: DTZ011 - a calendar date
-            raise ValidationError(str(_l("The date cannot be in the future.")))
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -179,30 +165,8 @@ def arrears() -> str:
 
 
 class SettingsForm(FlaskForm):
-    pokok_amount = RupiahField(
-        _l("Principal savings (pokok), paid once"),
-        validators=[
-            InputRequired(message=NOT_RUPIAH),
-            NumberRange(
-                min=1,
-                max=MAX_AMOUNT,
-                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
-    wajib_amount = RupiahField(
-        _l("Mandatory savings (wajib), each month"),
-        validators=[
-            InputRequired(message=NOT_RUPIAH),
-            NumberRange(
-                min=1,
-                max=MAX_AMOUNT,
-                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    pokok_amount = rupiah_amount(_l("Principal savings (pokok), paid once"))
+    wajib_amount = rupiah_amount(_l("Mandatory savings (wajib), each month"))
 
 
 @bp.route("/pengaturan", methods=["GET", "POST"])

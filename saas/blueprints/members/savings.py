@@ -16,16 +16,15 @@ from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
 from wtforms import DateField, Field, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import NOT_RUPIAH, RupiahField
+from saas.blueprints.forms import not_in_future, rupiah_amount
 from saas.blueprints.members.views import bp
 from saas.blueprints.site.views import bp as site_bp
 from saas.db import tenant_db
 from saas.i18n import rupiah_filter
-from saas.ledger.models import MAX_AMOUNT
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member
@@ -33,7 +32,7 @@ from saas.pdf import render_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings import operations as savings
-from saas.savings.models import PaymentMethod, Receipt, SavingsKind
+from saas.savings.models import PaymentMethod, Receipt, SavingsKind, SavingsSettings
 from saas.savings.operations import Movement
 
 KIND_LABELS = {
@@ -66,27 +65,14 @@ class MovementForm(FlaskForm):
     kind = SelectField(
         _l("Savings"), choices=[SelectChoice(k.value, str(v)) for k, v in KIND_LABELS.items()]
     )
-    amount = RupiahField(
-        _l("Amount in rupiah"),
-        validators=[
-            InputRequired(message=NOT_RUPIAH),
-            NumberRange(
-                min=1,
-                max=MAX_AMOUNT,
-                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
-            ),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
+    amount = rupiah_amount(_l("Amount in rupiah"))
     method = SelectField(
         _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
     )
-    paid_on = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date."))])
+    paid_on = DateField(
+        _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
+    )
     key = HiddenField(validators=[valid_key])
-
-    def validate_paid_on(self, field: Field) -> None:
-        if field.data and field.data > date.today():  # noqa: DTZ011 - a calendar date
-            raise ValidationError(str(_l("The date cannot be in the future.")))
 
 
 def fresh_form(action: str, **values: Any) -> MovementForm:
@@ -105,7 +91,12 @@ def member_or_404(member_id: int) -> Member:
     return member
 
 
-def savings_page(member: Member, deposit: MovementForm, withdrawal: MovementForm) -> str:
+def savings_page(
+    member: Member,
+    deposit: MovementForm,
+    withdrawal: MovementForm,
+    settings: SavingsSettings | None = None,
+) -> str:
     g.private_page = True
     return render_template(
         "members/savings.html",
@@ -115,7 +106,7 @@ def savings_page(member: Member, deposit: MovementForm, withdrawal: MovementForm
         deposit=deposit,
         withdrawal=withdrawal,
         KIND_LABELS=KIND_LABELS,
-        settings=savings.get_settings(tenant_db()),
+        settings=settings or savings.get_settings(tenant_db()),
     )
 
 
@@ -128,6 +119,7 @@ def member_savings(member_id: int) -> str:
         member,
         fresh_form("setor", kind=SavingsKind.WAJIB.value, amount=settings.wajib_amount),
         fresh_form("tarik", kind=SavingsKind.SUKARELA.value),
+        settings,
     )
 
 

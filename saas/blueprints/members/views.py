@@ -184,18 +184,20 @@ def record_exit(member_id: int) -> Response | tuple[str, int]:
     exit_form = ExitForm()
     if exit_form.validate_on_submit():
         on = exit_form.left_on.data or date.today()  # noqa: DTZ011 - a calendar date
-        owed = sum(savings.balances(tenant_db(), member.id).values())
         try:
-            if owed and not current_user.can(Permission.POST_MONEY):
+            if current_user.can(Permission.POST_MONEY):
+                paid = savings.settle_savings(
+                    tenant_db(),
+                    member,
+                    paid_on=on,
+                    method=PaymentMethod(exit_form.method.data),
+                    idempotency_key=_exit_key(exit_form.key.data),
+                    officer_id=current_user.id,
+                )
+            elif any(savings.balances(tenant_db(), member.id).values()):
                 raise MemberError("treasurer_settles")
-            paid = savings.settle_savings(
-                tenant_db(),
-                member,
-                paid_on=on,
-                method=PaymentMethod(exit_form.method.data),
-                idempotency_key=_exit_key(exit_form.key.data),
-                officer_id=current_user.id,
-            )
+            else:
+                paid = 0
             members.record_exit(tenant_db(), member, on=on, reason=exit_form.reason.data)
         except (MemberError, LedgerError) as exc:
             tenant_db().rollback()

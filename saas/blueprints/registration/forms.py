@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from saas.accounts.roles import ROLE_LABELS, Role
 from saas.blueprints.admin.forms import check_slug_field
 from saas.blueprints.auth.forms import EMAIL_INVALID
-from saas.blueprints.forms import REQUIRED, NewPasswordForm
+from saas.blueprints.forms import REQUIRED, NewPasswordForm, not_in_future
 from saas.onboarding.rules import (
     IdentifierError,
     normalise_nib,
@@ -49,13 +48,6 @@ def normalised_by(function: Any) -> Any:
             raise ValidationError(str(IDENTIFIER_MESSAGES[exc.code])) from exc
 
     return validate
-
-
-def not_in_future(_form: Any, field: Field) -> None:
-    if field.data and field.data > datetime.now(UTC).date():
-        raise ValidationError(str(_l("The date cannot be in the future.")))
-    if field.data and field.data < date(1945, 1, 1):
-        raise ValidationError(str(_l("Check the year of the date.")))
 
 
 class LegalIdentifiersForm(FlaskForm):

@@ -15,11 +15,11 @@ from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 from wtforms import DateField, Field, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import NOT_RUPIAH, REQUIRED, RupiahField
+from saas.blueprints.forms import REQUIRED, not_in_future, rupiah_amount
 from saas.blueprints.members.savings import METHOD_LABELS, valid_key
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.forms import PHOTO_FIELD_KW
@@ -27,7 +27,7 @@ from saas.blueprints.profile.views import read_photo
 from saas.blueprints.reports.views import bp
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
-from saas.ledger.models import MAX_AMOUNT, AccountKind, EntrySource
+from saas.ledger.models import AccountKind, EntrySource
 from saas.ledger.rules import LedgerError, Line, account_name
 from saas.savings.models import PaymentMethod
 
@@ -54,31 +54,18 @@ class EntryForm(FlaskForm):
         ],
     )
     account = SelectField(_l("Account"), coerce=int)
-    amount = RupiahField(
-        _l("Amount in rupiah"),
-        validators=[
-            InputRequired(message=NOT_RUPIAH),
-            NumberRange(
-                min=1,
-                max=MAX_AMOUNT,
-                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
-            ),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
+    amount = rupiah_amount(_l("Amount in rupiah"))
     method = SelectField(
         _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
     )
-    entry_date = DateField(_l("Date"), validators=[DataRequired(message=_l("Enter the date."))])
+    entry_date = DateField(
+        _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
+    )
     description = StringField(
         _l("Description"), validators=[DataRequired(message=REQUIRED), Length(max=300)]
     )
     photo = FileField(_l("Photo of the receipt (optional)"), render_kw=PHOTO_FIELD_KW)
     key = HiddenField(validators=[valid_key])
-
-    def validate_entry_date(self, field: Field) -> None:
-        if field.data and field.data > date.today():  # noqa: DTZ011 - a calendar date
-            raise ValidationError(str(_l("The date cannot be in the future.")))
 
     def validate_account(self, field: Field) -> None:
         kind = AccountKind.EXPENSE if self.direction.data == "expense" else AccountKind.REVENUE
