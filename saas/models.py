@@ -11,8 +11,10 @@ from saas.ledger import models as ledger_models
 from saas.members import models as members_models
 from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
+from saas.publishing import models as publishing_models
 from saas.regions import models as regions_models
 from saas.savings import models as savings_models
+from saas.shu import models as shu_models
 from saas.tenants import models as tenants_models
 from saas.verification import models as verification_models
 
@@ -26,8 +28,10 @@ __all__ = [
     "members_models",
     "microsite_models",
     "onboarding_models",
+    "publishing_models",
     "regions_models",
     "savings_models",
+    "shu_models",
     "tenants_models",
     "verification_models",
 ]

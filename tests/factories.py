@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import event
+from sqlalchemy import event, select
 from werkzeug.test import TestResponse
 
 from saas.accounts import operations as accounts
@@ -22,7 +22,7 @@ from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
 from saas.ledger import operations as ledger
-from saas.ledger.models import JournalEntry
+from saas.ledger.models import Account, JournalEntry
 from saas.ledger.rules import Line
 from saas.members.models import Member
 from saas.members.operations import MemberDetails, register_member, set_ktp_photo
@@ -36,6 +36,7 @@ from saas.microsite.models import (
     UnitKind,
     UnitStatus,
 )
+from saas.shu import operations as shu
 from saas.storage import LocalStorage
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
@@ -348,3 +349,51 @@ def count_statements(
         for engine in engines:
             event.remove(engine, "before_cursor_execute", count)
     return response, statements
+
+
+def book_closed_2025(db: Databases, tenant_data: TenantData) -> tuple[int, int]:
+    """2025 of a cooperative: two members' savings, their loan interest, sales to non-members,
+    an expense; December closed. The result is Rp500,000."""
+    t = tenant_data.tenant
+    first, second = tenant_data.members[0].id, tenant_data.members[-1].id
+    with db.tenant_session(t.shard, t.schema_name) as session:
+
+        def code(c: str) -> int | None:
+            return session.scalar(select(Account.id).where(Account.code == c))
+
+        postings = [
+            [("1-101", 100_000, 0, None), ("3-101", 0, 100_000, first)],
+            [("1-101", 120_000, 0, None), ("3-102", 0, 120_000, first)],
+            [("1-101", 100_000, 0, None), ("3-101", 0, 100_000, second)],
+            [("1-101", 300_000, 0, None), ("4-101", 0, 300_000, first)],
+            [("1-101", 100_000, 0, None), ("4-101", 0, 100_000, second)],
+            [("1-102", 400_000, 0, None), ("4-105", 0, 400_000, None)],
+            [("6-101", 300_000, 0, None), ("1-101", 0, 300_000, None)],
+        ]
+        for lines in postings:
+            ledger.post_entry(
+                session,
+                entry_date=date(2025, 10, 1),
+                description="2025",
+                lines=[Line(code(c), d, k, m) for c, d, k, m in lines],
+                idempotency_key=uuid.uuid4(),
+            )
+        session.commit()
+        ledger.close_period(
+            session, 2025, 12, user_id=tenant_data.users["bendahara"].id, today=date(2026, 11, 29)
+        )
+    return first, second
+
+
+def share_out_2025(db: Databases, tenant_data: TenantData) -> int:
+    """Post the SHU of 2025 (closed) by the typical split, decided on 15 March 2026; its id."""
+    t = tenant_data.tenant
+    with db.tenant_session(t.shard, t.schema_name) as session:
+        allocation, _created = shu.post_allocation(
+            session,
+            shu.plan(session, 2025, shu.get_percentages(session)),
+            decided_on=date(2026, 3, 15),
+            idempotency_key=uuid.uuid4(),
+            user_id=tenant_data.users["bendahara"].id,
+        )
+        return allocation.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Identity, Integer, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import PlatformBase
@@ -23,6 +23,11 @@ class TenantSummary(PlatformBase):
     running_units: Mapped[int] = mapped_column(Integer, default=0)
     members: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # active ones
     completeness: Mapped[int] = mapped_column(Integer, default=0)
+    # The latest published book year's headline figures (none until one is published).
+    report_year: Mapped[int | None] = mapped_column(SmallInteger)
+    report_assets: Mapped[int | None] = mapped_column(BigInteger)
+    report_result: Mapped[int | None] = mapped_column(BigInteger)
+    report_shu: Mapped[int | None] = mapped_column(BigInteger)
     refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -19,6 +19,10 @@ def refresh_tenant_summary(platform: Session, tenant_id: int, page: PublicPage) 
         "running_units": page.running_units,
         "members": page.members,
         "completeness": page.completeness,
+        "report_year": page.report.year if page.report else None,
+        "report_assets": page.report.total_assets if page.report else None,
+        "report_result": page.report.result if page.report else None,
+        "report_shu": page.report.shu if page.report else None,
         "refreshed_at": datetime.now(UTC),
     }
     statement = insert(TenantSummary).values(values)

@@ -55,6 +55,7 @@ class EntrySource(enum.StrEnum):
     SAVINGS = "savings"
     REVERSAL = "reversal"
     OPENING = "opening"
+    SHU = "shu"
 
 
 class Account(TenantBase):

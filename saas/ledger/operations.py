@@ -297,6 +297,15 @@ def first_open_day(session: Session) -> date | None:
     return date(year + month // 12, month % 12 + 1, 1)
 
 
+def closed_years(session: Session) -> list[int]:
+    """Book years with postings whose December is closed, newest first."""
+    first_open = first_open_day(session)
+    first_entry = session.scalar(select(func.min(JournalLine.entry_date)))
+    if first_open is None or first_entry is None:
+        return []
+    return list(range(first_open.year - 1, first_entry.year - 1, -1))
+
+
 def count_entries(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(JournalEntry)) or 0)
 

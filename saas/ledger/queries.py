@@ -21,9 +21,14 @@ class TrialBalanceRow:
 
 
 def _totals(
-    session: Session, *, until: date | None = None, since: date | None = None
+    session: Session,
+    *,
+    until: date | None = None,
+    since: date | None = None,
+    accounts: list[int] | None = None,
 ) -> dict[int, tuple[int, int]]:
-    """Debit and credit totals per account, from the lines alone (one index-only scan)."""
+    """Debit and credit totals per account (all, or ``accounts``), from the lines alone (one
+    index-only scan)."""
     query = select(
         JournalLine.account_id,
         func.coalesce(func.sum(JournalLine.debit), 0),
@@ -33,6 +38,8 @@ def _totals(
         query = query.where(JournalLine.entry_date <= until)
     if since is not None:
         query = query.where(JournalLine.entry_date >= since)
+    if accounts is not None:
+        query = query.where(JournalLine.account_id.in_(accounts))
     return {account: (int(d), int(c)) for account, d, c in session.execute(query)}
 
 
@@ -74,17 +81,21 @@ class Section:
 
 @dataclass(frozen=True)
 class BalanceSheet:
-    """Laporan posisi keuangan: assets = liabilities + equity (with the result not yet closed)."""
+    """Laporan posisi keuangan: assets = liabilities + equity.
+
+    Revenue and expense accounts are never closed by entries: the results of earlier years are
+    shown in the undistributed SHU line (where sharing out a year's SHU debits them), and the
+    current year's result on its own line."""
 
     as_of: date
     assets: Section
     liabilities: Section
     equity: Section
-    unclosed_result: int  # revenue less expenses not yet closed into equity
+    year_result: int  # revenue less expenses from 1 January to the date
 
     @property
     def equity_total(self) -> int:
-        return self.equity.total + self.unclosed_result
+        return self.equity.total + self.year_result
 
     @property
     def balanced(self) -> bool:
@@ -105,35 +116,61 @@ class IncomeStatement:
         return self.revenue.total - self.expenses.total
 
 
+def _chart(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.code)))
+
+
 def _sections(
-    session: Session, totals: dict[int, tuple[int, int]], kinds: tuple[AccountKind, ...]
+    chart: list[Account],
+    totals: dict[int, tuple[int, int]],
+    kinds: tuple[AccountKind, ...],
+    adjust: dict[int, int] | None = None,
 ) -> dict[AccountKind, Section]:
-    """Non-zero accounts of each kind, in chart order, with their normal-side balances."""
+    """Non-zero accounts of each kind, in chart order, with their normal-side balances (plus
+    ``adjust``, per account id)."""
     lines: dict[AccountKind, list[StatementLine]] = {kind: [] for kind in kinds}
-    for account in session.scalars(select(Account).order_by(Account.code)):
-        if account.kind in lines and account.id in totals:
-            amount = signed_balance(account.kind, *totals[account.id])
+    adjust = adjust or {}
+    for account in chart:
+        if account.kind in lines and (account.id in totals or account.id in adjust):
+            amount = signed_balance(account.kind, *totals.get(account.id, (0, 0)))
+            amount += adjust.get(account.id, 0)
             if amount:
                 lines[account.kind].append(StatementLine(account, amount))
     return {kind: Section(found) for kind, found in lines.items()}
 
 
+def _result(chart: list[Account], totals: dict[int, tuple[int, int]]) -> int:
+    """Revenue less expenses over the lines behind ``totals``."""
+    return sum(
+        -signed_balance(account.kind, *totals[account.id])
+        if account.kind is AccountKind.EXPENSE
+        else signed_balance(account.kind, *totals[account.id])
+        for account in chart
+        if account.id in totals and account.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)
+    )
+
+
 def balance_sheet(session: Session, as_of: date) -> BalanceSheet:
-    """Two queries: the totals up to the date (one index scan) and the chart."""
+    """Three queries: the totals up to the date and those before 1 January of its year (both
+    index scans), and the chart."""
+    chart = _chart(session)
     totals = _totals(session, until=as_of)
-    kinds = tuple(AccountKind)
-    sections = _sections(session, totals, kinds)
-    result = sections[AccountKind.REVENUE].total - sections[AccountKind.EXPENSE].total
+    results = [a.id for a in chart if a.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)]
+    earlier = _result(chart, _totals(session, until=date(as_of.year - 1, 12, 31), accounts=results))
+    retained = next((a.id for a in chart if a.role == "retained_shu"), None)
+    adjust = {retained: earlier} if retained is not None and earlier else {}
+    kinds = (AccountKind.ASSET, AccountKind.LIABILITY, AccountKind.EQUITY)
+    sections = _sections(chart, totals, kinds, adjust)
     return BalanceSheet(
         as_of,
         sections[AccountKind.ASSET],
         sections[AccountKind.LIABILITY],
         sections[AccountKind.EQUITY],
-        result,
+        _result(chart, totals) - earlier,
     )
 
 
 def income_statement(session: Session, start: date, end: date) -> IncomeStatement:
     totals = _totals(session, since=start, until=end)
-    sections = _sections(session, totals, (AccountKind.REVENUE, AccountKind.EXPENSE))
+    sections = _sections(_chart(session), totals, (AccountKind.REVENUE, AccountKind.EXPENSE))
     return IncomeStatement(start, end, sections[AccountKind.REVENUE], sections[AccountKind.EXPENSE])

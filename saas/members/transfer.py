@@ -203,7 +203,7 @@ EXPORT_HEADERS = (
 )
 
 
-def _safe(text: str) -> str:
+def spreadsheet_text(text: str) -> str:
     """Text a spreadsheet will not run as a formula (``=HYPERLINK(...)`` typed as a name)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -216,13 +216,13 @@ def export_rows(
         own = balances.get(m.id, {})
         yield [
             m.number,
-            _safe(m.name),
+            spreadsheet_text(m.name),
             m.nik if full_nik else mask_nik(m.nik),
             m.gender.value if m.gender else "",
             m.birth_date,
             m.phone or "",
-            _safe(m.address or ""),
-            _safe(m.village or ""),
+            spreadsheet_text(m.address or ""),
+            spreadsheet_text(m.village or ""),
             m.join_date,
             "aktif" if m.status == MemberStatus.ACTIVE else "keluar",
             own.get("pokok", 0),

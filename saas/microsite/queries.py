@@ -24,6 +24,7 @@ from saas.microsite.models import (
     UnitStatus,
 )
 from saas.microsite.rules import PENGURUS, completeness, profile_checklist
+from saas.publishing.operations import Headline, latest_headline
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class PublicPage:
     members: int  # active members of the register
     last_updated: datetime | None
     completeness: int
+    report: Headline | None  # the latest published book year
 
 
 def get_home_page(session: Session, summary: TenantSummary | None) -> PublicPage:
@@ -51,6 +53,11 @@ def get_home_page(session: Session, summary: TenantSummary | None) -> PublicPage
         members=summary.members if summary else 0,
         last_updated=summary.content_updated_at if summary else None,
         completeness=summary.completeness if summary else 0,
+        report=Headline(
+            summary.report_year, summary.report_assets, summary.report_result, summary.report_shu
+        )
+        if summary and summary.report_year
+        else None,
     )
 
 
@@ -113,4 +120,5 @@ def get_public_page(session: Session) -> PublicPage:
         members=count_active_members(session),
         last_updated=max(stamps) if stamps else None,
         completeness=completeness(items),
+        report=latest_headline(session),
     )

@@ -50,6 +50,20 @@ ROUTES = {
     "reports.reverse": lambda a: {"entry_id": a.entries[-1].id},
     "reports.attachment": lambda a: {"entry_id": a.entries[-1].id, "attachment_id": 1},
     "reports.trial": "none",
+    "reports.shu_index": "none",
+    "reports.publish_index": "none",
+    "reports.publish": "none",
+    "reports.withdraw": "none",  # a year: 404 unless this tenant published it (test_publishing)
+    "site.financial_reports": "none",
+    "site.financial_report": "none",  # a year: 404 unless this tenant published it
+    "reports.save_split": "none",
+    "reports.shu_plan": "none",  # a year, not an object: 404 unless closed in this tenant
+    "reports.post_shu": "none",
+    # B has no allocation; test_shu proves B's real allocation is not found from A.
+    "reports.shu_allocation": lambda a: {"allocation_id": 1},
+    "reports.shu_xlsx": lambda a: {"allocation_id": 1},
+    "reports.pay_shu": lambda a: {"allocation_id": 1},
+    "reports.cancel_shu": lambda a: {"allocation_id": 1},
     "members.member_savings": lambda a: {"member_id": a.members[-1].id},
     "members.record_movement": lambda a: {"member_id": a.members[-1].id, "action": "setor"},
     "members.receipt": lambda a: {"number": "KW-2026-000099"},

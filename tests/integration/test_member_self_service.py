@@ -10,7 +10,7 @@ import pytest
 
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
-from tests.factories import csrf_token, login, text
+from tests.factories import book_closed_2025, csrf_token, login, share_out_2025, text
 
 
 @pytest.fixture
@@ -91,3 +91,17 @@ def test_a_member_signs_in_with_the_member_number(alpha, client_for, sri_link):
 def test_the_link_does_not_work_on_another_cooperative(client_for, sri_link):
     path = sri_link.removeprefix("http://alpha.localhost")
     assert client_for("beta").get(path).status_code == 404
+
+
+def test_a_member_sees_their_own_shu_only(alpha, client_for, db, tenants, sri_link):
+    book_closed_2025(db, tenants.a)  # Sri's share: 106,250; Joko's: 43,750
+    share_out_2025(db, tenants.a)
+    member = client_for("alpha")
+    path = sri_link.removeprefix("http://alpha.localhost")
+    password = {"password": "kebun-kopi-2026", "confirm": "kebun-kopi-2026"}
+    member.post(path, data={**password, "csrf_token": csrf_token(member, path)})
+    home = text(member.get("/anggota"))
+    assert "Book year 2025" in home
+    assert "Rp106,250" in home
+    assert "to be paid" in home
+    assert "Rp43,750" not in home

@@ -58,7 +58,9 @@ def test_the_balance_sheet_balances_and_the_phu_covers_the_period(alpha, year_of
     assert amount_after("Bank", page) == "Rp50,000"
     assert amount_after("Total assets", page) == "Rp113,000"
     assert amount_after("Voluntary savings (sukarela)", page) == "Rp100,000"
-    assert amount_after("Results not yet closed (SHU)", page) == "Rp13,000"
+    # 2025's result (December's electricity) is carried in the undistributed SHU line.
+    assert amount_after("Undistributed SHU", page) == "-Rp7,000"
+    assert amount_after("SHU of the current year", page) == "Rp20,000"
     assert amount_after("Total liabilities and equity", page) == "Rp113,000"
     assert "does not balance" not in page
     # PHU for 2026 only: December 2025's electricity is not in it.

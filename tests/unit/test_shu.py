@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saas.savings.shu import TYPICAL_SPLIT, ShuError, largest_remainder, split_shu
+from saas.shu.rules import TYPICAL_SPLIT, ShuError, allocate, largest_remainder
 
 weights = st.dictionaries(st.integers(1, 5000), st.integers(0, 10**9), min_size=1, max_size=60)
 
@@ -26,16 +26,65 @@ def test_shares_add_up_exactly_and_stay_within_a_rupiah_of_the_exact_share(total
 
 
 def test_the_domain_example_split():
-    split = split_shu(
+    split = allocate(
         10_000_000,
         TYPICAL_SPLIT,
         transactions={1: 3_000_000, 2: 1_000_000},
         savings={1: 1_100_000, 2: 100_000, 3: 0},
+        non_member_revenue=0,
     )
     assert split.funds["cadangan"] == 4_000_000
     assert sum(split.funds.values()) == 10_000_000
     assert split.jasa_usaha == {1: 1_500_000, 2: 500_000}
     assert split.jasa_modal == {1: 1_833_333, 2: 166_667, 3: 0}
+    assert split.to_reserve == 0
+
+
+def test_shu_from_non_members_goes_to_the_reserve_not_to_members():
+    split = allocate(
+        10_000_000,
+        TYPICAL_SPLIT,
+        transactions={1: 3_000_000, 2: 1_000_000},
+        savings={1: 100_000},
+        non_member_revenue=4_000_000,  # half the revenue came from non-members
+    )
+    assert split.funds["jasa_usaha"] == 1_000_000 == sum(split.jasa_usaha.values())
+    assert split.jasa_usaha == {1: 750_000, 2: 250_000}
+    assert split.to_reserve == 1_000_000
+    assert split.funds["cadangan"] == 5_000_000
+    assert sum(split.funds.values()) == 10_000_000
+
+
+def test_pools_nobody_can_share_go_to_the_reserve():
+    split = allocate(
+        1_000_001, TYPICAL_SPLIT, transactions={}, savings={7: 0}, non_member_revenue=0
+    )
+    assert split.funds["jasa_usaha"] == split.funds["jasa_modal"] == 0
+    assert split.funds["cadangan"] == 1_000_001 - 4 * 50_000 == 800_001  # all but the funds
+    assert split.to_reserve == 400_000
+    assert sum(split.funds.values()) == 1_000_001
+
+
+@given(
+    shu=st.integers(0, 10**12),
+    transactions=weights,
+    savings=weights,
+    non_member_revenue=st.integers(0, 10**10),
+)
+def test_every_allocation_adds_up_to_the_shu_and_to_its_pools(
+    shu, transactions, savings, non_member_revenue
+):
+    split = allocate(
+        shu,
+        TYPICAL_SPLIT,
+        transactions=transactions,
+        savings=savings,
+        non_member_revenue=non_member_revenue,
+    )
+    assert sum(split.funds.values()) == shu
+    assert sum(split.jasa_usaha.values()) == split.funds["jasa_usaha"]
+    assert sum(split.jasa_modal.values()) == split.funds["jasa_modal"]
+    assert min(split.funds.values()) >= 0
 
 
 def test_ties_go_the_same_way_whatever_the_order():
@@ -43,9 +92,14 @@ def test_ties_go_the_same_way_whatever_the_order():
 
 
 @pytest.mark.parametrize(
-    ("percentages", "code"), [({"cadangan": 60, "jasa_modal": 30}, "percentages_not_100")]
+    ("percentages", "code"),
+    [
+        ({"cadangan": 60, "jasa_modal": 30}, "percentages_not_100"),
+        ({"cadangan": 60, "jasa_modal": 30, "lottery": 10}, "unknown_fund"),
+        ({"cadangan": 120, "jasa_modal": -20}, "unknown_fund"),
+    ],
 )
 def test_bylaws_that_do_not_sum_to_100_are_refused(percentages, code):
     with pytest.raises(ShuError) as refused:
-        split_shu(1_000, percentages, {}, {})
+        allocate(1_000, percentages, transactions={}, savings={}, non_member_revenue=0)
     assert refused.value.code == code

@@ -18,8 +18,10 @@ from saas.blueprints.officer.forms import InviteForm, TeamMemberForm
 from saas.db import tenant_db
 from saas.mail import send_templated
 from saas.members.queries import member_of_user
+from saas.publishing import operations as publishing
 from saas.savings import bills, dashboard
 from saas.savings import operations as savings
+from saas.shu import operations as shu
 
 bp = Blueprint("officer", __name__)
 
@@ -62,6 +64,8 @@ def member_home() -> str:
         balances=savings.balances(tenant_db(), member.id),
         receipts=savings.history(tenant_db(), member.id, limit=50),
         shares=bills.shares_of_member(tenant_db(), member.id),
+        shu_shares=shu.shares_of_member(tenant_db(), member.id),
+        reports=publishing.list_published(tenant_db()),
         KIND_LABELS=KIND_LABELS,
     )
 

@@ -130,7 +130,7 @@ def statements_xlsx(sheet: BalanceSheet, income: IncomeStatement, trial: list[An
     ):
         rows.append([title])
         rows += [[account_name_filter(line.account), line.amount] for line in section.lines]
-    rows.append([_("Results not yet closed (SHU)"), sheet.unclosed_result])
+    rows.append([_("SHU of the current year"), sheet.year_result])
     rows.append([_("Total assets"), sheet.assets.total])
     rows.append([_("Total liabilities and equity"), sheet.liabilities.total + sheet.equity_total])
     for row in rows:

@@ -1,8 +1,10 @@
-"""The microsite's public sections beyond the home page: news and products (no sign-in)."""
+"""The microsite's public sections beyond the home page: board, units, news, products and the
+published financial reports (no sign-in)."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import quote
 
 from flask import abort, current_app, g, render_template, url_for
@@ -11,12 +13,15 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from saas.access import Scope, public
+from saas.blueprints.reports.shu import FUND_LABELS
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
+from saas.ledger.rules import account_name
 from saas.microsite import operations as microsite
 from saas.microsite.operations import public_owner
 from saas.microsite.rules import PENGURUS, sanitize_news_body
 from saas.phones import whatsapp_number
+from saas.publishing import operations as publishing
 from saas.storage import Storage, small_variant
 
 PHOTO_NAME = re.compile(r"^[0-9a-f]{32}(_s)?\.(jpg|png)$")
@@ -110,3 +115,31 @@ def photo_url(key: str | None, *, small: bool = False) -> str | None:
         return None
     owner, name = (small_variant(key) if small else key).split("/")
     return url_for("site.photo", owner=owner, name=name)
+
+
+@bp.app_template_global("account_label")
+def account_label(code: str, name: str | None) -> str:
+    """A published statement's account: the cooperative's name for it, else the template's."""
+    return account_name(code, name)
+
+
+@bp.route("/laporan-keuangan")
+@public(Scope.TENANT)
+def financial_reports() -> str:
+    return render_template("microsite/reports.html", reports=publishing.list_published(tenant_db()))
+
+
+@bp.route("/laporan-keuangan/<int:year>")
+@public(Scope.TENANT)
+def financial_report(year: int) -> str:
+    report = publishing.get_published(tenant_db(), year)
+    if report is None:
+        abort(404)
+    shu = report.figures.get("shu")
+    return render_template(
+        "microsite/report.html",
+        report=report,
+        year_end=date(year, 12, 31),
+        decided_on=date.fromisoformat(shu["decided_on"]) if shu else None,
+        fund_labels=FUND_LABELS,
+    )

@@ -1,0 +1,76 @@
+"""Publishing a closed year's statements to the microsite and the members (officers choose)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, SelectField
+
+from saas.access import tenant_view
+from saas.accounts.roles import Permission
+from saas.blueprints.reports.views import bp
+from saas.blueprints.summary import refresh_summary_after_change
+from saas.db import tenant_db
+from saas.ledger import operations as ledger
+from saas.publishing import operations as publishing
+
+PUBLISH_MESSAGES = {
+    "year_not_closed": _l("Choose a book year whose December is closed."),
+    "nothing_chosen": _l("Choose at least one statement to publish."),
+    "no_allocation": _l("The SHU of that year has not been shared out yet."),
+}
+
+
+class PublishForm(FlaskForm):
+    year = SelectField(_l("Book year"), coerce=int)
+    balance_sheet = BooleanField(_l("Statement of financial position (neraca)"), default=True)
+    income = BooleanField(_l("Operating results (PHU)"), default=True)
+    shu = BooleanField(_l("The SHU and how it was shared"))
+
+
+def publish_page(form: PublishForm | None = None, status: int = 200) -> tuple[str, int]:
+    g.private_page = True
+    form = form or PublishForm()
+    form.year.choices = [(year, str(year)) for year in ledger.closed_years(tenant_db())]
+    return render_template(
+        "reports/publish.html",
+        form=form,
+        published=publishing.list_published(tenant_db()),
+    ), status
+
+
+@bp.route("/terbitkan")
+@tenant_view(Permission.KEEP_BOOKS)
+def publish_index() -> tuple[str, int]:
+    return publish_page()
+
+
+@bp.route("/terbitkan", methods=["POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def publish() -> Response | tuple[str, int]:
+    form = PublishForm()
+    form.year.choices = [(year, str(year)) for year in ledger.closed_years(tenant_db())]
+    if not form.validate_on_submit():
+        return publish_page(form, 422)
+    chosen = {name for name in publishing.STATEMENTS if form[name].data}
+    try:
+        publishing.publish(tenant_db(), form.year.data, chosen, user_id=current_user.id)
+    except publishing.PublishError as exc:
+        tenant_db().rollback()
+        form.year.errors = [str(PUBLISH_MESSAGES[exc.code])]
+        return publish_page(form, 422)
+    flash(_("The statements of %(year)s are published.", year=form.year.data), "success")
+    return refresh_summary_after_change(redirect(url_for("reports.publish_index")))
+
+
+@bp.route("/terbitkan/<int:year>/tarik", methods=["POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def withdraw(year: int) -> Response:
+    if not publishing.withdraw(tenant_db(), year):  # CSRFProtect has checked the token
+        abort(404)
+    flash(_("The statements of %(year)s are no longer published.", year=year), "success")
+    return refresh_summary_after_change(redirect(url_for("reports.publish_index")))
