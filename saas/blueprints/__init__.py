@@ -10,6 +10,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.admin.views import bp as admin_bp
     from saas.blueprints.auth.views import bp as auth_bp
     from saas.blueprints.members import (  # noqa: F401 - these register their routes on bp
+        interest,
         savings,
         transfer,
     )

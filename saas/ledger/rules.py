@@ -48,7 +48,7 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("2-101", _l("Voluntary savings (sukarela)"), L, "2", role="savings_sukarela"),
     TemplateAccount("2-102", _l("Trade payables"), L, "2"),
     TemplateAccount("2-103", _l("Consignment goods held"), L, "2"),
-    TemplateAccount("2-104", _l("Taxes payable"), L, "2"),
+    TemplateAccount("2-104", _l("Taxes payable"), L, "2", role="taxes_payable"),
     TemplateAccount("2-105", _l("SHU payable to members"), L, "2", role="shu_payable"),
     TemplateAccount("2-106", _l("Officers' fund"), L, "2", role="fund_officers"),
     TemplateAccount("2-107", _l("Employees' fund"), L, "2", role="fund_employees"),
@@ -81,6 +81,7 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("6-105", _l("Members' meeting (RAT)"), X, "6"),
     TemplateAccount("6-106", _l("Bank interest"), X, "6"),
     TemplateAccount("6-107", _l("Office supplies and operations"), X, "6"),
+    TemplateAccount("6-190", _l("Interest on members' savings"), X, "6", role="savings_interest"),
     TemplateAccount("6-199", _l("Other expenses"), X, "6", role="other_expense"),
 )
 TEMPLATE_BY_CODE = {account.code: account for account in CHART_TEMPLATE}

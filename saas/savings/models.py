@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Identity,
+    Integer,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -52,6 +53,35 @@ class SavingsSettings(TenantBase):
     id: Mapped[int] = mapped_column(primary_key=True, default=1, autoincrement=False)
     pokok_amount: Mapped[int] = mapped_column(BigInteger, default=100_000)
     wajib_amount: Mapped[int] = mapped_column(BigInteger, default=10_000)
+    # Interest on voluntary savings, in basis points a year (300 = 3%); 0: none is paid.
+    sukarela_interest_bp: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+class InterestRun(TenantBase):
+    """A month's interest on voluntary savings, posted once as one entry."""
+
+    __tablename__ = "savings_interest_runs"
+    __table_args__ = (
+        UniqueConstraint("year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    month: Mapped[int] = mapped_column(SmallInteger)
+    rate_bp: Mapped[int] = mapped_column(SmallInteger)
+    members: Mapped[int] = mapped_column(Integer)  # how many were paid
+    gross: Mapped[int] = mapped_column(BigInteger)
+    tax: Mapped[int] = mapped_column(BigInteger)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def net(self) -> int:
+        return self.gross - self.tax
 
 
 class Receipt(TenantBase):

@@ -42,16 +42,19 @@ class Movement:
 
 def get_settings(session: Session) -> SavingsSettings:
     return session.get(SavingsSettings, 1) or SavingsSettings(
-        id=1, pokok_amount=100_000, wajib_amount=10_000
+        id=1, pokok_amount=100_000, wajib_amount=10_000, sukarela_interest_bp=0
     )
 
 
-def save_settings(session: Session, *, pokok_amount: int, wajib_amount: int) -> None:
+def save_settings(
+    session: Session, *, pokok_amount: int, wajib_amount: int, sukarela_interest_bp: int = 0
+) -> None:
     settings = session.get(SavingsSettings, 1)
     if settings is None:
         settings = SavingsSettings(id=1)
         session.add(settings)
     settings.pokok_amount, settings.wajib_amount = pokok_amount, wajib_amount
+    settings.sukarela_interest_bp = sukarela_interest_bp
     session.commit()
 
 

@@ -122,6 +122,7 @@ def test_the_treasurer_sets_the_amounts_new_bills_start_from(bendahara, alpha):
         "csrf_token": hidden(page, "csrf_token"),
         "pokok_amount": "150.000",
         "wajib_amount": "20.000",
+        "interest_rate": "0",
     }
     assert bendahara.post("/kelola/tagihan/pengaturan", data=data).status_code == 302
     assert 'value="20000"' in text(bendahara.get("/kelola/tagihan"))

@@ -51,6 +51,8 @@ ROUTES = {
     "reports.attachment": lambda a: {"entry_id": a.entries[-1].id, "attachment_id": 1},
     "reports.trial": "none",
     "reports.shu_index": "none",
+    "bills.interest_index": "none",
+    "bills.pay_interest": "none",
     "reports.publish_index": "none",
     "reports.publish": "none",
     "reports.withdraw": "none",  # a year: 404 unless this tenant published it (test_publishing)

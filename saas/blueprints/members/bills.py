@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,19 +12,20 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import DateField, HiddenField, IntegerField, SelectField
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import not_in_future, rupiah_amount
+from saas.blueprints.forms import REQUIRED, not_in_future, rupiah_amount
 from saas.blueprints.members.savings import KIND_LABELS, METHOD_LABELS, SAVINGS_ERRORS, valid_key
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
 from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.savings.rules import MAX_RATE_BP
 
 bp = Blueprint("bills", __name__, url_prefix="/kelola/tagihan")
 
@@ -167,6 +169,15 @@ def arrears() -> str:
 class SettingsForm(FlaskForm):
     pokok_amount = rupiah_amount(_l("Principal savings (pokok), paid once"))
     wajib_amount = rupiah_amount(_l("Mandatory savings (wajib), each month"))
+    interest_rate = DecimalField(
+        _l("Interest on voluntary savings, % a year (0: none)"),
+        places=2,
+        validators=[
+            InputRequired(message=REQUIRED),
+            NumberRange(0, MAX_RATE_BP / 100, message=_l("Enter a rate from 0 to 20.")),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
 
 
 @bp.route("/pengaturan", methods=["GET", "POST"])
@@ -175,12 +186,13 @@ def settings() -> Response | tuple[str, int]:
     """The amounts of the bylaws (AD/ART): new bills and the counter's forms start from them."""
     g.private_page = True
     current = savings.get_settings(tenant_db())
-    form = SettingsForm(obj=current)
+    form = SettingsForm(obj=current, interest_rate=Decimal(current.sukarela_interest_bp) / 100)
     if form.validate_on_submit():
         savings.save_settings(
             tenant_db(),
             pokok_amount=int(form.pokok_amount.data or 0),
             wajib_amount=int(form.wajib_amount.data or 0),
+            sukarela_interest_bp=int((form.interest_rate.data or 0) * 100),
         )
         flash(_("Savings amounts saved."), "success")
         return redirect(url_for("bills.index"))
