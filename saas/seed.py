@@ -15,12 +15,18 @@ from saas.accounts.models import PlatformAdmin, TenantUser
 from saas.accounts.passwords import hash_password, verify_password
 from saas.accounts.roles import Role
 from saas.config import Settings
+from saas.dashboard.operations import refresh_tenant_summary
 from saas.db import Databases
+from saas.ledger import operations as ledger
+from saas.ledger.rules import Line
 from saas.members import operations as members
 from saas.members.operations import MemberDetails
 from saas.members.rules import check_nik
+from saas.microsite.queries import get_public_page
+from saas.publishing import operations as publishing
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.shu import operations as shu
 from saas.tenants.models import Tenant, TenantStatus
 from saas.tenants.provisioning import provision_tenant
 
@@ -88,6 +94,9 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
                 session.commit()
                 yield f"reset the password of {demo.email}"
         yield from _seed_members(session)
+        page = get_public_page(session)
+    with databases.platform_session() as platform:
+        refresh_tenant_summary(platform, tenant.id, page)  # the home's numbers and report
 
 
 DEMO_MEMBERS = (  # (NIK, name, phone, login email of the member's own account)
@@ -98,14 +107,28 @@ DEMO_MEMBERS = (  # (NIK, name, phone, login email of the member's own account)
 DEMO_KEYS = uuid.UUID("5e3d0f6c-1d2b-4d6a-9c43-6b0d2d7a9e11")  # demo postings: one key each
 
 
+def _months(first: date, last: date) -> Iterator[date]:
+    """The 5th of every month from ``first``'s month to ``last`` (the 5th or ``last``)."""
+    day = first.replace(day=5)
+    while day <= last:
+        yield day
+        day = (
+            day.replace(year=day.year + 1, month=1)
+            if day.month == 12
+            else day.replace(month=day.month + 1)
+        )
+
+
 def _seed_members(session: Session) -> Iterator[str]:
-    """Three members with their principal and this month's mandatory savings (once)."""
+    """Three members since January of last year, with principal and every month's mandatory
+    savings up to today (once)."""
     if members.count_members(session):
         return
     treasurer = accounts.find_tenant_user_by_login(session, "bendahara@sukamaju.id")
     assert treasurer is not None
     settings = savings.get_settings(session)
     today = date.today()  # noqa: DTZ011 - a calendar date
+    joined = date(today.year - 1, 1, 2)
     for nik, name, phone, login in DEMO_MEMBERS:
         check = check_nik(nik)
         member = members.register_member(
@@ -118,16 +141,17 @@ def _seed_members(session: Session) -> Iterator[str]:
                 address=None,
                 village="Sukamaju",
                 phone=phone,
-                join_date=today.replace(day=1),
+                join_date=joined,
             ),
         )
         if login and (user := accounts.find_tenant_user_by_login(session, login)) is not None:
             member.user_id = user.id
             session.commit()
-        for kind, amount in (
-            (SavingsKind.POKOK, settings.pokok_amount),
-            (SavingsKind.WAJIB, settings.wajib_amount),
-        ):
+        payments = [(SavingsKind.POKOK, settings.pokok_amount, joined)]
+        payments += [
+            (SavingsKind.WAJIB, settings.wajib_amount, day) for day in _months(joined, today)
+        ]
+        for kind, amount, day in payments:
             savings.deposit(
                 session,
                 savings.Movement(
@@ -135,10 +159,63 @@ def _seed_members(session: Session) -> Iterator[str]:
                     kind=kind,
                     amount=amount,
                     method=PaymentMethod.CASH,
-                    paid_on=today,
-                    idempotency_key=uuid.uuid5(DEMO_KEYS, f"{nik}-{kind.value}"),
+                    paid_on=min(day, today),
+                    idempotency_key=uuid.uuid5(DEMO_KEYS, f"{nik}-{kind.value}-{day}"),
                     officer_id=treasurer.id,
                     officer_name=treasurer.name,
                 ),
             )
         yield f"registered demo member {member.number} {name}"
+    yield from _seed_last_year(session, treasurer.id, today)
+
+
+# Last year's business (besides the savings): (account role, member number or None, amount).
+DEMO_SALES = (
+    ("sales_members", "0001", 1_500_000),
+    ("sales_members", "0002", 900_000),
+    ("sales_members", "0003", 600_000),
+    ("sales_non_members", None, 2_000_000),
+)
+DEMO_EXPENSES = (("other_expense", 1_800_000), ("other_expense", 600_000))
+
+
+def _seed_last_year(session: Session, treasurer: int, today: date) -> Iterator[str]:
+    """Last year's sales and expenses, December closed, its SHU shared out at a members'
+    meeting early this year, and its statements published."""
+    year = today.year - 1
+    cash = ledger.account_by_role(session, "cash").id
+    numbers = {m.number: m.id for m in members.search_members(session, "")}
+    postings = [
+        [
+            Line(cash, debit=amount),
+            Line(
+                ledger.account_by_role(session, role).id,
+                credit=amount,
+                member_id=numbers.get(number or ""),
+            ),
+        ]
+        for role, number, amount in DEMO_SALES
+    ] + [
+        [Line(ledger.account_by_role(session, role).id, debit=amount), Line(cash, credit=amount)]
+        for role, amount in DEMO_EXPENSES
+    ]
+    for index, lines in enumerate(postings):
+        ledger.post_entry(
+            session,
+            entry_date=date(year, 6 + index, 20),
+            description="Penjualan gerai" if lines[0].account_id == cash else "Beban operasional",
+            lines=lines,
+            idempotency_key=uuid.uuid5(DEMO_KEYS, f"business-{year}-{index}"),
+            posted_by_id=treasurer,
+        )
+    session.commit()
+    ledger.close_period(session, year, 12, user_id=treasurer, today=today)
+    shu.post_allocation(
+        session,
+        shu.plan(session, year, shu.get_percentages(session)),
+        decided_on=min(today, date(today.year, 2, 15)),
+        idempotency_key=uuid.uuid5(DEMO_KEYS, f"shu-{year}"),
+        user_id=treasurer,
+    )
+    publishing.publish(session, year, set(publishing.STATEMENTS), user_id=treasurer)
+    yield f"closed {year}, shared out its SHU and published its statements"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
+from saas.dashboard.models import TenantSummary
 from saas.ledger.models import JournalEntry
 from saas.members.models import Member
+from saas.publishing import operations as publishing
 from saas.savings import operations as savings
 from saas.savings.models import SavingsKind
 from saas.seed import DEMO_SLUG, seed_demo
+from saas.shu import operations as shu
 from saas.tenants.models import Tenant
 
 
@@ -25,5 +30,18 @@ def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, 
         assert ani.user_id is not None  # anggota@sukamaju.id sees her own savings
         balances = savings.balances(session, ani.id)
         assert balances[SavingsKind.POKOK] == 100_000
-        assert balances[SavingsKind.WAJIB] == 10_000
-        assert session.scalar(select(func.count()).select_from(JournalEntry)) == 6
+        months = 12 + date.today().month  # noqa: DTZ011 - since January of last year
+        assert balances[SavingsKind.WAJIB] == 10_000 * months
+        # Three members' savings, last year's six sales and expenses, and its SHU.
+        assert (
+            session.scalar(select(func.count()).select_from(JournalEntry))
+            == 3 * (1 + months) + 6 + 1
+        )
+        last_year = date.today().year - 1  # noqa: DTZ011
+        (ani_shu,) = [share for _a, share in shu.shares_of_member(session, ani.id)]
+        assert ani_shu.jasa_usaha > 0  # she bought at the gerai
+        assert publishing.get_published(session, last_year) is not None
+    with db.platform_session() as session:
+        summary = session.get(TenantSummary, tenant.id)
+        assert summary.members == 3
+        assert summary.report_year == last_year
