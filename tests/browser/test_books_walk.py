@@ -1,8 +1,9 @@
 """The treasurer's month on a phone, and a member checking their own savings.
 
 Members by hand and from Excel, a month's mandatory savings billed and ticked off, a deposit with
-its receipt (PDF and QR check page), a withdrawal, closing a month, balanced statements in both
-languages, then the member's own view.
+its receipt (PDF and QR check page), a withdrawal, the cooperative's own expense account and an
+expense booked to it, closing a month, balanced statements in both languages, then the member's
+own view.
 """
 
 from __future__ import annotations
@@ -141,6 +142,24 @@ def test_a_month_of_books_and_a_member_who_checks_them(
     treasurer.locator("#tarik-amount").fill("40000")
     button(treasurer, "Record the withdrawal")
     expect(treasurer.get_by_text("Empat puluh ribu rupiah")).to_be_visible()
+
+    # The cooperative's own account for fuel, an expense booked to it, its balance in the chart.
+    treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
+    treasurer.get_by_role("link", name="Chart of accounts").click()
+    treasurer.get_by_role("link", name=re.compile(r"^6 Expenses")).click()
+    expect(treasurer.locator("#sub-code")).to_have_value("6-108")
+    treasurer.locator("#sub-name").fill("Bensin motor")
+    button(treasurer, "Add the sub-account")
+    expect(treasurer.get_by_text("Account 6-108 Bensin motor added.")).to_be_visible()
+    treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
+    treasurer.locator("#account").select_option(label="6-108 Bensin motor")
+    treasurer.locator("#amount").fill("20.000")
+    treasurer.locator("#description").fill("Bensin ke kecamatan")
+    button(treasurer, "Record")
+    expect(treasurer.get_by_text(re.compile(r"Entry #\d+ recorded\."))).to_be_visible()
+    treasurer.get_by_role("link", name="Chart of accounts").click()
+    fuel = treasurer.get_by_role("link", name=re.compile(r"^6-108 Bensin motor"))
+    expect(fuel.locator(".num")).to_have_text("Rp20,000")
 
     # Close last month, then read the statements: they balance, in English and Indonesian.
     treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))

@@ -50,6 +50,12 @@ ROUTES = {
     "reports.reverse": lambda a: {"entry_id": a.entries[-1].id},
     "reports.attachment": lambda a: {"entry_id": a.entries[-1].id, "attachment_id": 1},
     "reports.trial": "none",
+    "reports.chart": "none",
+    "reports.account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.rename_account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.add_account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.hide_account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.remove_account": lambda a: {"account_id": a.accounts[-1].id},
     "members.member_savings": lambda a: {"member_id": a.members[-1].id},
     "members.record_movement": lambda a: {"member_id": a.members[-1].id, "action": "setor"},
     "members.receipt": lambda a: {"number": "KW-2026-000099"},
@@ -124,6 +130,7 @@ A_ONLY_NAMES = (
     "Madu OnlyAlpha",
     "Joko OnlyAlpha",
     "Bensin OnlyAlpha",
+    "Sewa tenda OnlyAlpha",
 )
 A_NAMES = (*A_ONLY_NAMES, "Ana Alpha", "Koperasi Desa Merah Putih Alpha")
 
