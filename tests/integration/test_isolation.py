@@ -37,6 +37,7 @@ ROUTES = {
     "members.export": "none",
     "members.import_upload": "none",
     "members.import_preview": lambda a: {"name": "0" * 32 + ".csv"},
+    "members.import_progress": lambda a: {"name": "0" * 32 + ".csv"},
     "bills.index": "none",
     "bills.settings": "none",
     "bills.arrears": "none",
