@@ -5,15 +5,17 @@ than ``BACKGROUND_ROWS`` valid rows, a small JSON file beside it (``<hex>.json``
 ``<hex>.xlsx``) records the import's state and how many rows are written; the storage replaces it
 whole each time, outside the import's transaction, so the page can read it while rows go in.
 The rows go in as one transaction: if anything fails, no member is imported, the upload stays,
-and the progress says why, so the officer can check the preview and confirm again.
+and the progress says why, so the officer can check the preview and confirm again. A worker that
+dies mid-import cannot say so; its transaction is rolled back by PostgreSQL, and a running import
+silent for ``STALLED_AFTER`` reads as failed.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-from dataclasses import asdict, dataclass
-from datetime import date
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 
 from procrastinate.types import JSONValue
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +28,7 @@ from saas.members.operations import MemberDetails, MemberError
 from saas.storage import Storage
 
 BACKGROUND_ROWS = 500  # a confirmed import with more valid rows runs as a job
+STALLED_AFTER = timedelta(minutes=5)  # a running import reports every 250 rows, within seconds
 
 
 class ImportState(enum.StrEnum):
@@ -40,7 +43,8 @@ class ImportProgress:
     state: ImportState
     total: int  # the valid rows the officer confirmed
     done: int = 0  # rows written so far; saved only when the last one is in
-    error: str | None = None  # why a failed import imported nothing: "changed" or "error"
+    error: str | None = None  # why a failed import imported nothing: changed, error, stopped
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def finished(self) -> bool:
@@ -62,11 +66,21 @@ def read_progress(storage: Storage, upload_key: str) -> ImportProgress | None:
         data = json.loads(storage.read(_progress_key(upload_key)))
     except FileNotFoundError:
         return None
-    return ImportProgress(ImportState(data.pop("state")), **data)
+    progress = ImportProgress(
+        ImportState(data.pop("state")),
+        updated_at=datetime.fromisoformat(data.pop("updated_at")),
+        **data,
+    )
+    if progress.state == ImportState.RUNNING and (
+        datetime.now(UTC) - progress.updated_at > STALLED_AFTER
+    ):
+        return replace(progress, state=ImportState.FAILED, error="stopped")
+    return progress
 
 
 def _write_progress(storage: Storage, upload_key: str, progress: ImportProgress) -> None:
-    storage.write(_progress_key(upload_key), json.dumps(asdict(progress)).encode())
+    data = {**asdict(progress), "updated_at": progress.updated_at.isoformat()}
+    storage.write(_progress_key(upload_key), json.dumps(data).encode())
 
 
 def valid_rows(results: list[transfer.RowResult]) -> list[MemberDetails]:

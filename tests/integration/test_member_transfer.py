@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -280,3 +280,29 @@ def test_another_cooperatives_import_progress_is_not_found(ketua, beta, db, tena
     login(beta, "ani@kopbeta.id")
     assert beta.get(progress_url).status_code == 404
     assert beta.get(preview_url).status_code == 404
+
+
+def test_an_import_whose_worker_died_reads_as_stopped_and_can_be_confirmed_again(
+    ketua, db, tenants, worker, monkeypatch
+):
+    monkeypatch.setattr(import_job, "BACKGROUND_ROWS", 2)
+    before = member_count(db, tenants)
+    preview_url = upload(ketua, large_csv(5), "kecil.csv").headers["Location"]
+    confirm(ketua, preview_url)
+
+    def dies_midway(session, rows, on_progress):
+        on_progress(3)
+        raise KeyboardInterrupt  # what is left of a killed worker: no chance to report
+
+    monkeypatch.setattr(import_job.members, "import_members", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        worker(db, upload_key_of(preview_url, tenants.a.tenant))
+    progress_url = preview_url + "/kemajuan"
+    assert "3 of 5 rows imported" in text(ketua.get(progress_url))
+    monkeypatch.setattr(import_job, "STALLED_AFTER", timedelta(0))
+    page = text(ketua.get(progress_url))
+    assert "The import stopped before it finished, so nothing was imported." in page
+    assert "hx-trigger" not in page
+    assert member_count(db, tenants) == before
+    assert confirm(ketua, preview_url).headers["Location"] == progress_url
+    assert "Waiting to start" in text(ketua.get(progress_url))

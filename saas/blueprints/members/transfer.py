@@ -68,6 +68,10 @@ IMPORT_ERRORS = {
         "The import stopped on an error, so nothing was imported. Try again; if it happens "
         "again, tell the Guyub team."
     ),
+    "stopped": _l(
+        "The import stopped before it finished, so nothing was imported. Check the preview "
+        "and import the file again."
+    ),
 }
 
 
