@@ -248,13 +248,20 @@ def test_a_large_file_with_bad_rows_imports_nothing_until_confirmed(ketua, db, t
     assert ketua.get(preview_url + "/kemajuan").status_code == 404
 
 
-def test_a_member_registered_meanwhile_fails_the_import_and_nothing_is_saved(
-    ketua, db, tenants, worker, monkeypatch
-):
+@pytest.fixture
+def five_confirmed(ketua, monkeypatch):
+    """Five members confirmed as a job (the threshold lowered to two rows): the preview's URL."""
     monkeypatch.setattr(import_job, "BACKGROUND_ROWS", 2)
-    before = member_count(db, tenants)
     preview_url = upload(ketua, large_csv(5), "kecil.csv").headers["Location"]
     confirm(ketua, preview_url)
+    return preview_url
+
+
+def test_a_member_registered_meanwhile_fails_the_import_and_nothing_is_saved(
+    ketua, db, tenants, worker, five_confirmed
+):
+    preview_url = five_confirmed
+    before = member_count(db, tenants)
     a = tenants.a.tenant
     with db.tenant_session(a.shard, a.schema_name) as session:
         register_member(
@@ -272,10 +279,8 @@ def test_a_member_registered_meanwhile_fails_the_import_and_nothing_is_saved(
     assert "4 of 5 rows can be imported" in text(again)
 
 
-def test_another_cooperatives_import_progress_is_not_found(ketua, beta, db, tenants, monkeypatch):
-    monkeypatch.setattr(import_job, "BACKGROUND_ROWS", 2)
-    preview_url = upload(ketua, large_csv(5), "kecil.csv").headers["Location"]
-    progress_url = confirm(ketua, preview_url).headers["Location"]
+def test_another_cooperatives_import_progress_is_not_found(ketua, beta, five_confirmed):
+    preview_url, progress_url = five_confirmed, five_confirmed + "/kemajuan"
     assert ketua.get(progress_url).status_code == 200
     login(beta, "ani@kopbeta.id")
     assert beta.get(progress_url).status_code == 404
@@ -283,12 +288,10 @@ def test_another_cooperatives_import_progress_is_not_found(ketua, beta, db, tena
 
 
 def test_an_import_whose_worker_died_reads_as_stopped_and_can_be_confirmed_again(
-    ketua, db, tenants, worker, monkeypatch
+    ketua, db, tenants, worker, five_confirmed, monkeypatch
 ):
-    monkeypatch.setattr(import_job, "BACKGROUND_ROWS", 2)
+    preview_url = five_confirmed
     before = member_count(db, tenants)
-    preview_url = upload(ketua, large_csv(5), "kecil.csv").headers["Location"]
-    confirm(ketua, preview_url)
 
     def dies_midway(session, rows, on_progress):
         on_progress(3)
