@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Protocol
 
-KEY_RE = re.compile(r"^[a-z0-9_]{1,63}/[0-9a-f]{32}(_s)?\.(pdf|jpg|png|xlsx|csv)$")
+KEY_RE = re.compile(r"^[a-z0-9_]{1,63}/[0-9a-f]{32}(_s)?\.(pdf|jpg|png|xlsx|csv|json)$")
 
 
 def small_variant(key: str) -> str:

@@ -63,6 +63,7 @@ class TenantData:
     news_photo_ids: list[int] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
     entries: list[JournalEntry] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)  # the cooperative's own sub-accounts
     products: list[Product] = field(default_factory=list)
 
 
@@ -103,6 +104,7 @@ def _populate(
     products: tuple[str, ...] = (),
     members: tuple[tuple[str, str], ...] = (),
     expenses: tuple[tuple[str, int], ...] = (),
+    own_accounts: tuple[tuple[str, str, str], ...] = (),
 ) -> TenantData:
     tenant = provision_tenant(databases, settings, slug=slug, display_name=name, shard=shard)
     data = TenantData(tenant)
@@ -207,6 +209,11 @@ def _populate(
             )
             session.commit()
             data.entries.append(result.entry)
+        for parent_code, code, account_name in own_accounts:
+            parent = session.scalar(select(Account).where(Account.code == parent_code))
+            data.accounts.append(
+                ledger.add_account(session, parent=parent, code=code, name=account_name)
+            )
         if data.entries:
             ledger.attach_photo(
                 session,
@@ -246,6 +253,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         products=("Beras Alpha", "Madu OnlyAlpha"),
         members=(("Sri Wahyuni Alpha", "3273014507900001"), ("Joko OnlyAlpha", "3273011208850002")),
         expenses=(("Beli ATK Alpha", 15_000), ("Bensin OnlyAlpha", 20_000)),
+        own_accounts=(("4", "4-108", "Sewa tenda OnlyAlpha"),),
     )
     b = _populate(
         databases,

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from saas.ledger.models import (
@@ -26,7 +27,15 @@ from saas.ledger.models import (
     JournalLine,
     Period,
 )
-from saas.ledger.rules import CHART_TEMPLATE, LedgerError, Line, check_lines, month_of
+from saas.ledger.rules import (
+    CHART_TEMPLATE,
+    TEMPLATE_BY_CODE,
+    LedgerError,
+    Line,
+    check_lines,
+    is_child_code,
+    month_of,
+)
 from saas.storage import Storage
 from saas.uploads import CheckedFile
 
@@ -96,19 +105,48 @@ def account_by_role(session: Session, role: str) -> Account:
 
 
 def add_account(session: Session, *, parent: Account, code: str, name: str) -> Account:
-    """A sub-account under a header account; it takes the parent's kind."""
+    """A sub-account of the parent's kind; commits. A postable parent becomes a header, which
+    only an account without postings, and that no operation posts to, may become."""
+    name = " ".join(name.split())
+    if not name:
+        raise LedgerError("name_required")
+    if not is_child_code(parent.code, code):
+        raise LedgerError("code_form")
+    session.refresh(parent, with_for_update=True)  # no posting lands on it while it changes
     if not parent.is_header:
-        raise LedgerError("parent_not_header")
+        if parent.role:
+            raise LedgerError("parent_has_role")
+        if has_postings(session, parent):
+            raise LedgerError("parent_has_postings")
     if session.scalar(select(Account.id).where(Account.code == code)) is not None:
         raise LedgerError("code_taken")
-    account = Account(code=code, name=" ".join(name.split()), kind=parent.kind, parent_id=parent.id)
+    parent.is_header = True
+    account = Account(code=code, name=name, kind=parent.kind, parent_id=parent.id)
     session.add(account)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError as exc:  # a colleague took the code a moment ago
+        session.rollback()
+        raise LedgerError("code_taken") from exc
     return account
 
 
 def rename_account(session: Session, account: Account, name: str) -> None:
-    account.name = " ".join(name.split()) or None
+    """The cooperative's own name; an empty one returns a template account to its template name."""
+    name = " ".join(name.split())
+    if not name and account.code not in TEMPLATE_BY_CODE:
+        raise LedgerError("name_required")
+    account.name = name or None
+    session.commit()
+
+
+def hide_account(session: Session, account: Account, *, hidden: bool) -> None:
+    """Keep an account out of the posting forms (its balance stays in every report)."""
+    if account.is_header:
+        raise LedgerError("header_not_postable")
+    if account.role:
+        raise LedgerError("account_has_role")
+    account.is_active = not hidden
     session.commit()
 
 
@@ -117,15 +155,36 @@ def has_postings(session: Session, account: Account) -> bool:
     return session.scalar(query) is not None
 
 
+def has_children(session: Session, account: Account) -> bool:
+    return (
+        session.scalar(select(Account.id).where(Account.parent_id == account.id).limit(1))
+        is not None
+    )
+
+
 def remove_account(session: Session, account: Account) -> None:
-    """Only an unused, childless account the operations do not rely on can go."""
-    children = select(Account.id).where(Account.parent_id == account.id).limit(1)
-    if account.role or session.scalar(children) is not None:
-        raise LedgerError("account_in_use")
+    """Only an account without postings or sub-accounts, that no operation posts to, can go;
+    the database refuses to delete one with postings as well (a restricting foreign key).
+
+    A parent left without sub-accounts takes postings again, unless the template made it a group.
+    """
+    if account.role:
+        raise LedgerError("account_has_role")
+    if has_children(session, account):
+        raise LedgerError("account_has_children")
     if has_postings(session, account):
         raise LedgerError("account_has_postings")
-    session.delete(account)
-    session.commit()
+    parent = session.get(Account, account.parent_id) if account.parent_id else None
+    try:
+        session.delete(account)
+        session.flush()
+        if parent is not None and not has_children(session, parent):
+            template = TEMPLATE_BY_CODE.get(parent.code)
+            parent.is_header = template is not None and template.is_header
+        session.commit()
+    except IntegrityError as exc:  # a posting committed between the check and the delete
+        session.rollback()
+        raise LedgerError("account_has_postings") from exc
 
 
 # -- posting -------------------------------------------------------------------------------------

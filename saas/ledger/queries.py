@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saas.ledger.models import Account, AccountKind, JournalLine
-from saas.ledger.rules import signed_balance
+from saas.ledger.rules import signed_balance, suggest_child_code
 
 
 @dataclass(frozen=True)
@@ -174,3 +174,43 @@ def income_statement(session: Session, start: date, end: date) -> IncomeStatemen
     totals = _totals(session, since=start, until=end)
     sections = _sections(_chart(session), totals, (AccountKind.REVENUE, AccountKind.EXPENSE))
     return IncomeStatement(start, end, sections[AccountKind.REVENUE], sections[AccountKind.EXPENSE])
+
+
+@dataclass(frozen=True)
+class ChartNode:
+    account: Account
+    balance: int  # on the kind's normal side, all time; a header's sums its sub-accounts'
+    children: list[ChartNode]
+
+
+def chart_tree(session: Session) -> list[ChartNode]:
+    """The chart as a tree in code order, every account with its balance (two queries)."""
+    totals = _totals(session)
+    accounts = session.scalars(select(Account).order_by(Account.code)).all()
+    children: dict[int | None, list[Account]] = {}
+    for account in accounts:
+        children.setdefault(account.parent_id, []).append(account)
+
+    def node(account: Account) -> ChartNode:
+        below = [node(child) for child in children.get(account.id, [])]
+        own = signed_balance(account.kind, *totals.get(account.id, (0, 0)))
+        return ChartNode(account, own + sum(n.balance for n in below), below)
+
+    return [node(account) for account in children.get(None, [])]
+
+
+def find_in_chart(tree: list[ChartNode], account_id: int) -> list[ChartNode]:
+    """The path from a top account down to ``account_id`` (empty when it is not in the chart)."""
+    for top in tree:
+        if top.account.id == account_id:
+            return [top]
+        if path := find_in_chart(top.children, account_id):
+            return [top, *path]
+    return []
+
+
+def suggest_code(session: Session, parent: Account) -> str | None:
+    """A free code for a new sub-account of ``parent`` (None when its range is full)."""
+    taken = set(session.scalars(select(Account.code)))
+    children = session.scalars(select(Account.code).where(Account.parent_id == parent.id))
+    return suggest_child_code(parent.code, list(children), taken)

@@ -132,6 +132,52 @@ def account_name(code: str, name: str | None) -> str:
     return str(template.name) if template else code
 
 
+MAX_CODE_LENGTH = 20  # Account.code
+
+
+def child_code_form(parent_code: str) -> tuple[str, int]:
+    """What a sub-account's code starts with, and how many digits follow.
+
+    A group code ending in 00 lends its significant digits (1-100: 1-101 to 1-199); any other
+    code is extended (6: 6-108; 6-102: 6-102-01). Fixed widths keep the codes in chart order.
+    """
+    head, _, last = parent_code.rpartition("-")
+    significant = last.rstrip("0")
+    if head and last.endswith("00") and significant:
+        return f"{head}-{significant}", len(last) - len(significant)
+    return f"{parent_code}-", 2 if head else 3
+
+
+def is_child_code(parent_code: str, code: str) -> bool:
+    """Whether ``code`` is one a sub-account of ``parent_code`` may take."""
+    prefix, width = child_code_form(parent_code)
+    digits = code.removeprefix(prefix)
+    return (
+        code.startswith(prefix)
+        and len(digits) == width
+        and digits.isascii()
+        and digits.isdigit()
+        and int(digits) > 0
+        and len(code) <= MAX_CODE_LENGTH
+    )
+
+
+def suggest_child_code(parent_code: str, child_codes: Sequence[str], taken: set[str]) -> str | None:
+    """The first free code after the parent's first sub-account (in hundreds under a parent
+    whose sub-accounts are all groups, like 1-100 and 1-200 under 1); None when none is left."""
+    prefix, width = child_code_form(parent_code)
+    numbers = sorted(
+        int(c.removeprefix(prefix)) for c in child_codes if is_child_code(parent_code, c)
+    )
+    step = 100 if width == 3 and numbers and all(n % 100 == 0 for n in numbers) else 1
+    start = numbers[0] if numbers else 101 if width == 3 else 1
+    for number in range(start, 10**width, step):
+        code = f"{prefix}{number:0{width}d}"
+        if code not in taken and is_child_code(parent_code, code):
+            return code
+    return None
+
+
 def month_of(day: date) -> tuple[int, int]:
     return day.year, day.month
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,7 @@ from saas.storage import Storage
 from saas.uploads import CheckedFile
 
 MEMBER_COUNTER = "member_number"
+IMPORT_BATCH = 250  # rows written between two progress reports of an import
 
 
 class MemberError(Exception):
@@ -61,17 +63,28 @@ def reserve_numbers(session: Session, counter: str, count: int) -> list[int]:
     return list(range(int(last) - count + 1, int(last) + 1))
 
 
-def import_members(session: Session, rows: list[MemberDetails]) -> int:
-    """Register every row in one transaction (the caller has checked them); how many."""
+def import_members(
+    session: Session,
+    rows: list[MemberDetails],
+    on_progress: Callable[[int], object] | None = None,
+) -> int:
+    """Register every row in one transaction (the caller has checked them); how many.
+
+    ``on_progress`` hears how many rows are written after each batch (saved only at the end)."""
     niks = [row.nik for row in rows]
     taken = set(session.scalars(select(Member.nik).where(Member.nik.in_(niks))))
     if taken or len(set(niks)) != len(niks):
         raise MemberError("nik_taken")
-    numbers = reserve_numbers(session, MEMBER_COUNTER, len(rows))
-    for number, details in zip(numbers, rows, strict=True):
-        member = Member(number=member_number(number))
-        _apply(member, details)
-        session.add(member)
+    numbered = list(zip(reserve_numbers(session, MEMBER_COUNTER, len(rows)), rows, strict=True))
+    for start in range(0, len(numbered), IMPORT_BATCH):
+        batch = numbered[start : start + IMPORT_BATCH]
+        for number, details in batch:
+            member = Member(number=member_number(number))
+            _apply(member, details)
+            session.add(member)
+        session.flush()
+        if on_progress is not None:
+            on_progress(start + len(batch))
     session.commit()
     return len(rows)
 

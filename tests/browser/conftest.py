@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 from werkzeug.serving import make_server
 
@@ -35,6 +36,7 @@ CHROMIUM_ARGS = [
 class LiveServer:
     port: int
     instance_dir: Path
+    app: Flask  # what a job worker started by a test runs with
 
     def url(self, slug: str | None = None, path: str = "/") -> str:
         host = f"{slug}.localhost" if slug else "localhost"
@@ -58,7 +60,7 @@ def live_server(
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(port, instance)
+    yield LiveServer(port, instance, app)
     server.shutdown()
     app.extensions["guyub.databases"].dispose()
 

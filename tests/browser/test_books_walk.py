@@ -1,13 +1,15 @@
 """The treasurer's month on a phone, and a member checking their own savings.
 
 Members by hand and from Excel, a month's mandatory savings billed and ticked off, a deposit with
-its receipt (PDF and QR check page), a withdrawal, closing a month, balanced statements in both
-languages, then the member's own view.
+its receipt (PDF and QR check page), a withdrawal, the cooperative's own expense account and an
+expense booked to it, closing a month, balanced statements in both languages, then the member's
+own view. And a member list large enough to be imported by a job worker, followed on its page.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import urllib.request
 from datetime import date
 from pathlib import Path
@@ -16,7 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
+from procrastinate import PsycopgConnector
 
+import saas.jobs
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -142,6 +146,24 @@ def test_a_month_of_books_and_a_member_who_checks_them(
     button(treasurer, "Record the withdrawal")
     expect(treasurer.get_by_text("Empat puluh ribu rupiah")).to_be_visible()
 
+    # The cooperative's own account for fuel, an expense booked to it, its balance in the chart.
+    treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
+    treasurer.get_by_role("link", name="Chart of accounts").click()
+    treasurer.get_by_role("link", name=re.compile(r"^6 Expenses")).click()
+    expect(treasurer.locator("#sub-code")).to_have_value("6-108")
+    treasurer.locator("#sub-name").fill("Bensin motor")
+    button(treasurer, "Add the sub-account")
+    expect(treasurer.get_by_text("Account 6-108 Bensin motor added.")).to_be_visible()
+    treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
+    treasurer.locator("#account").select_option(label="6-108 Bensin motor")
+    treasurer.locator("#amount").fill("20.000")
+    treasurer.locator("#description").fill("Bensin ke kecamatan")
+    button(treasurer, "Record")
+    expect(treasurer.get_by_text(re.compile(r"Entry #\d+ recorded\."))).to_be_visible()
+    treasurer.get_by_role("link", name="Chart of accounts").click()
+    fuel = treasurer.get_by_role("link", name=re.compile(r"^6-108 Bensin motor"))
+    expect(fuel.locator(".num")).to_have_text("Rp20,000")
+
     # Close last month, then read the statements: they balance, in English and Indonesian.
     treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
     last_month = treasurer.locator("#month option").last.get_attribute("value")
@@ -177,3 +199,38 @@ def test_a_month_of_books_and_a_member_who_checks_them(
     expect(member.get_by_text("Ani Impor")).to_have_count(0)
     assert treasurer_errors == []
     assert member_errors == []
+
+
+def test_a_large_member_list_imports_in_the_background_while_the_page_follows_it(
+    browser, live_server: LiveServer, tmp_path: Path, monkeypatch
+):
+    treasurer, errors = phone_page(browser)
+    sign_in(treasurer, live_server, "bendahara@sukamaju.id")
+    rows = [f"327301010190{n:04d};Anggota Besar {n}" for n in range(1, 601)]
+    big = tmp_path / "anggota-besar.csv"
+    big.write_text("NIK;Nama\n" + "\n".join(rows), encoding="utf-8")
+    treasurer.goto(live_server.url(SLUG, "/kelola/anggota/impor"))
+    treasurer.set_input_files("#file", str(big))
+    button(treasurer, "Upload and check")
+    button(treasurer, "Import 600 members")
+    expect(treasurer.get_by_text("Waiting to start")).to_be_visible()
+    treasurer.evaluate("window.sameDocument = true")  # gone if the page were loaded again
+
+    # A real worker on the queue: htmx polls the panel until the import is done.
+    monkeypatch.setattr(saas.jobs, "flask_app", lambda: live_server.app)
+    settings = live_server.app.extensions["guyub.settings"]
+    connector = PsycopgConnector(conninfo=settings.database_url)
+    with saas.jobs.jobs.replace_connector(connector) as queue:
+        worker = threading.Thread(
+            target=queue.run_worker,
+            kwargs={"wait": False, "queues": ["imports"], "install_signal_handlers": False},
+        )
+        worker.start()
+        worker.join(timeout=60)
+    expect(treasurer.get_by_text("600 members imported.")).to_be_visible()
+    assert treasurer.evaluate("window.sameDocument") is True
+    treasurer.get_by_role("link", name="See the members").click()
+    treasurer.locator("input[name=q]").fill("Anggota Besar 600")
+    treasurer.locator("input[name=q]").press("Enter")
+    expect(treasurer.get_by_text("Anggota Besar 600")).to_be_visible()
+    assert errors == []

@@ -37,6 +37,7 @@ ROUTES = {
     "members.export": "none",
     "members.import_upload": "none",
     "members.import_preview": lambda a: {"name": "0" * 32 + ".csv"},
+    "members.import_progress": lambda a: {"name": "0" * 32 + ".csv"},
     "bills.index": "none",
     "bills.settings": "none",
     "bills.arrears": "none",
@@ -66,6 +67,12 @@ ROUTES = {
     "reports.shu_xlsx": lambda a: {"allocation_id": 1},
     "reports.pay_shu": lambda a: {"allocation_id": 1},
     "reports.cancel_shu": lambda a: {"allocation_id": 1},
+    "reports.chart": "none",
+    "reports.account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.rename_account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.add_account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.hide_account": lambda a: {"account_id": a.accounts[-1].id},
+    "reports.remove_account": lambda a: {"account_id": a.accounts[-1].id},
     "members.member_savings": lambda a: {"member_id": a.members[-1].id},
     "members.record_movement": lambda a: {"member_id": a.members[-1].id, "action": "setor"},
     "members.receipt": lambda a: {"number": "KW-2026-000099"},
@@ -140,6 +147,7 @@ A_ONLY_NAMES = (
     "Madu OnlyAlpha",
     "Joko OnlyAlpha",
     "Bensin OnlyAlpha",
+    "Sewa tenda OnlyAlpha",
 )
 A_NAMES = (*A_ONLY_NAMES, "Ana Alpha", "Koperasi Desa Merah Putih Alpha")
 

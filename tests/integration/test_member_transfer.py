@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
+import saas.jobs
+from saas.members import import_job
 from saas.members.models import Member
-from tests.factories import csrf_token, login, text
+from saas.members.operations import MemberDetails, register_member
+from tests.factories import csrf_from, csrf_token, login, text
 
 ROWS = [
     ["No", "Nama Lengkap", "NIK", "No HP", "Alamat", "Tanggal Masuk"],
@@ -132,3 +138,174 @@ def test_a_formula_typed_as_a_name_is_exported_as_text(ketua, db, tenants):
         csv.reader(io.StringIO(ketua.get("/kelola/anggota/ekspor.csv").data.decode("utf-8-sig")))
     )
     assert table[1][1].startswith("'=")
+
+
+# -- a large file, imported by a job --------------------------------------------------------------
+
+
+def large_csv(valid: int, bad: int = 0) -> bytes:
+    """``valid`` members with distinct NIKs, then ``bad`` rows without a name."""
+    lines = ["NIK;Nama"]
+    lines += [f"327301010190{n:04d};Anggota {n}" for n in range(1, valid + 1)]
+    lines += [f"327301410190{n:04d};" for n in range(1, bad + 1)]
+    return "\n".join(lines).encode()
+
+
+def member_count(db, tenants) -> int:
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        return session.scalar(select(func.count()).select_from(Member))
+
+
+def queued_imports(db, upload_key: str) -> list[dict]:
+    with db.platform_session() as session:
+        return list(
+            session.scalars(
+                sql(
+                    "SELECT args FROM procrastinate_jobs WHERE task_name = :task "
+                    "AND args->>'upload_key' = :key"
+                ),
+                {"task": "saas.jobs.import_members_file", "key": upload_key},
+            )
+        )
+
+
+def confirm(client, preview_url):
+    token = csrf_from(client.get(preview_url))
+    return client.post(preview_url, data={"csrf_token": token, "confirm": "1"})
+
+
+@pytest.fixture
+def worker(app, monkeypatch):
+    """Run the queued import as the job worker would, recording each progress the page can read."""
+    monkeypatch.setattr(saas.jobs, "flask_app", lambda: app)
+    storage = app.extensions["guyub.storage"]
+    written: list[dict] = []
+    original = storage.write
+
+    def record(key, content):
+        if key.endswith(".json"):
+            written.append(json.loads(content))
+        original(key, content)
+
+    monkeypatch.setattr(storage, "write", record)
+
+    def run(db, upload_key):
+        (args,) = queued_imports(db, upload_key)
+        return saas.jobs.import_members_file(**args)
+
+    run.written = written
+    return run
+
+
+def upload_key_of(preview_url: str, tenant) -> str:
+    return f"{tenant.schema_name}_imp/{preview_url.rsplit('/', 1)[1]}"
+
+
+def test_a_large_file_is_imported_by_a_job_that_reports_its_progress(ketua, db, tenants, worker):
+    before = member_count(db, tenants)
+    preview_url = upload(ketua, large_csv(3_000, bad=2), "besar.csv").headers["Location"]
+    key = upload_key_of(preview_url, tenants.a.tenant)
+    page = text(ketua.get(preview_url))
+    assert "3,000 of 3,002 rows can be imported" in page
+    assert "imported in the background" in page
+    response = confirm(ketua, preview_url)
+    progress_url = preview_url + "/kemajuan"
+    assert response.headers["Location"] == progress_url
+    waiting = text(ketua.get(progress_url))
+    assert "Waiting to start" in waiting
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in waiting
+    assert 'hx-trigger="every 1s"' in waiting
+    assert member_count(db, tenants) == before  # nothing before the worker runs
+    assert ketua.get(preview_url).headers["Location"] == progress_url  # no second confirmation
+
+    assert worker(db, key) == 3_000
+    assert [(p["state"], p["done"]) for p in worker.written[1:]] == [
+        ("running", 0),
+        *[("running", done) for done in range(250, 3_001, 250)],
+        ("done", 3_000),
+    ]
+    assert member_count(db, tenants) == before + 3_000
+    finished = ketua.get(progress_url, headers={"HX-Request": "true"})
+    assert "3,000 members imported." in text(finished)
+    assert "<html" not in text(finished)  # the panel alone, for htmx to swap
+    assert "hx-trigger" not in text(finished)  # and the polling stops
+    assert "refresh" not in text(ketua.get(progress_url))
+    assert worker(db, key) == 0  # the same job again does nothing
+
+
+def test_a_large_file_with_bad_rows_imports_nothing_until_confirmed(ketua, db, tenants):
+    before = member_count(db, tenants)
+    preview_url = upload(ketua, large_csv(3_000, bad=40), "besar.csv").headers["Location"]
+    page = ketua.get(preview_url)
+    assert "The name is empty." in text(page)
+    checked = ketua.post(
+        preview_url, data={"csrf_token": csrf_from(page), "col_nik": "0", "col_name": "1"}
+    )
+    assert "3,000 of 3,040 rows can be imported" in text(checked)
+    assert member_count(db, tenants) == before
+    assert queued_imports(db, upload_key_of(preview_url, tenants.a.tenant)) == []
+    assert ketua.get(preview_url + "/kemajuan").status_code == 404
+
+
+@pytest.fixture
+def five_confirmed(ketua, monkeypatch):
+    """Five members confirmed as a job (the threshold lowered to two rows): the preview's URL."""
+    monkeypatch.setattr(import_job, "BACKGROUND_ROWS", 2)
+    preview_url = upload(ketua, large_csv(5), "kecil.csv").headers["Location"]
+    confirm(ketua, preview_url)
+    return preview_url
+
+
+def test_a_member_registered_meanwhile_fails_the_import_and_nothing_is_saved(
+    ketua, db, tenants, worker, five_confirmed
+):
+    preview_url = five_confirmed
+    before = member_count(db, tenants)
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        register_member(
+            session,
+            MemberDetails(
+                "3273010101900003", "Datang Duluan", None, None, None, None, None, date(2026, 1, 5)
+            ),
+        )
+    assert worker(db, upload_key_of(preview_url, a)) == 0
+    assert worker.written[-1]["state"] == "failed"
+    assert member_count(db, tenants) == before + 1
+    page = text(ketua.get(preview_url + "/kemajuan"))
+    assert "Someone registered one of these members meanwhile, so nothing was imported." in page
+    again = ketua.get(preview_url)  # the file is kept: the officer checks it and confirms again
+    assert "4 of 5 rows can be imported" in text(again)
+
+
+def test_another_cooperatives_import_progress_is_not_found(ketua, beta, five_confirmed):
+    preview_url, progress_url = five_confirmed, five_confirmed + "/kemajuan"
+    assert ketua.get(progress_url).status_code == 200
+    login(beta, "ani@kopbeta.id")
+    assert beta.get(progress_url).status_code == 404
+    assert beta.get(preview_url).status_code == 404
+
+
+def test_an_import_whose_worker_died_reads_as_stopped_and_can_be_confirmed_again(
+    ketua, db, tenants, worker, five_confirmed, monkeypatch
+):
+    preview_url = five_confirmed
+    before = member_count(db, tenants)
+
+    def dies_midway(session, rows, on_progress):
+        on_progress(3)
+        raise KeyboardInterrupt  # what is left of a killed worker: no chance to report
+
+    monkeypatch.setattr(import_job.members, "import_members", dies_midway)
+    with pytest.raises(KeyboardInterrupt):
+        worker(db, upload_key_of(preview_url, tenants.a.tenant))
+    progress_url = preview_url + "/kemajuan"
+    assert "3 of 5 rows imported" in text(ketua.get(progress_url))
+    monkeypatch.setattr(import_job, "STALLED_AFTER", timedelta(0))
+    page = text(ketua.get(progress_url))
+    assert "The import stopped before it finished, so nothing was imported." in page
+    assert "hx-trigger" not in page
+    assert member_count(db, tenants) == before
+    assert confirm(ketua, preview_url).headers["Location"] == progress_url
+    assert "Waiting to start" in text(ketua.get(progress_url))

@@ -2,7 +2,8 @@
 
 An upload is kept in the tenant's private import folder under a random name; the mapping and
 preview pages name it, and nothing is written to the register until the officer confirms. The
-confirmed import registers every valid row in one transaction.
+confirmed import registers every valid row in one transaction: at once for a small file, by a job
+worker for a large one, whose progress page polls with htmx (or reloads itself without script).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from htmx_flask import request as htmx_request
 from werkzeug.wrappers import Response
 
 from saas.access import tenant_view
@@ -23,10 +25,11 @@ from saas.accounts.roles import Permission
 from saas.blueprints.members.forms import NIK_MESSAGES
 from saas.blueprints.members.views import bp
 from saas.blueprints.profile.documents import storage
-from saas.db import tenant_db
+from saas.db import platform_db, tenant_db
+from saas.members import import_job, transfer
 from saas.members import operations as members
-from saas.members import transfer
-from saas.members.operations import MemberDetails, MemberError
+from saas.members.import_job import ImportState
+from saas.members.operations import MemberError
 from saas.savings import operations as savings
 from saas.uploads import MAX_UPLOAD_BYTES
 
@@ -56,6 +59,20 @@ FIELD_LABELS = {
     "join_date": _l("Joined on"),
 }
 UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
+IMPORT_ERRORS = {
+    "changed": _l(
+        "Someone registered one of these members meanwhile, so nothing was imported. "
+        "Check the preview again."
+    ),
+    "error": _l(
+        "The import stopped on an error, so nothing was imported. Try again; if it happens "
+        "again, tell the Guyub team."
+    ),
+    "stopped": _l(
+        "The import stopped before it finished, so nothing was imported. Check the preview "
+        "and import the file again."
+    ),
+}
 
 
 class ImportForm(FlaskForm):
@@ -67,14 +84,18 @@ class ImportForm(FlaskForm):
 
 
 def _owner() -> str:
-    return f"{g.tenant.schema_name}_imp"
+    return import_job.import_folder(g.tenant.schema_name)
 
 
-def _load(name: str) -> transfer.Sheet:
+def _upload_key(name: str) -> str:
     if not UPLOAD_NAME.fullmatch(name):
         abort(404)
+    return f"{_owner()}/{name}"
+
+
+def _load(key: str) -> transfer.Sheet:
     try:
-        content = storage().read(f"{_owner()}/{name}")
+        content = storage().read(key)
     except FileNotFoundError:
         abort(404)
     return transfer.read_sheet(content)
@@ -127,7 +148,11 @@ def import_upload() -> Response | tuple[str, int]:
 def import_preview(name: str) -> Response | tuple[str, int]:
     """Map the columns, see every row's verdict; ``confirm`` registers the valid rows."""
     g.private_page = True
-    sheet = _load(name)
+    key = _upload_key(name)
+    started = import_job.read_progress(storage(), key)
+    if started is not None and started.state != ImportState.FAILED:
+        return redirect(url_for("members.import_progress", name=name))
+    sheet = _load(key)
     mapping = transfer.guess_mapping(sheet.headers)
     source = request.form if request.method == "POST" else request.args
     for field_name in transfer.FIELDS:
@@ -143,13 +168,20 @@ def import_preview(name: str) -> Response | tuple[str, int]:
         members.all_niks(tenant_db()),
         date.today(),  # noqa: DTZ011
     )
-    valid = [r for r in results if not r.errors]
+    valid = import_job.valid_rows(results)
     if request.method == "POST" and request.form.get("confirm") and not missing and valid:
-        try:
-            count = members.import_members(
-                tenant_db(),
-                [MemberDetails(**r.values) for r in valid],  # type: ignore[arg-type]
+        if len(valid) > import_job.BACKGROUND_ROWS:
+            import_job.start_import(
+                platform_db(),
+                storage(),
+                tenant_id=g.tenant.id,
+                upload_key=key,
+                mapping=mapping,
+                total=len(valid),
             )
+            return redirect(url_for("members.import_progress", name=name))
+        try:
+            count = members.import_members(tenant_db(), valid)
         except MemberError:
             tenant_db().rollback()
             flash(
@@ -157,7 +189,7 @@ def import_preview(name: str) -> Response | tuple[str, int]:
                 "error",
             )
         else:
-            storage().delete(f"{_owner()}/{name}")
+            storage().delete(key)
             flash(_("%(count)s members imported.", count=count), "success")
             return redirect(url_for("members.index"))
     return render_template(
@@ -168,7 +200,20 @@ def import_preview(name: str) -> Response | tuple[str, int]:
         missing=missing,
         results=results,
         valid=len(valid),
+        in_background=len(valid) > import_job.BACKGROUND_ROWS,
         refused=[r for r in results if r.errors][:200],
         FIELD_LABELS=FIELD_LABELS,
         ROW_MESSAGES=ROW_MESSAGES,
     ), 422 if missing else 200
+
+
+@bp.route("/impor/<name>/kemajuan")
+@tenant_view(Permission.MANAGE_MEMBERS)
+def import_progress(name: str) -> str:
+    """How far a large import is: a page that reloads itself, or its panel for htmx to poll."""
+    g.private_page = True
+    progress = import_job.read_progress(storage(), _upload_key(name))
+    if progress is None:
+        abort(404)
+    page = "members/_import_progress.html" if htmx_request.htmx else "members/import_progress.html"
+    return render_template(page, name=name, progress=progress, IMPORT_ERRORS=IMPORT_ERRORS)
