@@ -127,3 +127,10 @@ def test_the_statements_download_as_pdf_and_as_excel_with_the_same_figures(alpha
     assert results["Result (SHU before distribution)"] == 20_000
     trial = list(book.worksheets[2].iter_rows(values_only=True))
     assert sum(r[1] for r in trial[1:]) == sum(r[2] for r in trial[1:])
+
+
+def test_a_download_asked_with_bad_dates_is_refused(alpha):
+    login(alpha, "bambang@kopalpha.id")
+    backwards = {"dari": "2026-06-01", "per": "2026-01-01"}
+    for fmt in ("pdf", "xlsx"):
+        assert alpha.get(f"/kelola/laporan/unduh.{fmt}", query_string=backwards).status_code == 400
