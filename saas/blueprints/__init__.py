@@ -23,7 +23,10 @@ def register_all(app: Flask) -> None:
     )
     from saas.blueprints.profile.views import bp as profile_bp
     from saas.blueprints.registration.views import bp as registration_bp
-    from saas.blueprints.reports import journal  # noqa: F401 - registers its routes on bp
+    from saas.blueprints.reports import (  # noqa: F401 - these register their routes on bp
+        books,
+        journal,
+    )
     from saas.blueprints.reports.views import bp as reports_bp
     from saas.blueprints.site import microsite  # noqa: F401 - registers its routes on bp
     from saas.blueprints.site.views import bp as site_bp

@@ -50,6 +50,8 @@ ROUTES = {
     "reports.reverse": lambda a: {"entry_id": a.entries[-1].id},
     "reports.attachment": lambda a: {"entry_id": a.entries[-1].id, "attachment_id": 1},
     "reports.trial": "none",
+    "reports.equity": "none",
+    "reports.cash_flow_statement": "none",
     "members.member_savings": lambda a: {"member_id": a.members[-1].id},
     "members.record_movement": lambda a: {"member_id": a.members[-1].id, "action": "setor"},
     "members.receipt": lambda a: {"number": "KW-2026-000099"},

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -13,6 +14,7 @@ from sqlalchemy import select
 
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account
+from saas.ledger.queries import balance_sheet, cash_flow, equity_changes
 from saas.ledger.rules import Line
 from tests.factories import login, text
 
@@ -21,27 +23,34 @@ def account(session, code):
     return session.scalar(select(Account.id).where(Account.code == code))
 
 
+def post_all(session, postings):
+    """Post each (date, [(account code, debit, credit, member id)]) and commit."""
+    for day, lines in postings:
+        ledger.post_entry(
+            session,
+            entry_date=day,
+            description=f"uji {day.isoformat()}",
+            lines=[Line(account(session, c), d, k, m) for c, d, k, m in lines],
+            idempotency_key=uuid.uuid4(),
+        )
+    session.commit()
+
+
 @pytest.fixture
 def year_of_books(db, tenants):
     """Voluntary savings in, electricity paid, other income earned, in 2026."""
     a = tenants.a.tenant
     member = tenants.a.members[0]
     with db.tenant_session(a.shard, a.schema_name) as session:
-        postings = [
-            (date(2026, 3, 2), [("1-101", 100_000, 0, None), ("2-101", 0, 100_000, member.id)]),
-            (date(2026, 4, 9), [("6-102", 30_000, 0, None), ("1-101", 0, 30_000, None)]),
-            (date(2026, 5, 20), [("1-102", 50_000, 0, None), ("4-199", 0, 50_000, None)]),
-            (date(2025, 12, 30), [("6-102", 7_000, 0, None), ("1-101", 0, 7_000, None)]),
-        ]
-        for day, lines in postings:
-            ledger.post_entry(
-                session,
-                entry_date=day,
-                description="uji",
-                lines=[Line(account(session, c), d, k, m) for c, d, k, m in lines],
-                idempotency_key=uuid.uuid4(),
-            )
-        session.commit()
+        post_all(
+            session,
+            [
+                (date(2026, 3, 2), [("1-101", 100_000, 0, None), ("2-101", 0, 100_000, member.id)]),
+                (date(2026, 4, 9), [("6-102", 30_000, 0, None), ("1-101", 0, 30_000, None)]),
+                (date(2026, 5, 20), [("1-102", 50_000, 0, None), ("4-199", 0, 50_000, None)]),
+                (date(2025, 12, 30), [("6-102", 7_000, 0, None), ("1-101", 0, 7_000, None)]),
+            ],
+        )
 
 
 def amount_after(label, page):
@@ -129,8 +138,222 @@ def test_the_statements_download_as_pdf_and_as_excel_with_the_same_figures(alpha
     assert sum(r[1] for r in trial[1:]) == sum(r[2] for r in trial[1:])
 
 
-def test_a_download_asked_with_bad_dates_is_refused(alpha):
+# -- changes in equity and cash flow ---------------------------------------------------------------
+
+
+@pytest.fixture
+def half_year(db, tenants, year_of_books):
+    """On top of year_of_books: members' principal and mandatory savings, a grant, equipment,
+    money moved between cash and bank, a member's principal paid back, a fee paid partly in
+    cash and partly into the bank; and mandatory savings from 2025."""
+    a = tenants.a.tenant
+    sri, joko = (member.id for member in tenants.a.members)
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        post_all(
+            session,
+            [
+                (date(2025, 11, 15), [("1-101", 50_000, 0, None), ("3-102", 0, 50_000, sri)]),
+                (
+                    date(2026, 2, 1),
+                    [
+                        ("1-101", 200_000, 0, None),
+                        ("3-101", 0, 100_000, sri),
+                        ("3-101", 0, 100_000, joko),
+                    ],
+                ),
+                (date(2026, 2, 15), [("1-101", 20_000, 0, None), ("3-102", 0, 20_000, sri)]),
+                (date(2026, 6, 10), [("1-102", 500_000, 0, None), ("3-104", 0, 500_000, None)]),
+                (date(2026, 6, 11), [("1-201", 300_000, 0, None), ("1-102", 0, 300_000, None)]),
+                (date(2026, 6, 12), [("1-102", 40_000, 0, None), ("1-101", 0, 40_000, None)]),
+                (date(2026, 6, 20), [("3-101", 100_000, 0, joko), ("1-101", 0, 100_000, None)]),
+                (
+                    date(2026, 6, 25),
+                    [
+                        ("1-101", 30_000, 0, None),
+                        ("1-102", 20_000, 0, None),
+                        ("4-102", 0, 50_000, None),
+                    ],
+                ),
+            ],
+        )
+
+
+FIRST_HALF = {"dari": "2026-01-01", "per": "2026-06-30"}
+
+
+def rows_of(page):
+    """Each table row of the page as the plain texts of its cells."""
+    return [
+        [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
+        if (cells := re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S))
+    ]
+
+
+def row_of(label, page):
+    """The cells after the first of the row that starts with ``label``."""
+    return next((row[1:] for row in rows_of(page) if row[0] == label), None)
+
+
+def block_of(label, page):
+    """The amounts of the four rows under the heading ``label``: an equity component's."""
+    rows = rows_of(page)
+    start = rows.index([label])
+    return [row[-1] for row in rows[start + 1 : start + 5]]
+
+
+def sheet_rows(response):
+    return list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+
+
+def test_changes_in_equity_add_up_to_the_equity_of_the_balance_sheet(alpha, half_year):
     login(alpha, "bambang@kopalpha.id")
-    backwards = {"dari": "2026-06-01", "per": "2026-01-01"}
+    page = text(alpha.get("/kelola/laporan/perubahan-ekuitas", query_string=FIRST_HALF))
+    # opening, increases, decreases, closing
+    assert block_of("Principal savings (pokok)", page) == [
+        "Rp0",
+        "Rp200,000",
+        "Rp100,000",
+        "Rp100,000",
+    ]
+    assert block_of("Mandatory savings (wajib)", page) == [
+        "Rp50,000",
+        "Rp20,000",
+        "Rp0",
+        "Rp70,000",
+    ]
+    assert block_of("Grants", page) == ["Rp0", "Rp500,000", "Rp0", "Rp500,000"]
+    assert row_of("Reserve (cadangan)", page) == ["Rp0"]  # no movement: its balance only
+    # 2025's electricity before the period; its SHU: 50,000 + 50,000 - 30,000
+    assert block_of("Results not yet closed (SHU)", page) == [
+        "-Rp7,000",
+        "Rp70,000",
+        "Rp0",
+        "Rp63,000",
+    ]
+    assert block_of("Total equity", page) == ["Rp43,000", "Rp790,000", "Rp100,000", "Rp733,000"]
+    sheet = text(alpha.get("/kelola/laporan", query_string=FIRST_HALF))
+    assert amount_after("Total equity", sheet) == "Rp733,000"
+
+
+@pytest.mark.parametrize("end", [date(2025, 12, 31), date(2026, 3, 31), date(2026, 11, 30)])
+def test_the_equity_statement_opens_and_closes_on_the_balance_sheets_equity(
+    db, tenants, half_year, end
+):
+    a = tenants.a.tenant
+    start = date(end.year, 1, 1)
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        statement = equity_changes(session, start, end)
+        assert statement.total.closing == balance_sheet(session, end).equity_total
+        before = balance_sheet(session, start - timedelta(days=1)).equity_total
+        assert statement.total.opening == before
+
+
+def test_the_cash_flow_explains_the_change_in_cash_and_bank(alpha, half_year):
+    login(alpha, "bambang@kopalpha.id")
+    page = text(alpha.get("/kelola/laporan/arus-kas", query_string=FIRST_HALF))
+    assert row_of("Cash and bank at the start", page) == ["Rp43,000"]  # 50,000 - 7,000 in 2025
+    assert row_of("Net cash from operations", page) == ["Rp70,000"]
+    assert row_of("Net cash from investing", page) == ["-Rp300,000"]
+    assert row_of("Net cash from financing", page) == ["Rp720,000"]
+    assert row_of("Net change in cash", page) == ["Rp490,000"]
+    assert row_of("Cash and bank at the end", page) == ["Rp533,000"]
+    rows = rows_of(page)
+    assert ["Principal savings (pokok)", "Rp200,000"] in rows  # in, and out again: both shown
+    assert ["Principal savings (pokok)", "-Rp100,000"] in rows
+    assert ["Administration fees", "Rp50,000"] in rows  # paid partly in cash, partly to the bank
+    assert ["Equipment and furniture", "-Rp300,000"] in rows
+    assert not any(row[0] in ("Cash", "Bank") for row in rows)  # the transfer is no flow
+    assert "does not balance" not in page
+    balance = text(alpha.get("/kelola/laporan", query_string=FIRST_HALF))
+    assert amount_after("Cash", balance) == "Rp223,000"
+    assert amount_after("Bank", balance) == "Rp310,000"  # together 533,000
+
+
+def test_money_moved_to_a_sub_account_of_cash_is_no_flow_but_spending_it_is(db, tenants, half_year):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        cash = session.get(Account, account(session, "1-101"))
+        session.add(Account(code="1-101-1", name="Kas gerai", kind=cash.kind, parent_id=cash.id))
+        session.flush()
+        post_all(
+            session,
+            [
+                (date(2026, 6, 26), [("1-101-1", 60_000, 0, None), ("1-101", 0, 60_000, None)]),
+                (date(2026, 6, 27), [("6-107", 25_000, 0, None), ("1-101-1", 0, 25_000, None)]),
+            ],
+        )
+        statement = cash_flow(session, date(2026, 1, 1), date(2026, 6, 30))
+    assert statement.closing - statement.opening == statement.net_flow == 490_000 - 25_000
+    assert statement.reconciles
+    operating = statement.sections[0]
+    assert [(line.account.code, line.outflow) for line in operating.payments] == [
+        ("6-102", 30_000),
+        ("6-107", 25_000),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "label", "amounts"),
+    [
+        ("perubahan-ekuitas", "Total equity", (43_000, 790_000, 100_000, 733_000)),
+        ("arus-kas", "Cash and bank at the end", (533_000,)),
+    ],
+)
+def test_every_report_downloads_as_pdf_and_excel_with_its_figures(
+    alpha, half_year, path, label, amounts
+):
+    login(alpha, "bambang@kopalpha.id")
+    path = f"/kelola/laporan/{path}"
+    pdf = alpha.get(f"{path}.pdf", query_string=FIRST_HALF)
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert "-alpha-2026-06-30.pdf" in pdf.headers["Content-Disposition"]
+    xlsx = alpha.get(f"{path}.xlsx", query_string=FIRST_HALF)
+    assert "-alpha-2026-06-30.xlsx" in xlsx.headers["Content-Disposition"]
+    row = [row for row in sheet_rows(xlsx) if label in row][-1]  # below any header of that name
+    assert row[-len(amounts) :] == amounts
+
+
+def test_the_reports_read_in_indonesian(client_for, half_year):
+    client = client_for("alpha", lang="id")
+    login(client, "bambang@kopalpha.id")
+    equity = text(client.get("/kelola/laporan/perubahan-ekuitas", query_string=FIRST_HALF))
+    assert "Laporan Perubahan Ekuitas" in equity
+    assert block_of("Simpanan pokok", equity) == ["Rp0", "Rp200.000", "Rp100.000", "Rp100.000"]
+    flow = text(client.get("/kelola/laporan/arus-kas", query_string=FIRST_HALF))
+    assert "Laporan Arus Kas" in flow
+    assert row_of("Saldo kas dan bank akhir periode", flow) == ["Rp533.000"]
+    index = text(client.get("/kelola/laporan"))
+    for name in ("Laporan Perubahan Ekuitas", "Laporan Arus Kas"):
+        assert name in index
+
+
+REPORTS = ("perubahan-ekuitas", "arus-kas")
+BACKWARDS = {"dari": "2026-06-01", "per": "2026-01-01"}
+
+
+@pytest.mark.parametrize("path", REPORTS)
+def test_bad_dates_are_reported_next_to_the_field(alpha, path):
+    login(alpha, "bambang@kopalpha.id")
+    for query, message in (
+        ({"per": "31-02-2026"}, "Not a valid date value."),
+        (BACKWARDS, "The end date comes before the start date."),
+    ):
+        response = alpha.get(f"/kelola/laporan/{path}", query_string=query)
+        assert response.status_code == 422
+        assert message in text(response)
+
+
+@pytest.mark.parametrize("path", [*REPORTS, "unduh"])
+def test_a_download_asked_with_bad_dates_is_refused(alpha, path):
+    login(alpha, "bambang@kopalpha.id")
     for fmt in ("pdf", "xlsx"):
-        assert alpha.get(f"/kelola/laporan/unduh.{fmt}", query_string=backwards).status_code == 400
+        response = alpha.get(f"/kelola/laporan/{path}.{fmt}", query_string=BACKWARDS)
+        assert response.status_code == 400
+
+
+def test_members_cannot_open_the_other_reports(alpha):
+    login(alpha, "citra@kopalpha.id")
+    for path in ("perubahan-ekuitas", "arus-kas.pdf"):
+        assert alpha.get(f"/kelola/laporan/{path}").status_code == 403

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -122,6 +123,15 @@ def file_response(body: bytes, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def workbook(sheet_name: str, rows: Iterable[Sequence[object]]) -> bytes:
+    """One sheet of rows, amounts as numbers Excel can add."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name[:31])
+    for row in rows:
+        sheet.append(row)
+    return xlsx_bytes(book)
 
 
 def xlsx_bytes(book: Workbook) -> bytes:
