@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -59,6 +59,12 @@ def account_balances(session: Session, as_of: date | None = None) -> dict[int, i
         account.id: signed_balance(account.kind, *totals.get(account.id, (0, 0)))
         for account in session.scalars(select(Account))
     }
+
+
+def balances_of(session: Session, accounts: Collection[Account], as_of: date) -> dict[int, int]:
+    """A few accounts' balances on their normal side at ``as_of``, in rupiah, by account id."""
+    totals = _totals(session, JournalLine.account_id.in_([a.id for a in accounts]), until=as_of)
+    return {a.id: signed_balance(a.kind, *totals.get(a.id, (0, 0))) for a in accounts}
 
 
 def trial_balance(session: Session, as_of: date) -> list[TrialBalanceRow]:

@@ -52,6 +52,7 @@ ROUTES = {
     "reports.trial": "none",
     "reports.equity": "none",
     "reports.cash_flow_statement": "none",
+    "reports.savings": "none",
     "members.member_savings": lambda a: {"member_id": a.members[-1].id},
     "members.record_movement": lambda a: {"member_id": a.members[-1].id, "action": "setor"},
     "members.receipt": lambda a: {"number": "KW-2026-000099"},

@@ -12,10 +12,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from saas.blueprints.reports import books
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account
 from saas.ledger.queries import balance_sheet, cash_flow, equity_changes
 from saas.ledger.rules import Line
+from saas.savings.models import SavingsKind
+from saas.savings.queries import savings_summary
 from tests.factories import login, text
 
 
@@ -138,7 +141,7 @@ def test_the_statements_download_as_pdf_and_as_excel_with_the_same_figures(alpha
     assert sum(r[1] for r in trial[1:]) == sum(r[2] for r in trial[1:])
 
 
-# -- changes in equity and cash flow ---------------------------------------------------------------
+# -- changes in equity, cash flow, savings summary -------------------------------------------------
 
 
 @pytest.fixture
@@ -200,6 +203,14 @@ def block_of(label, page):
     rows = rows_of(page)
     start = rows.index([label])
     return [row[-1] for row in rows[start + 1 : start + 5]]
+
+
+def continued_row_of(label, page):
+    """The cells after ``label`` in its row and the row that continues it (a member's savings:
+    total, then pokok, wajib and sukarela)."""
+    rows = rows_of(page)
+    start = next(i for i, row in enumerate(rows) if row[0] == label)
+    return rows[start][1:] + rows[start + 1]
 
 
 def sheet_rows(response):
@@ -293,11 +304,64 @@ def test_money_moved_to_a_sub_account_of_cash_is_no_flow_but_spending_it_is(db, 
     ]
 
 
+def test_the_savings_summary_matches_the_savings_accounts(alpha, tenants, half_year):
+    login(alpha, "bambang@kopalpha.id")
+    page = text(alpha.get("/kelola/laporan/rekap-simpanan", query_string={"per": "2026-06-30"}))
+    sri, joko = tenants.a.members
+    # pokok, wajib, sukarela, total
+    assert continued_row_of(f"{sri.number} {sri.name}", page) == [
+        "Rp270,000",
+        "Rp100,000",
+        "Rp70,000",
+        "Rp100,000",
+    ]
+    assert continued_row_of(f"{joko.number} {joko.name}", page) == ["Rp0", "Rp0", "Rp0", "Rp0"]
+    assert continued_row_of("Total", page) == ["Rp270,000", "Rp100,000", "Rp70,000", "Rp100,000"]
+    assert "Not in any member" not in page
+    earlier = text(alpha.get("/kelola/laporan/rekap-simpanan", query_string={"per": "2025-12-31"}))
+    assert continued_row_of("Total", earlier) == ["Rp50,000", "Rp0", "Rp50,000", "Rp0"]
+
+
+def test_savings_on_no_members_name_are_shown_apart(alpha, db, tenants, half_year):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        post_all(
+            session, [(date(2026, 6, 1), [("1-101", 5_000, 0, None), ("2-101", 0, 5_000, None)])]
+        )
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        summary = savings_summary(session, date(2026, 6, 30))
+        assert (
+            summary.ledger[SavingsKind.SUKARELA]
+            == balance_sheet(session, date(2026, 6, 30)).liabilities.total
+        )
+    assert summary.totals[SavingsKind.SUKARELA] == 100_000
+    assert summary.unattributed == {
+        SavingsKind.POKOK: 0,
+        SavingsKind.WAJIB: 0,
+        SavingsKind.SUKARELA: 5_000,
+    }
+    login(alpha, "bambang@kopalpha.id")
+    page = text(alpha.get("/kelola/laporan/rekap-simpanan", query_string={"per": "2026-06-30"}))
+    assert continued_row_of("Not in any member's name", page) == [
+        "Rp5,000",
+        "Rp0",
+        "Rp0",
+        "Rp5,000",
+    ]
+    assert continued_row_of("Savings accounts in the books", page) == [
+        "Rp275,000",
+        "Rp100,000",
+        "Rp70,000",
+        "Rp105,000",
+    ]
+
+
 @pytest.mark.parametrize(
     ("path", "label", "amounts"),
     [
         ("perubahan-ekuitas", "Total equity", (43_000, 790_000, 100_000, 733_000)),
         ("arus-kas", "Cash and bank at the end", (533_000,)),
+        ("rekap-simpanan", "Total", (100_000, 70_000, 100_000, 270_000)),
     ],
 )
 def test_every_report_downloads_as_pdf_and_excel_with_its_figures(
@@ -324,12 +388,14 @@ def test_the_reports_read_in_indonesian(client_for, half_year):
     flow = text(client.get("/kelola/laporan/arus-kas", query_string=FIRST_HALF))
     assert "Laporan Arus Kas" in flow
     assert row_of("Saldo kas dan bank akhir periode", flow) == ["Rp533.000"]
+    savings = text(client.get("/kelola/laporan/rekap-simpanan", query_string=FIRST_HALF))
+    assert "Rekap Simpanan" in savings
     index = text(client.get("/kelola/laporan"))
-    for name in ("Laporan Perubahan Ekuitas", "Laporan Arus Kas"):
+    for name in ("Laporan Perubahan Ekuitas", "Laporan Arus Kas", "Rekap Simpanan"):
         assert name in index
 
 
-REPORTS = ("perubahan-ekuitas", "arus-kas")
+REPORTS = ("perubahan-ekuitas", "arus-kas", "rekap-simpanan")
 BACKWARDS = {"dari": "2026-06-01", "per": "2026-01-01"}
 
 
@@ -353,7 +419,18 @@ def test_a_download_asked_with_bad_dates_is_refused(alpha, path):
         assert response.status_code == 400
 
 
+def test_a_report_too_long_for_a_pdf_offers_excel_only(alpha, half_year, monkeypatch):
+    monkeypatch.setitem(books.DOWNLOAD_LIMITS, "pdf", 1)
+    login(alpha, "bambang@kopalpha.id")
+    url = "/kelola/laporan/rekap-simpanan"
+    page = text(alpha.get(url, query_string=FIRST_HALF))
+    assert "This report has 2 lines, more than a PDF holds (1)." in page
+    assert f"{url}.pdf" not in page
+    assert f"{url}.xlsx" in page
+    assert alpha.get(f"{url}.pdf", query_string=FIRST_HALF).status_code == 400
+
+
 def test_members_cannot_open_the_other_reports(alpha):
     login(alpha, "citra@kopalpha.id")
-    for path in ("perubahan-ekuitas", "arus-kas.pdf"):
+    for path in ("perubahan-ekuitas", "arus-kas.pdf", "rekap-simpanan"):
         assert alpha.get(f"/kelola/laporan/{path}").status_code == 403

@@ -1,4 +1,4 @@
-"""The other statements of the books: changes in equity and cash flow.
+"""The other statements of the books: changes in equity, cash flow and the savings summary.
 
 Each is a page for any period, a PDF with the letterhead and an Excel sheet, from one view:
 ``/arus-kas`` on screen, ``/arus-kas.pdf`` and ``/arus-kas.xlsx`` to save.
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.members.savings import KIND_LABELS
 from saas.blueprints.reports.views import (
     account_name_filter,
     bp,
@@ -31,12 +32,25 @@ from saas.db import tenant_db
 from saas.ledger.queries import CashFlowStatement, EquityStatement, cash_flow, equity_changes
 from saas.ledger.rules import CashActivity
 from saas.pdf import render_pdf
+from saas.savings.models import SavingsKind
+from saas.savings.queries import SavingsSummary, savings_summary
 
+# Column heads short enough for three amounts side by side on a phone.
+KIND_COLUMNS = {
+    SavingsKind.POKOK: _l("Principal"),
+    SavingsKind.WAJIB: _l("Mandatory"),
+    SavingsKind.SUKARELA: _l("Voluntary"),
+}
 ACTIVITY_LABELS = {
     CashActivity.OPERATING: (_l("Operating activities"), _l("Net cash from operations")),
     CashActivity.INVESTING: (_l("Investing activities"), _l("Net cash from investing")),
     CashActivity.FINANCING: (_l("Financing activities"), _l("Net cash from financing")),
 }
+
+# The most lines one file holds, so that making it keeps a web worker a few seconds at most:
+# WeasyPrint lays out some 150 lines a second, openpyxl writes some 15,000 rows. 50,000 ledger
+# lines are a year of cash of a cooperative with 4,000 members; past that, a shorter period.
+DOWNLOAD_LIMITS = {"pdf": 500, "xlsx": 50_000}
 
 Rows = Iterable[Sequence[object]]
 R = TypeVar("R")
@@ -52,16 +66,19 @@ def show(
     title: str,
     filename: str,
     rows: Callable[[], Rows],
+    lines: int = 0,
     **context: Any,
 ) -> ResponseReturnValue:
-    """A report on screen (``fmt`` None), as a PDF with the letterhead or as an Excel sheet;
-    a download asked with bad dates is refused (400) rather than made for other dates."""
-    context.update(name=name, title=title)
+    """A report of ``lines`` lines on screen (``fmt`` None), as a PDF with the letterhead or as
+    an Excel sheet. A download asked with bad dates is refused (400) rather than made for other
+    dates, and so is a file too long to make (the page offers none)."""
+    offered = [kind for kind, limit in DOWNLOAD_LIMITS.items() if lines <= limit]
+    context.update(name=name, title=title, lines=lines, download_limits=DOWNLOAD_LIMITS)
     if fmt is None:
         g.private_page = True
-        links = {kind: url_for(endpoint, fmt=kind, **args) for kind in ("pdf", "xlsx")}
+        links = {kind: url_for(endpoint, fmt=kind, **args) for kind in offered}
         return render_template("reports/report.html", downloads=links, **context), status
-    if status != 200:
+    if status != 200 or fmt not in offered:
         abort(400)
     if fmt == "pdf":
         body = render_pdf(render_template("reports/report_pdf.html", **context))
@@ -150,3 +167,48 @@ def cash_flow_rows(report: CashFlowStatement) -> Rows:
         yield [str(net), section.net]
     yield [_("Net change in cash"), report.net_flow]
     yield [_("Cash and bank at the end"), report.closing]
+
+
+@bp.route("/rekap-simpanan")
+@bp.route("/rekap-simpanan.<any(pdf,xlsx):fmt>")
+@tenant_view(Permission.OFFICER_AREA)
+def savings(fmt: str | None = None) -> ResponseReturnValue:
+    form, _start, end, status = period()
+    report = savings_summary(tenant_db(), end)
+    return show(
+        fmt,
+        status,
+        endpoint="reports.savings",
+        args={"per": end},
+        name=_("Savings summary"),
+        title=_("Members' savings on %(date)s", date=format_date(end)),
+        filename=f"rekap-simpanan-{g.tenant.slug}-{end.isoformat()}",
+        rows=lambda: savings_rows(report),
+        lines=len(report.members),
+        table="reports/_savings.html",
+        form=form,
+        with_start=False,
+        report=report,
+        kind_labels=KIND_COLUMNS,
+        total_rows=savings_total_rows(report),
+    )
+
+
+def savings_total_rows(report: SavingsSummary) -> list[tuple[str, dict[SavingsKind, int]]]:
+    """The members' total; where lines name no member, those and the accounts' balances too."""
+    rows = [(_("Total"), report.totals)]
+    if any(report.unattributed.values()):
+        rows += [
+            (_("Not in any member's name"), report.unattributed),
+            (_("Savings accounts in the books"), report.ledger),
+        ]
+    return rows
+
+
+def savings_rows(report: SavingsSummary) -> Rows:
+    kinds = list(SavingsKind)
+    yield [_("Number"), _("Name"), *(str(KIND_LABELS[kind]) for kind in kinds), _("Total")]
+    for row in report.members:
+        yield [row.member.number, row.member.name, *(row.balances[k] for k in kinds), row.total]
+    for label, amounts in savings_total_rows(report):
+        yield ["", label, *(amounts[k] for k in kinds), sum(amounts.values())]
