@@ -26,6 +26,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.reports import (  # noqa: F401 - these register their routes on bp
         books,
         journal,
+        ledger,
     )
     from saas.blueprints.reports.views import bp as reports_bp
     from saas.blueprints.site import microsite  # noqa: F401 - registers its routes on bp

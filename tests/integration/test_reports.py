@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from saas.blueprints.reports import books
+from saas.blueprints.reports import ledger as ledger_views
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account
 from saas.ledger.queries import balance_sheet, cash_flow, equity_changes
@@ -141,7 +142,7 @@ def test_the_statements_download_as_pdf_and_as_excel_with_the_same_figures(alpha
     assert sum(r[1] for r in trial[1:]) == sum(r[2] for r in trial[1:])
 
 
-# -- changes in equity, cash flow, savings summary -------------------------------------------------
+# -- changes in equity, cash flow, general ledger, savings summary --------------------------------
 
 
 @pytest.fixture
@@ -213,8 +214,19 @@ def continued_row_of(label, page):
     return rows[start][1:] + rows[start + 1]
 
 
+def ledger_lines(page):
+    """The general ledger's lines: date, entry and member; then debit, credit and balance."""
+    rows = rows_of(page)
+    return [(row[0], *rows[i + 1]) for i, row in enumerate(rows) if " · #" in row[0]]
+
+
 def sheet_rows(response):
     return list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+
+
+def tenant_account(db, tenant, code):
+    with db.tenant_session(tenant.shard, tenant.schema_name) as session:
+        return account(session, code)
 
 
 def test_changes_in_equity_add_up_to_the_equity_of_the_balance_sheet(alpha, half_year):
@@ -304,6 +316,96 @@ def test_money_moved_to_a_sub_account_of_cash_is_no_flow_but_spending_it_is(db, 
     ]
 
 
+def test_the_general_ledger_runs_the_balance_line_by_line(alpha, db, tenants, half_year):
+    login(alpha, "bambang@kopalpha.id")
+    cash = tenant_account(db, tenants.a.tenant, "1-101")
+    page = text(alpha.get(f"/kelola/laporan/buku-besar/{cash}", query_string=FIRST_HALF))
+    assert "General ledger of 1-101 Cash from" in page
+    assert row_of("Opening balance", page) == ["Rp43,000"]
+    assert [line[1:] for line in ledger_lines(page)] == [
+        ("Rp200,000", "", "Rp243,000"),
+        ("Rp20,000", "", "Rp263,000"),
+        ("Rp100,000", "", "Rp363,000"),
+        ("", "Rp30,000", "Rp333,000"),
+        ("", "Rp40,000", "Rp293,000"),
+        ("", "Rp100,000", "Rp193,000"),
+        ("Rp30,000", "", "Rp223,000"),
+    ]
+    assert row_of("Closing balance", page) == ["Rp223,000"]
+    pokok = tenant_account(db, tenants.a.tenant, "3-101")
+    page = text(alpha.get(f"/kelola/laporan/buku-besar/{pokok}", query_string=FIRST_HALF))
+    sri, joko = tenants.a.members
+    assert [line[0].split(" ", 5)[-1] for line in ledger_lines(page)] == [
+        f"uji 2026-02-01 · {sri.number} {sri.name}",
+        f"uji 2026-02-01 · {joko.number} {joko.name}",
+        f"uji 2026-06-20 · {joko.number} {joko.name}",
+    ]
+
+
+def test_a_long_ledger_pages_back_from_the_newest_lines(alpha, db, tenants, half_year, monkeypatch):
+    monkeypatch.setattr(ledger_views, "PAGE_SIZE", 3)
+    login(alpha, "bambang@kopalpha.id")
+    cash = tenant_account(db, tenants.a.tenant, "1-101")
+    url = f"/kelola/laporan/buku-besar/{cash}"
+    pages, balances = [], []
+    query = dict(FIRST_HALF)
+    while True:
+        page = text(alpha.get(url, query_string=query))
+        pages.append(ledger_lines(page))
+        balances.append(row_of("Balance brought forward", page) or row_of("Opening balance", page))
+        older = re.search(r'href="[^"]*sebelum=(\d+)[^"]*">← Older lines', page)
+        if older is None:
+            break
+        assert "Latest lines" in page or len(pages) == 1
+        query["sebelum"] = older.group(1)
+    assert [len(lines) for lines in pages] == [3, 3, 1]
+    assert balances == [["Rp333,000"], ["Rp243,000"], ["Rp43,000"]]  # the opening, on the last
+    assert pages[1][-1][-1] == balances[0][0]  # the older page ends where the newer one starts
+    for line in ("abc", str(2**63)):
+        assert alpha.get(url, query_string={**FIRST_HALF, "sebelum": line}).status_code == 404
+    other = tenant_account(db, tenants.a.tenant, "1-102")
+    foreign_line = {**FIRST_HALF, "sebelum": query["sebelum"]}
+    assert (
+        alpha.get(f"/kelola/laporan/buku-besar/{other}", query_string=foreign_line).status_code
+        == 404
+    )
+
+
+def test_choosing_an_account_opens_its_ledger_and_a_bad_choice_is_reported(alpha, db, tenants):
+    login(alpha, "dedi@kopalpha.id")  # supervisors read the books
+    chooser = alpha.get("/kelola/laporan/buku-besar")
+    assert chooser.status_code == 200
+    assert "1-101 Cash" in text(chooser)
+    cash = tenant_account(db, tenants.a.tenant, "1-101")
+    response = alpha.get("/kelola/laporan/buku-besar", query_string={"akun": cash, **FIRST_HALF})
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        f"/kelola/laporan/buku-besar/{cash}?dari=2026-01-01&per=2026-06-30"
+    )
+    for bad in ("abc", "999999"):
+        response = alpha.get("/kelola/laporan/buku-besar", query_string={"akun": bad})
+        assert response.status_code == 422
+        assert "Choose an account from the list." in text(response)
+    header = tenant_account(db, tenants.a.tenant, "1-100")
+    for account_id in (header, 10_000, 2**63):
+        assert alpha.get(f"/kelola/laporan/buku-besar/{account_id}").status_code == 404
+    assert alpha.get("/kelola/laporan/buku-besar/abc").status_code == 404
+
+
+def test_an_account_of_another_cooperative_is_not_found(alpha, beta, db, tenants):
+    b = tenants.b.tenant
+    with db.tenant_session(b.shard, b.schema_name) as session:
+        header = session.get(Account, account(session, "1-100"))
+        beta_only = ledger.add_account(session, parent=header, code="1-108", name="Kas Beta")
+    login(beta, "ani@kopbeta.id")
+    assert beta.get(f"/kelola/laporan/buku-besar/{beta_only.id}").status_code == 200
+    login(alpha, "bambang@kopalpha.id")
+    for url in ("/kelola/laporan/buku-besar/{}", "/kelola/laporan/buku-besar/{}.xlsx"):
+        response = alpha.get(url.format(beta_only.id))
+        assert response.status_code == 404
+        assert "Kas Beta" not in text(response)
+
+
 def test_the_savings_summary_matches_the_savings_accounts(alpha, tenants, half_year):
     login(alpha, "bambang@kopalpha.id")
     page = text(alpha.get("/kelola/laporan/rekap-simpanan", query_string={"per": "2026-06-30"}))
@@ -362,13 +464,14 @@ def test_savings_on_no_members_name_are_shown_apart(alpha, db, tenants, half_yea
         ("perubahan-ekuitas", "Total equity", (43_000, 790_000, 100_000, 733_000)),
         ("arus-kas", "Cash and bank at the end", (533_000,)),
         ("rekap-simpanan", "Total", (100_000, 70_000, 100_000, 270_000)),
+        ("buku-besar/{cash}", "Closing balance", (350_000, 170_000, 223_000)),
     ],
 )
 def test_every_report_downloads_as_pdf_and_excel_with_its_figures(
-    alpha, half_year, path, label, amounts
+    alpha, db, tenants, half_year, path, label, amounts
 ):
     login(alpha, "bambang@kopalpha.id")
-    path = f"/kelola/laporan/{path}"
+    path = "/kelola/laporan/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
     pdf = alpha.get(f"{path}.pdf", query_string=FIRST_HALF)
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
@@ -379,7 +482,7 @@ def test_every_report_downloads_as_pdf_and_excel_with_its_figures(
     assert row[-len(amounts) :] == amounts
 
 
-def test_the_reports_read_in_indonesian(client_for, half_year):
+def test_the_reports_read_in_indonesian(client_for, db, tenants, half_year):
     client = client_for("alpha", lang="id")
     login(client, "bambang@kopalpha.id")
     equity = text(client.get("/kelola/laporan/perubahan-ekuitas", query_string=FIRST_HALF))
@@ -388,49 +491,66 @@ def test_the_reports_read_in_indonesian(client_for, half_year):
     flow = text(client.get("/kelola/laporan/arus-kas", query_string=FIRST_HALF))
     assert "Laporan Arus Kas" in flow
     assert row_of("Saldo kas dan bank akhir periode", flow) == ["Rp533.000"]
+    cash = tenant_account(db, tenants.a.tenant, "1-101")
+    book = text(client.get(f"/kelola/laporan/buku-besar/{cash}", query_string=FIRST_HALF))
+    assert "Buku Besar" in book
+    assert row_of("Saldo akhir", book) == ["Rp223.000"]
     savings = text(client.get("/kelola/laporan/rekap-simpanan", query_string=FIRST_HALF))
     assert "Rekap Simpanan" in savings
     index = text(client.get("/kelola/laporan"))
-    for name in ("Laporan Perubahan Ekuitas", "Laporan Arus Kas", "Rekap Simpanan"):
+    for name in ("Laporan Perubahan Ekuitas", "Laporan Arus Kas", "Buku Besar", "Rekap Simpanan"):
         assert name in index
 
 
-REPORTS = ("perubahan-ekuitas", "arus-kas", "rekap-simpanan")
+REPORTS = ("perubahan-ekuitas", "arus-kas", "rekap-simpanan", "buku-besar/{cash}")
 BACKWARDS = {"dari": "2026-06-01", "per": "2026-01-01"}
 
 
-@pytest.mark.parametrize("path", REPORTS)
-def test_bad_dates_are_reported_next_to_the_field(alpha, path):
+@pytest.mark.parametrize("path", [*REPORTS, "buku-besar"])
+def test_bad_dates_are_reported_next_to_the_field(alpha, db, tenants, path):
     login(alpha, "bambang@kopalpha.id")
+    path = "/kelola/laporan/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
     for query, message in (
         ({"per": "31-02-2026"}, "Not a valid date value."),
         (BACKWARDS, "The end date comes before the start date."),
     ):
-        response = alpha.get(f"/kelola/laporan/{path}", query_string=query)
+        response = alpha.get(path, query_string=query)
         assert response.status_code == 422
         assert message in text(response)
 
 
 @pytest.mark.parametrize("path", [*REPORTS, "unduh"])
-def test_a_download_asked_with_bad_dates_is_refused(alpha, path):
+def test_a_download_asked_with_bad_dates_is_refused(alpha, db, tenants, path):
     login(alpha, "bambang@kopalpha.id")
+    path = "/kelola/laporan/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
     for fmt in ("pdf", "xlsx"):
-        response = alpha.get(f"/kelola/laporan/{path}.{fmt}", query_string=BACKWARDS)
-        assert response.status_code == 400
+        assert alpha.get(f"{path}.{fmt}", query_string=BACKWARDS).status_code == 400
 
 
-def test_a_report_too_long_for_a_pdf_offers_excel_only(alpha, half_year, monkeypatch):
-    monkeypatch.setitem(books.DOWNLOAD_LIMITS, "pdf", 1)
+def test_a_period_too_long_for_a_pdf_offers_excel_only(alpha, db, tenants, half_year, monkeypatch):
+    monkeypatch.setitem(books.DOWNLOAD_LIMITS, "pdf", 5)
     login(alpha, "bambang@kopalpha.id")
-    url = "/kelola/laporan/rekap-simpanan"
+    cash = tenant_account(db, tenants.a.tenant, "1-101")
+    url = f"/kelola/laporan/buku-besar/{cash}"
     page = text(alpha.get(url, query_string=FIRST_HALF))
-    assert "This report has 2 lines, more than a PDF holds (1)." in page
+    assert "This report has 7 lines, more than a PDF holds (5)." in page
     assert f"{url}.pdf" not in page
     assert f"{url}.xlsx" in page
     assert alpha.get(f"{url}.pdf", query_string=FIRST_HALF).status_code == 400
+    june = {"dari": "2026-06-01", "per": "2026-06-30"}  # three lines
+    assert alpha.get(f"{url}.pdf", query_string=june).status_code == 200
+    monkeypatch.setitem(books.DOWNLOAD_LIMITS, "pdf", 1)
+    savings = text(alpha.get("/kelola/laporan/rekap-simpanan", query_string=FIRST_HALF))
+    assert "This report has 2 lines, more than a PDF holds (1)." in savings
 
 
 def test_members_cannot_open_the_other_reports(alpha):
     login(alpha, "citra@kopalpha.id")
-    for path in ("perubahan-ekuitas", "arus-kas.pdf", "rekap-simpanan"):
+    for path in (
+        "perubahan-ekuitas",
+        "arus-kas.pdf",
+        "buku-besar",
+        "buku-besar/1",
+        "rekap-simpanan",
+    ):
         assert alpha.get(f"/kelola/laporan/{path}").status_code == 403

@@ -67,6 +67,7 @@ def show(
     filename: str,
     rows: Callable[[], Rows],
     lines: int = 0,
+    template: str = "reports/report.html",
     **context: Any,
 ) -> ResponseReturnValue:
     """A report of ``lines`` lines on screen (``fmt`` None), as a PDF with the letterhead or as
@@ -77,7 +78,7 @@ def show(
     if fmt is None:
         g.private_page = True
         links = {kind: url_for(endpoint, fmt=kind, **args) for kind in offered}
-        return render_template("reports/report.html", downloads=links, **context), status
+        return render_template(template, downloads=links, **context), status
     if status != 200 or fmt not in offered:
         abort(400)
     if fmt == "pdf":

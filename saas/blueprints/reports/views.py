@@ -57,10 +57,11 @@ class PeriodForm(FlaskForm):
             raise ValidationError(str(_l("The end date comes before the start date.")))
 
 
-def period() -> tuple[PeriodForm, date, date, int]:
+def period(form: PeriodForm | None = None) -> tuple[PeriodForm, date, date, int]:
     """The form, the start (1 January of the end's year by default), the end (today), status."""
     today = date.today()  # noqa: DTZ011 - a calendar date
-    form = PeriodForm(request.args)
+    if form is None:
+        form = PeriodForm(request.args)
     valid = form.validate()
     end = (form.per.data if valid else None) or today
     start = (form.dari.data if valid else None) or date(end.year, 1, 1)
