@@ -25,8 +25,10 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.profile.views import bp as profile_bp
     from saas.blueprints.registration.views import bp as registration_bp
     from saas.blueprints.reports import (  # noqa: F401 - these register their routes on bp
+        books,
         chart,
         journal,
+        ledger,
         publish,
         shu,
     )

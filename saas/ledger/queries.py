@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from saas.ledger.models import Account, AccountKind, JournalLine
-from saas.ledger.rules import signed_balance, suggest_child_code
+from saas.ledger.rules import (
+    CASH_ROLES,
+    FIXED_ASSETS_CODE,
+    CashActivity,
+    cash_activity,
+    signed_balance,
+    suggest_child_code,
+)
+
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -22,24 +32,24 @@ class TrialBalanceRow:
 
 def _totals(
     session: Session,
-    *,
+    *where: ColumnElement[bool],
     until: date | None = None,
     since: date | None = None,
-    accounts: list[int] | None = None,
 ) -> dict[int, tuple[int, int]]:
-    """Debit and credit totals per account (all, or ``accounts``), from the lines alone (one
-    index-only scan)."""
-    query = select(
-        JournalLine.account_id,
-        func.coalesce(func.sum(JournalLine.debit), 0),
-        func.coalesce(func.sum(JournalLine.credit), 0),
-    ).group_by(JournalLine.account_id)
+    """Debit and credit totals per account, from the lines alone (one index-only scan)."""
+    query = (
+        select(
+            JournalLine.account_id,
+            func.coalesce(func.sum(JournalLine.debit), 0),
+            func.coalesce(func.sum(JournalLine.credit), 0),
+        )
+        .where(*where)
+        .group_by(JournalLine.account_id)
+    )
     if until is not None:
         query = query.where(JournalLine.entry_date <= until)
     if since is not None:
         query = query.where(JournalLine.entry_date >= since)
-    if accounts is not None:
-        query = query.where(JournalLine.account_id.in_(accounts))
     return {account: (int(d), int(c)) for account, d, c in session.execute(query)}
 
 
@@ -50,6 +60,12 @@ def account_balances(session: Session, as_of: date | None = None) -> dict[int, i
         account.id: signed_balance(account.kind, *totals.get(account.id, (0, 0)))
         for account in session.scalars(select(Account))
     }
+
+
+def balances_of(session: Session, accounts: Collection[Account], as_of: date) -> dict[int, int]:
+    """A few accounts' balances on their normal side at ``as_of``, in rupiah, by account id."""
+    totals = _totals(session, JournalLine.account_id.in_([a.id for a in accounts]), until=as_of)
+    return {a.id: signed_balance(a.kind, *totals.get(a.id, (0, 0))) for a in accounts}
 
 
 def trial_balance(session: Session, as_of: date) -> list[TrialBalanceRow]:
@@ -139,24 +155,14 @@ def _sections(
     return {kind: Section(found) for kind, found in lines.items()}
 
 
-def _result(chart: list[Account], totals: dict[int, tuple[int, int]]) -> int:
-    """Revenue less expenses over the lines behind ``totals``."""
-    return sum(
-        -signed_balance(account.kind, *totals[account.id])
-        if account.kind is AccountKind.EXPENSE
-        else signed_balance(account.kind, *totals[account.id])
-        for account in chart
-        if account.id in totals and account.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)
-    )
-
-
 def balance_sheet(session: Session, as_of: date) -> BalanceSheet:
     """Three queries: the totals up to the date and those before 1 January of its year (both
     index scans), and the chart."""
     chart = _chart(session)
     totals = _totals(session, until=as_of)
     results = [a.id for a in chart if a.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)]
-    earlier = _result(chart, _totals(session, until=date(as_of.year - 1, 12, 31), accounts=results))
+    in_results = JournalLine.account_id.in_(results)
+    earlier = _result(_totals(session, in_results, until=date(as_of.year - 1, 12, 31)), chart)
     retained = next((a.id for a in chart if a.role == "retained_shu"), None)
     adjust = {retained: earlier} if retained is not None and earlier else {}
     kinds = (AccountKind.ASSET, AccountKind.LIABILITY, AccountKind.EQUITY)
@@ -166,7 +172,7 @@ def balance_sheet(session: Session, as_of: date) -> BalanceSheet:
         sections[AccountKind.ASSET],
         sections[AccountKind.LIABILITY],
         sections[AccountKind.EQUITY],
-        _result(chart, totals) - earlier,
+        _result(totals, chart) - earlier,
     )
 
 
@@ -186,7 +192,7 @@ class ChartNode:
 def chart_tree(session: Session) -> list[ChartNode]:
     """The chart as a tree in code order, every account with its balance (two queries)."""
     totals = _totals(session)
-    accounts = session.scalars(select(Account).order_by(Account.code)).all()
+    accounts = _chart(session)
     children: dict[int | None, list[Account]] = {}
     for account in accounts:
         children.setdefault(account.parent_id, []).append(account)
@@ -214,3 +220,145 @@ def suggest_code(session: Session, parent: Account) -> str | None:
     taken = set(session.scalars(select(Account.code)))
     children = session.scalars(select(Account.code).where(Account.parent_id == parent.id))
     return suggest_child_code(parent.code, list(children), taken)
+
+
+def _result(totals: dict[int, tuple[int, int]], chart: Sequence[Account]) -> int:
+    """Revenue less expenses in ``totals``: the credits less the debits of those accounts."""
+    results = {a.id for a in chart if a.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)}
+    return sum(credit - debit for key, (debit, credit) in totals.items() if key in results)
+
+
+def _with_subaccounts(chart: Sequence[Account], roots: set[int]) -> set[int]:
+    """The ids of ``roots`` and of every account under them, at any depth."""
+    found = set(roots)
+    while below := {a.id for a in chart if a.parent_id in found} - found:
+        found |= below
+    return found
+
+
+@dataclass(frozen=True)
+class EquityChange:
+    """One component of equity over a period, in rupiah on the credit (normal) side."""
+
+    opening: int
+    increase: int
+    decrease: int
+
+    @property
+    def closing(self) -> int:
+        return self.opening + self.increase - self.decrease
+
+
+@dataclass(frozen=True)
+class EquityStatement:
+    """Laporan perubahan ekuitas: its closing total is the neraca's equity at the end."""
+
+    start: date
+    end: date
+    accounts: list[tuple[Account, EquityChange]]
+    result: EquityChange  # earlier results as the opening; the period's SHU (or loss) as change
+
+    @property
+    def total(self) -> EquityChange:
+        changes = [change for _account, change in self.accounts] + [self.result]
+        return EquityChange(
+            sum(change.opening for change in changes),
+            sum(change.increase for change in changes),
+            sum(change.decrease for change in changes),
+        )
+
+
+def equity_changes(session: Session, start: date, end: date) -> EquityStatement:
+    """Each equity account's opening, credits (increases), debits (decreases) and closing, and
+    the result not yet closed into equity: three queries."""
+    before = _totals(session, until=start - DAY)
+    during = _totals(session, since=start, until=end)
+    chart = _chart(session)
+    accounts = []
+    for account in chart:
+        if account.kind is AccountKind.EQUITY and not account.is_header:
+            debit, credit = during.get(account.id, (0, 0))
+            opening = signed_balance(account.kind, *before.get(account.id, (0, 0)))
+            if account.is_active or opening or debit or credit:
+                accounts.append((account, EquityChange(opening, credit, debit)))
+    result = _result(during, chart)
+    unclosed = EquityChange(_result(before, chart), max(result, 0), max(-result, 0))
+    return EquityStatement(start, end, accounts, unclosed)
+
+
+@dataclass(frozen=True)
+class CashFlowLine:
+    """Cash received for (inflow) and paid for (outflow) one counter-account, in rupiah."""
+
+    account: Account
+    inflow: int
+    outflow: int
+
+
+@dataclass(frozen=True)
+class CashFlowSection:
+    activity: CashActivity
+    lines: list[CashFlowLine]
+
+    @property
+    def receipts(self) -> list[CashFlowLine]:
+        return [line for line in self.lines if line.inflow]
+
+    @property
+    def payments(self) -> list[CashFlowLine]:
+        return [line for line in self.lines if line.outflow]
+
+    @property
+    def net(self) -> int:
+        return sum(line.inflow - line.outflow for line in self.lines)
+
+
+@dataclass(frozen=True)
+class CashFlowStatement:
+    """Laporan arus kas (direct method): the cash and bank accounts' balance at the start, what
+    came in and went out by activity and counter-account, and the balance at the end."""
+
+    start: date
+    end: date
+    opening: int
+    closing: int
+    sections: list[CashFlowSection]  # operating, investing, financing
+
+    @property
+    def net_flow(self) -> int:
+        return sum(section.net for section in self.sections)
+
+    @property
+    def reconciles(self) -> bool:
+        return self.closing - self.opening == self.net_flow
+
+
+def cash_flow(session: Session, start: date, end: date) -> CashFlowStatement:
+    """Every entry of the period that moved cash, read from its other lines: a credit there is
+    cash received for that account, a debit cash paid for it. A move between two cash accounts
+    has no other line and is no flow. Four queries: the chart, the cash accounts' totals before
+    and in the period (index-only scans), and the other lines of the entries that moved cash."""
+    chart = _chart(session)
+    cash = _with_subaccounts(chart, {a.id for a in chart if a.role in CASH_ROLES})
+    fixed = _with_subaccounts(chart, {a.id for a in chart if a.code == FIXED_ASSETS_CODE})
+    in_cash = JournalLine.account_id.in_(cash)
+    opening = sum(d - c for d, c in _totals(session, in_cash, until=start - DAY).values())
+    moved = sum(d - c for d, c in _totals(session, in_cash, since=start, until=end).values())
+    cash_entries = select(JournalLine.entry_id).where(
+        in_cash, JournalLine.entry_date.between(start, end)
+    )
+    counter = _totals(
+        session,
+        JournalLine.entry_id.in_(cash_entries),
+        JournalLine.account_id.not_in(cash),
+        since=start,
+        until=end,
+    )
+    lines: dict[CashActivity, list[CashFlowLine]] = {activity: [] for activity in CashActivity}
+    for account in chart:
+        if account.id in counter:
+            debit, credit = counter[account.id]
+            activity = cash_activity(account.kind, fixed_asset=account.id in fixed)
+            lines[activity].append(CashFlowLine(account, inflow=credit, outflow=debit))
+    sections = [CashFlowSection(activity, found) for activity, found in lines.items()]
+    return CashFlowStatement(start, end, opening, opening + moved, sections)

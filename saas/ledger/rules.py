@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -85,6 +86,8 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("6-199", _l("Other expenses"), X, "6", role="other_expense"),
 )
 TEMPLATE_BY_CODE = {account.code: account for account in CHART_TEMPLATE}
+CASH_ROLES = frozenset({"cash", "bank"})  # money at hand: these accounts and any under them
+FIXED_ASSETS_CODE = "1-200"  # the template's header of fixed assets: buying them is investing
 
 
 @dataclass(frozen=True)
@@ -185,3 +188,20 @@ def month_of(day: date) -> tuple[int, int]:
 def signed_balance(kind: AccountKind, debit: int, credit: int) -> int:
     """The balance on the account's normal side (positive when normal)."""
     return debit - credit if kind.debit_normal else credit - debit
+
+
+class CashActivity(enum.StrEnum):
+    OPERATING = "operating"
+    INVESTING = "investing"
+    FINANCING = "financing"
+
+
+def cash_activity(kind: AccountKind, *, fixed_asset: bool) -> CashActivity:
+    """What cash paid to or received for an account of ``kind`` is: fixed assets are
+    investing; members' savings, other liabilities and equity are financing; revenue,
+    expenses and the other assets (loans to members, stock) are the cooperative's operations."""
+    if fixed_asset:
+        return CashActivity.INVESTING
+    if kind in (AccountKind.LIABILITY, AccountKind.EQUITY):
+        return CashActivity.FINANCING
+    return CashActivity.OPERATING

@@ -71,10 +71,10 @@ def balances(session: Session, member_id: int) -> dict[SavingsKind, int]:
     return {kind: found.get(kind, 0) for kind in SavingsKind}
 
 
-def balances_by_member(session: Session) -> dict[int, dict[str, int]]:
-    """Every member's savings balances, by kind (one query)."""
+def balances_by_member(session: Session, as_of: date | None = None) -> dict[int, dict[str, int]]:
+    """Every member's savings balances by kind, up to ``as_of`` (all time when None; one query)."""
     roles = {kind.account_role: kind for kind in SavingsKind}
-    rows = session.execute(
+    query = (
         select(
             JournalLine.member_id,
             Account.role,
@@ -84,6 +84,9 @@ def balances_by_member(session: Session) -> dict[int, dict[str, int]]:
         .where(JournalLine.member_id.is_not(None), Account.role.in_(roles))
         .group_by(JournalLine.member_id, Account.role)
     )
+    if as_of is not None:
+        query = query.where(JournalLine.entry_date <= as_of)
+    rows = session.execute(query)
     found: dict[int, dict[str, int]] = {}
     for member_id, role, total in rows:
         if member_id is not None and role:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,6 +32,10 @@ from saas.ledger.rules import account_name
 from saas.pdf import render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/kelola/laporan")
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @bp.app_template_filter("account_name")
@@ -52,10 +57,11 @@ class PeriodForm(FlaskForm):
             raise ValidationError(str(_l("The end date comes before the start date.")))
 
 
-def period() -> tuple[PeriodForm, date, date, int]:
+def period(form: PeriodForm | None = None) -> tuple[PeriodForm, date, date, int]:
     """The form, the start (1 January of the end's year by default), the end (today), status."""
     today = date.today()  # noqa: DTZ011 - a calendar date
-    form = PeriodForm(request.args)
+    if form is None:
+        form = PeriodForm(request.args)
     valid = form.validate()
     end = (form.per.data if valid else None) or today
     start = (form.dari.data if valid else None) or date(end.year, 1, 1)
@@ -99,20 +105,40 @@ def trial() -> tuple[str, int]:
 @tenant_view(Permission.OFFICER_AREA)
 def download(fmt: str) -> Response:
     """The neraca and PHU of the period asked, as a PDF with the letterhead or as Excel."""
-    _form, start, end, _status = period()
+    _form, start, end, status = period()
+    if status != 200:
+        abort(400)
     sheet = balance_sheet(tenant_db(), end)
     income = income_statement(tenant_db(), start, end)
-    name = f"laporan-{g.tenant.slug}-{end.isoformat()}.{fmt}"
     if fmt == "pdf":
         html = render_template("reports/statements_pdf.html", sheet=sheet, income=income)
-        body, mimetype = render_pdf(html), "application/pdf"
+        body = render_pdf(html)
     else:
         body = statements_xlsx(sheet, income, trial_balance(tenant_db(), end))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return file_response(body, f"laporan-{g.tenant.slug}-{end.isoformat()}.{fmt}")
+
+
+def file_response(body: bytes, filename: str) -> Response:
+    """A PDF or Excel file to save, kept out of every cache."""
+    response = Response(body, mimetype=MIMETYPES[filename.rsplit(".", 1)[-1]])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def workbook(sheet_name: str, rows: Iterable[Sequence[object]]) -> bytes:
+    """One sheet of rows, amounts as numbers Excel can add."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name[:31])
+    for row in rows:
+        sheet.append(row)
+    return xlsx_bytes(book)
+
+
+def xlsx_bytes(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def statements_xlsx(sheet: BalanceSheet, income: IncomeStatement, trial: list[Any]) -> bytes:
@@ -156,6 +182,4 @@ def statements_xlsx(sheet: BalanceSheet, income: IncomeStatement, trial: list[An
         balance.append(
             [f"{row.account.code} {account_name_filter(row.account)}", row.debit, row.credit]
         )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
