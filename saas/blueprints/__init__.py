@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number names no row, and the database refuses it
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route stops at the largest BIGINT: beyond it is a 404, not an
+    error from the database."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register_all(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
     from saas.blueprints.admin import verification  # noqa: F401 - registers its routes on bp
     from saas.blueprints.admin.views import bp as admin_bp
     from saas.blueprints.auth.views import bp as auth_bp

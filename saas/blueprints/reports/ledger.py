@@ -16,6 +16,7 @@ from wtforms.validators import Optional
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints import MAX_ID
 from saas.blueprints.reports.books import DOWNLOAD_LIMITS, Rows, show
 from saas.blueprints.reports.journal import ledger_message
 from saas.blueprints.reports.views import PeriodForm, account_name_filter, bp, period
@@ -30,8 +31,6 @@ from saas.ledger.general_ledger import (
 )
 from saas.ledger.models import Account
 from saas.ledger.rules import LedgerError, account_name
-
-MAX_ID = 2**63 - 1  # ids are BIGINT: a larger number names no row, and the database refuses it
 
 
 class LedgerForm(PeriodForm):
@@ -69,8 +68,8 @@ def choose_ledger() -> ResponseReturnValue:
     ), status
 
 
-@bp.route(f"/buku-besar/<int(max={MAX_ID}):account_id>")
-@bp.route(f"/buku-besar/<int(max={MAX_ID}):account_id>.<any(pdf,xlsx):fmt>")
+@bp.route("/buku-besar/<int:account_id>")
+@bp.route("/buku-besar/<int:account_id>.<any(pdf,xlsx):fmt>")
 @tenant_view(Permission.OFFICER_AREA)
 def general_ledger_of(account_id: int, fmt: str | None = None) -> ResponseReturnValue:
     account = ledger.get_account_for_tenant(tenant_db(), account_id)
