@@ -256,7 +256,7 @@ class EquityStatement:
     start: date
     end: date
     accounts: list[tuple[Account, EquityChange]]
-    result: EquityChange  # earlier results as the opening; the period's SHU (or loss) as change
+    result: EquityChange  # the period's SHU (or loss); earlier results are undistributed SHU
 
     @property
     def total(self) -> EquityChange:
@@ -274,16 +274,18 @@ def equity_changes(session: Session, start: date, end: date) -> EquityStatement:
     before = _totals(session, until=start - DAY)
     during = _totals(session, since=start, until=end)
     chart = _chart(session)
+    # As in the neraca, the results before the period are undistributed SHU.
+    earlier = _result(before, chart)
     accounts = []
     for account in chart:
         if account.kind is AccountKind.EQUITY and not account.is_header:
             debit, credit = during.get(account.id, (0, 0))
             opening = signed_balance(account.kind, *before.get(account.id, (0, 0)))
+            opening += earlier if account.role == "retained_shu" else 0
             if account.is_active or opening or debit or credit:
                 accounts.append((account, EquityChange(opening, credit, debit)))
     result = _result(during, chart)
-    unclosed = EquityChange(_result(before, chart), max(result, 0), max(-result, 0))
-    return EquityStatement(start, end, accounts, unclosed)
+    return EquityStatement(start, end, accounts, EquityChange(0, max(result, 0), max(-result, 0)))
 
 
 @dataclass(frozen=True)

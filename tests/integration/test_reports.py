@@ -249,13 +249,10 @@ def test_changes_in_equity_add_up_to_the_equity_of_the_balance_sheet(alpha, half
     ]
     assert block_of("Grants", page) == ["Rp0", "Rp500,000", "Rp0", "Rp500,000"]
     assert row_of("Reserve (cadangan)", page) == ["Rp0"]  # no movement: its balance only
-    # 2025's electricity before the period; its SHU: 50,000 + 50,000 - 30,000
-    assert block_of("Results not yet closed (SHU)", page) == [
-        "-Rp7,000",
-        "Rp70,000",
-        "Rp0",
-        "Rp63,000",
-    ]
+    # 2025's electricity before the period is undistributed SHU, as in the neraca.
+    assert row_of("Undistributed SHU", page) == ["-Rp7,000"]
+    # The period's SHU: 50,000 + 50,000 - 30,000.
+    assert block_of("SHU of the period", page) == ["Rp0", "Rp70,000", "Rp0", "Rp70,000"]
     assert block_of("Total equity", page) == ["Rp43,000", "Rp790,000", "Rp100,000", "Rp733,000"]
     sheet = text(alpha.get("/kelola/laporan", query_string=FIRST_HALF))
     assert amount_after("Total equity", sheet) == "Rp733,000"

@@ -135,7 +135,7 @@ def equity_rows(report: EquityStatement) -> Rows:
     yield [_("Account"), _("Opening balance"), _("Increases"), _("Decreases"), _("Closing balance")]
     for label, change in (
         *((account_name_filter(account), change) for account, change in report.accounts),
-        (_("Results not yet closed (SHU)"), report.result),
+        (_("SHU of the period"), report.result),
         (_("Total equity"), report.total),
     ):
         yield [label, change.opening, change.increase, change.decrease, change.closing]
