@@ -210,10 +210,9 @@ def _post(
         "created_at": datetime.now(UTC),
     }
     receipt_id, number = session.execute(RECEIPT, fields).one()
-    receipt = attach_inserted(session, Receipt(id=receipt_id, number=number, **fields))
     if commit:
-        session.commit()
-    return receipt, True
+        session.commit()  # at once: the receipt counter stays locked until then
+    return attach_inserted(session, Receipt(id=receipt_id, number=number, **fields)), True
 
 
 def _receipt_statement() -> Select[int, str]:
