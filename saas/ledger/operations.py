@@ -275,10 +275,10 @@ def _insert_entry(
         "line_debits": [line.debit for line in lines],
         "line_credits": [line.credit for line in lines],
     }
-    closed, known, entry_id = session.execute(POSTING, params).one()
+    closed, known, entry_id = session.connection().execute(POSTING, params).one()
     if entry_id is None and not closed and not known:
         session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
-        closed, known, entry_id = session.execute(POSTING, params).one()
+        closed, known, entry_id = session.connection().execute(POSTING, params).one()
     return entry_id, bool(closed)
 
 

@@ -209,7 +209,7 @@ def _post(
         "officer_name": movement.officer_name,
         "created_at": datetime.now(UTC),
     }
-    receipt_id, number = session.execute(RECEIPT, fields).one()
+    receipt_id, number = session.connection().execute(RECEIPT, fields).one()
     if commit:
         session.commit()  # at once: the receipt counter stays locked until then
     return attach_inserted(session, Receipt(id=receipt_id, number=number, **fields)), True
