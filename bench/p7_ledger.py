@@ -265,9 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
     )
     for workers in (1, 4):
-        rate = postings_per_second(
-            PostingJob(settings, shard, schema, args.postings, officer, 0, workers)
-        )
+        job = PostingJob(settings, shard, schema, args.postings, officer, 0, workers)
+        rates = [postings_per_second(job) for _ in range(POSTING_RUNS)]
+        rate = round(p50(rates), 1)
         emit(
             {
                 **fields,
@@ -275,13 +275,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "value": rate,
                 "unit": "postings/s",
                 "workers": workers,
-                "path": "saas.savings.operations.deposit: member lock, entry, receipt, commit",
+                "runs": rates,
+                "path": "saas.savings.operations.deposit: the entry with its lines, the receipt "
+                "with its number, a commit",
                 "budget": BUDGET_POSTINGS,
                 "pass": rate >= BUDGET_POSTINGS,
             }
         )
     databases.dispose()
     return 0
+
+
+POSTING_RUNS = 3  # the median is reported: other work on the machine moves single runs
 
 
 class PostingJob(NamedTuple):

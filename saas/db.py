@@ -11,11 +11,11 @@ import enum
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app, g
 from sqlalchemy import BigInteger, Connection, Engine, Enum, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached
 
 if TYPE_CHECKING:
     from saas.config import Settings
@@ -60,6 +60,17 @@ def value_enum(enum_class: type[enum.Enum], name: str, *, native: bool = True) -
         native_enum=native,
         length=20 if not native else None,
     )
+
+
+Instance = TypeVar("Instance", bound=DeclarativeBase)
+
+
+def attach_inserted(session: Session, instance: Instance) -> Instance:
+    """Put an object into the session as if loaded, without SQL: its row has just been inserted
+    by a Core statement with exactly these values (attributes not given load on first use)."""
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 def check_schema_name(name: str) -> str:

@@ -178,11 +178,18 @@ LEDGER_FUNCTIONS = """
 CREATE FUNCTION {schema}.ledger_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     entry bigint;
+    checked text;
     debits numeric;
     credits numeric;
     lines integer;
 BEGIN
     IF TG_TABLE_NAME = 'journal_entries' THEN entry := NEW.id; ELSE entry := NEW.entry_id; END IF;
+    -- An entry and each of its lines queue one check; once one passes, the others have nothing
+    -- left to find until more lines are inserted (ledger_forget_balanced, before every insert).
+    checked := TG_TABLE_SCHEMA || '.' || entry;
+    IF current_setting('guyub.balanced_entry', true) = checked THEN
+        RETURN NULL;
+    END IF;
     EXECUTE format(
         'SELECT coalesce(sum(debit), 0), coalesce(sum(credit), 0), count(*) '
         'FROM %I.journal_lines WHERE entry_id = $1', TG_TABLE_SCHEMA)
@@ -191,6 +198,13 @@ BEGIN
         RAISE EXCEPTION 'journal entry % does not balance: % lines, debit %, credit %',
             entry, lines, debits, credits USING ERRCODE = 'check_violation';
     END IF;
+    PERFORM set_config('guyub.balanced_entry', checked, true);
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION {schema}.ledger_forget_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('guyub.balanced_entry', '', true);
     RETURN NULL;
 END $$;
 
@@ -222,6 +236,8 @@ CREATE CONSTRAINT TRIGGER journal_lines_balanced AFTER INSERT ON {schema}.journa
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_entry_balanced();
 CREATE CONSTRAINT TRIGGER journal_entries_balanced AFTER INSERT ON {schema}.journal_entries
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_entry_balanced();
+CREATE TRIGGER journal_lines_forget_balanced BEFORE INSERT ON {schema}.journal_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_forget_balanced();
 CREATE TRIGGER journal_entries_immutable BEFORE UPDATE OR DELETE ON {schema}.journal_entries
     FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_immutable();
 CREATE TRIGGER journal_lines_immutable BEFORE UPDATE OR DELETE ON {schema}.journal_lines

@@ -12,12 +12,29 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    DateTime,
+    Select,
+    SmallInteger,
+    String,
+    Uuid,
+    bindparam,
+    func,
+    select,
+    true,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from saas.db import attach_inserted
 from saas.ledger.models import (
     Account,
     AccountKind,
@@ -194,22 +211,73 @@ def find_entry_by_key(session: Session, key: uuid.UUID) -> JournalEntry | None:
     return session.scalar(select(JournalEntry).where(JournalEntry.idempotency_key == key))
 
 
-def lock_open_period(session: Session, day: date) -> None:
-    """Share-lock the period of ``day`` (and any later one) until commit, so it cannot close
-    under this posting; refused when it, or any later month, is closed. One statement when the
-    month already has its row."""
-    year, month = month_of(day)
-    later_or_same = (
+def _posting_statement() -> Select[int, int, int | None]:
+    """Post an entry and its lines in one statement: share-lock the entry's month and every
+    later one (so none can close under it until commit) and, only when none is closed and the
+    month has its row, insert the entry under its key and then its lines, given as arrays.
+
+    Answers how many of those months are closed, whether the month has its row, and the new
+    entry's id (None when refused, or when the key or the reversed entry was posted before)."""
+    year = bindparam("year", type_=SmallInteger)
+    month = bindparam("month", type_=SmallInteger)
+    locked = (
         select(Period.year, Period.month, Period.closed_at)
-        .where(tuple_(Period.year, Period.month) >= (year, month))
+        .where(tuple_(Period.year, Period.month) >= tuple_(year, month))
         .with_for_update(read=True)
+        .subquery()
     )
-    rows = session.execute(later_or_same).all()
-    if not any((y, m) == (year, month) for y, m, _closed in rows):
-        session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
-        rows = session.execute(later_or_same).all()
-    if any(closed is not None for _y, _m, closed in rows):
-        raise LedgerError("period_closed", year=year, month=month)
+    period = select(
+        func.count().filter(locked.c.closed_at.is_not(None)).label("closed"),
+        func.count()
+        .filter(tuple_(locked.c.year, locked.c.month) == tuple_(year, month))
+        .label("known"),
+    ).cte("period")
+    given_entry = select(
+        bindparam("entry_date", type_=Date),
+        bindparam("description", type_=String),
+        bindparam("source", type_=JournalEntry.__table__.c.source.type),
+        bindparam("idempotency_key", type_=Uuid),
+        bindparam("reverses_id", type_=BigInteger),
+        bindparam("member_id", type_=BigInteger),
+        bindparam("posted_by_id", type_=BigInteger),
+        bindparam("posted_at", type_=DateTime(timezone=True)),
+    )
+    entry = (
+        insert(JournalEntry)
+        .from_select(
+            given_entry.selected_columns.keys(),
+            given_entry.where(period.c.closed == 0, period.c.known == 1),
+        )
+        .on_conflict_do_nothing()
+        .returning(JournalEntry.id, JournalEntry.entry_date)
+        .cte("entry")
+    )
+    given = (
+        func.unnest(*(bindparam(name, type_=ARRAY(BigInteger)) for name in LINE_ARRAYS))
+        .table_valued("account_id", "member_id", "debit", "credit", with_ordinality="line_no")
+        .render_derived(name="given")
+    )
+    lines = insert(JournalLine).from_select(
+        ["entry_id", "account_id", "member_id", "entry_date", "debit", "credit", "line_no"],
+        select(
+            entry.c.id,
+            given.c.account_id,
+            given.c.member_id,
+            entry.c.entry_date,
+            given.c.debit,
+            given.c.credit,
+            given.c.line_no,
+        ).select_from(entry.join(given, true())),
+    )
+    return (
+        select(period.c.closed, period.c.known, entry.c.id)
+        .select_from(period.outerjoin(entry, true()))
+        .add_cte(lines.cte("lines"))
+    )
+
+
+LINE_ARRAYS = ("line_accounts", "line_members", "line_debits", "line_credits")
+POSTING = _posting_statement()
 
 
 def post_entry(
@@ -223,56 +291,60 @@ def post_entry(
     posted_by_id: int | None = None,
     member_id: int | None = None,
     reverses_id: int | None = None,
-    key_checked: bool = False,
 ) -> PostResult:
-    """Post a balanced entry once per key. The caller commits (or rolls back on LedgerError).
-
-    ``key_checked``: the caller has just looked the key up in this transaction (the insert
-    below still settles a race with ``ON CONFLICT``)."""
+    """Post a balanced entry once per key: the same key again returns the first entry and
+    posts nothing. The caller commits (or rolls back on LedgerError)."""
     check_lines(lines)
-    if not key_checked and (first := find_entry_by_key(session, idempotency_key)) is not None:
-        return PostResult(first, created=False)
-    account_ids = {line.account_id for line in lines}
-    loaded = [session.get(Account, account_id) for account_id in account_ids]  # identity map first
-    if any(a is None or a.is_header or not a.is_active for a in loaded):
+    values = {
+        "entry_date": entry_date,
+        "description": " ".join(description.split())[:300],
+        "source": source,
+        "idempotency_key": idempotency_key,
+        "reverses_id": reverses_id,
+        "member_id": member_id,
+        "posted_by_id": posted_by_id,
+        "posted_at": datetime.now(UTC),
+    }
+    postable = _postable(session, {line.account_id for line in lines})
+    entry_id, closed = _insert_entry(session, values, lines) if postable else (None, False)
+    if entry_id is not None:
+        entry = attach_inserted(session, JournalEntry(id=entry_id, **values))
+        return PostResult(entry, created=True)
+    if (first := find_entry_by_key(session, idempotency_key)) is not None:
+        return PostResult(first, created=False)  # a retry, even of what would now be refused
+    if not postable:
         raise LedgerError("bad_account")
-    lock_open_period(session, entry_date)
-    entry = session.scalars(
-        insert(JournalEntry)
-        .values(
-            entry_date=entry_date,
-            description=" ".join(description.split())[:300],
-            source=source,
-            idempotency_key=idempotency_key,
-            reverses_id=reverses_id,
-            member_id=member_id,
-            posted_by_id=posted_by_id,
-            posted_at=datetime.now(UTC),
-        )
-        .on_conflict_do_nothing()
-        .returning(JournalEntry)
-    ).first()
-    if entry is None:  # a concurrent request with this key (or reversal) committed first
-        if (first := find_entry_by_key(session, idempotency_key)) is not None:
-            return PostResult(first, created=False)
-        raise LedgerError("already_reversed")
-    # One multi-row INSERT (Core: the ORM would split rows with and without a member).
-    session.connection().execute(
-        insert(JournalLine.__table__),  # type: ignore[arg-type]
-        [
-            {
-                "entry_id": entry.id,
-                "account_id": line.account_id,
-                "member_id": line.member_id,
-                "entry_date": entry_date,
-                "debit": line.debit,
-                "credit": line.credit,
-                "line_no": number,
-            }
-            for number, line in enumerate(lines, start=1)
-        ],
-    )
-    return PostResult(entry, created=True)
+    if closed:
+        raise LedgerError("period_closed", year=entry_date.year, month=entry_date.month)
+    raise LedgerError("already_reversed")
+
+
+def _insert_entry(
+    session: Session, values: dict[str, Any], lines: Sequence[Line]
+) -> tuple[int | None, bool]:
+    """The new entry's id (None when not inserted) and whether its month or a later one is
+    closed. A month without its row gets one, and the posting is tried again."""
+    year, month = month_of(values["entry_date"])
+    params = {
+        **values,
+        "year": year,
+        "month": month,
+        "line_accounts": [line.account_id for line in lines],
+        "line_members": [line.member_id for line in lines],
+        "line_debits": [line.debit for line in lines],
+        "line_credits": [line.credit for line in lines],
+    }
+    closed, known, entry_id = session.connection().execute(POSTING, params).one()
+    if entry_id is None and not closed and not known:
+        session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
+        closed, known, entry_id = session.connection().execute(POSTING, params).one()
+    return entry_id, bool(closed)
+
+
+def _postable(session: Session, account_ids: set[int]) -> bool:
+    """Whether every account takes postings (from the identity map when already loaded)."""
+    accounts = [session.get(Account, account_id) for account_id in account_ids]
+    return all(a is not None and not a.is_header and a.is_active for a in accounts)
 
 
 def find_reversal(session: Session, entry: JournalEntry) -> JournalEntry | None:

@@ -146,7 +146,6 @@ def post_interest(
         idempotency_key=idempotency_key,
         source=EntrySource.SAVINGS,
         posted_by_id=user_id,
-        key_checked=True,
     )
     run = InterestRun(
         year=plan.year,

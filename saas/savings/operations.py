@@ -9,16 +9,32 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    case,
+    cast,
+    extract,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from saas.db import attach_inserted
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account, EntrySource, JournalEntry, JournalLine
 from saas.ledger.rules import LedgerError, Line
-from saas.members.models import Member, MemberStatus
-from saas.members.operations import next_number
+from saas.members.models import Counter, Member, MemberStatus
 from saas.savings.models import PaymentMethod, Receipt, SavingsKind, SavingsSettings
 
 RECEIPT_COUNTER = "receipt"
@@ -104,10 +120,6 @@ def history(session: Session, member_id: int, limit: int = 100) -> list[Receipt]
     return list(session.scalars(query))
 
 
-def find_receipt_of_entry(session: Session, entry: JournalEntry) -> Receipt | None:
-    return session.scalar(select(Receipt).where(Receipt.entry_id == entry.id))
-
-
 def get_receipt_by_number(session: Session, number: str) -> Receipt | None:
     return session.scalar(select(Receipt).where(Receipt.number == number))
 
@@ -115,33 +127,50 @@ def get_receipt_by_number(session: Session, number: str) -> Receipt | None:
 def deposit(session: Session, movement: Movement, *, commit: bool = True) -> tuple[Receipt, bool]:
     """Record a deposit; (receipt, True) when new, (the first receipt, False) on a retry.
     ``commit=False`` leaves the transaction open for the caller (a bill share marked paid)."""
-    if (first := _retry(session, movement.idempotency_key)) is not None:
-        return first, False
-    if movement.member.status != MemberStatus.ACTIVE:
-        raise SavingsError("member_left")
-    if movement.kind == SavingsKind.POKOK:
-        _lock(session, movement.member)
-        if balances(session, movement.member.id)[SavingsKind.POKOK] > 0:
-            raise SavingsError("pokok_paid")
-    return _post(session, movement, withdrawal=False, commit=commit), True
+    if (refusal := _deposit_refusal(session, movement)) is not None:
+        return _first_receipt(session, movement.idempotency_key, refusal), False
+    return _post(session, movement, withdrawal=False, commit=commit)
 
 
 def withdraw(session: Session, movement: Movement) -> tuple[Receipt, bool]:
     """Pay out voluntary savings; never more than the balance (checked under a row lock)."""
-    if (first := _retry(session, movement.idempotency_key)) is not None:
-        return first, False
+    if (refusal := _withdrawal_refusal(session, movement)) is not None:
+        return _first_receipt(session, movement.idempotency_key, refusal), False
+    return _post(session, movement, withdrawal=True)
+
+
+def _deposit_refusal(session: Session, movement: Movement) -> SavingsError | None:
+    if movement.member.status != MemberStatus.ACTIVE:
+        return SavingsError("member_left")
+    if movement.kind == SavingsKind.POKOK:
+        _lock(session, movement.member)
+        if balances(session, movement.member.id)[SavingsKind.POKOK] > 0:
+            return SavingsError("pokok_paid")
+    return None
+
+
+def _withdrawal_refusal(session: Session, movement: Movement) -> SavingsError | None:
     if movement.kind != SavingsKind.SUKARELA:
-        raise SavingsError("locked_savings")
+        return SavingsError("locked_savings")
     _lock(session, movement.member)
     balance = balances(session, movement.member.id)[SavingsKind.SUKARELA]
     if movement.amount > balance:
-        raise SavingsError("overdraft", balance=balance)
-    return _post(session, movement, withdrawal=True), True
+        return SavingsError("overdraft", balance=balance)
+    return None
 
 
-def _retry(session: Session, key: uuid.UUID) -> Receipt | None:
-    entry = ledger.find_entry_by_key(session, key)
-    return find_receipt_of_entry(session, entry) if entry is not None else None
+def _first_receipt(session: Session, key: uuid.UUID, refusal: SavingsError) -> Receipt:
+    """The receipt of the movement first posted under ``key``, else raise ``refusal``: a retry
+    gets its receipt even when the rules would refuse the movement now (the principal is paid,
+    the balance spent)."""
+    first = session.scalar(
+        select(Receipt)
+        .join(JournalEntry, JournalEntry.id == Receipt.entry_id)
+        .where(JournalEntry.idempotency_key == key)
+    )
+    if first is None:
+        raise refusal
+    return first
 
 
 def _lock(session: Session, member: Member) -> None:
@@ -150,7 +179,7 @@ def _lock(session: Session, member: Member) -> None:
 
 def _post(
     session: Session, movement: Movement, *, withdrawal: bool, commit: bool = True
-) -> Receipt:
+) -> tuple[Receipt, bool]:
     savings = ledger.account_by_role(session, movement.kind.account_role)
     money = ledger.account_by_role(session, movement.method.account_role)
     amount, member_id = movement.amount, movement.member.id
@@ -168,32 +197,70 @@ def _post(
         source=EntrySource.SAVINGS,
         posted_by_id=movement.officer_id,
         member_id=member_id,
-        key_checked=True,  # deposit() and withdraw() looked it up first
     )
-    if not result.created:  # a concurrent retry won the key: its receipt is the answer
-        session.rollback()
-        first = _retry(session, movement.idempotency_key)
-        if first is None:
-            raise SavingsError("retry_pending")
-        return first
-    number = next_number(session, RECEIPT_COUNTER)
-    receipt = Receipt(
-        number=f"KW-{movement.paid_on.year}-{number:06d}",
-        entry_id=result.entry.id,
-        member_id=member_id,
-        kind=movement.kind,
-        method=movement.method,
-        is_withdrawal=withdrawal,
-        amount=amount,
-        paid_on=movement.paid_on,
-        officer_name=movement.officer_name,
-    )
-    session.add(receipt)
+    if not result.created:  # a retry: nothing was posted, and its first receipt is the answer
+        if commit:
+            session.rollback()
+        return _first_receipt(
+            session, movement.idempotency_key, SavingsError("retry_pending")
+        ), False
+    fields = {
+        "entry_id": result.entry.id,
+        "member_id": member_id,
+        "kind": movement.kind,
+        "method": movement.method,
+        "is_withdrawal": withdrawal,
+        "amount": amount,
+        "paid_on": movement.paid_on,
+        "officer_name": movement.officer_name,
+        "created_at": datetime.now(UTC),
+    }
+    receipt_id, number = session.connection().execute(RECEIPT, fields).one()
     if commit:
-        session.commit()
-    else:
-        session.flush()
-    return receipt
+        session.commit()  # at once: the receipt counter stays locked until then
+    return attach_inserted(session, Receipt(id=receipt_id, number=number, **fields)), True
+
+
+def _receipt_statement() -> Select[int, str]:
+    """Take the next receipt number and insert the receipt under it, ``KW-<year>-<number>``
+    with at least six digits, in one statement. The counter's row stays locked until commit,
+    so the numbers run without gaps and concurrent cashiers queue on it: it is taken last."""
+    number = (
+        insert(Counter)
+        .values(name=RECEIPT_COUNTER, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+        .cte("number")
+    )
+    digits = cast(number.c.value, Text)
+    paid_on = bindparam("paid_on", type_=Date)
+    given = select(
+        func.concat(
+            "KW-",
+            extract("year", paid_on).cast(Integer),
+            "-",
+            func.lpad(digits, func.greatest(6, func.length(digits)), "0"),
+        ).label("number"),
+        bindparam("entry_id", type_=BigInteger),
+        bindparam("member_id", type_=BigInteger),
+        bindparam("kind", type_=Receipt.__table__.c.kind.type),
+        bindparam("method", type_=Receipt.__table__.c.method.type),
+        bindparam("is_withdrawal", type_=Boolean),
+        bindparam("amount", type_=BigInteger),
+        paid_on,
+        bindparam("officer_name", type_=String),
+        bindparam("created_at", type_=DateTime(timezone=True)),
+    ).select_from(number)
+    receipt = (
+        insert(Receipt)
+        .from_select(given.selected_columns.keys(), given)
+        .returning(Receipt.id, Receipt.number)
+        .cte("receipt")
+    )
+    return select(receipt.c.id, receipt.c.number)
+
+
+RECEIPT = _receipt_statement()
 
 
 def totals(session: Session) -> dict[SavingsKind, int]:

@@ -214,7 +214,6 @@ def post_allocation(
         idempotency_key=idempotency_key,
         source=EntrySource.SHU,
         posted_by_id=user_id,
-        key_checked=True,
     )
     allocation = ShuAllocation(
         year=planned.year,
@@ -346,7 +345,6 @@ def pay_into_savings(
         idempotency_key=idempotency_key,
         source=EntrySource.SHU,
         posted_by_id=user_id,
-        key_checked=True,
     )
     allocation.paid_entry_id = result.entry.id
     session.commit()

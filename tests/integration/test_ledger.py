@@ -145,6 +145,27 @@ def test_the_database_refuses_an_unbalanced_entry_written_around_the_code(books)
         books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # what COMMIT does
 
 
+def test_the_database_checks_an_entry_again_when_lines_come_after_a_check(books):
+    entry_id = deposit(books).entry.id
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # balanced: the check passes
+    extra = JournalLine.__table__.insert().values(
+        entry_id=entry_id,
+        account_id=role(books, "cash"),
+        entry_date=date(2026, 10, 5),
+        debit=1,
+        credit=0,
+        line_no=3,
+    )
+    nested = books.begin_nested()
+    with pytest.raises(DBAPIError, match="does not balance: 3 lines"):
+        books.execute(extra)  # checked at once while the constraints are immediate
+    nested.rollback()
+    books.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+    books.execute(extra)
+    with pytest.raises(DBAPIError, match="does not balance: 3 lines"):
+        books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+
+
 def test_the_database_refuses_an_entry_without_lines(books):
     raw_entry(books, date(2026, 10, 5))
     with pytest.raises(DBAPIError, match="does not balance: 0 lines"):

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
 from saas.ledger.queries import trial_balance
+from saas.ledger.rules import LedgerError
+from saas.members.models import Counter, Member
 from saas.savings import operations as savings
-from saas.savings.models import Receipt, SavingsKind
-from tests.factories import csrf_from, login, text
+from saas.savings.models import PaymentMethod, Receipt, SavingsKind
+from tests.factories import count_statements, csrf_from, login, text
 
 
 @pytest.fixture
@@ -220,3 +224,63 @@ def test_a_receipt_carries_a_qr_code_of_its_check_page_and_prints_as_pdf(
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
     assert client_for("alpha").get(f"{receipt_url}.pdf").status_code == 302  # to sign in
+
+
+def movement(tenants, member, **fields):
+    officer = tenants.a.users["bendahara"]
+    plain = {
+        "member": member,
+        "kind": SavingsKind.SUKARELA,
+        "amount": 10_000,
+        "method": PaymentMethod.CASH,
+        "paid_on": date(2026, 10, 5),
+        "idempotency_key": uuid.uuid4(),
+        "officer_id": officer.id,
+        "officer_name": officer.name,
+        **fields,
+    }
+    return savings.Movement(**plain)
+
+
+def test_a_deposit_is_two_statements_and_its_receipt_takes_the_next_number(db, tenants, sri):
+    with books(db, tenants) as session:
+        member = session.get_one(Member, sri.id)
+        first, _created = savings.deposit(session, movement(tenants, member))
+        (second, created), statements = count_statements(
+            db, lambda: savings.deposit(session, movement(tenants, member))
+        )
+        assert created
+        assert len(statements) == 2  # the entry with its lines; the receipt with its number
+        year, number = first.number.rsplit("-", 2)[1:]
+        assert second.number == f"KW-{year}-{int(number) + 1:06d}"
+        assert session.get_one(Receipt, second.id).entry_id == second.entry_id
+
+
+def test_receipt_numbers_grow_past_six_digits(db, tenants, sri):
+    with books(db, tenants) as session:
+        session.execute(
+            insert(Counter)
+            .values(name=savings.RECEIPT_COUNTER, value=999_999)
+            .on_conflict_do_update(index_elements=[Counter.name], set_={"value": 999_999})
+        )
+        receipt, _created = savings.deposit(
+            session, movement(tenants, session.get_one(Member, sri.id))
+        )
+    assert receipt.number == "KW-2026-1000000"
+
+
+def test_a_retry_returns_the_first_receipt_even_when_the_rules_now_refuse_it(db, tenants, sri):
+    with books(db, tenants) as session:
+        member = session.get_one(Member, sri.id)
+        pokok = movement(tenants, member, kind=SavingsKind.POKOK, amount=100_000)
+        paid, _created = savings.deposit(session, pokok)
+        savings.deposit(session, movement(tenants, member, amount=30_000))
+        take = movement(tenants, member, amount=30_000)
+        taken, _created = savings.withdraw(session, take)
+        before = session.scalar(select(func.count()).select_from(JournalEntry))
+        assert savings.deposit(session, pokok) == (paid, False)  # the principal is paid now
+        assert savings.withdraw(session, take) == (taken, False)  # and the balance spent
+        assert session.scalar(select(func.count()).select_from(JournalEntry)) == before
+        with pytest.raises(LedgerError) as refused:
+            savings.deposit(session, movement(tenants, member, kind=SavingsKind.POKOK))
+        assert refused.value.code == "pokok_paid"
