@@ -5,10 +5,10 @@ fixed random seed: each month every member pays mandatory savings, about one in 
 takes out voluntary savings, and the cooperative books a dozen expenses and some income (about
 150,000 journal lines, written in bulk; the database's balance trigger still checks every
 entry). It then times, as the median of repeated runs: the balance sheet, the PHU of the last
-year, one member's statement over the three years, and posting throughput through the savings
-operations layer (a member lock, the entry, the receipt and a commit per posting), and the SHU
-allocation of 2024 for every member (about one in ten pays loan interest each month: their
-transactions, Va).
+year, one member's statement over the three years, posting throughput through the savings
+operations layer (the entry with its lines, the receipt with its number, a commit per posting),
+and the SHU allocation of 2024 for every member (about one in ten pays loan interest each month:
+their transactions, Va).
 """
 
 from __future__ import annotations

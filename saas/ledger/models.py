@@ -56,6 +56,7 @@ class EntrySource(enum.StrEnum):
     REVERSAL = "reversal"
     OPENING = "opening"
     SHU = "shu"
+    RECLASS = "reclass"  # balances moved between accounts; nobody's money moved
 
 
 class Account(TenantBase):

@@ -56,6 +56,14 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("2-108", _l("Education fund"), L, "2", role="fund_education"),
     TemplateAccount("2-109", _l("Social fund"), L, "2", role="fund_social"),
     TemplateAccount("2-110", _l("Bank loans"), L, "2"),
+    # Principal and mandatory savings as liabilities (redeemable member shares, SAK EP), used
+    # when the cooperative classifies them so; equity otherwise (3-101, 3-102).
+    TemplateAccount(
+        "2-191", _l("Principal savings (pokok), redeemable"), L, "2", role="savings_pokok_other"
+    ),
+    TemplateAccount(
+        "2-192", _l("Mandatory savings (wajib), redeemable"), L, "2", role="savings_wajib_other"
+    ),
     TemplateAccount("3", _l("Equity"), E, is_header=True),
     TemplateAccount("3-101", _l("Principal savings (pokok)"), E, "3", role="savings_pokok"),
     TemplateAccount("3-102", _l("Mandatory savings (wajib)"), E, "3", role="savings_wajib"),

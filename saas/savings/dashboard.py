@@ -13,7 +13,7 @@ from saas.ledger.models import Account, JournalEntry, JournalLine
 from saas.ledger.queries import account_balances
 from saas.members.queries import count_active_members
 from saas.savings import bills
-from saas.savings.models import Bill, BillItem, SavingsKind
+from saas.savings.models import SAVINGS_ROLES, Bill, BillItem, SavingsKind
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def last_months(today: date, count: int = 12) -> list[tuple[int, int]]:
 
 def savings_trend(session: Session, today: date) -> list[MonthPoint]:
     """Savings at each of the last twelve month-ends: one query grouping lines by month."""
-    roles = [kind.account_role for kind in SavingsKind]
+    roles = list(SAVINGS_ROLES)
     month = func.date_trunc("month", JournalLine.entry_date)
     rows = session.execute(
         select(month, func.sum(JournalLine.credit - JournalLine.debit))

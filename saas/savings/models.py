@@ -30,7 +30,20 @@ class SavingsKind(enum.StrEnum):
 
     @property
     def account_role(self) -> str:
+        """The account new movements of this kind post to."""
         return f"savings_{self.value}"
+
+    @property
+    def account_roles(self) -> tuple[str, ...]:
+        """Every account holding this kind: pokok and wajib count as equity or as liabilities
+        (the cooperative's choice); the other classification's account keeps their history."""
+        if self is SavingsKind.SUKARELA:
+            return (self.account_role,)
+        return (self.account_role, f"{self.account_role}_other")
+
+
+# Every savings account's role, and the kind it holds.
+SAVINGS_ROLES = {role: kind for kind in SavingsKind for role in kind.account_roles}
 
 
 class PaymentMethod(enum.StrEnum):

@@ -8,8 +8,10 @@ pay out the same balance. A retried request returns the first receipt and posts 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -35,7 +37,13 @@ from saas.ledger import operations as ledger
 from saas.ledger.models import Account, EntrySource, JournalEntry, JournalLine
 from saas.ledger.rules import LedgerError, Line
 from saas.members.models import Counter, Member, MemberStatus
-from saas.savings.models import PaymentMethod, Receipt, SavingsKind, SavingsSettings
+from saas.savings.models import (
+    SAVINGS_ROLES,
+    PaymentMethod,
+    Receipt,
+    SavingsKind,
+    SavingsSettings,
+)
 
 RECEIPT_COUNTER = "receipt"
 
@@ -74,22 +82,30 @@ def save_settings(
     session.commit()
 
 
+def _by_kind(rows: Iterable[Any]) -> dict[SavingsKind, int]:
+    """Totals per account role added up per savings kind (a kind may sit on two accounts)."""
+    found = dict.fromkeys(SavingsKind, 0)
+    for role, total in rows:
+        if role:
+            found[SAVINGS_ROLES[role]] += int(total)
+    return found
+
+
 def balances(session: Session, member_id: int) -> dict[SavingsKind, int]:
     """The member's balance of each kind: credits minus debits on its savings accounts."""
-    roles = {kind.account_role: kind for kind in SavingsKind}
+    roles = SAVINGS_ROLES
     rows = session.execute(
         select(Account.role, func.coalesce(func.sum(JournalLine.credit - JournalLine.debit), 0))
         .join(JournalLine, JournalLine.account_id == Account.id)
         .where(JournalLine.member_id == member_id, Account.role.in_(roles))
         .group_by(Account.role)
     )
-    found = {roles[role]: int(total) for role, total in rows if role}
-    return {kind: found.get(kind, 0) for kind in SavingsKind}
+    return _by_kind(rows)
 
 
 def balances_by_member(session: Session, as_of: date | None = None) -> dict[int, dict[str, int]]:
     """Every member's savings balances by kind, up to ``as_of`` (all time when None; one query)."""
-    roles = {kind.account_role: kind for kind in SavingsKind}
+    roles = SAVINGS_ROLES
     query = (
         select(
             JournalLine.member_id,
@@ -106,7 +122,8 @@ def balances_by_member(session: Session, as_of: date | None = None) -> dict[int,
     found: dict[int, dict[str, int]] = {}
     for member_id, role, total in rows:
         if member_id is not None and role:
-            found.setdefault(member_id, {})[roles[role].value] = int(total)
+            own = found.setdefault(member_id, {})
+            own[roles[role].value] = own.get(roles[role].value, 0) + int(total)
     return found
 
 
@@ -265,7 +282,7 @@ RECEIPT = _receipt_statement()
 
 def totals(session: Session) -> dict[SavingsKind, int]:
     """All members' savings of each kind (the savings summary)."""
-    roles = {kind.account_role: kind for kind in SavingsKind}
+    roles = SAVINGS_ROLES
     amount = case((JournalLine.credit > 0, JournalLine.credit), else_=-JournalLine.debit)
     rows = session.execute(
         select(Account.role, func.coalesce(func.sum(amount), 0))
@@ -273,8 +290,7 @@ def totals(session: Session) -> dict[SavingsKind, int]:
         .where(Account.role.in_(roles))
         .group_by(Account.role)
     )
-    found = {roles[role]: int(total) for role, total in rows if role}
-    return {kind: found.get(kind, 0) for kind in SavingsKind}
+    return _by_kind(rows)
 
 
 @dataclass(frozen=True)
@@ -292,7 +308,7 @@ def member_statement(
 ) -> tuple[dict[SavingsKind, int], list[StatementRow]]:
     """The member's savings between two dates: opening balances and each movement, from the
     journal lines (two queries, both on the member's index)."""
-    roles = {kind.account_role: kind for kind in SavingsKind}
+    roles = SAVINGS_ROLES
     opening_rows = session.execute(
         select(Account.role, func.coalesce(func.sum(JournalLine.credit - JournalLine.debit), 0))
         .join(JournalLine, JournalLine.account_id == Account.id)
@@ -306,7 +322,7 @@ def member_statement(
     running = dict.fromkeys(SavingsKind, 0)
     for role, total in opening_rows:
         if role:
-            running[roles[role]] = int(total)
+            running[roles[role]] += int(total)
     opening = dict(running)
     rows = []
     movements = session.execute(
@@ -323,6 +339,7 @@ def member_statement(
             JournalLine.member_id == member_id,
             Account.role.in_(roles),
             JournalLine.entry_date.between(start, end),
+            JournalEntry.source != EntrySource.RECLASS,  # nets to nothing within a kind
         )
         .order_by(JournalLine.entry_date, JournalLine.id)
     )

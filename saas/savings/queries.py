@@ -55,8 +55,13 @@ def savings_summary(session: Session, as_of: date) -> SavingsSummary:
         )
         if was_member or any(balances.values()):
             rows.append(MemberSavings(member, balances))
-    accounts = {kind: ledger.account_by_role(session, kind.account_role) for kind in SavingsKind}
-    in_books = balances_of(session, accounts.values(), as_of)
+    accounts = {
+        kind: [ledger.account_by_role(session, role) for role in kind.account_roles]
+        for kind in SavingsKind
+    }
+    in_books = balances_of(session, [a for held in accounts.values() for a in held], as_of)
     return SavingsSummary(
-        as_of, rows, {kind: in_books[account.id] for kind, account in accounts.items()}
+        as_of,
+        rows,
+        {kind: sum(in_books[account.id] for account in held) for kind, held in accounts.items()},
     )

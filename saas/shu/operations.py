@@ -97,7 +97,7 @@ def _transactions(session: Session, year: int) -> dict[int, int]:
 
 def _capital(session: Session, year: int) -> dict[int, int]:
     """Each member's pokok + wajib savings at the year's end (Sa)."""
-    roles = (SavingsKind.POKOK.account_role, SavingsKind.WAJIB.account_role)
+    roles = SavingsKind.POKOK.account_roles + SavingsKind.WAJIB.account_roles
     query = (
         select(JournalLine.member_id, func.sum(JournalLine.credit - JournalLine.debit))
         .join(Account, Account.id == JournalLine.account_id)

@@ -53,6 +53,7 @@ ROUTES = {
     "reports.trial": "none",
     "reports.shu_index": "none",
     "bills.interest_index": "none",
+    "bills.reclassify": "none",
     "bills.pay_interest": "none",
     "reports.publish_index": "none",
     "reports.publish": "none",

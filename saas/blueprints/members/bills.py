@@ -22,7 +22,7 @@ from saas.blueprints.forms import REQUIRED, not_in_future, rupiah_amount
 from saas.blueprints.members.savings import KIND_LABELS, METHOD_LABELS, SAVINGS_ERRORS, valid_key
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
-from saas.savings import bills
+from saas.savings import bills, classification
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.savings.rules import MAX_RATE_BP
@@ -180,6 +180,27 @@ class SettingsForm(FlaskForm):
     )
 
 
+CLASSIFY_ERRORS = {
+    "already_classified": _l("Principal and mandatory savings already count that way."),
+}
+
+
+class ClassificationForm(FlaskForm):
+    key = HiddenField(validators=[valid_key])
+
+
+def settings_page(form: SettingsForm, status: int = 200) -> tuple[str, int]:
+    classify = ClassificationForm()
+    if not classify.is_submitted():
+        classify.key.data = str(uuid.uuid4())
+    return render_template(
+        "bills/settings.html",
+        form=form,
+        classify=classify,
+        as_liabilities=classification.shares_are_liabilities(tenant_db()),
+    ), status
+
+
 @bp.route("/pengaturan", methods=["GET", "POST"])
 @tenant_view(Permission.KEEP_BOOKS)
 def settings() -> Response | tuple[str, int]:
@@ -196,4 +217,36 @@ def settings() -> Response | tuple[str, int]:
         )
         flash(_("Savings amounts saved."), "success")
         return redirect(url_for("bills.index"))
-    return render_template("bills/settings.html", form=form), 422 if form.errors else 200
+    return settings_page(form, 422 if form.errors else 200)
+
+
+@bp.route("/pengaturan/klasifikasi", methods=["POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def reclassify() -> Response | tuple[str, int]:
+    """Principal and mandatory savings to the other classification (equity or liabilities)."""
+    g.private_page = True
+    form = ClassificationForm()
+    as_liabilities = not classification.shares_are_liabilities(tenant_db())
+    if form.validate_on_submit():
+        try:
+            moved = classification.reclassify(
+                tenant_db(),
+                as_liabilities=as_liabilities,
+                on=date.today(),  # noqa: DTZ011 - a calendar date
+                idempotency_key=form.key.data,
+                user_id=current_user.id,
+            )
+        except LedgerError as exc:
+            tenant_db().rollback()
+            flash(str(CLASSIFY_ERRORS.get(exc.code, SAVINGS_ERRORS["period_closed"])), "error")
+        else:
+            if as_liabilities:
+                done = _("They count as liabilities now: %(count)s balances moved.", count=moved)
+            else:
+                done = _("They count as equity now: %(count)s balances moved.", count=moved)
+            flash(done, "success")
+            return redirect(url_for("bills.settings"))
+    current = savings.get_settings(tenant_db())
+    return settings_page(
+        SettingsForm(obj=current, interest_rate=Decimal(current.sukarela_interest_bp) / 100), 422
+    )

@@ -1,0 +1,123 @@
+"""Principal and mandatory savings counted as liabilities or as equity: every member's balance
+moves in one entry, nobody's savings change, and new movements follow the choice."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+
+import pytest
+
+from saas.ledger.queries import balance_sheet
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod, SavingsKind
+from saas.savings.queries import savings_summary
+from tests.factories import login, text
+
+TODAY = date.today()  # noqa: DTZ011 - the reclassification is dated today
+
+
+def hidden(page, name):
+    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
+
+
+def in_alpha(db, tenants):
+    a = tenants.a.tenant
+    return db.tenant_session(a.shard, a.schema_name)
+
+
+def deposit(session, member, kind, amount, officer):
+    savings.deposit(
+        session,
+        savings.Movement(
+            member=session.merge(member),
+            kind=kind,
+            amount=amount,
+            method=PaymentMethod.CASH,
+            paid_on=TODAY,
+            idempotency_key=uuid.uuid4(),
+            officer_id=officer,
+            officer_name="Bambang Alpha",
+        ),
+    )
+
+
+@pytest.fixture
+def shares(db, tenants):
+    """Sri has paid Rp100,000 principal and Rp20,000 mandatory savings; Joko Rp100,000."""
+    sri, joko = tenants.a.members
+    officer = tenants.a.users["bendahara"].id
+    with in_alpha(db, tenants) as session:
+        deposit(session, sri, SavingsKind.POKOK, 100_000, officer)
+        deposit(session, sri, SavingsKind.WAJIB, 20_000, officer)
+        deposit(session, joko, SavingsKind.POKOK, 100_000, officer)
+    return sri.id, joko.id
+
+
+@pytest.fixture
+def bendahara(alpha):
+    login(alpha, "bambang@kopalpha.id")
+    return alpha
+
+
+def switch(client):
+    page = text(client.get("/kelola/tagihan/pengaturan"))
+    data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(page, "key")}
+    return client.post("/kelola/tagihan/pengaturan/klasifikasi", data=data), data
+
+
+def sections(session):
+    sheet = balance_sheet(session, TODAY)
+    assert sheet.balanced
+    return (
+        {line.account.code: line.amount for line in sheet.liabilities.lines},
+        {line.account.code: line.amount for line in sheet.equity.lines},
+    )
+
+
+def test_savings_move_to_liabilities_and_back_without_changing_anyones_balance(
+    bendahara, db, tenants, shares
+):
+    sri, joko = shares
+    assert "They count as equity." in text(bendahara.get("/kelola/tagihan/pengaturan"))
+    moved, data = switch(bendahara)
+    assert moved.status_code == 302
+    again = bendahara.post("/kelola/tagihan/pengaturan/klasifikasi", data=data)  # a retry
+    assert "They count as liabilities." in text(bendahara.get("/kelola/tagihan/pengaturan"))
+    assert again.status_code == 302
+    with in_alpha(db, tenants) as session:
+        liabilities, equity = sections(session)
+        assert liabilities["2-191"] == 200_000
+        assert liabilities["2-192"] == 20_000
+        assert "3-101" not in equity
+        assert "3-102" not in equity
+        assert savings.balances(session, sri)[SavingsKind.POKOK] == 100_000
+        assert savings.balances(session, sri)[SavingsKind.WAJIB] == 20_000
+        _opening, rows = savings.member_statement(session, sri, TODAY.replace(day=1), TODAY)
+        assert len(rows) == 2  # the two deposits; the reclassification is nobody's movement
+        summary = savings_summary(session, TODAY)
+        assert summary.ledger[SavingsKind.POKOK] == 200_000
+        # New movements follow the classification.
+        deposit(session, tenants.a.members[1], SavingsKind.WAJIB, 30_000, 1)
+        liabilities, _equity = sections(session)
+        assert liabilities["2-192"] == 50_000
+    back, _data = switch(bendahara)
+    assert back.status_code == 302
+    with in_alpha(db, tenants) as session:
+        liabilities, equity = sections(session)
+        assert "2-191" not in liabilities
+        assert (equity["3-101"], equity["3-102"]) == (200_000, 50_000)
+        assert savings.balances(session, joko)[SavingsKind.WAJIB] == 30_000
+
+
+def test_only_the_treasurer_changes_the_classification(alpha, shares):
+    login(alpha, "ana@kopalpha.id")
+    assert alpha.post("/kelola/tagihan/pengaturan/klasifikasi").status_code in (400, 403)
+    page = text(alpha.get("/kelola"))
+    token = hidden(page, "csrf_token") if 'name="csrf_token"' in page else ""
+    response = alpha.post(
+        "/kelola/tagihan/pengaturan/klasifikasi",
+        data={"csrf_token": token, "key": str(uuid.uuid4())},
+    )
+    assert response.status_code in (400, 403)
