@@ -27,6 +27,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.members import (  # noqa: F401 - these register their routes on bp
         interest,
         savings,
+        statement,
         transfer,
     )
     from saas.blueprints.members.bills import bp as bills_bp

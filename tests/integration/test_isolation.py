@@ -53,6 +53,8 @@ ROUTES = {
     "reports.trial": "none",
     "reports.shu_index": "none",
     "bills.interest_index": "none",
+    "members.member_statement": lambda a: {"member_id": a.members[-1].id, "fmt": "pdf"},
+    "officer.own_statement": "none",  # the signed-in member's own
     "bills.reclassify": "none",
     "bills.pay_interest": "none",
     "reports.publish_index": "none",

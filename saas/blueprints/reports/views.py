@@ -29,6 +29,7 @@ from saas.ledger.queries import (
     trial_balance,
 )
 from saas.ledger.rules import account_name
+from saas.members.transfer import spreadsheet_text
 from saas.pdf import render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/kelola/laporan")
@@ -130,8 +131,8 @@ def workbook(sheet_name: str, rows: Iterable[Sequence[object]]) -> bytes:
     """One sheet of rows, amounts as numbers Excel can add."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(sheet_name[:31])
-    for row in rows:
-        sheet.append(row)
+    for row in rows:  # text a spreadsheet would run as a formula is kept as text
+        sheet.append([spreadsheet_text(v) if isinstance(v, str) else v for v in row])
     return xlsx_bytes(book)
 
 
