@@ -57,6 +57,7 @@ class EntrySource(enum.StrEnum):
     OPENING = "opening"
     SHU = "shu"
     RECLASS = "reclass"  # balances moved between accounts; nobody's money moved
+    INTEREST = "interest"  # a month's interest on voluntary savings
 
 
 class Account(TenantBase):

@@ -347,6 +347,10 @@ def _postable(session: Session, account_ids: set[int]) -> bool:
     return all(a is not None and not a.is_header and a.is_active for a in accounts)
 
 
+# Entries that records outside the ledger rest on: reversed only through their own pages.
+OWNED_SOURCES = frozenset({EntrySource.SHU, EntrySource.INTEREST, EntrySource.RECLASS})
+
+
 def find_reversal(session: Session, entry: JournalEntry) -> JournalEntry | None:
     return session.scalar(select(JournalEntry).where(JournalEntry.reverses_id == entry.id))
 
@@ -359,16 +363,30 @@ def reverse_entry(
     reason: str,
     idempotency_key: uuid.UUID,
     posted_by_id: int | None = None,
+    by_owner: bool = False,
+    account_map: dict[int, int] | None = None,
 ) -> PostResult:
-    """A new entry with every line on the other side, linked to the one it corrects."""
+    """A new entry with every line on the other side, linked to the one it corrects.
+
+    Entries another record rests on (an SHU allocation, a month's interest, a reclassification)
+    are reversed only by the operation that owns them (``by_owner``). ``account_map`` moves a
+    line to the account that now holds what its account held (savings reclassified since)."""
     if (first := find_entry_by_key(session, idempotency_key)) is not None:
         return PostResult(first, created=False)
     if entry.source == EntrySource.REVERSAL:
         raise LedgerError("reversal_of_reversal")
+    if entry.source in OWNED_SOURCES and not by_owner:
+        raise LedgerError("owned_entry")
     if find_reversal(session, entry) is not None:
         raise LedgerError("already_reversed")
+    moved = account_map or {}
     swapped = [
-        Line(line.account_id, debit=line.credit, credit=line.debit, member_id=line.member_id)
+        Line(
+            moved.get(line.account_id, line.account_id),
+            debit=line.credit,
+            credit=line.debit,
+            member_id=line.member_id,
+        )
         for line in entry.lines
     ]
     return post_entry(

@@ -256,7 +256,7 @@ class EquityStatement:
     start: date
     end: date
     accounts: list[tuple[Account, EquityChange]]
-    result: EquityChange  # the period's SHU (or loss); earlier results are undistributed SHU
+    result: EquityChange  # the SHU (or loss) of the year so far; earlier years' are undistributed
 
     @property
     def total(self) -> EquityChange:
@@ -274,8 +274,13 @@ def equity_changes(session: Session, start: date, end: date) -> EquityStatement:
     before = _totals(session, until=start - DAY)
     during = _totals(session, since=start, until=end)
     chart = _chart(session)
-    # As in the neraca, the results before the period are undistributed SHU.
-    earlier = _result(before, chart)
+    # As in the neraca: results of the years before the period's are undistributed SHU; those
+    # of its own year before the period open the period's result.
+    results = [a.id for a in chart if a.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)]
+    earlier = _result(
+        _totals(session, JournalLine.account_id.in_(results), until=date(start.year - 1, 12, 31)),
+        chart,
+    )
     accounts = []
     for account in chart:
         if account.kind is AccountKind.EQUITY and not account.is_header:
@@ -285,7 +290,10 @@ def equity_changes(session: Session, start: date, end: date) -> EquityStatement:
             if account.is_active or opening or debit or credit:
                 accounts.append((account, EquityChange(opening, credit, debit)))
     result = _result(during, chart)
-    return EquityStatement(start, end, accounts, EquityChange(0, max(result, 0), max(-result, 0)))
+    this_year = _result(before, chart) - earlier
+    return EquityStatement(
+        start, end, accounts, EquityChange(this_year, max(result, 0), max(-result, 0))
+    )
 
 
 @dataclass(frozen=True)

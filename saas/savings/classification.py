@@ -29,6 +29,17 @@ def shares_are_liabilities(session: Session) -> bool:
     )
 
 
+def moved_accounts(session: Session) -> dict[int, int]:
+    """Each pokok/wajib account of the other classification, to the one that now takes that
+    kind: a correction of an earlier movement lands where its balance now is."""
+    return {
+        ledger.account_by_role(session, kind.account_roles[1]).id: ledger.account_by_role(
+            session, kind.account_role
+        ).id
+        for kind in CLASSIFIED
+    }
+
+
 def reclassify(
     session: Session,
     *,

@@ -144,7 +144,7 @@ def post_interest(
         description=f"Bunga simpanan sukarela {plan.month:02d}/{plan.year}",
         lines=lines,
         idempotency_key=idempotency_key,
-        source=EntrySource.SAVINGS,
+        source=EntrySource.INTEREST,
         posted_by_id=user_id,
     )
     run = InterestRun(

@@ -24,6 +24,7 @@ from saas.ledger.models import Account, AccountKind, EntrySource, JournalLine
 from saas.ledger.queries import income_statement
 from saas.ledger.rules import LedgerError, Line
 from saas.members.models import Member, MemberStatus
+from saas.publishing.models import PublishedReport
 from saas.savings.models import SavingsKind
 from saas.shu.models import ShuAllocation, ShuShare, ShuSplit
 from saas.shu.rules import FUND_ROLES, TYPICAL_SPLIT, Allocation, allocate, check_percentages
@@ -273,6 +274,13 @@ def share_rows(session: Session, allocation: ShuAllocation) -> list[ShareRow]:
     ]
 
 
+def _published_shu(session: Session, year: int) -> bool:
+    """Whether the year's published statements show its SHU (kept apart from saas.publishing,
+    which reads this module)."""
+    figures = session.scalar(select(PublishedReport.figures).where(PublishedReport.year == year))
+    return bool(figures and "shu" in figures)
+
+
 def _lock(session: Session, allocation: ShuAllocation) -> None:
     """Lock the allocation row and read it afresh: two officers cannot both pay or cancel."""
     session.refresh(allocation, with_for_update=True)
@@ -293,6 +301,8 @@ def cancel_allocation(
         raise LedgerError("already_reversed")
     if allocation.paid_entry_id is not None:
         raise LedgerError("shu_paid")
+    if _published_shu(session, allocation.year):
+        raise LedgerError("shu_published")
     entry = ledger.get_entry_for_tenant(session, allocation.entry_id)
     assert entry is not None  # a foreign key
     ledger.reverse_entry(
@@ -302,6 +312,7 @@ def cancel_allocation(
         reason=reason,
         idempotency_key=idempotency_key,
         posted_by_id=user_id,
+        by_owner=True,
     )
     allocation.cancelled_at = datetime.now(UTC)
     session.commit()
@@ -324,6 +335,8 @@ def pay_into_savings(
         raise LedgerError("already_reversed")
     if allocation.paid_entry_id is not None:
         raise LedgerError("shu_paid")
+    if on < allocation.decided_on:
+        raise LedgerError("paid_before_decision")
     shares = session.execute(
         select(ShuShare.member_id, ShuShare.jasa_usaha + ShuShare.jasa_modal)
         .join(Member, Member.id == ShuShare.member_id)

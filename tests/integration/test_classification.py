@@ -9,7 +9,10 @@ from datetime import date
 
 import pytest
 
+from saas.ledger import operations as ledger
 from saas.ledger.queries import balance_sheet
+from saas.ledger.rules import LedgerError
+from saas.savings import classification
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.savings.queries import savings_summary
@@ -63,7 +66,11 @@ def bendahara(alpha):
 
 def switch(client):
     page = text(client.get("/kelola/tagihan/pengaturan"))
-    data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(page, "key")}
+    data = {
+        "csrf_token": hidden(page, "csrf_token"),
+        "key": hidden(page, "key"),
+        "to": hidden(page, "to"),
+    }
     return client.post("/kelola/tagihan/pengaturan/klasifikasi", data=data), data
 
 
@@ -84,8 +91,8 @@ def test_savings_move_to_liabilities_and_back_without_changing_anyones_balance(
     moved, data = switch(bendahara)
     assert moved.status_code == 302
     again = bendahara.post("/kelola/tagihan/pengaturan/klasifikasi", data=data)  # a retry
-    assert "They count as liabilities." in text(bendahara.get("/kelola/tagihan/pengaturan"))
     assert again.status_code == 302
+    assert "They count as liabilities." in text(bendahara.get("/kelola/tagihan/pengaturan"))
     with in_alpha(db, tenants) as session:
         liabilities, equity = sections(session)
         assert liabilities["2-191"] == 200_000
@@ -121,3 +128,42 @@ def test_only_the_treasurer_changes_the_classification(alpha, shares):
         data={"csrf_token": token, "key": str(uuid.uuid4())},
     )
     assert response.status_code in (400, 403)
+
+
+def test_a_correction_of_an_earlier_deposit_lands_where_the_balance_now_is(
+    bendahara, db, tenants, shares
+):
+    switch(bendahara)
+    with in_alpha(db, tenants) as session:
+        (deposit_entry,) = [
+            e
+            for e in ledger.recent_entries(session)
+            if e.description.startswith("Setoran simpanan wajib")
+        ]
+        ledger.reverse_entry(
+            session,
+            deposit_entry,
+            entry_date=TODAY,
+            reason="salah",
+            idempotency_key=uuid.uuid4(),
+            account_map=classification.moved_accounts(session),
+        )
+        session.commit()
+        liabilities, equity = sections(session)
+        assert "2-192" not in liabilities  # Sri's 20,000 of wajib, corrected away
+        assert "3-102" not in equity
+
+
+def test_entries_owned_by_other_records_are_not_reversed_from_the_journal(
+    bendahara, db, tenants, shares
+):
+    switch(bendahara)
+    with in_alpha(db, tenants) as session:
+        reclass = next(e for e in ledger.recent_entries(session) if e.source == "reclass")
+        with pytest.raises(LedgerError) as refused:
+            ledger.reverse_entry(
+                session, reclass, entry_date=TODAY, reason="x", idempotency_key=uuid.uuid4()
+            )
+        assert refused.value.code == "owned_entry"
+    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    assert f'action="/kelola/laporan/jurnal/{reclass.id}/balik"' not in page

@@ -18,7 +18,7 @@ def hidden(page, name):
 def shared_2025(db, tenants):
     """Alpha's 2025 closed with Rp500,000 of SHU, shared out at the RAT of 15 March 2026."""
     book_closed_2025(db, tenants.a)
-    share_out_2025(db, tenants.a)
+    return share_out_2025(db, tenants.a)
 
 
 def publish(client, **fields):
@@ -106,3 +106,14 @@ def test_another_cooperative_and_other_officers(alpha, client_for, shared_2025):
     publish(treasurer, income="y")
     assert client_for("beta").get("/laporan-keuangan/2025").status_code == 404
     assert "Book year 2025" not in text(client_for("beta").get("/laporan-keuangan"))
+
+
+def test_a_published_shu_is_not_cancelled_under_the_readers(bendahara, db, tenants, shared_2025):
+    publish(bendahara, shu="y")
+    page = text(bendahara.get(f"/kelola/laporan/shu/hasil/{shared_2025}"))
+    refused = bendahara.post(
+        f"/kelola/laporan/shu/hasil/{shared_2025}/batal",
+        data={"csrf_token": hidden(page, "csrf_token"), "key": hidden(page, "key"), "reason": "x"},
+    )
+    assert refused.status_code == 422
+    assert "withdraw them first" in text(refused)

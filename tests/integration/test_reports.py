@@ -16,7 +16,7 @@ from saas.blueprints.reports import books
 from saas.blueprints.reports import ledger as ledger_views
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account
-from saas.ledger.queries import balance_sheet, cash_flow, equity_changes
+from saas.ledger.queries import balance_sheet, cash_flow, equity_changes, income_statement
 from saas.ledger.rules import Line
 from saas.savings.models import SavingsKind
 from saas.savings.queries import savings_summary
@@ -555,3 +555,13 @@ def test_members_cannot_open_the_other_reports(alpha):
         "rekap-simpanan",
     ):
         assert alpha.get(f"/kelola/laporan/{path}").status_code == 403
+
+
+def test_a_period_inside_the_year_opens_its_shu_with_the_year_so_far(db, tenants, half_year):
+    a = tenants.a.tenant
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        first_half = income_statement(session, date(2026, 1, 1), date(2026, 6, 30)).result
+        statement = equity_changes(session, date(2026, 7, 1), date(2026, 9, 30))
+        assert statement.result.opening == first_half
+        sheet = balance_sheet(session, date(2026, 9, 30))
+        assert statement.result.closing == sheet.year_result  # the neraca's line, the same

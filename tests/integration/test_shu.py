@@ -197,6 +197,35 @@ def test_the_shares_are_paid_into_voluntary_savings_once(bendahara, db, tenants,
     assert "cannot be cancelled" in text(cancel)
 
 
+def test_shares_are_not_paid_before_the_meeting_and_the_journal_leaves_the_entry_alone(
+    bendahara, db, tenants, closed_2025
+):
+    location = post_plan(bendahara).location
+    page = text(bendahara.get(location))
+    early = bendahara.post(
+        location + "/bayar",
+        data={
+            "csrf_token": hidden(page, "csrf_token"),
+            "key": hidden(page, "key"),
+            "paid_on": "2026-03-01",  # the meeting was on 15 March
+        },
+    )
+    assert early.status_code == 422
+    assert "on or after the day of the members" in text(early)
+    with in_alpha(db, tenants) as session:
+        allocation = session.scalar(select(ShuAllocation))
+        entry = ledger.get_entry_for_tenant(session, allocation.entry_id)
+        with pytest.raises(LedgerError) as refused:
+            ledger.reverse_entry(
+                session,
+                entry,
+                entry_date=date(2026, 11, 1),
+                reason="x",
+                idempotency_key=uuid.uuid4(),
+            )
+        assert refused.value.code == "owned_entry"
+
+
 def test_a_cancelled_allocation_is_reversed_and_the_year_can_be_shared_again(
     bendahara, db, tenants, closed_2025
 ):

@@ -23,7 +23,10 @@ def upgrade() -> None:
             sa.text(
                 "INSERT INTO accounts (code, name, kind, parent_id, is_header, role, is_active,"
                 " created_at)"
-                " SELECT :code, NULL, 'liability', id, false, :role, true, now()"
+                # A cooperative's own account may hold the code already: then a code under it.
+                " SELECT CASE WHEN EXISTS (SELECT 1 FROM accounts WHERE code = :code)"
+                " THEN :code || '-01' ELSE :code END,"
+                " NULL, 'liability', id, false, :role, true, now()"
                 " FROM accounts WHERE code = '2'"
                 " AND NOT EXISTS (SELECT 1 FROM accounts WHERE role = :role)"
             ).bindparams(code=code, role=role)
@@ -34,7 +37,7 @@ def downgrade() -> None:
     for code, role in ACCOUNTS.items():
         op.execute(
             sa.text(
-                "DELETE FROM accounts WHERE code = :code AND role = :role"
+                "DELETE FROM accounts WHERE role = :role"
                 " AND NOT EXISTS (SELECT 1 FROM journal_lines l WHERE l.account_id = accounts.id)"
             ).bindparams(code=code, role=role)
         )

@@ -186,18 +186,21 @@ CLASSIFY_ERRORS = {
 
 
 class ClassificationForm(FlaskForm):
+    to = HiddenField()  # "liabilities" or "equity": a repeated post asks for the same
     key = HiddenField(validators=[valid_key])
 
 
 def settings_page(form: SettingsForm, status: int = 200) -> tuple[str, int]:
     classify = ClassificationForm()
+    as_liabilities = classification.shares_are_liabilities(tenant_db())
     if not classify.is_submitted():
         classify.key.data = str(uuid.uuid4())
+        classify.to.data = "equity" if as_liabilities else "liabilities"
     return render_template(
         "bills/settings.html",
         form=form,
         classify=classify,
-        as_liabilities=classification.shares_are_liabilities(tenant_db()),
+        as_liabilities=as_liabilities,
     ), status
 
 
@@ -226,7 +229,12 @@ def reclassify() -> Response | tuple[str, int]:
     """Principal and mandatory savings to the other classification (equity or liabilities)."""
     g.private_page = True
     form = ClassificationForm()
-    as_liabilities = not classification.shares_are_liabilities(tenant_db())
+    as_liabilities = form.to.data == "liabilities"
+    if form.validate_on_submit() and classification.shares_are_liabilities(tenant_db()) == (
+        as_liabilities
+    ):  # done already (a second tap)
+        flash(str(CLASSIFY_ERRORS["already_classified"]), "success")
+        return redirect(url_for("bills.settings"))
     if form.validate_on_submit():
         try:
             moved = classification.reclassify(

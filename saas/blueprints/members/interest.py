@@ -61,7 +61,7 @@ def interest_page(form: MonthForm, status: int = 200) -> tuple[str, int]:
         try:
             plan = interest.plan_interest(tenant_db(), year, month, today=today)
         except LedgerError as exc:
-            problem = str(INTEREST_MESSAGES[exc.code])
+            problem = str(INTEREST_MESSAGES.get(exc.code, INTEREST_MESSAGES["nothing_to_pay"]))
         if plan and interest.find_run(tenant_db(), year, month) is not None:
             plan, problem = None, str(INTEREST_MESSAGES["already_paid"])
     return render_template(

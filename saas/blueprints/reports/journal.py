@@ -29,6 +29,7 @@ from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.ledger.models import AccountKind, EntrySource
 from saas.ledger.rules import LedgerError, Line, account_name
+from saas.savings import classification
 from saas.savings.models import PaymentMethod
 
 LEDGER_MESSAGES = {
@@ -38,6 +39,10 @@ LEDGER_MESSAGES = {
     "period_not_ended": _l("A month can be closed once it has ended."),
     "already_closed": _l("That month is already closed."),
     "bad_account": _l("Choose an account from the list."),
+    "owned_entry": _l(
+        "This entry belongs to an SHU allocation, a month's interest or a reclassification: "
+        "it is undone on its own page."
+    ),
 }
 
 
@@ -124,6 +129,7 @@ def journal_page(form: EntryForm, status: int = 200) -> tuple[str, int]:
         periods=ledger.list_periods(tenant_db())[:12],
         reverse_keys={entry_id: uuid.uuid4() for entry_id in ids},
         EntrySource=EntrySource,
+        owned_sources=ledger.OWNED_SOURCES,
     ), status
 
 
@@ -187,6 +193,7 @@ def reverse(entry_id: int) -> Response | tuple[str, int]:
                 reason=form.reason.data or "",
                 idempotency_key=form.key.data,
                 posted_by_id=current_user.id,
+                account_map=classification.moved_accounts(tenant_db()),
             )
             tenant_db().commit()
         except LedgerError as exc:

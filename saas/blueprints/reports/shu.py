@@ -47,6 +47,8 @@ SHU_MESSAGES = {
     "already_allocated": _l("The SHU of that year has already been shared out."),
     "shu_paid": _l("The shares are already in the members' savings: it cannot be cancelled."),
     "nothing_to_pay": _l("No active member has a share to pay."),
+    "paid_before_decision": _l("The shares are paid on or after the day of the members' meeting."),
+    "shu_published": _l("The year's published statements show this SHU: withdraw them first."),
     "percentages_not_100": _l("The percentages must add up to 100."),
     "unknown_fund": _l("Each percentage is a whole number from 0 to 100."),
 }
