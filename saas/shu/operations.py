@@ -11,6 +11,7 @@ savings in one more entry.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -74,6 +75,14 @@ class Plan:
     @property
     def funds(self) -> dict[str, int]:
         return self.allocation.funds
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes with any figure that would be posted: the page shown and the plan posted
+        must agree."""
+        shares = [(s.member_id, s.jasa_usaha, s.jasa_modal) for s in self.shares]
+        figures = (self.year, self.shu, sorted(self.funds.items()), shares)
+        return hashlib.sha256(repr(figures).encode()).hexdigest()[:32]
 
 
 def _year_bounds(year: int) -> tuple[date, date]:

@@ -43,6 +43,7 @@ def post_plan(client, year=2025, **fields):
     data = {
         "csrf_token": hidden(page, "csrf_token"),
         "key": hidden(page, "key"),
+        "figures": hidden(page, "figures"),
         "decided_on": "2026-03-15",
         **fields,
     }
@@ -73,6 +74,7 @@ def test_posting_makes_one_balanced_entry_and_a_retry_posts_nothing(
     data = {
         "csrf_token": hidden(page, "csrf_token"),
         "key": hidden(page, "key"),
+        "figures": hidden(page, "figures"),
         "decided_on": "2026-03-15",
     }
     done = bendahara.post("/kelola/laporan/shu/2025", data=data)
@@ -293,3 +295,24 @@ def test_another_cooperatives_allocation_is_not_found(bendahara, db, tenants):
     allocation_id = share_out_2025(db, tenants.b)
     assert bendahara.get(f"/kelola/laporan/shu/hasil/{allocation_id}").status_code == 404
     assert bendahara.get(f"/kelola/laporan/shu/hasil/{allocation_id}.xlsx").status_code == 404
+
+
+def test_figures_that_changed_after_the_page_was_shown_are_not_posted(bendahara, closed_2025):
+    page = text(bendahara.get("/kelola/laporan/shu/2025"))
+    split = {"cadangan": "50", "jasa_usaha": "30", "jasa_modal": "20"}
+    split |= dict.fromkeys(("pengurus", "karyawan", "pendidikan", "sosial"), "0")
+    bendahara.post(
+        "/kelola/laporan/shu/pembagian", data={"csrf_token": hidden(page, "csrf_token"), **split}
+    )
+    stale = bendahara.post(
+        "/kelola/laporan/shu/2025",
+        data={
+            "csrf_token": hidden(page, "csrf_token"),
+            "key": hidden(page, "key"),
+            "figures": hidden(page, "figures"),
+            "decided_on": "2026-03-15",
+        },
+    )
+    assert stale.status_code == 422
+    assert "figures changed since this page was opened" in text(stale)
+    assert post_plan(bendahara).status_code == 302  # seen again, then posted

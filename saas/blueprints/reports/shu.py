@@ -47,6 +47,9 @@ SHU_MESSAGES = {
     "already_allocated": _l("The SHU of that year has already been shared out."),
     "shu_paid": _l("The shares are already in the members' savings: it cannot be cancelled."),
     "nothing_to_pay": _l("No active member has a share to pay."),
+    "plan_changed": _l(
+        "The figures changed since this page was opened: check them and post again."
+    ),
     "paid_before_decision": _l("The shares are paid on or after the day of the members' meeting."),
     "shu_published": _l("The year's published statements show this SHU: withdraw them first."),
     "percentages_not_100": _l("The percentages must add up to 100."),
@@ -96,6 +99,7 @@ class PostForm(FlaskForm):
         _l("Date of the members' meeting (RAT) that decided it"),
         validators=[DataRequired(message=_l("Enter the date.")), not_in_future],
     )
+    figures = HiddenField()  # the plan's fingerprint as shown
     key = HiddenField(validators=[valid_key])
 
 
@@ -167,6 +171,8 @@ def plan_page(year: int, form: PostForm, status: int = 200) -> tuple[str, int]:
         planned = shu.plan(tenant_db(), year, shu.get_percentages(tenant_db()))
     except LedgerError as exc:
         problem = shu_message(exc)
+    else:
+        form.figures.data = planned.fingerprint
     return render_template(
         "reports/shu_plan.html",
         year=year,
@@ -196,6 +202,8 @@ def post_shu(year: int) -> Response | tuple[str, int]:
         return plan_page(year, form, 422)
     try:
         planned = shu.plan(tenant_db(), year, shu.get_percentages(tenant_db()))
+        if form.figures.data != planned.fingerprint:
+            raise LedgerError("plan_changed")
         allocation, created = shu.post_allocation(
             tenant_db(),
             planned,
