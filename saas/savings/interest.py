@@ -131,6 +131,14 @@ def post_interest(
             return done, False
     if find_run(session, plan.year, plan.month) is not None:
         raise LedgerError("already_paid")
+    latest = session.execute(
+        select(InterestRun.year, InterestRun.month).order_by(
+            InterestRun.year.desc(), InterestRun.month.desc()
+        )
+    ).first()
+    if latest is not None and (plan.year, plan.month) < tuple(latest):
+        # A later month's average balance was taken without this month's interest.
+        raise LedgerError("later_month_paid")
     if not plan.rows:
         raise LedgerError("nothing_to_pay")
     sukarela = ledger.account_by_role(session, SavingsKind.SUKARELA.account_role).id

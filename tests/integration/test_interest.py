@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from saas.ledger import operations as ledger
 from saas.ledger.queries import account_balances
+from saas.ledger.rules import LedgerError
+from saas.savings import interest
 from saas.savings import operations as savings
 from saas.savings.models import InterestRun, PaymentMethod, SavingsKind
 from tests.factories import login, text
@@ -138,3 +140,19 @@ def test_months_that_cannot_be_paid_are_refused(bendahara, db, tenants, deposits
 def test_only_the_treasurer_pays_interest(alpha):
     login(alpha, "ana@kopalpha.id")
     assert alpha.get("/kelola/tagihan/bunga").status_code == 403
+
+
+def test_a_month_before_one_already_paid_is_not_paid(db, tenants, deposits):
+    officer = tenants.a.users["bendahara"].id
+    with in_alpha(db, tenants) as session:
+        savings.save_settings(
+            session, pokok_amount=100_000, wajib_amount=10_000, sukarela_interest_bp=300
+        )
+        plan = interest.plan_interest(session, LAST_MONTH.year, LAST_MONTH.month, today=TODAY)
+        interest.post_interest(session, plan, idempotency_key=uuid.uuid4(), user_id=officer)
+        earlier = (LAST_MONTH - timedelta(days=1)).replace(day=1)
+        before = interest.plan_interest(session, earlier.year, earlier.month, today=TODAY)
+        before = interest.InterestPlan(before.year, before.month, 300, plan.rows)
+        with pytest.raises(LedgerError) as refused:
+            interest.post_interest(session, before, idempotency_key=uuid.uuid4(), user_id=officer)
+        assert refused.value.code == "later_month_paid"

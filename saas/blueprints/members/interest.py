@@ -28,6 +28,7 @@ INTEREST_MESSAGES = {
     "no_interest_rate": _l("Set the interest rate on voluntary savings first."),
     "already_paid": _l("The interest of that month has already been paid."),
     "nothing_to_pay": _l("No member earned interest that month."),
+    "later_month_paid": _l("A later month's interest is paid already: months are paid in order."),
     "period_not_ended": _l("Interest is paid once the month has ended."),
     "period_closed": LEDGER_MESSAGES["period_closed"],
 }
