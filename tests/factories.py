@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from saas.accounts import operations as accounts
@@ -324,6 +325,19 @@ def login(
     )
 
 
+def hidden(page: str, name: str) -> str:
+    """The value of a page's hidden (or any) input ``name``."""
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page)
+    assert found, f"the page has no {name} input"
+    return found.group(1)
+
+
+def books_of(db: Databases, tenant_data: TenantData) -> Session:
+    """A session in the tenant's schema."""
+    t = tenant_data.tenant
+    return db.tenant_session(t.shard, t.schema_name)
+
+
 def text(response: TestResponse) -> str:
     return response.get_data(as_text=True)
 
@@ -362,9 +376,8 @@ def count_statements(
 def book_closed_2025(db: Databases, tenant_data: TenantData) -> tuple[int, int]:
     """2025 of a cooperative: two members' savings, their loan interest, sales to non-members,
     an expense; December closed. The result is Rp500,000."""
-    t = tenant_data.tenant
     first, second = tenant_data.members[0].id, tenant_data.members[-1].id
-    with db.tenant_session(t.shard, t.schema_name) as session:
+    with books_of(db, tenant_data) as session:
 
         def code(c: str) -> int | None:
             return session.scalar(select(Account.id).where(Account.code == c))
@@ -395,8 +408,7 @@ def book_closed_2025(db: Databases, tenant_data: TenantData) -> tuple[int, int]:
 
 def share_out_2025(db: Databases, tenant_data: TenantData) -> int:
     """Post the SHU of 2025 (closed) by the typical split, decided on 15 March 2026; its id."""
-    t = tenant_data.tenant
-    with db.tenant_session(t.shard, t.schema_name) as session:
+    with books_of(db, tenant_data) as session:
         allocation, _created = shu.post_allocation(
             session,
             shu.plan(session, 2025, shu.get_percentages(session)),

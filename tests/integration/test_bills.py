@@ -10,17 +10,13 @@ from sqlalchemy import func, select
 from saas.ledger.models import JournalEntry
 from saas.savings import operations as savings
 from saas.savings.models import Receipt, SavingsKind
-from tests.factories import login, text
+from tests.factories import hidden, login, text
 
 
 @pytest.fixture
 def bendahara(alpha):
     login(alpha, "bambang@kopalpha.id")
     return alpha
-
-
-def hidden(page, name):
-    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
 
 
 def create(client, **fields):

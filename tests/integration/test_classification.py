@@ -3,7 +3,6 @@ moves in one entry, nobody's savings change, and new movements follow the choice
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 
@@ -16,18 +15,9 @@ from saas.savings import classification
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.savings.queries import savings_summary
-from tests.factories import login, text
+from tests.factories import books_of, hidden, login, text
 
 TODAY = date.today()  # noqa: DTZ011 - the reclassification is dated today
-
-
-def hidden(page, name):
-    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
-
-
-def in_alpha(db, tenants):
-    a = tenants.a.tenant
-    return db.tenant_session(a.shard, a.schema_name)
 
 
 def deposit(session, member, kind, amount, officer):
@@ -51,7 +41,7 @@ def shares(db, tenants):
     """Sri has paid Rp100,000 principal and Rp20,000 mandatory savings; Joko Rp100,000."""
     sri, joko = tenants.a.members
     officer = tenants.a.users["bendahara"].id
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         deposit(session, sri, SavingsKind.POKOK, 100_000, officer)
         deposit(session, sri, SavingsKind.WAJIB, 20_000, officer)
         deposit(session, joko, SavingsKind.POKOK, 100_000, officer)
@@ -93,7 +83,7 @@ def test_savings_move_to_liabilities_and_back_without_changing_anyones_balance(
     again = bendahara.post("/kelola/tagihan/pengaturan/klasifikasi", data=data)  # a retry
     assert again.status_code == 302
     assert "They count as liabilities." in text(bendahara.get("/kelola/tagihan/pengaturan"))
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         liabilities, equity = sections(session)
         assert liabilities["2-191"] == 200_000
         assert liabilities["2-192"] == 20_000
@@ -111,7 +101,7 @@ def test_savings_move_to_liabilities_and_back_without_changing_anyones_balance(
         assert liabilities["2-192"] == 50_000
     back, _data = switch(bendahara)
     assert back.status_code == 302
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         liabilities, equity = sections(session)
         assert "2-191" not in liabilities
         assert (equity["3-101"], equity["3-102"]) == (200_000, 50_000)
@@ -134,7 +124,7 @@ def test_a_correction_of_an_earlier_deposit_lands_where_the_balance_now_is(
     bendahara, db, tenants, shares
 ):
     switch(bendahara)
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         (deposit_entry,) = [
             e
             for e in ledger.recent_entries(session)
@@ -158,7 +148,7 @@ def test_entries_owned_by_other_records_are_not_reversed_from_the_journal(
     bendahara, db, tenants, shares
 ):
     switch(bendahara)
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         reclass = next(e for e in ledger.recent_entries(session) if e.source == "reclass")
         with pytest.raises(LedgerError) as refused:
             ledger.reverse_entry(

@@ -3,7 +3,6 @@ the final tax, one posting per month."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, timedelta
 
@@ -16,7 +15,7 @@ from saas.ledger.rules import LedgerError
 from saas.savings import interest
 from saas.savings import operations as savings
 from saas.savings.models import InterestRun, PaymentMethod, SavingsKind
-from tests.factories import login, text
+from tests.factories import books_of, hidden, login, text
 
 TODAY = date.today()  # noqa: DTZ011 - the pages offer the months that have ended by today
 LAST_MONTH_END = TODAY.replace(day=1) - timedelta(days=1)
@@ -25,20 +24,11 @@ MONTH = f"{LAST_MONTH.year}-{LAST_MONTH.month:02d}"
 DAYS = LAST_MONTH_END.day
 
 
-def hidden(page, name):
-    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
-
-
-def in_alpha(db, tenants):
-    a = tenants.a.tenant
-    return db.tenant_session(a.shard, a.schema_name)
-
-
 @pytest.fixture
 def deposits(db, tenants):
     """Sri keeps Rp10.000.000 all last month; Joko Rp150.000.000 from its 16th."""
     sri, joko = tenants.a.members
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         for member, amount, day in ((sri, 10_000_000, 1), (joko, 150_000_000, 16)):
             savings.deposit(
                 session,
@@ -79,7 +69,7 @@ def test_the_rate_is_a_plain_percentage_within_reason(bendahara, db, tenants):
     assert set_rate(bendahara, "25").status_code == 422
     assert set_rate(bendahara, "tiga").status_code == 422
     assert set_rate(bendahara, "3.5").status_code == 302
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         assert savings.get_settings(session).sukarela_interest_bp == 350
 
 
@@ -95,7 +85,7 @@ def test_a_month_is_paid_on_average_balances_with_the_tax_once(bendahara, db, te
     data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(page, "key"), "month": MONTH}
     assert bendahara.post("/kelola/tagihan/bunga", data=data).status_code == 302
     assert bendahara.post("/kelola/tagihan/bunga", data=data).status_code == 302  # a retry
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         assert session.scalar(select(func.count()).select_from(InterestRun)) == 1
         balances = savings.balances_by_member(session)
         assert balances[sri]["sukarela"] == 10_000_000 + sri_gross
@@ -121,7 +111,7 @@ def test_months_that_cannot_be_paid_are_refused(bendahara, db, tenants, deposits
         == 422
     )
     assert bendahara.get("/kelola/tagihan/bunga", query_string={"month": "x"}).status_code == 422
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         ledger.close_period(
             session,
             LAST_MONTH.year,
@@ -144,7 +134,7 @@ def test_only_the_treasurer_pays_interest(alpha):
 
 def test_a_month_before_one_already_paid_is_not_paid(db, tenants, deposits):
     officer = tenants.a.users["bendahara"].id
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         savings.save_settings(
             session, pokok_amount=100_000, wajib_amount=10_000, sukarela_interest_bp=300
         )

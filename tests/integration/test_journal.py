@@ -9,17 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
-from tests.factories import jpeg, login, text
+from tests.factories import hidden, jpeg, login, text
 
 
 @pytest.fixture
 def bendahara(alpha):
     login(alpha, "bambang@kopalpha.id")
     return alpha
-
-
-def hidden(page, name):
-    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
 
 
 def account_id(db, tenants, code):

@@ -3,15 +3,9 @@ published; officers choose what goes out and can take it down."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.factories import book_closed_2025, login, share_out_2025, text
-
-
-def hidden(page, name):
-    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
+from tests.factories import book_closed_2025, hidden, login, share_out_2025, text
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ shares paid into savings, cancelling, bad input and the other tenant."""
 from __future__ import annotations
 
 import io
-import re
 import uuid
 from datetime import date
 
@@ -20,11 +19,7 @@ from saas.savings import operations as savings
 from saas.savings.models import SavingsKind
 from saas.shu import operations as shu
 from saas.shu.models import ShuAllocation
-from tests.factories import book_closed_2025, login, share_out_2025, text
-
-
-def hidden(page, name):
-    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]+)"', page).group(1)
+from tests.factories import book_closed_2025, books_of, hidden, login, share_out_2025, text
 
 
 @pytest.fixture
@@ -48,11 +43,6 @@ def post_plan(client, year=2025, **fields):
         **fields,
     }
     return client.post(f"/kelola/laporan/shu/{year}", data=data)
-
-
-def in_alpha(db, tenants):
-    a = tenants.a.tenant
-    return db.tenant_session(a.shard, a.schema_name)
 
 
 def test_the_plan_follows_the_bylaws_and_keeps_non_members_shu_out(bendahara, closed_2025):
@@ -82,7 +72,7 @@ def test_posting_makes_one_balanced_entry_and_a_retry_posts_nothing(
     again = bendahara.post("/kelola/laporan/shu/2025", data=data)  # the double tap
     assert again.status_code == 302
     assert again.location == done.location
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         allocation = session.scalar(select(ShuAllocation))
         assert session.scalar(select(func.count()).select_from(ShuAllocation)) == 1
         entry = ledger.get_entry_for_tenant(session, allocation.entry_id)
@@ -114,7 +104,7 @@ def test_a_year_is_shared_out_once(bendahara, closed_2025):
 
 def test_two_treasurers_posting_the_same_year_make_one_allocation(db, tenants, closed_2025):
     user = tenants.a.users["bendahara"].id
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         planned = shu.plan(session, 2025, shu.get_percentages(session))
         shu.post_allocation(
             session,
@@ -153,7 +143,7 @@ def test_an_open_year_or_a_meeting_inside_the_year_is_refused(bendahara, closed_
 
 
 def test_a_year_without_surplus_has_nothing_to_share(bendahara, db, tenants):
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         expense, cash = (ledger.account_by_role(session, r).id for r in ("other_expense", "cash"))
         ledger.post_entry(
             session,
@@ -182,7 +172,7 @@ def test_the_shares_are_paid_into_voluntary_savings_once(bendahara, db, tenants,
     }
     assert bendahara.post(location + "/bayar", data=data).status_code == 302
     assert bendahara.post(location + "/bayar", data=data).status_code == 302  # a retry
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         assert savings.balances(session, first)[SavingsKind.SUKARELA] == 106_250
         liabilities = {
             line.account.code: line.amount
@@ -214,7 +204,7 @@ def test_shares_are_not_paid_before_the_meeting_and_the_journal_leaves_the_entry
     )
     assert early.status_code == 422
     assert "on or after the day of the members" in text(early)
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         allocation = session.scalar(select(ShuAllocation))
         entry = ledger.get_entry_for_tenant(session, allocation.entry_id)
         with pytest.raises(LedgerError) as refused:
@@ -242,7 +232,7 @@ def test_a_cancelled_allocation_is_reversed_and_the_year_can_be_shared_again(
         },
     )
     assert cancel.status_code == 302
-    with in_alpha(db, tenants) as session:
+    with books_of(db, tenants.a) as session:
         allocation = session.scalar(select(ShuAllocation))
         assert allocation.cancelled_at is not None
         entry = ledger.get_entry_for_tenant(session, allocation.entry_id)

@@ -3,7 +3,6 @@ the members' shares into their savings, and cancelling an allocation by reversin
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import date
 from typing import TypeVar
@@ -13,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from openpyxl import Workbook
 from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -23,11 +21,10 @@ from saas.accounts.roles import Permission
 from saas.blueprints.forms import REQUIRED, not_in_future
 from saas.blueprints.members.savings import valid_key
 from saas.blueprints.reports.journal import LEDGER_MESSAGES
-from saas.blueprints.reports.views import bp
+from saas.blueprints.reports.views import bp, file_response, workbook
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.ledger.rules import LedgerError
-from saas.members.transfer import spreadsheet_text
 from saas.shu import operations as shu
 from saas.shu.models import ShuAllocation
 from saas.shu.rules import FUNDS, ShuError
@@ -305,38 +302,18 @@ def cancel_shu(allocation_id: int) -> Response | tuple[str, int]:
 def shu_xlsx(allocation_id: int) -> Response:
     """Every member's share, amounts as numbers Excel can add."""
     allocation = _allocation_or_404(allocation_id)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(f"SHU {allocation.year}")
-    sheet.append(
-        [
-            _("Member number"),
-            _("Name"),
-            _("Transactions"),
-            _("Principal and mandatory savings"),
-            _("Jasa usaha"),
-            _("Jasa modal"),
-            _("Total"),
-        ]
-    )
-    for share in shu.share_rows(tenant_db(), allocation):
-        sheet.append(
-            [
-                share.number,
-                spreadsheet_text(share.name),
-                share.transactions,
-                share.savings,
-                share.jasa_usaha,
-                share.jasa_modal,
-                share.total,
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
-    response = Response(
-        out.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"shu-{g.tenant.slug}-{allocation.year}.xlsx"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    head = [
+        _("Member number"),
+        _("Name"),
+        _("Transactions"),
+        _("Principal and mandatory savings"),
+        _("Jasa usaha"),
+        _("Jasa modal"),
+        _("Total"),
+    ]
+    rows = [
+        [s.number, s.name, s.transactions, s.savings, s.jasa_usaha, s.jasa_modal, s.total]
+        for s in shu.share_rows(tenant_db(), allocation)
+    ]
+    body = workbook(f"SHU {allocation.year}", [head, *rows])
+    return file_response(body, f"shu-{g.tenant.slug}-{allocation.year}.xlsx")
