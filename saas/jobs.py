@@ -12,6 +12,7 @@ from functools import cache
 from flask import Flask
 from procrastinate import App, PsycopgConnector
 
+from saas import clock
 from saas.db import sqlalchemy_url
 
 
@@ -69,8 +70,6 @@ def refill_schema_pools(timestamp: int) -> int:
 @jobs.task(queue="imports")
 def import_members_file(tenant_id: int, upload_key: str, mapping: dict[str, int | None]) -> int:
     """A large member list an officer confirmed: all its valid rows in one transaction; how many."""
-    from datetime import date  # noqa: PLC0415
-
     from saas.db import get_databases  # noqa: PLC0415
     from saas.members.import_job import run_import  # noqa: PLC0415
     from saas.tenants.models import Tenant  # noqa: PLC0415
@@ -87,5 +86,5 @@ def import_members_file(tenant_id: int, upload_key: str, mapping: dict[str, int 
                 app.extensions["guyub.storage"],
                 upload_key,
                 mapping,
-                date.today(),  # noqa: DTZ011 - a calendar date, as the preview used
+                clock.today_for(tenant),
             )

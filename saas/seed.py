@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from saas import clock
 from saas.accounts import operations as accounts
 from saas.accounts.models import PlatformAdmin, TenantUser
 from saas.accounts.passwords import hash_password, verify_password
@@ -24,6 +25,7 @@ from saas.members.operations import MemberDetails
 from saas.members.rules import check_nik
 from saas.microsite.queries import get_public_page
 from saas.publishing import operations as publishing
+from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.shu import operations as shu
@@ -93,7 +95,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
             elif _ensure_password(user, password):
                 session.commit()
                 yield f"reset the password of {demo.email}"
-        yield from _seed_members(session)
+        yield from _seed_members(session, clock.today_for(tenant))
         page = get_public_page(session)
     with databases.platform_session() as platform:
         refresh_tenant_summary(platform, tenant.id, page)  # the home's numbers and report
@@ -119,7 +121,7 @@ def _months(first: date, last: date) -> Iterator[date]:
         )
 
 
-def _seed_members(session: Session) -> Iterator[str]:
+def _seed_members(session: Session, today: date) -> Iterator[str]:
     """Three members since January of last year, with principal and every month's mandatory
     savings up to today (once)."""
     if members.count_members(session):
@@ -127,7 +129,6 @@ def _seed_members(session: Session) -> Iterator[str]:
     treasurer = accounts.find_tenant_user_by_login(session, "bendahara@sukamaju.id")
     assert treasurer is not None
     settings = savings.get_settings(session)
-    today = date.today()  # noqa: DTZ011 - a calendar date
     joined = date(today.year - 1, 1, 2)
     for nik, name, phone, login in DEMO_MEMBERS:
         check = check_nik(nik)
@@ -152,7 +153,7 @@ def _seed_members(session: Session) -> Iterator[str]:
             (SavingsKind.WAJIB, settings.wajib_amount, day) for day in _months(joined, today)
         ]
         for kind, amount, day in payments:
-            savings.deposit(
+            bills.record_deposit(
                 session,
                 savings.Movement(
                     member=member,
@@ -164,7 +165,9 @@ def _seed_members(session: Session) -> Iterator[str]:
                     officer_id=treasurer.id,
                     officer_name=treasurer.name,
                 ),
+                [(day.year, day.month)],
             )
+            session.commit()
         yield f"registered demo member {member.number} {name}"
     yield from _seed_last_year(session, treasurer.id, today)
 

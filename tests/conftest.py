@@ -8,6 +8,7 @@ import os
 import re
 import socket
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection
 
-from saas import create_app
+from saas import clock, create_app
 from saas.blueprints.site import page_cache
 from saas.config import Settings, load_settings
 from saas.db import Databases, get_databases
@@ -25,6 +26,7 @@ from saas.extensions import limiter
 from saas.microsite.queries import forget_home_pages
 from saas.platform_migrations import upgrade_platform
 from saas.regions.loader import load_regions
+from tests import clock as test_clock
 from tests import factories
 
 TEST_ROOT = Path(__file__).resolve().parent.parent / "instance" / "test"
@@ -115,6 +117,22 @@ def outbox(smtp_server: tuple[Controller, CollectingHandler]) -> list[dict[str, 
     handler = smtp_server[1]
     handler.messages.clear()
     return handler.messages
+
+
+# -- the clock -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_clock() -> Iterator[datetime]:
+    """Hold the business clock at the run's instant (tests/clock.py)."""
+    with clock.frozen(test_clock.NOW):
+        yield test_clock.NOW
+
+
+@pytest.fixture(scope="session")
+def today(frozen_clock: datetime) -> date:
+    """The test cooperatives' "today" (both keep WIB)."""
+    return test_clock.TODAY
 
 
 # -- the application -----------------------------------------------------------------------

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from saas import clock
 from saas.accounts.passwords import password_problems
 from saas.ledger.models import MAX_AMOUNT
 
@@ -64,8 +72,25 @@ def rupiah_amount(label: str | LazyString) -> RupiahField:
     )
 
 
+def optional_rupiah_amount(label: str | LazyString) -> RupiahField:
+    """An amount that may be left empty (the rules then know it), else from Rp1 up to Rp1
+    trillion, with the phone's number keyboard."""
+    return RupiahField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_AMOUNT,
+                message=_l("Enter an amount from Rp1 up to Rp1.000.000.000.000."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+
 def not_in_future(_form: Any, field: Field) -> None:
-    if field.data and field.data > datetime.now(UTC).date():
+    if field.data and field.data > clock.today():
         raise ValidationError(str(_l("The date cannot be in the future.")))
     if field.data and field.data < date(1945, 1, 1):
         raise ValidationError(str(_l("Check the year of the date.")))

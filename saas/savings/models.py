@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Connection,
     Date,
     DateTime,
     ForeignKey,
@@ -16,10 +17,11 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saas.db import TenantBase, value_enum
+from saas.db import TENANT_SCHEMA, TenantBase, value_enum
 from saas.tenants.models import utcnow
 
 
@@ -122,7 +124,11 @@ class Receipt(TenantBase):
 
 
 class Bill(TenantBase):
-    """A tagihan: savings of one kind due for one month from the members it lists."""
+    """A month of principal or mandatory savings: the month the shares (``BillItem``) belong to.
+
+    The row appears when the month is billed to every active member (``billed_at``) or when a
+    member pays that month at the counter first (paid ahead, or before the treasurer billed it).
+    """
 
     __tablename__ = "bills"
     __table_args__ = (
@@ -136,10 +142,15 @@ class Bill(TenantBase):
     month: Mapped[int] = mapped_column(SmallInteger)
     amount: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    billed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class BillItem(TenantBase):
-    """One member's share of a bill; paid when it points at its receipt."""
+    """Member X's savings of one kind for month M: the one record every screen reads and
+    settles (the counter, the bill's ticks, arrears, the member's own page). Paid when it points
+    at its receipt; one receipt may pay several months. The database keeps it paid once
+    (``DUES_DDL``): a paid share is never re-pointed or deleted, and goes back to unpaid only
+    when its receipt's entry is reversed."""
 
     __tablename__ = "bill_items"
     __table_args__ = (UniqueConstraint("bill_id", "member_id"),)
@@ -151,5 +162,87 @@ class BillItem(TenantBase):
     )
     amount: Mapped[int] = mapped_column(BigInteger)
     receipt_id: Mapped[int | None] = mapped_column(
-        ForeignKey("receipts.id", ondelete="RESTRICT"), unique=True
+        ForeignKey("receipts.id", ondelete="RESTRICT"), index=True
     )
+
+
+# -- the database's own guards -------------------------------------------------------------------
+# As the ledger's: functions in the tenant's schema naming tables through TG_TABLE_SCHEMA.
+
+DUES_FUNCTIONS = """
+CREATE FUNCTION {schema}.bill_item_paid_once() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    fits boolean;
+    reversed boolean;
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.receipt_id IS NOT NULL THEN
+            RAISE EXCEPTION 'a paid share is never deleted' USING ERRCODE = 'restrict_violation';
+        END IF;
+        RETURN OLD;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.receipt_id IS NOT NULL THEN
+        IF NEW.amount <> OLD.amount OR NEW.member_id <> OLD.member_id
+                OR NEW.bill_id <> OLD.bill_id
+                OR (NEW.receipt_id IS NOT NULL AND NEW.receipt_id <> OLD.receipt_id) THEN
+            RAISE EXCEPTION 'share % is paid by receipt %', OLD.id, OLD.receipt_id
+                USING ERRCODE = 'restrict_violation';
+        END IF;
+        IF NEW.receipt_id IS NULL THEN
+            EXECUTE format(
+                'SELECT EXISTS (SELECT 1 FROM %I.receipts r JOIN %I.journal_entries e '
+                'ON e.reverses_id = r.entry_id WHERE r.id = $1)', TG_TABLE_SCHEMA, TG_TABLE_SCHEMA)
+                INTO reversed USING OLD.receipt_id;
+            IF NOT reversed THEN
+                RAISE EXCEPTION 'share % stays paid until receipt % is reversed',
+                    OLD.id, OLD.receipt_id USING ERRCODE = 'restrict_violation';
+            END IF;
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF NEW.receipt_id IS NOT NULL THEN
+        EXECUTE format(
+            'SELECT EXISTS (SELECT 1 FROM %I.receipts r JOIN %I.bills b ON b.id = $2 '
+            'WHERE r.id = $1 AND r.member_id = $3 AND r.kind = b.kind AND NOT r.is_withdrawal)',
+            TG_TABLE_SCHEMA, TG_TABLE_SCHEMA)
+            INTO fits USING NEW.receipt_id, NEW.bill_id, NEW.member_id;
+        IF NOT fits THEN
+            RAISE EXCEPTION 'receipt % is not a deposit of this member''s savings of this kind',
+                NEW.receipt_id USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION {schema}.bill_items_release_reversed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A reversed deposit pays no month: its shares are owed again, whoever reversed it.
+    EXECUTE format(
+        'UPDATE %I.bill_items SET receipt_id = NULL WHERE receipt_id IN '
+        '(SELECT id FROM %I.receipts WHERE entry_id = $1)', TG_TABLE_SCHEMA, TG_TABLE_SCHEMA)
+        USING NEW.reverses_id;
+    RETURN NULL;
+END $$;
+"""
+
+DUES_TRIGGERS = """
+CREATE TRIGGER bill_items_paid_once BEFORE INSERT OR UPDATE OR DELETE ON {schema}.bill_items
+    FOR EACH ROW EXECUTE FUNCTION {schema}.bill_item_paid_once();
+CREATE TRIGGER journal_entries_release_shares AFTER INSERT ON {schema}.journal_entries
+    FOR EACH ROW WHEN (NEW.reverses_id IS NOT NULL)
+    EXECUTE FUNCTION {schema}.bill_items_release_reversed();
+"""
+
+
+def dues_ddl(schema: str) -> str:
+    """The shares' guards, for ``schema`` (``""`` for the migration's search_path)."""
+    prefix = f'"{schema}".' if schema else ""
+    return (DUES_FUNCTIONS + DUES_TRIGGERS).replace("{schema}.", prefix)
+
+
+@event.listens_for(BillItem.__table__, "after_create")
+def _create_dues_guards(_table: object, connection: Connection, **_kw: object) -> None:
+    """Add the guards whenever the tables are created from the metadata (new schemas, tests)."""
+    schema_map = connection.get_execution_options().get("schema_translate_map") or {}
+    ddl = dues_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
+    connection.exec_driver_sql(ddl.replace("%", "%%"))  # the driver reads % as a placeholder

@@ -62,6 +62,7 @@ class Movement:
     idempotency_key: uuid.UUID
     officer_id: int
     officer_name: str
+    note: str = ""  # why an amount differs from the bylaws', kept in the entry
 
 
 def get_settings(session: Session) -> SavingsSettings:
@@ -160,7 +161,7 @@ def _deposit_refusal(session: Session, movement: Movement) -> SavingsError | Non
     if movement.member.status != MemberStatus.ACTIVE:
         return SavingsError("member_left")
     if movement.kind == SavingsKind.POKOK:
-        _lock(session, movement.member)
+        lock_member(session, movement.member)
         if balances(session, movement.member.id)[SavingsKind.POKOK] > 0:
             return SavingsError("pokok_paid")
     return None
@@ -169,7 +170,7 @@ def _deposit_refusal(session: Session, movement: Movement) -> SavingsError | Non
 def _withdrawal_refusal(session: Session, movement: Movement) -> SavingsError | None:
     if movement.kind != SavingsKind.SUKARELA:
         return SavingsError("locked_savings")
-    _lock(session, movement.member)
+    lock_member(session, movement.member)
     balance = balances(session, movement.member.id)[SavingsKind.SUKARELA]
     if movement.amount > balance:
         return SavingsError("overdraft", balance=balance)
@@ -180,17 +181,23 @@ def _first_receipt(session: Session, key: uuid.UUID, refusal: SavingsError) -> R
     """The receipt of the movement first posted under ``key``, else raise ``refusal``: a retry
     gets its receipt even when the rules would refuse the movement now (the principal is paid,
     the balance spent)."""
-    first = session.scalar(
-        select(Receipt)
-        .join(JournalEntry, JournalEntry.id == Receipt.entry_id)
-        .where(JournalEntry.idempotency_key == key)
-    )
+    first = find_receipt_by_key(session, key)
     if first is None:
         raise refusal
     return first
 
 
-def _lock(session: Session, member: Member) -> None:
+def find_receipt_by_key(session: Session, key: uuid.UUID) -> Receipt | None:
+    """The receipt of the movement posted under an idempotency key, if any."""
+    return session.scalar(
+        select(Receipt)
+        .join(JournalEntry, JournalEntry.id == Receipt.entry_id)
+        .where(JournalEntry.idempotency_key == key)
+    )
+
+
+def lock_member(session: Session, member: Member) -> None:
+    """Queue the member's movements behind this transaction (a row lock on the member)."""
     session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
 
 
@@ -205,10 +212,12 @@ def _post(
     else:
         lines = [Line(money.id, debit=amount), Line(savings.id, credit=amount, member_id=member_id)]
     verb = "Penarikan" if withdrawal else "Setoran"
+    what = f"{verb} simpanan {movement.kind.value} {movement.member.number}"
+    note = " ".join(movement.note.split())[:200]
     result = ledger.post_entry(
         session,
         entry_date=movement.paid_on,
-        description=f"{verb} simpanan {movement.kind.value} {movement.member.number}",
+        description=f"{what} {note}".rstrip(),
         lines=lines,
         idempotency_key=movement.idempotency_key,
         source=EntrySource.SAVINGS,
@@ -361,7 +370,7 @@ def settle_savings(
 ) -> int:
     """Pay a leaving member all their savings in one entry (the caller commits with the exit);
     the amount paid out, 0 when there was nothing to pay."""
-    _lock(session, member)
+    lock_member(session, member)
     owed = {kind: amount for kind, amount in balances(session, member.id).items() if amount > 0}
     if not owed:
         return 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import threading
 import urllib.request
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from procrastinate import PsycopgConnector
 
 import saas.jobs
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer
+from tests.clock import TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def amount_of(page: Page, label: str) -> str:
 def test_a_month_of_books_and_a_member_who_checks_them(
     browser, live_server: LiveServer, tmp_path: Path
 ):
-    today = date.today()  # noqa: DTZ011
+    today = TODAY
     treasurer, treasurer_errors = phone_page(browser)
     sign_in(treasurer, live_server, "bendahara@sukamaju.id")
 

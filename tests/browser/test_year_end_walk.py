@@ -4,17 +4,16 @@ the treasurer pays the shares into the members' voluntary savings."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer
 from tests.browser.test_books_walk import SLUG, button, phone_page, sign_in
+from tests.clock import TODAY
 
 pytestmark = pytest.mark.browser
 
-LAST_YEAR = date.today().year - 1  # noqa: DTZ011 - the demo's closed year
+LAST_YEAR = TODAY.year - 1
 
 
 def fits_the_phone(page: Page) -> None:

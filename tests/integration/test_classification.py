@@ -4,7 +4,6 @@ moves in one entry, nobody's savings change, and new movements follow the choice
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pytest
 
@@ -15,9 +14,8 @@ from saas.savings import classification
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.savings.queries import savings_summary
+from tests.clock import TODAY
 from tests.factories import books_of, hidden, login, text
-
-TODAY = date.today()  # noqa: DTZ011 - the reclassification is dated today
 
 
 def deposit(session, member, kind, amount, officer):

@@ -4,7 +4,7 @@ the final tax, one posting per month."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,11 +15,9 @@ from saas.ledger.rules import LedgerError
 from saas.savings import interest
 from saas.savings import operations as savings
 from saas.savings.models import InterestRun, PaymentMethod, SavingsKind
+from tests.clock import LAST_MONTH, LAST_MONTH_END, TODAY
 from tests.factories import books_of, hidden, login, text
 
-TODAY = date.today()  # noqa: DTZ011 - the pages offer the months that have ended by today
-LAST_MONTH_END = TODAY.replace(day=1) - timedelta(days=1)
-LAST_MONTH = LAST_MONTH_END.replace(day=1)
 MONTH = f"{LAST_MONTH.year}-{LAST_MONTH.month:02d}"
 DAYS = LAST_MONTH_END.day
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
+from tests.clock import month_value
 from tests.factories import hidden, jpeg, login, text
 
 
@@ -90,13 +91,13 @@ def test_a_reversal_from_the_journal_happens_once(bendahara, db, tenants):
     assert "This entry has already been reversed." in text(again)
 
 
-def test_a_closed_month_takes_no_more_entries(bendahara, db, tenants):
+def test_a_closed_month_takes_no_more_entries(bendahara, db, tenants, today):
     page = text(bendahara.get("/kelola/laporan/jurnal"))
     assert '<option value="2026-01">01/2026</option>' in page
-    closing = {"csrf_token": hidden(page, "csrf_token"), "month": "2026-11"}
+    closing = {"csrf_token": hidden(page, "csrf_token"), "month": month_value(today)}
     refused = bendahara.post("/kelola/laporan/jurnal/tutup-bulan", data=closing)
     assert refused.status_code == 422
-    assert "Choose a month that has ended." in text(refused)  # November is not over
+    assert "Choose a month that has ended." in text(refused)  # this month is not over
     closing["month"] = "2026-02"
     assert bendahara.post("/kelola/laporan/jurnal/tutup-bulan", data=closing).status_code == 302
     for day in ("2026-01-20", "2026-02-27"):  # closing February closed January too

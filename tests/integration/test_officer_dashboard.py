@@ -10,11 +10,12 @@ from saas.ledger import operations as ledger
 from saas.ledger.rules import Line
 from saas.savings import bills, dashboard
 from saas.savings.models import PaymentMethod, SavingsKind
+from tests.clock import TODAY
 from tests.factories import login, text
 
 
 def test_the_treasurer_sees_money_members_collection_and_a_chart(alpha, db, tenants):
-    today = date.today()  # noqa: DTZ011
+    today = TODAY
     a = tenants.a.tenant
     with db.tenant_session(a.shard, a.schema_name) as session:
         bill = bills.create_bill(
@@ -31,6 +32,7 @@ def test_the_treasurer_sees_money_members_collection_and_a_chart(alpha, db, tena
             officer_id=tenants.a.users["bendahara"].id,
             officer_name="Bambang Alpha",
         )
+        session.commit()
     login(alpha, "bambang@kopalpha.id")
     page = text(alpha.get("/kelola"))
     assert re.search(r"<strong>50%</strong><span>of this month's mandatory savings paid", page)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from saas.accounts import operations as accounts
 from saas.onboarding.models import Registration
 from saas.regions import queries as regions
 from saas.tenants.models import Tenant
+from tests.clock import TODAY
 from tests.factories import csrf_from, csrf_token, text
 from tests.integration.test_mail_flows import link_in
 
@@ -154,7 +155,7 @@ def test_a_repeated_final_submit_does_not_make_a_second_cooperative(platform, db
         ({"npwp": "12345"}, "npwp", "15 or 16 digits"),
         ({"nib": "123456789012"}, "nib", "13 digits"),
         (
-            {"sk_ahu_date": (datetime.now(UTC).date() + timedelta(days=3)).isoformat()},
+            {"sk_ahu_date": (TODAY + timedelta(days=3)).isoformat()},
             "sk_ahu_date",
             "future",
         ),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from saas import clock
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
 from saas.ledger.queries import trial_balance
@@ -17,6 +18,7 @@ from saas.ledger.rules import LedgerError
 from saas.members.models import Counter, Member
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, Receipt, SavingsKind
+from tests.clock import TODAY
 from tests.factories import count_statements, csrf_from, login, text
 
 
@@ -43,10 +45,10 @@ def form_of(client, member, action):
 def pay(client, member, action="setor", **fields):
     plain = {
         **form_of(client, member, action),
-        "kind": "wajib",
+        "kind": "sukarela",
         "amount": "25000",
         "method": "cash",
-        "paid_on": date.today().isoformat(),  # noqa: DTZ011
+        "paid_on": TODAY.isoformat(),
         **fields,
     }
     # The two forms on the page carry their action as a prefix on every field.
@@ -65,7 +67,7 @@ def entries(db, tenants) -> int:
 
 
 def cash_balance(session) -> int:
-    rows = trial_balance(session, date.today())  # noqa: DTZ011
+    rows = trial_balance(session, TODAY)
     return next(r.balance for r in rows if r.account.role == "cash")
 
 
@@ -79,7 +81,7 @@ def test_a_payment_posts_a_balanced_entry_and_prints_a_receipt_in_words(
     bendahara, db, tenants, sri
 ):
     with books(db, tenants) as session:
-        today = date.today()  # noqa: DTZ011
+        today = TODAY
         cash_before = next(
             r.balance for r in trial_balance(session, today) if r.account.role == "cash"
         )
@@ -91,7 +93,7 @@ def test_a_payment_posts_a_balanced_entry_and_prints_a_receipt_in_words(
     assert "Bambang Alpha" in receipt_page
     with books(db, tenants) as session:
         assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 1_250_000
-        rows = trial_balance(session, date.today())  # noqa: DTZ011
+        rows = trial_balance(session, TODAY)
         assert sum(r.debit for r in rows) == sum(r.credit for r in rows)
         assert cash_balance(session) - cash_before == 1_250_000
 
@@ -284,3 +286,11 @@ def test_a_retry_returns_the_first_receipt_even_when_the_rules_now_refuse_it(db,
         with pytest.raises(LedgerError) as refused:
             savings.deposit(session, movement(tenants, member, kind=SavingsKind.POKOK))
         assert refused.value.code == "pokok_paid"
+
+
+def test_a_payment_at_six_in_the_morning_wib_on_the_first_is_dated_the_first(bendahara, sri):
+    # 23:00 UTC on 30 November is 06:00 WIB on 1 December: the cooperative's day, not the server's.
+    with clock.frozen(datetime(2026, 11, 30, 23, 0, tzinfo=UTC)):
+        page = text(bendahara.get(f"/kelola/anggota/{sri.id}/simpanan"))
+        assert 'value="2026-12-01"' in page
+        assert 'value="2026-11-30"' not in page

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 
 from saas.dashboard.models import TenantSummary
@@ -15,6 +13,7 @@ from saas.savings.models import SavingsKind
 from saas.seed import DEMO_SLUG, seed_demo
 from saas.shu import operations as shu
 from saas.tenants.models import Tenant
+from tests.clock import TODAY
 
 
 def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, app):
@@ -30,14 +29,14 @@ def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, 
         assert ani.user_id is not None  # anggota@sukamaju.id sees her own savings
         balances = savings.balances(session, ani.id)
         assert balances[SavingsKind.POKOK] == 100_000
-        months = 12 + date.today().month  # noqa: DTZ011 - since January of last year
+        months = 12 + TODAY.month
         assert balances[SavingsKind.WAJIB] == 10_000 * months
         # Three members' savings, last year's six sales and expenses, and its SHU.
         assert (
             session.scalar(select(func.count()).select_from(JournalEntry))
             == 3 * (1 + months) + 6 + 1
         )
-        last_year = date.today().year - 1  # noqa: DTZ011
+        last_year = TODAY.year - 1
         (ani_shu,) = [share for _a, share in shu.shares_of_member(session, ani.id)]
         assert ani_shu.jasa_usaha > 0  # she bought at the gerai
         assert publishing.get_published(session, last_year) is not None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -16,6 +15,7 @@ from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange
 
+from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import REQUIRED, not_in_future, rupiah_amount
@@ -40,8 +40,7 @@ class BillForm(FlaskForm):
     kind = SelectField(
         _l("Savings"),
         choices=[
-            SelectChoice(k.value, str(KIND_LABELS[k]))
-            for k in (SavingsKind.WAJIB, SavingsKind.POKOK)
+            SelectChoice(k.value, KIND_LABELS[k]) for k in (SavingsKind.WAJIB, SavingsKind.POKOK)
         ],
     )
     year = IntegerField(
@@ -60,7 +59,7 @@ class BillForm(FlaskForm):
 
 class PayForm(FlaskForm):
     method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
+        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
     )
     paid_on = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
@@ -74,7 +73,7 @@ def index() -> Response | tuple[str, int]:
     g.private_page = True
     form = BillForm()
     if not form.is_submitted():
-        today = date.today()  # noqa: DTZ011 - a calendar date
+        today = clock.today()
         form.year.data, form.month.data = today.year, today.month
         form.amount.data = savings.get_settings(tenant_db()).wajib_amount
     elif form.validate():
@@ -86,6 +85,7 @@ def index() -> Response | tuple[str, int]:
                 month=int(form.month.data),
                 amount=int(form.amount.data or 0),
             )
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             form.month.errors = [str(BILL_ERRORS.get(exc.code, BILL_ERRORS["no_members"]))]
@@ -104,7 +104,7 @@ def show_page(bill_id: int, form: PayForm, status: int = 200) -> tuple[str, int]
     g.private_page = True
     if not form.is_submitted():
         form.key.data = str(uuid.uuid4())
-        form.paid_on.data = date.today()  # noqa: DTZ011 - a calendar date
+        form.paid_on.data = clock.today()
     return render_template(
         "bills/show.html",
         bill=bill,
@@ -135,11 +135,12 @@ def pay(bill_id: int) -> Response | tuple[str, int]:
                 bill,
                 chosen,
                 method=PaymentMethod(form.method.data),
-                paid_on=form.paid_on.data or date.today(),  # noqa: DTZ011
+                paid_on=form.paid_on.data or clock.today(),
                 form_key=form.key.data,
                 officer_id=current_user.id,
                 officer_name=current_user.name,
             )
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             form.paid_on.errors = [
@@ -159,7 +160,7 @@ def pay(bill_id: int) -> Response | tuple[str, int]:
 @tenant_view(Permission.POST_MONEY)
 def arrears() -> str:
     g.private_page = True
-    today = date.today()  # noqa: DTZ011 - a calendar date
+    today = clock.today()
     return render_template(
         "bills/arrears.html",
         arrears=bills.arrears(tenant_db(), as_of_year=today.year, as_of_month=today.month),
@@ -240,7 +241,7 @@ def reclassify() -> Response | tuple[str, int]:
             moved = classification.reclassify(
                 tenant_db(),
                 as_liabilities=as_liabilities,
-                on=date.today(),  # noqa: DTZ011 - a calendar date
+                on=clock.today(),
                 idempotency_key=form.key.data,
                 user_id=current_user.id,
             )

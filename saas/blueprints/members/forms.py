@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,6 +11,7 @@ from wtforms import DateField, Field, HiddenField, SelectField, StringField, Tex
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from saas import clock
 from saas.blueprints.forms import REQUIRED
 from saas.blueprints.profile.forms import PHOTO_FIELD_KW, optional_phone
 from saas.members.rules import check_nik
@@ -27,7 +27,7 @@ NIK_MESSAGES = {
 
 def valid_nik(_form: Any, field: Field) -> None:
     """Check the NIK's structure; keep the digits only (spaces and dots typed are dropped)."""
-    result = check_nik(field.data or "", today=date.today())  # noqa: DTZ011 - a calendar date
+    result = check_nik(field.data or "", today=clock.today())
     if not result.valid:
         raise ValidationError(str(NIK_MESSAGES[result.errors[0]]))
     field.data = result.nik
@@ -60,7 +60,7 @@ class MemberForm(FlaskForm):
     )
 
     def validate_join_date(self, field: Field) -> None:
-        if field.data and field.data > date.today():  # noqa: DTZ011 - a calendar date
+        if field.data and field.data > clock.today():
             raise ValidationError(str(_l("The join date cannot be in the future.")))
 
 
@@ -72,8 +72,8 @@ class ExitForm(FlaskForm):
     method = SelectField(
         _l("Savings paid back by"),
         choices=[
-            SelectChoice("cash", str(_l("Cash"))),
-            SelectChoice("transfer", str(_l("Bank transfer"))),
+            SelectChoice("cash", _l("Cash")),
+            SelectChoice("transfer", _l("Bank transfer")),
         ],
     )
     key = HiddenField()

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectField
 
+from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.members.bills import bp
@@ -55,7 +56,7 @@ def month_choices(today: date) -> list[tuple[str, str]]:
 
 def interest_page(form: MonthForm, status: int = 200) -> tuple[str, int]:
     g.private_page = True
-    today = date.today()  # noqa: DTZ011 - a calendar date
+    today = clock.today()
     plan, problem = None, None
     if form.month.data and form.validate():
         year, month = (int(part) for part in form.month.data.split("-"))
@@ -78,7 +79,7 @@ def interest_page(form: MonthForm, status: int = 200) -> tuple[str, int]:
 
 def month_form(formdata: object = None) -> MonthForm:
     form = MonthForm(formdata=formdata, meta={"csrf": formdata is not request.args})
-    form.month.choices = month_choices(date.today())  # noqa: DTZ011 - a calendar date
+    form.month.choices = month_choices(clock.today())
     if form.key.data is None:
         form.key.data = str(uuid.uuid4())
     return form
@@ -104,7 +105,7 @@ def pay_interest() -> Response | tuple[str, int]:
             tenant_db(),
             year,
             month,
-            today=date.today(),  # noqa: DTZ011 - a calendar date
+            today=clock.today(),
         )
         run, created = interest.post_interest(
             tenant_db(), plan, idempotency_key=form.key.data, user_id=current_user.id

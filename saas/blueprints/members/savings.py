@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -14,13 +14,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
-from wtforms import DateField, Field, HiddenField, SelectField
+from wtforms import DateField, Field, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import not_in_future, rupiah_amount
+from saas.blueprints.forms import NOT_RUPIAH, not_in_future, optional_rupiah_amount
 from saas.blueprints.members.views import bp
 from saas.blueprints.site.views import bp as site_bp
 from saas.db import tenant_db
@@ -31,8 +33,9 @@ from saas.members.models import Member
 from saas.pdf import render_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
+from saas.savings import bills
 from saas.savings import operations as savings
-from saas.savings.models import PaymentMethod, Receipt, SavingsKind, SavingsSettings
+from saas.savings.models import PaymentMethod, Receipt, SavingsKind
 from saas.savings.operations import Movement
 
 KIND_LABELS = {
@@ -51,7 +54,11 @@ SAVINGS_ERRORS = {
     "locked_savings": _l("Only voluntary savings can be withdrawn while a member stays."),
     "period_closed": _l("The books of that month are closed. Use a date in an open month."),
     "retry_pending": _l("This payment is still being recorded. Open the member again."),
+    "no_month": _l("Tick the months this payment is for."),
 }
+
+
+MONTH_VALUE = re.compile(r"(20\d\d)-(\d\d)")
 
 
 def valid_key(_form: Any, field: Field) -> None:
@@ -63,16 +70,43 @@ def valid_key(_form: Any, field: Field) -> None:
 
 class MovementForm(FlaskForm):
     kind = SelectField(
-        _l("Savings"), choices=[SelectChoice(k.value, str(v)) for k, v in KIND_LABELS.items()]
+        _l("Savings"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()]
     )
-    amount = rupiah_amount(_l("Amount in rupiah"))
+    # Mandatory savings name the months they pay: one share per member and month (bills.py).
+    months = SelectMultipleField(
+        _l("Months paid (mandatory savings)"),
+        choices=[],
+        validate_choice=False,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    amount = optional_rupiah_amount(_l("Amount in rupiah"))
+    override = StringField(
+        _l("Reason for a principal amount other than the bylaws' (treasurer only)"),
+        validators=[Optional(), Length(max=200)],
+        render_kw={"maxlength": 200},
+    )
     method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
+        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
     )
     paid_on = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
     )
     key = HiddenField(validators=[valid_key])
+
+    def offer_months(self, dues: list[bills.Due]) -> None:
+        """The member's open months of mandatory savings, oldest first, as the choices."""
+        self.months.choices = [
+            (due.value, f"{due.month:02d}/{due.year} · {rupiah_filter(due.amount)}") for due in dues
+        ]
+
+    def chosen_months(self) -> list[tuple[int, int]]:
+        """The months ticked, ``(year, month)``; any well-formed month counts, so a page opened
+        before someone else paid a month still meets the rule that names its receipt."""
+        chosen = (MONTH_VALUE.fullmatch(value) for value in self.months.data or [])
+        return sorted(
+            {(int(m[1]), int(m[2])) for m in chosen if m is not None and 1 <= int(m[2]) <= 12}
+        )
 
 
 def fresh_form(action: str, **values: Any) -> MovementForm:
@@ -80,7 +114,17 @@ def fresh_form(action: str, **values: Any) -> MovementForm:
     prefixed by the action (``setor-amount``, ``tarik-amount``): two forms share the page."""
     form = MovementForm(formdata=None, prefix=action, **values)
     form.key.data = str(uuid.uuid4())
-    form.paid_on.data = date.today()  # noqa: DTZ011 - a calendar date
+    form.paid_on.data = clock.today()
+    return form
+
+
+def deposit_form(member: Member, form: MovementForm | None = None) -> MovementForm:
+    """The pay-in form, offering the member's open months; a new one ticks the oldest."""
+    dues = bills.open_dues(tenant_db(), member, SavingsKind.WAJIB, clock.today())
+    if form is None:
+        form = fresh_form("setor", kind=SavingsKind.WAJIB.value)
+        form.months.data = [dues[0].value] if dues else []
+    form.offer_months(dues)
     return form
 
 
@@ -91,12 +135,7 @@ def member_or_404(member_id: int) -> Member:
     return member
 
 
-def savings_page(
-    member: Member,
-    deposit: MovementForm,
-    withdrawal: MovementForm,
-    settings: SavingsSettings | None = None,
-) -> str:
+def savings_page(member: Member, deposit: MovementForm, withdrawal: MovementForm) -> str:
     g.private_page = True
     return render_template(
         "members/savings.html",
@@ -106,7 +145,8 @@ def savings_page(
         deposit=deposit,
         withdrawal=withdrawal,
         KIND_LABELS=KIND_LABELS,
-        settings=settings or savings.get_settings(tenant_db()),
+        settings=savings.get_settings(tenant_db()),
+        may_override=current_user.can(Permission.KEEP_BOOKS),
     )
 
 
@@ -114,12 +154,8 @@ def savings_page(
 @tenant_view(Permission.POST_MONEY)
 def member_savings(member_id: int) -> str:
     member = member_or_404(member_id)
-    settings = savings.get_settings(tenant_db())
     return savings_page(
-        member,
-        fresh_form("setor", kind=SavingsKind.WAJIB.value, amount=settings.wajib_amount),
-        fresh_form("tarik", kind=SavingsKind.SUKARELA.value),
-        settings,
+        member, deposit_form(member), fresh_form("tarik", kind=SavingsKind.SUKARELA.value)
     )
 
 
@@ -127,42 +163,106 @@ def member_savings(member_id: int) -> str:
 @tenant_view(Permission.POST_MONEY)
 def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
     member = member_or_404(member_id)
-    form = MovementForm(prefix=action)
     withdrawing = action == "tarik"
+    form = MovementForm(prefix=action)
     if withdrawing:
         form.kind.data = SavingsKind.SUKARELA.value  # only voluntary savings leave early
-    if form.validate_on_submit():
-        movement = Movement(
-            member=member,
-            kind=SavingsKind(form.kind.data),
-            amount=int(form.amount.data or 0),
-            method=PaymentMethod(form.method.data),
-            paid_on=form.paid_on.data or date.today(),  # noqa: DTZ011 - a calendar date
-            idempotency_key=form.key.data,
-            officer_id=current_user.id,
-            officer_name=current_user.name,
-        )
+    else:
+        deposit_form(member, form)
+    if form.validate_on_submit() and (movement := _movement(form, member)) is not None:
         try:
-            receipt, created = (savings.withdraw if withdrawing else savings.deposit)(
-                tenant_db(), movement
-            )
+            if withdrawing:
+                receipt, created = savings.withdraw(tenant_db(), movement)
+            else:
+                receipt, created = bills.record_deposit(tenant_db(), movement, form.chosen_months())
+                tenant_db().commit()
         except LedgerError as exc:  # SavingsError included
             tenant_db().rollback()
-            if exc.code == "overdraft":
-                message = _(
-                    "The voluntary savings balance is %(balance)s: withdraw that much at most.",
-                    balance=rupiah_filter(int(str(exc.details["balance"]))),
-                )
-            else:
-                message = str(SAVINGS_ERRORS.get(exc.code, SAVINGS_ERRORS["retry_pending"]))
-            form.amount.errors = [message]
+            _show_refusal(form, exc)
         else:
             if created:
                 flash(_("Recorded. Receipt %(number)s.", number=receipt.number), "success")
             return redirect(url_for("members.receipt", number=receipt.number))
-    deposit = fresh_form("setor", kind=SavingsKind.WAJIB.value) if withdrawing else form
+    deposit = deposit_form(member) if withdrawing else form
     withdrawal = form if withdrawing else fresh_form("tarik", kind=SavingsKind.SUKARELA.value)
     return savings_page(member, deposit, withdrawal), 422
+
+
+def _movement(form: MovementForm, member: Member) -> Movement | None:
+    """The movement the form describes, its amount following the kind: empty means the bylaws'
+    principal or the months' mandatory savings; None (with the field's error) when unclear."""
+    kind = SavingsKind(form.kind.data)
+    amount = form.amount.data
+    reason = (form.override.data or "").strip()
+    settings = savings.get_settings(tenant_db())
+    if kind == SavingsKind.WAJIB:
+        dues = {
+            d.value: d.amount for d in bills.open_dues(tenant_db(), member, kind, clock.today())
+        }
+        months = form.chosen_months()
+        if not months:
+            form.months.errors = [str(SAVINGS_ERRORS["no_month"])]
+            return None
+        amount = amount or sum(dues.get(f"{y}-{m:02d}", settings.wajib_amount) for y, m in months)
+    elif kind == SavingsKind.POKOK:
+        if amount and amount != settings.pokok_amount:
+            if not reason:
+                form.amount.errors = [
+                    _(
+                        "Principal savings are %(amount)s by the bylaws. Another amount needs the"
+                        " treasurer's reason.",
+                        amount=rupiah_filter(settings.pokok_amount),
+                    )
+                ]
+                return None
+            if not current_user.can(Permission.KEEP_BOOKS):
+                form.amount.errors = [_("Only the treasurer can change the principal amount.")]
+                return None
+        amount = amount or settings.pokok_amount
+    elif not amount:
+        form.amount.errors = [str(NOT_RUPIAH)]
+        return None
+    return Movement(
+        member=member,
+        kind=kind,
+        amount=amount,
+        method=PaymentMethod(form.method.data),
+        paid_on=form.paid_on.data or clock.today(),
+        idempotency_key=form.key.data,
+        officer_id=current_user.id,
+        officer_name=current_user.name,
+        note=reason if kind == SavingsKind.POKOK else "",
+    )
+
+
+def _show_refusal(form: MovementForm, exc: LedgerError) -> None:
+    """The rules' refusal, next to the field it is about."""
+    details = exc.details
+    if exc.code == "overdraft":
+        form.amount.errors = [
+            _(
+                "The voluntary savings balance is %(balance)s: withdraw that much at most.",
+                balance=rupiah_filter(int(str(details["balance"]))),
+            )
+        ]
+    elif exc.code == "month_paid":
+        form.months.errors = [
+            _(
+                "%(month)s is already paid, with receipt %(receipt)s.",
+                month=details["month"],
+                receipt=details["receipt"],
+            )
+        ]
+    elif exc.code == "dues_amount":
+        form.amount.errors = [
+            _(
+                "%(count)s month(s) of mandatory savings come to %(amount)s.",
+                count=details["months"],
+                amount=rupiah_filter(int(str(details["expected"]))),
+            )
+        ]
+    else:
+        form.amount.errors = [str(SAVINGS_ERRORS.get(exc.code, SAVINGS_ERRORS["retry_pending"]))]
 
 
 def receipt_context(number: str) -> dict[str, Any]:

@@ -9,7 +9,6 @@ worker for a large one, whose progress page polls with htmx (or reloads itself w
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from flask_wtf.file import FileField, FileRequired
 from htmx_flask import request as htmx_request
 from werkzeug.wrappers import Response
 
+from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.members.forms import NIK_MESSAGES
@@ -117,7 +117,7 @@ def export(fmt: str) -> Response:
         else "text/csv; charset=utf-8"
     )
     response = Response(body, mimetype=mimetype)
-    filename = f"anggota-{g.tenant.slug}-{date.today().isoformat()}.{fmt}"  # noqa: DTZ011
+    filename = f"anggota-{g.tenant.slug}-{clock.today().isoformat()}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -166,7 +166,7 @@ def import_preview(name: str) -> Response | tuple[str, int]:
         sheet,
         mapping,
         members.all_niks(tenant_db()),
-        date.today(),  # noqa: DTZ011
+        clock.today(),
     )
     valid = import_job.valid_rows(results)
     if request.method == "POST" and request.form.get("confirm") and not missing and valid:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from urllib.parse import quote
 
 from flask import (
@@ -22,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
 from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
@@ -118,7 +118,7 @@ def _details(form: MemberForm, member: Member | None) -> MemberDetails:
         address=form.address.data or None,
         village=form.village.data or None,
         phone=form.phone.data,
-        join_date=form.join_date.data or date.today(),  # noqa: DTZ011 - a calendar date
+        join_date=form.join_date.data or clock.today(),
     )
 
 
@@ -145,7 +145,7 @@ def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
             abort(404)
     form = member_form(member)
     if request.method == "GET" and member is None:
-        form.join_date.data = date.today()  # noqa: DTZ011 - a calendar date
+        form.join_date.data = clock.today()
     photo = None
     if form.validate_on_submit() and (
         "ktp_photo" not in form
@@ -169,7 +169,7 @@ def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
             flash(_("Member %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("members.edit", member_id=saved.id))
     status = 422 if form.errors else 200
-    exit_form = ExitForm(left_on=date.today(), key=str(uuid.uuid4()))  # noqa: DTZ011
+    exit_form = ExitForm(left_on=clock.today(), key=str(uuid.uuid4()))
     return render_template(
         "members/edit.html", form=form, member=member, exit_form=exit_form
     ), status
@@ -183,7 +183,7 @@ def record_exit(member_id: int) -> Response | tuple[str, int]:
         abort(404)
     exit_form = ExitForm()
     if exit_form.validate_on_submit():
-        on = exit_form.left_on.data or date.today()  # noqa: DTZ011 - a calendar date
+        on = exit_form.left_on.data or clock.today()
         try:
             if current_user.can(Permission.POST_MONEY):
                 paid = savings.settle_savings(

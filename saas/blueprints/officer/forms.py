@@ -14,7 +14,7 @@ from saas.blueprints.forms import REQUIRED
 
 
 def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class InviteForm(FlaskForm):

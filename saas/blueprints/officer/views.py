@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from saas import clock
 from saas.access import tenant_view
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Permission, Role
@@ -42,7 +41,7 @@ def home() -> str:
     g.private_page = True
     summary = None
     if current_user.can(Permission.POST_MONEY) or current_user.can(Permission.KEEP_BOOKS):
-        summary = dashboard.overview(tenant_db(), date.today())  # noqa: DTZ011
+        summary = dashboard.overview(tenant_db(), clock.today())
     return render_template(
         "officer/home.html",
         overview=summary,

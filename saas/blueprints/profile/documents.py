@@ -37,7 +37,7 @@ DOCUMENT_LABELS = {
 class UploadForm(FlaskForm):
     kind = SelectField(
         _l("Document"),
-        choices=[SelectChoice(kind.value, str(label)) for kind, label in DOCUMENT_LABELS.items()],
+        choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_LABELS.items()],
     )
     file = FileField(
         _l("File (PDF, JPEG or PNG, up to 5 MB)"),

@@ -17,6 +17,7 @@ from wtforms import DateField, Field, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import REQUIRED, not_in_future, rupiah_amount
@@ -54,14 +55,14 @@ class EntryForm(FlaskForm):
     direction = SelectField(
         _l("What happened"),
         choices=[
-            SelectChoice("expense", str(_l("Money went out (an expense)"))),
-            SelectChoice("income", str(_l("Money came in (other income)"))),
+            SelectChoice("expense", _l("Money went out (an expense)")),
+            SelectChoice("income", _l("Money came in (other income)")),
         ],
     )
     account = SelectField(_l("Account"), coerce=int)
     amount = rupiah_amount(_l("Amount in rupiah"))
     method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, str(v)) for k, v in METHOD_LABELS.items()]
+        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
     )
     entry_date = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
@@ -95,14 +96,14 @@ def entry_form(**values: Any) -> EntryForm:
     form.account.choices = [(a.id, f"{a.code} {account_name(a.code, a.name)}") for a in accounts]
     if not form.is_submitted():
         form.key.data = str(uuid.uuid4())
-        form.entry_date.data = date.today()  # noqa: DTZ011 - a calendar date
+        form.entry_date.data = clock.today()
     return form
 
 
 def close_form() -> CloseForm:
     """The months that can close now: from the first open one up to last month."""
     form = CloseForm()
-    today = date.today()  # noqa: DTZ011 - a calendar date
+    today = clock.today()
     start = ledger.first_open_day(tenant_db()) or date(today.year, 1, 1)
     months = []
     year, month = start.year, start.month
@@ -155,7 +156,7 @@ def record_entry() -> Response | tuple[str, int]:
         try:
             result = ledger.post_entry(
                 tenant_db(),
-                entry_date=form.entry_date.data or date.today(),  # noqa: DTZ011
+                entry_date=form.entry_date.data or clock.today(),
                 description=form.description.data or "",
                 lines=lines,
                 idempotency_key=form.key.data,
@@ -189,7 +190,7 @@ def reverse(entry_id: int) -> Response | tuple[str, int]:
             ledger.reverse_entry(
                 tenant_db(),
                 entry,
-                entry_date=date.today(),  # noqa: DTZ011 - a calendar date
+                entry_date=clock.today(),
                 reason=form.reason.data or "",
                 idempotency_key=form.key.data,
                 posted_by_id=current_user.id,
@@ -218,7 +219,7 @@ def close_month() -> Response | tuple[str, int]:
                 year,
                 month,
                 user_id=current_user.id,
-                today=date.today(),  # noqa: DTZ011 - a calendar date
+                today=clock.today(),
             )
         except LedgerError as exc:
             tenant_db().rollback()

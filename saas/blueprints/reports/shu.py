@@ -4,7 +4,6 @@ the members' shares into their savings, and cancelling an allocation by reversin
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import TypeVar
 
 from flask import abort, flash, g, redirect, render_template, url_for
@@ -16,6 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import REQUIRED, not_in_future
@@ -120,7 +120,7 @@ def _fresh(form: KeyedForm) -> KeyedForm:
         form.key.data = str(uuid.uuid4())
         for name in ("decided_on", "paid_on"):
             if name in form:
-                form[name].data = date.today()  # noqa: DTZ011 - a calendar date
+                form[name].data = clock.today()
     return form
 
 
@@ -284,7 +284,7 @@ def cancel_shu(allocation_id: int) -> Response | tuple[str, int]:
         shu.cancel_allocation(
             tenant_db(),
             allocation,
-            on=date.today(),  # noqa: DTZ011 - a calendar date
+            on=clock.today(),
             reason=form.reason.data or "",
             idempotency_key=form.key.data,
             user_id=current_user.id,

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
+from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.db import tenant_db
@@ -60,7 +61,7 @@ class PeriodForm(FlaskForm):
 
 def period(form: PeriodForm | None = None) -> tuple[PeriodForm, date, date, int]:
     """The form, the start (1 January of the end's year by default), the end (today), status."""
-    today = date.today()  # noqa: DTZ011 - a calendar date
+    today = clock.today()
     if form is None:
         form = PeriodForm(request.args)
     valid = form.validate()
