@@ -89,11 +89,20 @@ def optional_rupiah_amount(label: str | LazyString) -> RupiahField:
     )
 
 
+EARLIEST_DATE = date(1945, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def within_calendar(_form: Any, field: Field) -> None:
+    """A date the books can hold: from 1945 to 2100 (year 1 or 9999 is a typing slip)."""
+    if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(str(_l("Check the year of the date.")))
+
+
 def not_in_future(_form: Any, field: Field) -> None:
     if field.data and field.data > clock.today():
         raise ValidationError(str(_l("The date cannot be in the future.")))
-    if field.data and field.data < date(1945, 1, 1):
-        raise ValidationError(str(_l("Check the year of the date.")))
+    within_calendar(_form, field)
 
 
 class StrongPassword:

@@ -162,6 +162,15 @@ def record_exit(session: Session, member: Member, *, on: date, reason: str | Non
     session.commit()
 
 
+def readmit_member(session: Session, member: Member, *, on: date) -> None:
+    """A member who left joins again from ``on``, keeping their number (the caller commits)."""
+    if member.status != MemberStatus.LEFT:
+        raise MemberError("not_left")
+    member.status, member.join_date = MemberStatus.ACTIVE, on
+    member.left_on = member.exit_reason = None
+    session.flush()
+
+
 def set_ktp_photo(
     session: Session, storage: Storage, member: Member, checked: CheckedFile, *, owner: str
 ) -> None:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     Identity,
     Numeric,
     String,
-    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -71,10 +70,10 @@ class CooperativeProfile(Edited, TenantBase):
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1, autoincrement=False)
-    vision: Mapped[str | None] = mapped_column(Text)
-    mission: Mapped[str | None] = mapped_column(Text)
+    vision: Mapped[str | None] = mapped_column(String(2000))
+    mission: Mapped[str | None] = mapped_column(String(4000))
     # Potensi desa: what the village produces and could sell (harvests, crafts, tourism).
-    village_potential: Mapped[str | None] = mapped_column(Text)
+    village_potential: Mapped[str | None] = mapped_column(String(4000))
     address: Mapped[str | None] = mapped_column(String(300))
     postal_code: Mapped[str | None] = mapped_column(String(5))
     latitude: Mapped[Decimal | None] = mapped_column(Numeric(9, 6))
@@ -116,7 +115,7 @@ class BusinessUnit(Edited, TenantBase):
     status: Mapped[UnitStatus] = mapped_column(
         value_enum(UnitStatus, "unit_status", native=False), default=UnitStatus.PLANNED
     )
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(String(2000))
     opening_hours: Mapped[str | None] = mapped_column(String(120))
     photo_key: Mapped[str | None] = mapped_column(String(120))
 
@@ -128,7 +127,7 @@ class NewsPost(Edited, TenantBase):
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)  # as typed; shown through sanitize_news_body
+    body: Mapped[str] = mapped_column(String(20000))  # as typed; shown through sanitize_news_body
     published_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
@@ -156,7 +155,7 @@ class Product(Edited, TenantBase):
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(String(2000))
     price: Mapped[int | None] = mapped_column(BigInteger)  # rupiah
     unit: Mapped[str | None] = mapped_column(String(40))  # "per kg", "per karung"
     seller: Mapped[str | None] = mapped_column(String(120))  # a member, for consignment goods

@@ -30,6 +30,7 @@ ROUTES = {
     "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
     "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
     "members.index": "none",
+    "members.find_payer": "none",
     "members.card": lambda a: {"member_id": a.members[-1].id},
     "site.check_member": "token",
     "members.online_access": lambda a: {"member_id": a.members[-1].id},
@@ -90,6 +91,7 @@ ROUTES = {
     "site.check_receipt": "none",
     "members.edit": lambda a: {"member_id": a.members[-1].id},
     "members.record_exit": lambda a: {"member_id": a.members[-1].id},
+    "members.readmit": lambda a: {"member_id": a.members[-1].id},
     "members.ktp_photo": lambda a: {"member_id": a.members[-1].id},
     "profile.remove_news_photo": lambda a: {
         "post_id": a.news[-1].id,

@@ -18,7 +18,8 @@ from saas.members.models import Gender, Member, MemberStatus
 from saas.members.rules import check_nik, mask_nik
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
-from tests.factories import PASSWORD, csrf_token, jpeg, login, text
+from tests.clock import TODAY
+from tests.factories import PASSWORD, books_of, csrf_token, hidden, jpeg, login, text
 
 NEW = {
     "nik": "3273 0165 0895 0003",  # a woman (day 25 + 40) born 25 August 1995
@@ -183,7 +184,7 @@ def test_an_exit_is_recorded_once_and_not_before_joining(ketua, db, tenants, cli
         path,
         data={
             "left_on": "2025-01-01",
-            "reason": "",
+            "reason": "Pindah",
             "method": "cash",
             "csrf_token": csrf_token(ketua, edit),
         },
@@ -206,7 +207,7 @@ def test_an_exit_is_recorded_once_and_not_before_joining(ketua, db, tenants, cli
         path,
         data={
             "left_on": "2026-11-21",
-            "reason": "",
+            "reason": "Pindah lagi",
             "method": "cash",
             "csrf_token": csrf_token(ketua, edit),
         },
@@ -274,3 +275,70 @@ def test_a_leaving_member_is_paid_back_every_savings_in_one_entry(ketua, db, ten
         assert all(v == 0 for v in savings.balances(session, sri.id).values())
         cash = account_balances(session)[ledger.account_by_role(session, "cash").id]
         assert cash_before - cash == 75_000
+
+
+def test_an_exit_is_confirmed_on_a_page_that_shows_what_is_paid_back(ketua, db, tenants):
+    sri = tenants.a.members[0]
+    with books_of(db, tenants.a) as session:
+        savings.deposit(
+            session,
+            savings.Movement(
+                member=session.merge(sri),
+                kind=SavingsKind.SUKARELA,
+                amount=40_000,
+                method=PaymentMethod.CASH,
+                paid_on=date(2026, 11, 3),
+                idempotency_key=uuid.uuid4(),
+                officer_id=tenants.a.users["bendahara"].id,
+                officer_name="Bambang Alpha",
+            ),
+        )
+    edit = text(ketua.get(f"/kelola/anggota/{sri.id}"))
+    assert f'href="/kelola/anggota/{sri.id}/keluar"' in edit
+    assert f'action="/kelola/anggota/{sri.id}/keluar"' not in edit  # no one-tap exit
+    page = ketua.get(f"/kelola/anggota/{sri.id}/keluar")
+    assert page.status_code == 200
+    assert "Rp40,000" in text(page)
+    without_reason = ketua.post(
+        f"/kelola/anggota/{sri.id}/keluar",
+        data={
+            "left_on": TODAY.isoformat(),
+            "reason": " ",
+            "method": "cash",
+            "key": hidden(text(page), "key"),
+            "csrf_token": hidden(text(page), "csrf_token"),
+        },
+    )
+    assert without_reason.status_code == 422
+    assert "Say why the member leaves." in text(without_reason)
+    assert alpha_members(db, tenants)[sri.nik].status == MemberStatus.ACTIVE
+
+
+def test_a_member_who_left_can_be_readmitted_with_the_same_number(ketua, db, tenants):
+    sri = tenants.a.members[0]
+    edit = f"/kelola/anggota/{sri.id}"
+    left = ketua.post(
+        f"{edit}/keluar",
+        data={
+            "left_on": TODAY.isoformat(),
+            "reason": "Pindah",
+            "method": "cash",
+            "key": str(uuid.uuid4()),
+            "csrf_token": csrf_token(ketua, edit),
+        },
+    )
+    assert left.status_code == 302
+    active_only = ketua.post(
+        f"/kelola/anggota/{tenants.a.members[1].id}/aktifkan",
+        data={"csrf_token": csrf_token(ketua, edit)},
+    )
+    assert "only a member who left can be re-admitted" in text(ketua.get(active_only.location))
+    back = ketua.post(f"{edit}/aktifkan", data={"csrf_token": csrf_token(ketua, edit)})
+    assert back.status_code == 302
+    member = alpha_members(db, tenants)[sri.nik]
+    assert (member.status, member.number, member.join_date) == (
+        MemberStatus.ACTIVE,
+        sri.number,
+        TODAY,
+    )
+    assert member.left_on is None

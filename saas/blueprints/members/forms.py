@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from saas import clock
-from saas.blueprints.forms import REQUIRED
+from saas.blueprints.forms import REQUIRED, not_in_future, within_calendar
 from saas.blueprints.profile.forms import PHOTO_FIELD_KW, optional_phone
 from saas.members.rules import check_nik
 
@@ -52,7 +52,11 @@ class MemberForm(FlaskForm):
     address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=300)])
     village = StringField(_l("Village or hamlet"), validators=[Optional(), Length(max=120)])
     join_date = DateField(
-        _l("Joined on"), validators=[DataRequired(message=_l("Enter the date the member joined."))]
+        _l("Joined on"),
+        validators=[
+            DataRequired(message=_l("Enter the date the member joined.")),
+            within_calendar,
+        ],
     )
     ktp_photo = FileField(
         _l("Photo of the KTP (JPEG or PNG; seen only by the chair, secretary and treasurer)"),
@@ -66,9 +70,14 @@ class MemberForm(FlaskForm):
 
 class ExitForm(FlaskForm):
     left_on = DateField(
-        _l("Left on"), validators=[DataRequired(message=_l("Enter the date the member left."))]
+        _l("Left on"),
+        validators=[DataRequired(message=_l("Enter the date the member left.")), not_in_future],
     )
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=300)])
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(message=_l("Say why the member leaves.")), Length(max=300)],
+        render_kw={"maxlength": 300},
+    )
     method = SelectField(
         _l("Savings paid back by"),
         choices=[

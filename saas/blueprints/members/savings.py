@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -23,13 +23,14 @@ from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import NOT_RUPIAH, not_in_future, optional_rupiah_amount
+from saas.blueprints.members.labels import KIND_LABELS, METHOD_LABELS
 from saas.blueprints.members.views import bp
 from saas.blueprints.site.views import bp as site_bp
 from saas.db import tenant_db
 from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
-from saas.members.models import Member
+from saas.members.models import Member, MemberStatus
 from saas.pdf import render_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
@@ -38,16 +39,6 @@ from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, Receipt, SavingsKind
 from saas.savings.operations import Movement
 
-KIND_LABELS = {
-    SavingsKind.POKOK: _l("Principal savings (pokok)"),
-    SavingsKind.WAJIB: _l("Mandatory savings (wajib)"),
-    SavingsKind.SUKARELA: _l("Voluntary savings (sukarela)"),
-}
-METHOD_LABELS = {
-    PaymentMethod.CASH: _l("Cash"),
-    PaymentMethod.QRIS: _l("QRIS"),
-    PaymentMethod.TRANSFER: _l("Bank transfer"),
-}
 SAVINGS_ERRORS = {
     "member_left": _l("This member has left; savings can no longer be paid in."),
     "pokok_paid": _l("This member has already paid the principal savings."),
@@ -157,6 +148,22 @@ def member_savings(member_id: int) -> str:
     return savings_page(
         member, deposit_form(member), fresh_form("tarik", kind=SavingsKind.SUKARELA.value)
     )
+
+
+@bp.route("/bayar")
+@tenant_view(Permission.POST_MONEY)
+def find_payer() -> Response | str:
+    """The counter's first step: find who pays; one match opens their pay-in form at once."""
+    g.private_page = True
+    query = request.args.get("q", "").strip()[:100]
+    found = (
+        members.search_members(tenant_db(), query, status=MemberStatus.ACTIVE, limit=20)
+        if query
+        else []
+    )
+    if len(found) == 1:
+        return redirect(url_for("members.member_savings", member_id=found[0].id))
+    return render_template("members/find_payer.html", query=query, members=found)
 
 
 @bp.route("/<int:member_id>/simpanan/<any(setor,tarik):action>", methods=["POST"])

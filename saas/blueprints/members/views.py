@@ -27,6 +27,7 @@ from saas.accounts.roles import Permission
 from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from saas.blueprints.auth.views import password_token
 from saas.blueprints.members.forms import ExitForm, MemberForm
+from saas.blueprints.members.labels import KIND_LABELS
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
 from saas.blueprints.site.views import bp as site_bp
@@ -40,6 +41,7 @@ from saas.members.operations import MemberDetails, MemberError
 from saas.members.rules import check_nik, mask_nik
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
+from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod
 
@@ -64,6 +66,7 @@ MEMBER_ERRORS = {
     "nik_taken": _l("A member with this NIK is already registered."),
     "already_left": _l("This member has already left."),
     "exit_before_join": _l("A member cannot leave before the day they joined."),
+    "not_left": _l("This member is active: only a member who left can be re-admitted."),
 }
 STATUS_LABELS = {MemberStatus.ACTIVE: _l("active"), MemberStatus.LEFT: _l("left")}
 
@@ -169,18 +172,20 @@ def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
             flash(_("Member %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("members.edit", member_id=saved.id))
     status = 422 if form.errors else 200
-    exit_form = ExitForm(left_on=clock.today(), key=str(uuid.uuid4()))
-    return render_template(
-        "members/edit.html", form=form, member=member, exit_form=exit_form
-    ), status
+    return render_template("members/edit.html", form=form, member=member), status
 
 
-@bp.route("/<int:member_id>/keluar", methods=["POST"])
+@bp.route("/<int:member_id>/keluar", methods=["GET", "POST"])
 @tenant_view(Permission.MANAGE_MEMBERS)
-def record_exit(member_id: int) -> Response | tuple[str, int]:
+def record_exit(member_id: int) -> Response | str | tuple[str, int]:
+    """What a leaving member is paid back, confirmed with the date and a reason."""
     member = members.get_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
+    if request.method == "GET":
+        if member.status != MemberStatus.ACTIVE:
+            return redirect(url_for("members.edit", member_id=member.id))
+        return exit_page(member, ExitForm(left_on=clock.today(), key=str(uuid.uuid4())))
     exit_form = ExitForm()
     if exit_form.validate_on_submit():
         on = exit_form.left_on.data or clock.today()
@@ -209,10 +214,42 @@ def record_exit(member_id: int) -> Response | tuple[str, int]:
             if paid:
                 flash(_("%(amount)s of savings paid back.", amount=rupiah_filter(paid)), "info")
             return redirect(url_for("members.edit", member_id=member.id))
+    return exit_page(member, exit_form), 422
+
+
+def exit_page(member: Member, exit_form: ExitForm) -> str:
     g.private_page = True
+    balances = savings.balances(tenant_db(), member.id)
     return render_template(
-        "members/edit.html", form=member_form(member), member=member, exit_form=exit_form
-    ), 422
+        "members/exit.html",
+        member=member,
+        exit_form=exit_form,
+        balances=balances,
+        total=sum(amount for amount in balances.values() if amount > 0),
+        unpaid=len(
+            [i for _b, i in bills.shares_of_member(tenant_db(), member.id) if i.receipt_id is None]
+        ),
+        may_pay=current_user.can(Permission.POST_MONEY),
+        KIND_LABELS=KIND_LABELS,
+    )
+
+
+@bp.route("/<int:member_id>/aktifkan", methods=["POST"])
+@tenant_view(Permission.MANAGE_MEMBERS)
+def readmit(member_id: int) -> Response:
+    """A member who left joins again, with the same number, from today."""
+    member = members.get_member_for_tenant(tenant_db(), member_id)
+    if member is None:
+        abort(404)
+    try:
+        members.readmit_member(tenant_db(), member, on=clock.today())
+    except MemberError:
+        tenant_db().rollback()
+        flash(str(MEMBER_ERRORS["not_left"]), "error")
+    else:
+        tenant_db().commit()
+        flash(_("%(name)s is an active member again.", name=member.name), "success")
+    return redirect(url_for("members.edit", member_id=member.id))
 
 
 @bp.route("/<int:member_id>/akses", methods=["POST"])

@@ -20,6 +20,7 @@ from wtforms.validators import Optional, ValidationError
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.forms import within_calendar
 from saas.db import tenant_db
 from saas.ledger.models import Account
 from saas.ledger.queries import (
@@ -51,8 +52,8 @@ class PeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    dari = DateField(_l("From"), validators=[Optional()])
-    per = DateField(_l("Up to"), validators=[Optional()])
+    dari = DateField(_l("From"), validators=[Optional(), within_calendar])
+    per = DateField(_l("Up to"), validators=[Optional(), within_calendar])
 
     def validate_per(self, field: DateField) -> None:
         if field.data and self.dari.data and field.data < self.dari.data:
