@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,7 +32,7 @@ from saas.pdf import render_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings import operations as savings
-from saas.savings.models import PaymentMethod, Receipt, SavingsKind, SavingsSettings
+from saas.savings.models import PaymentMethod, SavingsKind, SavingsSettings
 from saas.savings.operations import Movement
 
 KIND_LABELS = {
@@ -165,12 +165,16 @@ def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
     return savings_page(member, deposit, withdrawal), 422
 
 
+# Paper a receipt prints on (``?kertas=``): A6 sheets, or the 58 mm roll of a thermal printer.
+PAPERS = {"a6": "members/receipt_pdf.html", "58mm": "members/receipt_58mm.html"}
+
+
 def receipt_context(number: str) -> dict[str, Any]:
     found = savings.get_receipt_by_number(tenant_db(), number)
     if found is None:
         abort(404)
     member = member_or_404(found.member_id)
-    check_url = url_for("site.check_receipt", number=found.number, _external=True)
+    check_url = url_for("site.check_receipt", token=found.token, _external=True)
     text = _("Receipt %(number)s: %(url)s", number=found.number, url=check_url)
     phone = whatsapp_number(member.phone) if member.phone else ""
     return {
@@ -195,19 +199,23 @@ def receipt(number: str) -> str:
 @bp.route("/kuitansi/<number>.pdf")
 @tenant_view(Permission.POST_MONEY)
 def receipt_pdf(number: str) -> Response:
-    """The receipt on A6 paper with the cooperative's letterhead, to print or send."""
-    html = render_template("members/receipt_pdf.html", **receipt_context(number))
+    """The receipt on one page with the cooperative's letterhead, to print or send."""
+    template = PAPERS.get(request.args.get("kertas", "a6"))
+    if template is None:
+        abort(404)
+    html = render_template(template, **receipt_context(number))
     response = current_app.response_class(render_pdf(html), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-@site_bp.route("/kuitansi/<number>")
+@site_bp.route("/kuitansi/<token>")
 @public(Scope.TENANT)
-def check_receipt(number: str) -> str:
-    """Anyone holding a receipt can check it is genuine: number, date, amount, cooperative."""
-    found: Receipt | None = savings.get_receipt_by_number(tenant_db(), number[:30])
+def check_receipt(token: str) -> str | tuple[str, int]:
+    """Anyone holding a receipt can check it through its QR code: number, date, amount,
+    cooperative, and whether the movement was cancelled. A number alone shows nothing."""
+    found = savings.find_receipt_by_token(tenant_db(), token)
     if found is None:
-        abort(404)
+        return render_template("members/receipt_unknown.html"), 404
     return render_template("members/receipt_check.html", receipt=found)
