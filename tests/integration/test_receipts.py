@@ -11,14 +11,17 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import text as sql
+from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
+from saas.members.models import Member
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, Receipt, SavingsKind
 from saas.tenants import schemas
 from saas.tenants.migrations import upgrade_schema
+from saas.tenants.models import Tenant
 from tests.factories import books_of, login, text
 
 MM = 72 / 25.4  # PDF points in a millimetre
@@ -129,25 +132,60 @@ def test_a_receipt_still_standing_says_nothing_of_cancelling(bendahara, tenants,
     assert "Cancelled on" not in history
 
 
-@pytest.mark.parametrize(
-    ("query", "width_mm", "height_mm"),
-    [("", 148, 105), ("?kertas=a6", 148, 105), ("?kertas=58mm", 58, 125)],
-)
-def test_a_receipt_prints_on_one_page_of_a6_or_of_a_58mm_roll(
-    bendahara, paid, query, width_mm, height_mm
-):
-    response = bendahara.get(f"/kelola/anggota/kuitansi/{paid.number}.pdf{query}")
+def printed_page(client, receipt: Receipt, query: str = ""):
+    """The receipt's PDF, which must be one page, and that page's text on one line."""
+    response = client.get(f"/kelola/anggota/kuitansi/{receipt.number}.pdf{query}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     pdf = PdfReader(io.BytesIO(response.data))
     assert len(pdf.pages) == 1
-    page = pdf.pages[0]
-    assert round(float(page.mediabox.width) / MM) == width_mm
-    assert round(float(page.mediabox.height) / MM) == height_mm
-    printed = " ".join(page.extract_text().split())
+    return pdf.pages[0], " ".join(pdf.pages[0].extract_text().split())
+
+
+def size_mm(page) -> tuple[int, int]:
+    return round(float(page.mediabox.width) / MM), round(float(page.mediabox.height) / MM)
+
+
+@pytest.mark.parametrize("query", ["", "?kertas=a6"])
+def test_a_receipt_prints_on_one_a6_page(bendahara, paid, query):
+    page, printed = printed_page(bendahara, paid, query)
+    assert size_mm(page) == (148, 105)  # landscape
     assert "Koperasi Desa Merah Putih Alpha" in printed
     assert paid.number in printed
     assert "Rp42,500" in printed
+    assert "Scan to check" in printed
+
+
+def test_a_receipt_prints_on_one_58mm_roll_page_as_long_as_its_content(
+    bendahara, db, tenants, paid
+):
+    short, _printed = printed_page(bendahara, paid, "?kertas=58mm")
+    with db.platform_session() as session:
+        session.execute(
+            update(Tenant)
+            .where(Tenant.id == tenants.a.tenant.id)
+            .values(
+                display_name="Koperasi Desa Merah Putih Sukamaju Jaya Makmur Sentosa",
+                region_label="Desa Sukamaju Jaya, Kec. Cibeber, Kabupaten Sukabumi, Jawa Barat",
+            )
+        )
+        session.commit()
+    with books_of(db, tenants.a) as session:
+        session.execute(
+            update(Member)
+            .where(Member.id == paid.member_id)
+            .values(name="Sri Wahyuni Rahayuningsih Kusumawardhani Putri")
+        )
+        session.commit()
+    reverse(db, tenants, paid)
+
+    long, printed = printed_page(bendahara, paid, "?kertas=58mm")
+    width, length = size_mm(long)
+    assert width == 58
+    assert size_mm(short)[1] < length < 200  # the roll is cut after the last line
+    assert "Kabupaten Sukabumi" in printed
+    assert "Cancelled on Nov 5, 2026" in printed
+    assert printed.endswith("Scan to check")
 
 
 def test_an_unknown_paper_size_is_not_found(bendahara, paid):

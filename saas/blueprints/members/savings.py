@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -28,7 +29,7 @@ from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member
-from saas.pdf import render_pdf
+from saas.pdf import render_pdf, render_roll_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings import operations as savings
@@ -165,8 +166,17 @@ def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
     return savings_page(member, deposit, withdrawal), 422
 
 
+@dataclass(frozen=True)
+class Paper:
+    template: str
+    roll_width_mm: int | None = None  # a thermal printer's roll: the page is as long as needed
+
+
 # Paper a receipt prints on (``?kertas=``): A6 sheets, or the 58 mm roll of a thermal printer.
-PAPERS = {"a6": "members/receipt_pdf.html", "58mm": "members/receipt_58mm.html"}
+PAPERS = {
+    "a6": Paper("members/receipt_pdf.html"),
+    "58mm": Paper("members/receipt_58mm.html", roll_width_mm=58),
+}
 
 
 def receipt_context(number: str) -> dict[str, Any]:
@@ -200,11 +210,15 @@ def receipt(number: str) -> str:
 @tenant_view(Permission.POST_MONEY)
 def receipt_pdf(number: str) -> Response:
     """The receipt on one page with the cooperative's letterhead, to print or send."""
-    template = PAPERS.get(request.args.get("kertas", "a6"))
-    if template is None:
+    paper = PAPERS.get(request.args.get("kertas", "a6"))
+    if paper is None:
         abort(404)
-    html = render_template(template, **receipt_context(number))
-    response = current_app.response_class(render_pdf(html), mimetype="application/pdf")
+    html = render_template(paper.template, **receipt_context(number))
+    if paper.roll_width_mm is None:
+        pdf = render_pdf(html)
+    else:
+        pdf = render_roll_pdf(html, width_mm=paper.roll_width_mm)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
