@@ -229,6 +229,7 @@ def receipt_pdf(number: str) -> Response:
 def check_receipt(token: str) -> str | tuple[str, int]:
     """Anyone holding a receipt can check it through its QR code: number, date, amount,
     cooperative, and whether the movement was cancelled. A number alone shows nothing."""
+    g.private_page = True  # kept by no cache: a reversal changes the answer at once
     found = savings.find_receipt_by_token(tenant_db(), token)
     if found is None:
         return render_template("members/receipt_unknown.html"), 404
