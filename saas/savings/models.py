@@ -140,10 +140,6 @@ class Receipt(TenantBase):
         uselist=False,
     )
 
-    @property
-    def is_cancelled(self) -> bool:
-        return self.reversal is not None
-
 
 # A handed-out receipt is a document: its number, amount and token never change, and it is
 # never deleted (a cancelled movement shows through its reversing entry instead).
@@ -155,6 +151,8 @@ BEGIN
 END $$;
 CREATE TRIGGER receipts_immutable BEFORE UPDATE OR DELETE ON {schema}.receipts
     FOR EACH ROW EXECUTE FUNCTION {schema}.receipt_immutable();
+CREATE TRIGGER receipts_truncate BEFORE TRUNCATE ON {schema}.receipts
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.receipt_immutable();
 """
 
 

@@ -204,13 +204,14 @@ def test_an_unknown_paper_size_is_not_found(bendahara, paid):
     assert response.status_code == 404
 
 
-def test_the_database_refuses_to_change_or_delete_a_receipt(db, tenants, paid):
+def test_the_database_refuses_to_change_delete_or_truncate_a_receipt(db, tenants, paid):
     table = receipts_table(tenants)
     with books_of(db, tenants.a) as session:
         for statement in (
             "UPDATE receipts SET amount = 1 WHERE id = :id",
             "UPDATE receipts SET token = md5('x') WHERE id = :id",
             "DELETE FROM receipts WHERE id = :id",
+            "TRUNCATE receipts CASCADE",
         ):
             nested = session.begin_nested()
             with pytest.raises(DBAPIError, match="receipts are never changed"):

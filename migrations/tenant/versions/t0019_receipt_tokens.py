@@ -22,6 +22,8 @@ BEGIN
 END $$;
 CREATE TRIGGER receipts_immutable BEFORE UPDATE OR DELETE ON receipts
     FOR EACH ROW EXECUTE FUNCTION receipt_immutable();
+CREATE TRIGGER receipts_truncate BEFORE TRUNCATE ON receipts
+    FOR EACH STATEMENT EXECUTE FUNCTION receipt_immutable();
 """
 
 
@@ -36,6 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER receipts_truncate ON receipts")
     op.execute("DROP TRIGGER receipts_immutable ON receipts")
     op.execute("DROP FUNCTION receipt_immutable()")
     op.drop_constraint(op.f('ck_receipts_token_shape'), 'receipts', type_='check')
