@@ -2,22 +2,43 @@
 
 Images are decoded with Pillow under a pixel limit (no decompression bombs), then re-encoded, so
 EXIF (GPS position, camera serials) and anything hidden after the image data are dropped. PDFs
-must look like PDFs from the first to the last byte and carry no scripts or launch actions.
+are parsed with pypdf, which decodes names however they are escaped (``/J#61vaScript``), and
+refused when any object carries a script, an automatic or launch action, or an embedded file.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 12 MP phone photo is far below; a 20,000 x 20,000 bomb is not
 MAX_SIDE = 2400  # stored images are scaled down to this on their longer side
-PDF_DANGER = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|OpenAction|AA)\b")
+# Names that make a PDF act on its own when opened or clicked, as keys or as action types:
+# scripts, actions run on opening or on events, launching programs, files carried inside.
+PDF_DANGER = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+    }
+)
+MAX_PDF_OBJECTS = 200_000  # a scanned document has a few hundred; more is a parser trap
 
 
 class UploadRejected(ValueError):
@@ -62,11 +83,53 @@ def check_upload(data: bytes, *, allow_pdf: bool = True, max_side: int = MAX_SID
 
 
 def check_pdf(data: bytes) -> bytes:
-    if b"%%EOF" not in data[-2048:] or b"obj" not in data:
-        raise UploadRejected("bad_pdf")
-    if PDF_DANGER.search(data):
+    """The PDF unchanged if pypdf reads it and no object in it is active; UploadRejected else."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UploadRejected("bad_pdf")  # its objects cannot be inspected
+        active = any(_is_active(obj) for obj in _pdf_objects(reader))
+    except UploadRejected:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        raise UploadRejected("bad_pdf") from exc
+    if active:
         raise UploadRejected("active_pdf")
     return data
+
+
+def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject]:
+    """Every object of the file: the trailer, all it reaches, and numbered objects that nothing
+    refers to (a lenient viewer may still find those)."""
+    numbered = [(num, gen) for gen, nums in reader.xref.items() for num in nums]
+    numbered += [(num, 0) for num in reader.xref_objStm]
+    pending: list[PdfObject] = [reader.trailer]
+    pending += [IndirectObject(num, gen, reader) for num, gen in numbered]
+    seen: set[tuple[int, int]] = set()
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise ValueError("too many objects")
+            found = obj.get_object()
+            if found is None:  # a reference to nothing: nothing to inspect
+                continue
+            obj = found
+        yield obj
+        if isinstance(obj, DictionaryObject):  # streams too: their dictionary
+            pending.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            pending.extend(obj)
+
+
+def _is_active(obj: PdfObject) -> bool:
+    """A dictionary with a dangerous key, or a name (an action's /S) that is one."""
+    if isinstance(obj, DictionaryObject):
+        return any(key in PDF_DANGER for key in obj)
+    return isinstance(obj, NameObject) and obj in PDF_DANGER
 
 
 def clean_image(data: bytes, max_side: int = MAX_SIDE) -> CheckedFile:

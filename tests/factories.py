@@ -47,7 +47,7 @@ PASSWORD = "kata-sandi-uji-123"
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
     b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
-    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+    b"trailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
 )
 ADMIN_EMAIL = "admin@kode.id"
 

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    Connection,
     Date,
     DateTime,
     ForeignKey,
@@ -18,10 +17,13 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from saas.db import TENANT_SCHEMA, TenantBase, value_enum
+from saas.ledger.models import JournalEntry
 from saas.tenants.models import utcnow
 
 
@@ -99,13 +101,22 @@ class InterestRun(TenantBase):
         return self.gross - self.tax
 
 
+# A version 4 UUID as 32 hex digits: 122 bits from PostgreSQL's strong random source.
+RANDOM_HEX_SQL = "replace(gen_random_uuid()::text, '-', '')"
+
+
 class Receipt(TenantBase):
-    """A kuitansi for one savings movement; the number runs without gaps."""
+    """A kuitansi for one savings movement; the number runs without gaps.
+
+    The number is for people and is guessable; the check page and its QR code use the token.
+    """
 
     __tablename__ = "receipts"
+    __table_args__ = (CheckConstraint("token ~ '^[0-9a-f]{32}$'", name="token_shape"),)
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True, server_default=text(RANDOM_HEX_SQL))
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
     )
@@ -121,6 +132,41 @@ class Receipt(TenantBase):
     paid_on: Mapped[date] = mapped_column(Date)
     officer_name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # The entry that cancelled the movement, if any: the receipt then reads as cancelled.
+    reversal: Mapped[JournalEntry | None] = relationship(
+        primaryjoin=lambda: foreign(JournalEntry.reverses_id) == Receipt.entry_id,
+        viewonly=True,
+        uselist=False,
+    )
+
+
+# A handed-out receipt is a document: its number, amount and token never change, and it is
+# never deleted (a cancelled movement shows through its reversing entry instead).
+RECEIPT_GUARDS = """
+CREATE FUNCTION {schema}.receipt_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'receipts are never changed: reverse the entry of the movement'
+        USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER receipts_immutable BEFORE UPDATE OR DELETE ON {schema}.receipts
+    FOR EACH ROW EXECUTE FUNCTION {schema}.receipt_immutable();
+CREATE TRIGGER receipts_truncate BEFORE TRUNCATE ON {schema}.receipts
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.receipt_immutable();
+"""
+
+
+def receipt_guards_ddl(schema: str) -> str:
+    """The receipts' guard, for ``schema`` (``""`` for the migration's search_path)."""
+    return RECEIPT_GUARDS.replace("{schema}.", f'"{schema}".' if schema else "")
+
+
+@event.listens_for(Receipt.__table__, "after_create")
+def _create_receipt_guards(_table: object, connection: Connection, **_kw: object) -> None:
+    """Add the guard whenever the table is created from the metadata (new schemas, tests)."""
+    schema_map = connection.get_execution_options().get("schema_translate_map") or {}
+    ddl = receipt_guards_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
+    connection.exec_driver_sql(ddl.replace("%", "%%"))
 
 
 class Bill(TenantBase):

@@ -7,6 +7,7 @@ pay out the same balance. A retried request returns the first receipt and posts 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from saas.db import attach_inserted
 from saas.ledger import operations as ledger
@@ -46,6 +47,7 @@ from saas.savings.models import (
 )
 
 RECEIPT_COUNTER = "receipt"
+RECEIPT_TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 
 
 class SavingsError(LedgerError):
@@ -129,8 +131,10 @@ def balances_by_member(session: Session, as_of: date | None = None) -> dict[int,
 
 
 def history(session: Session, member_id: int, limit: int = 100) -> list[Receipt]:
+    """The member's receipts, newest first, each with the entry that cancelled it if any."""
     query = (
         select(Receipt)
+        .options(selectinload(Receipt.reversal))
         .where(Receipt.member_id == member_id)
         .order_by(Receipt.paid_on.desc(), Receipt.id.desc())
         .limit(limit)
@@ -139,7 +143,15 @@ def history(session: Session, member_id: int, limit: int = 100) -> list[Receipt]
 
 
 def get_receipt_by_number(session: Session, number: str) -> Receipt | None:
+    """A receipt by its printed number: for officers only, since numbers can be guessed."""
     return session.scalar(select(Receipt).where(Receipt.number == number))
+
+
+def find_receipt_by_token(session: Session, token: str) -> Receipt | None:
+    """The receipt a QR code points at; None for anything that is not a well-formed token."""
+    if not RECEIPT_TOKEN_RE.fullmatch(token):
+        return None
+    return session.scalar(select(Receipt).where(Receipt.token == token))
 
 
 def deposit(session: Session, movement: Movement, *, commit: bool = True) -> tuple[Receipt, bool]:
@@ -241,16 +253,18 @@ def _post(
         "officer_name": movement.officer_name,
         "created_at": datetime.now(UTC),
     }
-    receipt_id, number = session.connection().execute(RECEIPT, fields).one()
+    receipt_id, number, token = session.connection().execute(RECEIPT, fields).one()
     if commit:
         session.commit()  # at once: the receipt counter stays locked until then
-    return attach_inserted(session, Receipt(id=receipt_id, number=number, **fields)), True
+    receipt = Receipt(id=receipt_id, number=number, token=token, **fields)
+    return attach_inserted(session, receipt), True
 
 
-def _receipt_statement() -> Select[int, str]:
+def _receipt_statement() -> Select[int, str, str]:
     """Take the next receipt number and insert the receipt under it, ``KW-<year>-<number>``
-    with at least six digits, in one statement. The counter's row stays locked until commit,
-    so the numbers run without gaps and concurrent cashiers queue on it: it is taken last."""
+    with at least six digits, in one statement; the database draws its token. The counter's
+    row stays locked until commit, so the numbers run without gaps and concurrent cashiers
+    queue on it: it is taken last."""
     number = (
         insert(Counter)
         .values(name=RECEIPT_COUNTER, value=1)
@@ -280,10 +294,10 @@ def _receipt_statement() -> Select[int, str]:
     receipt = (
         insert(Receipt)
         .from_select(given.selected_columns.keys(), given)
-        .returning(Receipt.id, Receipt.number)
+        .returning(Receipt.id, Receipt.number, Receipt.token)
         .cte("receipt")
     )
-    return select(receipt.c.id, receipt.c.number)
+    return select(receipt.c.id, receipt.c.number, receipt.c.token)
 
 
 RECEIPT = _receipt_statement()

@@ -7,64 +7,48 @@ import unicodedata
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 
-RESERVED_SLUGS = frozenset(
+# Mailbox names of RFC 2142: a cooperative at abuse.<domain> could receive mail meant for us.
+MAILBOX_NAMES = frozenset(
     {
-        "www",
-        "admin",
-        "api",
-        "app",
-        "static",
-        "assets",
-        "cdn",
-        "mail",
-        "email",
-        "smtp",
-        "imap",
-        "pop",
-        "ftp",
-        "ns1",
-        "ns2",
-        "dns",
-        "mx",
-        "webmail",
-        "help",
-        "support",
-        "status",
-        "docs",
-        "blog",
-        "dev",
-        "test",
-        "staging",
-        "demo-admin",
-        "dashboard",
-        "daftar",
-        "register",
-        "login",
-        "auth",
-        "account",
-        "accounts",
-        "billing",
-        "pay",
-        "payment",
-        "payments",
-        "stripe",
-        "kode",
-        "guyub",
-        "platform",
-        "root",
-        "system",
-        "koperasi",
-        "simkopdes",
-        "microsite",
-        "healthz",
-        "metrics",
-        "internal",
-        "localhost",
-        "public",
-        "tenant",
-        "tenants",
+        "info", "marketing", "sales", "support", "abuse", "noc", "security", "postmaster",
+        "hostmaster", "usenet", "news", "webmaster", "www", "uucp", "ftp",
     }
-)
+)  # fmt: skip
+
+# Host names that mail clients, browsers and certificate authorities look up on their own
+# (autodiscover, wpad, mta-sts...), or that people expect to be the operator's services.
+SERVICE_NAMES = frozenset(
+    {
+        "autodiscover", "autoconfig", "mta-sts", "tls-rpt", "wpad", "isatap", "sso", "cpanel",
+        "whm", "webdisk", "webmail", "cpcalendars", "cpcontacts", "plesk", "lyncdiscover",
+        "sip", "enterpriseregistration", "enterpriseenrollment", "msoid", "owa", "exchange",
+        "mail", "email", "smtp", "smtps", "imap", "imaps", "pop", "pop3", "pop3s", "mx",
+        "dns", "ns", *(f"ns{n}" for n in range(1, 10)), "ntp", "ldap", "vpn", "proxy",
+        "gateway", "ftps", "sftp", "ssh", "git", "ci", "cdn", "static", "assets", "media",
+        "img", "images", "files", "upload", "uploads", "storage", "backup", "db", "database",
+        "api", "app", "apps", "auth", "oauth", "openid", "login", "signin", "signup",
+        "register", "account", "accounts", "id", "identity", "secure", "portal", "admin",
+        "administrator", "root", "system", "sysadmin", "help", "status", "docs", "blog",
+        "wiki", "forum", "dev", "test", "testing", "staging", "stage", "demo-admin",
+        "sandbox", "preview", "internal", "intranet", "localhost", "local",
+        "healthz", "metrics", "monitor", "monitoring", "billing", "pay", "payment",
+        "payments", "invoice", "stripe", "public", "private", "calendar", "caldav",
+        "carddav", "dav",
+    }
+)  # fmt: skip
+
+# The platform's own names, its operator's, and the programme's: nobody may pose as them.
+PLATFORM_NAMES = frozenset(
+    {
+        "guyub", "platform", "kode", "kodeindonesia", "kode-indonesia", "koperasi", "kopdes",
+        "kdmp", "kkmp", "merahputih", "merah-putih", "simkopdes", "microsite", "kemenkop",
+        "dinas", "pendamping", "pmo", "nasional", "national", "dashboard", "dasbor", "daftar",
+        "masuk", "keluar", "kelola", "bantuan", "direktori", "verifikasi", "tenant", "tenants",
+        "schema", "pool",
+    }
+)  # fmt: skip
+
+RESERVED_SLUGS = MAILBOX_NAMES | SERVICE_NAMES | PLATFORM_NAMES
 
 
 class SlugError(ValueError):

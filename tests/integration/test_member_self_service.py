@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 
+from saas.ledger import operations as ledger
+from saas.ledger.models import JournalEntry
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from tests.factories import book_closed_2025, csrf_token, login, share_out_2025, text
@@ -105,3 +107,26 @@ def test_a_member_sees_their_own_shu_only(alpha, client_for, db, tenants, sri_li
     assert "Rp106,250" in home
     assert "to be paid" in home
     assert "Rp43,750" not in home
+
+
+def test_a_member_sees_a_reversed_deposit_as_cancelled(client_for, db, tenants, sri_link):
+    sri = tenants.a.members[0]
+    with db.tenant_session(tenants.a.tenant.shard, tenants.a.tenant.schema_name) as session:
+        (receipt,) = savings.history(session, sri.id)
+        entry = session.get_one(JournalEntry, receipt.entry_id)
+        reversal = ledger.reverse_entry(
+            session,
+            entry,
+            entry_date=date(2026, 11, 4),
+            reason="salah catat",
+            idempotency_key=uuid.uuid4(),
+        ).entry
+        session.commit()
+    member = client_for("alpha")
+    path = sri_link.removeprefix("http://alpha.localhost")
+    password = {"password": "kebun-kopi-2026", "confirm": "kebun-kopi-2026"}
+    member.post(path, data={**password, "csrf_token": csrf_token(member, path)})
+    home = text(member.get("/anggota"))
+    assert f"Cancelled on Nov 4, 2026 by journal entry #{reversal.id}." in home
+    assert "<s>+Rp50,000</s>" in home
+    assert f'href="/kuitansi/{receipt.token}"' in home  # checked by its token, not its number

@@ -167,14 +167,15 @@ def test_nothing_is_paid_into_a_closed_month(bendahara, db, tenants, sri):
 
 def test_anyone_can_check_a_receipt_but_sees_nothing_personal(bendahara, client_for, sri):
     response, _data = pay(bendahara, sri, amount="30000")
-    number = response.headers["Location"].rsplit("/", 1)[1]
-    page = text(client_for("alpha").get(f"/kuitansi/{number}"))
+    receipt_page = text(bendahara.get(response.headers["Location"]))
+    token = re.search(r"/kuitansi/([0-9a-f]{32})", receipt_page).group(1)
+    page = text(client_for("alpha").get(f"/kuitansi/{token}"))
     assert "This receipt is genuine." in page
     assert "Rp30,000" in page
     assert sri.name not in page
     assert sri.nik not in page
     assert client_for("alpha").get("/kuitansi/KW-2026-999999").status_code == 404
-    assert client_for("beta").get(f"/kuitansi/{number}").status_code == 404
+    assert client_for("beta").get(f"/kuitansi/{token}").status_code == 404
 
 
 def test_supervisors_cannot_record_money(alpha, sri):
@@ -218,8 +219,8 @@ def test_a_receipt_carries_a_qr_code_of_its_check_page_and_prints_as_pdf(
     response, _data = pay(bendahara, sri, amount="25000")
     receipt_url = response.headers["Location"]
     page = text(bendahara.get(receipt_url))
-    number = receipt_url.rsplit("/", 1)[1]
-    assert f"<title>http://alpha.localhost/kuitansi/{number}</title>" in page  # the QR's target
+    # The QR's target: the check page under the receipt's token, not its guessable number.
+    assert re.search(r"<title>http://alpha\.localhost/kuitansi/[0-9a-f]{32}</title>", page)
     assert re.search(r'<svg[^>]*class="segno"', page)
     pdf = bendahara.get(f"{receipt_url}.pdf")
     assert pdf.status_code == 200

@@ -45,6 +45,35 @@ def test_bad_slugs_fail_with_a_reason(slug, code):
     assert raised.value.code == code
 
 
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "abuse",  # RFC 2142 mailboxes
+        "postmaster",
+        "hostmaster",
+        "noc",
+        "autodiscover",  # looked up by mail clients and browsers on their own
+        "autoconfig",
+        "mta-sts",
+        "wpad",
+        "sso",
+        "cpanel",
+        "ns1",
+        "ns9",
+        "pop3",
+        "smtp",
+        "guyub",  # the platform's and the programme's own names
+        "kodeindonesia",
+        "merahputih",
+        "simkopdes",
+    ],
+)
+def test_mailbox_service_and_platform_names_are_reserved(slug):
+    with pytest.raises(SlugError) as raised:
+        check_slug(slug)
+    assert raised.value.code == "reserved"
+
+
 def test_slug_suggestion_drops_the_programme_prefix():
     assert suggest_slug("Koperasi Desa Merah Putih Sukamaju Jaya") == "sukamaju-jaya"
     assert suggest_slug("Kopérasi Ñ") == "koperasi-n"

@@ -3,7 +3,7 @@ receipt may pay several months, months are billed or paid ahead, and the databas
 share paid once
 
 Revision ID: t0020
-Revises: t0017
+Revises: t0019
 Create Date: 2026-12-05 12:00:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 't0020'
-down_revision = 't0017'
+down_revision = 't0019'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -31,12 +32,12 @@ from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
-from saas.pdf import render_pdf
+from saas.pdf import render_pdf, render_roll_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings import bills
 from saas.savings import operations as savings
-from saas.savings.models import PaymentMethod, Receipt, SavingsKind
+from saas.savings.models import PaymentMethod, SavingsKind
 from saas.savings.operations import Movement
 
 SAVINGS_ERRORS = {
@@ -272,12 +273,25 @@ def _show_refusal(form: MovementForm, exc: LedgerError) -> None:
         form.amount.errors = [str(SAVINGS_ERRORS.get(exc.code, SAVINGS_ERRORS["retry_pending"]))]
 
 
+@dataclass(frozen=True)
+class Paper:
+    template: str
+    roll_width_mm: int | None = None  # a thermal printer's roll: the page is as long as needed
+
+
+# Paper a receipt prints on (``?kertas=``): A6 sheets, or the 58 mm roll of a thermal printer.
+PAPERS = {
+    "a6": Paper("members/receipt_pdf.html"),
+    "58mm": Paper("members/receipt_58mm.html", roll_width_mm=58),
+}
+
+
 def receipt_context(number: str) -> dict[str, Any]:
     found = savings.get_receipt_by_number(tenant_db(), number)
     if found is None:
         abort(404)
     member = member_or_404(found.member_id)
-    check_url = url_for("site.check_receipt", number=found.number, _external=True)
+    check_url = url_for("site.check_receipt", token=found.token, _external=True)
     text = _("Receipt %(number)s: %(url)s", number=found.number, url=check_url)
     phone = whatsapp_number(member.phone) if member.phone else ""
     return {
@@ -302,19 +316,28 @@ def receipt(number: str) -> str:
 @bp.route("/kuitansi/<number>.pdf")
 @tenant_view(Permission.POST_MONEY)
 def receipt_pdf(number: str) -> Response:
-    """The receipt on A6 paper with the cooperative's letterhead, to print or send."""
-    html = render_template("members/receipt_pdf.html", **receipt_context(number))
-    response = current_app.response_class(render_pdf(html), mimetype="application/pdf")
+    """The receipt on one page with the cooperative's letterhead, to print or send."""
+    paper = PAPERS.get(request.args.get("kertas", "a6"))
+    if paper is None:
+        abort(404)
+    html = render_template(paper.template, **receipt_context(number))
+    if paper.roll_width_mm is None:
+        pdf = render_pdf(html)
+    else:
+        pdf = render_roll_pdf(html, width_mm=paper.roll_width_mm)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-@site_bp.route("/kuitansi/<number>")
+@site_bp.route("/kuitansi/<token>")
 @public(Scope.TENANT)
-def check_receipt(number: str) -> str:
-    """Anyone holding a receipt can check it is genuine: number, date, amount, cooperative."""
-    found: Receipt | None = savings.get_receipt_by_number(tenant_db(), number[:30])
+def check_receipt(token: str) -> str | tuple[str, int]:
+    """Anyone holding a receipt can check it through its QR code: number, date, amount,
+    cooperative, and whether the movement was cancelled. A number alone shows nothing."""
+    g.private_page = True  # kept by no cache: a reversal changes the answer at once
+    found = savings.find_receipt_by_token(tenant_db(), token)
     if found is None:
-        abort(404)
+        return render_template("members/receipt_unknown.html"), 404
     return render_template("members/receipt_check.html", receipt=found)
