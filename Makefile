@@ -10,12 +10,13 @@ HTMX := saas/static/vendor/htmx.min.js
 CHROMIUM ?= /usr/bin/chromium
 MO_FILES := translations/id/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: help setup run test test-fast lint fmt typecheck translations compile-translations bench chromium wrk pdf-libs clean
+.PHONY: help setup run test test-fast test-calendar lint fmt typecheck translations compile-translations bench chromium wrk pdf-libs clean
 
 help:
 	@echo "make run           start Guyub on http://localhost:5000 (demo at http://demo.localhost:5000)"
 	@echo "make test          run the whole test suite (installs Chromium for the browser tests)"
 	@echo "make test-fast     the suite without browser tests"
+	@echo "make test-calendar the suite at a month's end, a year's end and 00:30 WIB on the 1st"
 	@echo "make lint | fmt | typecheck | translations | bench"
 
 $(BIN)/python:
@@ -64,6 +65,15 @@ test: setup chromium lint typecheck
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser"
+
+# The suite at instants where a calendar bug shows: a month's last evening, a year's last evening,
+# and 00:30 WIB on the 1st (UTC is still on the day before). No test may depend on the date.
+CALENDAR_INSTANTS := 2026-11-30T23:30:00+07:00 2026-12-31T23:30:00+07:00 2027-01-01T00:30:00+07:00
+test-calendar: setup chromium
+	@for instant in $(CALENDAR_INSTANTS); do \
+		echo "== the suite at $$instant"; \
+		GUYUB_TEST_NOW=$$instant $(BIN)/python -m pytest -q || exit 1; \
+	done
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from saas import clock
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
 from tests.clock import month_value
 from tests.factories import hidden, jpeg, login, text
@@ -107,3 +109,10 @@ def test_a_closed_month_takes_no_more_entries(bendahara, db, tenants, today):
     page = text(bendahara.get("/kelola/laporan/jurnal"))
     assert '<option value="2026-02">' not in page
     assert '<option value="2026-03">03/2026</option>' in page
+
+
+def test_in_january_december_of_last_year_can_be_closed(bendahara):
+    with clock.frozen(datetime(2027, 1, 10, 9, 0, tzinfo=clock.WIB)):
+        page = text(bendahara.get("/kelola/laporan/jurnal"))
+    assert '<option value="2026-12">12/2026</option>' in page
+    assert '<option value="2027-01">' not in page

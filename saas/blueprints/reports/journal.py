@@ -101,10 +101,11 @@ def entry_form(**values: Any) -> EntryForm:
 
 
 def close_form() -> CloseForm:
-    """The months that can close now: from the first open one up to last month."""
+    """The months that can close now: from the first open one (January of last year before
+    any month is closed, so that January can close December) up to last month."""
     form = CloseForm()
     today = clock.today()
-    start = ledger.first_open_day(tenant_db()) or date(today.year, 1, 1)
+    start = ledger.first_open_day(tenant_db()) or date(today.year - 1, 1, 1)
     months = []
     year, month = start.year, start.month
     while (year, month) < (today.year, today.month):
