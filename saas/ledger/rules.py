@@ -31,7 +31,7 @@ class TemplateAccount:
     role: str | None = None
 
 
-# The cooperative template of DOMAIN.md. Names are translated until a cooperative renames one.
+# The cooperative template (docs/domain.md). Names are translated until a cooperative renames one.
 CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("1", _l("Assets"), A, is_header=True),
     TemplateAccount("1-100", _l("Current assets"), A, "1", is_header=True),

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 K = TypeVar("K")
 
-# A typical split (DOMAIN.md); each cooperative's bylaws set its own.
+# A typical split (docs/domain.md); each cooperative's bylaws set its own.
 TYPICAL_SPLIT: dict[str, int] = {
     "cadangan": 40,
     "jasa_usaha": 20,

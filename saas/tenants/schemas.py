@@ -45,7 +45,7 @@ def create_schema_from_metadata(connection: Connection, schema_name: str, revisi
     connection.execute(CreateSchema(schema_name))
     translated = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
     TenantBase.metadata.create_all(translated, checkfirst=False)
-    install_chart(translated)  # the starting chart of accounts (the template of DOMAIN.md)
+    install_chart(translated)  # the starting chart of accounts (the template of docs/domain.md)
     connection.exec_driver_sql(
         f'CREATE TABLE "{schema_name}".{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, '
         f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))"
