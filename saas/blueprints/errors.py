@@ -12,6 +12,7 @@ from saas.access import view_access
 from saas.accounts.roles import GRANTS, Role, role_label
 from saas.blueprints.auth.forms import LoginForm
 from saas.tenants.resolution import TenantSuspended
+from saas.uploads import MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,11 @@ BARE_PAGE = '<!doctype html><meta charset="utf-8"><title>{code}</title><h1>{code
 
 
 def register_error_handlers(app: Flask) -> None:
+    # File fields state the limit and check it in the browser (templates/_forms.html).
+    app.jinja_env.globals.update(
+        upload_limit_bytes=MAX_UPLOAD_BYTES, upload_limit_mb=MAX_UPLOAD_BYTES // 2**20
+    )
+
     @app.errorhandler(CSRFError)
     def csrf_failed(_error: CSRFError) -> tuple[str, int]:
         return render_template("errors/csrf.html"), 400
@@ -43,6 +49,7 @@ def register_error_handlers(app: Flask) -> None:
                 "errors/error.html",
                 code=code if code in KNOWN else 500,
                 allowed_roles=roles_allowed_here() if code == 403 else None,
+                upload_limit_mb=MAX_UPLOAD_BYTES // 2**20,
             ), code
         except Exception:
             return BARE_PAGE.format(code=code), code

@@ -32,7 +32,7 @@ class UploadForm(FlaskForm):
         choices=[SelectChoice(kind.value, str(label)) for kind, label in DOCUMENT_LABELS.items()],
     )
     file = FileField(
-        _l("File (PDF, JPEG or PNG, up to 5 MB)"),
+        _l("File (PDF, JPEG or PNG)"),
         validators=[FileRequired(message=UPLOAD_MESSAGES["empty"])],
         render_kw={"accept": "application/pdf,image/jpeg,image/png"},
     )
