@@ -248,6 +248,7 @@ def seed_verification(
                 slug=tenant.slug,
                 officer_name="Siti Rahmawati",
                 officer_email=officer_email,
+                officer_phone="+6281234567000",
                 email_confirmed_at=datetime.now(UTC),
             )
         )

@@ -323,3 +323,14 @@ def test_a_returned_application_shows_what_to_fix_and_waits_for_the_fix(
     assert "Replaced since it was returned" in text(alpha.get("/kelola/dokumen"))
     assert submit(alpha).status_code == 302
     assert application_of(db, complete_alpha.tenant.id).status == "submitted"
+
+
+def test_the_verdicts_are_offered_in_the_reviewers_language(
+    alpha, platform, client_for, db, complete_alpha
+):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    reviewer = client_for(None, lang="id")
+    login(reviewer, "admin@kode.id")
+    page = text(reviewer.get(f"/admin/verifikasi/{application.id}"))
+    assert "Perlu diperbaiki" in page
+    assert "Needs fixing" not in page

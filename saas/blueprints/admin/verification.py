@@ -64,8 +64,9 @@ for _item in REVIEW_ITEMS:
         RadioField(
             ITEM_LABELS[_item],
             choices=[
-                SelectChoice("ok", str(_l("OK"))),
-                SelectChoice("fix", str(_l("Needs fixing"))),
+                # Lazy labels: the choices are built once, the language is the request's.
+                SelectChoice("ok", _l("OK")),
+                SelectChoice("fix", _l("Needs fixing")),
             ],
             # No default: each item is judged by a click, so nothing is approved unseen.
             validators=[InputRequired(message=_l("Choose OK or Needs fixing for this item."))],
