@@ -314,3 +314,21 @@ def test_a_20_mb_logo_keeps_everything_typed_on_the_profile_form(ketua):
     assert "The file is larger than 5 MB." in page
     assert "Koperasi yang menyejahterakan warga desa." in page
     assert 'value="Jl. Raya Desa No. 1"' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "indonesian"),
+    [
+        ("/kelola/pengurus/baru", "Chair of the supervisors (Ketua Pengawas)", "Ketua Pengawas"),
+        ("/kelola/unit/baru", "Groceries outlet (gerai sembako)", "Gerai sembako"),
+        ("/kelola/dokumen/unggah", "NIB from OSS", "NIB dari OSS"),
+    ],
+)
+def test_the_set_up_forms_offer_their_choices_in_the_officers_language(
+    client_for, path, english, indonesian
+):
+    officer = client_for("alpha", lang="id")
+    login(officer, "ana@kopalpha.id")
+    page = text(officer.get(path))
+    assert f">{indonesian}</option>" in page
+    assert english not in page

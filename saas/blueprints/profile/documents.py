@@ -29,7 +29,7 @@ from saas.verification import operations as verification
 class UploadForm(FlaskForm):
     kind = SelectField(
         _l("Document"),
-        choices=[SelectChoice(kind.value, str(label)) for kind, label in DOCUMENT_LABELS.items()],
+        choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_LABELS.items()],
     )
     file = FileField(
         _l("File (PDF, JPEG or PNG)"),

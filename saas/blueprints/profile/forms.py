@@ -149,7 +149,7 @@ class ProfileForm(FlaskForm):
 class BoardMemberForm(FlaskForm):
     position = SelectField(
         _l("Position"),
-        choices=[SelectChoice(p.value, str(label)) for p, label in POSITION_LABELS.items()],
+        choices=[SelectChoice(p.value, label) for p, label in POSITION_LABELS.items()],
     )
     name = StringField(
         _l("Full name"),
@@ -169,12 +169,12 @@ class BoardMemberForm(FlaskForm):
 class UnitForm(FlaskForm):
     kind = SelectField(
         _l("Kind of business"),
-        choices=[SelectChoice(k.value, str(label)) for k, label in UNIT_LABELS.items()],
+        choices=[SelectChoice(k.value, label) for k, label in UNIT_LABELS.items()],
     )
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=120)])
     status = SelectField(
         _l("Status"),
-        choices=[SelectChoice(s.value, str(label)) for s, label in STATUS_LABELS.items()],
+        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
     )
     description = TextAreaField(_l("What it offers"), validators=[Optional(), Length(max=2000)])
     opening_hours = StringField(

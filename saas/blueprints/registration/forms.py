@@ -107,7 +107,7 @@ class OfficerForm(NewPasswordForm):
     )
     role = SelectField(
         _l("Your role in the cooperative"),
-        choices=[SelectChoice(role.value, str(ROLE_LABELS[role])) for role in FOUNDING_ROLES],
+        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in FOUNDING_ROLES],
         default=Role.KETUA.value,
     )
     email = EmailField(
