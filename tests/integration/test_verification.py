@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as text_sql
+from sqlalchemy.exc import IntegrityError
 
 from saas.accounts import operations as accounts
 from saas.tenants.models import Tenant
@@ -334,3 +337,41 @@ def test_the_verdicts_are_offered_in_the_reviewers_language(
     page = text(reviewer.get(f"/admin/verifikasi/{application.id}"))
     assert "Perlu diperbaiki" in page
     assert "Needs fixing" not in page
+
+
+def test_the_database_refuses_an_approval_that_does_not_judge_every_item_ok(
+    alpha, platform, db, complete_alpha
+):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    every_ok = {item: {"ok": True, "note": ""} for item in REVIEW_ITEMS}
+    one_missing = {item: v for item, v in every_ok.items() if item != "akta"}
+    one_not_ok = every_ok | {"akta": {"ok": False, "note": "buram"}}
+    insert = text_sql(
+        "INSERT INTO verification_events (application_id, action, verdicts, created_at)"
+        " VALUES (:id, 'approved', CAST(:verdicts AS json), now())"
+    )
+    for verdicts in (None, one_missing, one_not_ok):
+        with pytest.raises(IntegrityError), db.platform_transaction() as connection:
+            connection.execute(
+                insert,
+                {
+                    "id": application.id,
+                    "verdicts": None if verdicts is None else json.dumps(verdicts),
+                },
+            )
+    with db.platform_transaction() as connection:
+        connection.execute(insert, {"id": application.id, "verdicts": json.dumps(every_ok)})
+
+
+def test_the_database_refuses_an_approved_application_without_its_date(
+    alpha, platform, db, complete_alpha
+):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    with pytest.raises(IntegrityError), db.platform_transaction() as connection:
+        connection.execute(
+            text_sql(
+                "UPDATE verification_applications SET status = 'approved', verified_at = NULL"
+                " WHERE id = :id"
+            ),
+            {"id": application.id},
+        )
