@@ -184,29 +184,13 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     content = queries.load_review_content(get_databases(), tenant)
     if not form.validate_on_submit():
         return render_review(application, tenant, content, form), 422
-    verdicts = {
-        item: Verdict(
-            ok=getattr(form, f"verdict_{item}").data == "ok",
-            note=getattr(form, f"note_{item}").data or "",
-        )
-        for item in REVIEW_ITEMS
-    }
+    verdicts = read_verdicts(form)
     action = request.form.get("action")
     if action == "edit":  # back from the confirmation, with the verdicts as they were
         return render_review(application, tenant, content, form), 200
     approve = action == "approve"
     if approve and request.form.get("confirmed") != "yes":
-        if not can_approve(verdicts):
-            flash(str(DECISION_ERRORS["not_all_ok"]), "error")
-            return render_review(application, tenant, content, form), 422
-        return render_template(
-            "admin/confirm_approval.html",
-            application=application,
-            tenant=tenant,
-            form=form,
-            items=REVIEW_ITEMS,
-            labels=ITEM_LABELS,
-        ), 200
+        return ask_to_confirm(application, tenant, content, form, verdicts)
     try:
         verification.decide(
             platform_db(),
@@ -226,6 +210,39 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     notify_officer(tenant, approved=approve)
     flash(_("Decision saved and the cooperative notified."), "success")
     return redirect(url_for("admin.verification_queue"))
+
+
+def read_verdicts(form: ReviewForm) -> dict[str, Verdict]:
+    """The reviewer's verdict and note on each item, from a validated form."""
+    return {
+        item: Verdict(
+            ok=getattr(form, f"verdict_{item}").data == "ok",
+            note=getattr(form, f"note_{item}").data or "",
+        )
+        for item in REVIEW_ITEMS
+    }
+
+
+def ask_to_confirm(
+    application: Application,
+    tenant: Tenant,
+    content: dict[str, Any],
+    form: ReviewForm,
+    verdicts: dict[str, Verdict],
+) -> tuple[str, int]:
+    """The second page of an approval; nothing is written until it is confirmed."""
+    if not can_approve(verdicts):
+        flash(str(DECISION_ERRORS["not_all_ok"]), "error")
+        return render_review(application, tenant, content, form), 422
+    page = render_template(
+        "admin/confirm_approval.html",
+        application=application,
+        tenant=tenant,
+        form=form,
+        items=REVIEW_ITEMS,
+        labels=ITEM_LABELS,
+    )
+    return page, 200
 
 
 def compose_notes(general: str, verdicts: dict[str, Verdict]) -> str:
