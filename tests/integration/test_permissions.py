@@ -14,6 +14,7 @@ import pytest
 from saas.access import Scope
 from saas.accounts import operations as accounts
 from saas.accounts.roles import GRANTS, Permission, Role
+from saas.blueprints.registration.forms import FOUNDING_ROLES
 from tests.factories import PASSWORD, csrf_from, login, text
 from tests.integration.test_isolation import ROUTES
 
@@ -67,7 +68,7 @@ def test_every_page_of_a_cooperative_is_documented_with_its_permission(app):
     assert documented_pages() == declared
 
 
-@pytest.mark.parametrize("founder", [Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA])
+@pytest.mark.parametrize("founder", FOUNDING_ROLES)
 def test_a_founder_of_any_board_role_can_finish_the_set_up(founder):
     for permission in (Permission.MANAGE_TEAM, Permission.EDIT_PROFILE, Permission.OFFICER_AREA):
         assert founder in GRANTS[permission]
