@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g
 
 from saas.config import PROJECT_ROOT, Settings, load_settings
+from saas.uploads import MAX_REQUEST_BYTES
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -44,7 +45,7 @@ def configure_flask(app: Flask, settings: Settings) -> None:
         SESSION_REFRESH_EACH_REQUEST=False,
         PERMANENT_SESSION_LIFETIME=settings.session_absolute_timeout,
         REMEMBER_COOKIE_DURATION=0,
-        MAX_CONTENT_LENGTH=12 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session that holds it
         WTF_CSRF_SSL_STRICT=True,
         BABEL_DEFAULT_LOCALE=settings.default_locale,

@@ -28,9 +28,12 @@ from saas.publishing import operations as publishing
 from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.seed_showcase import seed_public_face, seed_verification
 from saas.shu import operations as shu
+from saas.storage import LocalStorage
 from saas.tenants.models import Tenant, TenantStatus
 from saas.tenants.provisioning import provision_tenant
+from saas.verification.queries import read_review_content
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Koperasi Desa Merah Putih Sukamaju"
@@ -96,8 +99,16 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
                 session.commit()
                 yield f"reset the password of {demo.email}"
         yield from _seed_members(session, clock.today_for(tenant))
+        ketua = accounts.find_tenant_user_by_login(session, DEMO_USERS[0].email)
+        assert ketua is not None
+        storage = LocalStorage(settings.instance_dir / "uploads")  # as the app's
+        yield from seed_public_face(session, storage, tenant.schema_name, ketua)
+        content = read_review_content(session)
         page = get_public_page(session)
     with databases.platform_session() as platform:
+        registered = platform.get(Tenant, tenant.id)
+        assert registered is not None
+        yield from seed_verification(platform, registered, content, DEMO_USERS[0].email)
         refresh_tenant_summary(platform, tenant.id, page)  # the home's numbers and report
 
 

@@ -19,6 +19,9 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# A whole request: six news photos at the limit and the form around them. A larger file than
+# MAX_UPLOAD_BYTES still arrives whole, so the form answers it with its fields kept.
+MAX_REQUEST_BYTES = 8 * MAX_UPLOAD_BYTES
 MAX_PIXELS = 40_000_000  # a 12 MP phone photo is far below; a 20,000 x 20,000 bomb is not
 MAX_SIDE = 2400  # stored images are scaled down to this on their longer side
 # Names that make a PDF act on its own when opened or clicked, as keys or as action types:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from saas.accounts.models import Invitation, PlatformAdmin, TenantUser
 from saas.accounts.passwords import hash_password, needs_rehash, verify_password
-from saas.accounts.roles import Role
+from saas.accounts.roles import GRANTS, Permission, Role
 from saas.phones import to_e164
 
 
@@ -208,7 +208,7 @@ def count_active_managers(session: Session) -> int:
         session.scalar(
             select(func.count()).where(
                 TenantUser.is_active.is_(True),
-                TenantUser.role.in_([Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS]),
+                TenantUser.role.in_(GRANTS[Permission.MANAGE_TEAM]),
             )
         )
         or 0

@@ -29,7 +29,10 @@ ROLE_LABELS = {
 
 
 class Permission(enum.StrEnum):
-    """What a view needs. Each maps to the roles that hold it in ``GRANTS``."""
+    """What a view needs. Each maps to the roles that hold it in ``GRANTS``.
+
+    docs/permissions.md is the same matrix in words; a test holds the two together.
+    """
 
     OFFICER_AREA = "officer_area"  # the officers' home and read-only pages
     MANAGE_TEAM = "manage_team"  # invite colleagues, change roles, deactivate
@@ -38,25 +41,25 @@ class Permission(enum.StrEnum):
     EDIT_PROFILE = "edit_profile"  # the microsite: profile, board, units
     MANAGE_MEMBERS = "manage_members"  # register, edit and record the exit of members
     SEE_SENSITIVE = "see_sensitive"  # full NIK and KTP photos (UU 27/2022: as few as possible)
+    READ_BOOKS = "read_books"  # the journal and the chart of accounts, read only
     KEEP_BOOKS = "keep_books"  # manual journal entries, reversals, closing a month
 
 
-OFFICERS = frozenset(
-    {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.PENGAWAS, Role.STAFF}
-)
+# The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
+# so each holds everything set-up needs: the team, the profile and the verification.
+PENGURUS = frozenset({Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA})
+OFFICERS = frozenset({*PENGURUS, Role.PENGAWAS, Role.STAFF})
 
 GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.OFFICER_AREA: OFFICERS,
-    Permission.MANAGE_TEAM: frozenset({Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS}),
+    Permission.MANAGE_TEAM: PENGURUS,
     Permission.POST_MONEY: frozenset({Role.KETUA, Role.BENDAHARA, Role.STAFF}),
     Permission.MEMBER_AREA: frozenset(Role),
-    Permission.EDIT_PROFILE: frozenset(
-        {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA}
-    ),
-    Permission.MANAGE_MEMBERS: frozenset(
-        {Role.KETUA, Role.WAKIL_KETUA, Role.SEKRETARIS, Role.BENDAHARA, Role.STAFF}
-    ),
+    Permission.EDIT_PROFILE: PENGURUS,
+    Permission.MANAGE_MEMBERS: frozenset({*PENGURUS, Role.STAFF}),
     Permission.SEE_SENSITIVE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}),
+    # The supervisors read everything and post nothing; keeping the books stays the treasurer's.
+    Permission.READ_BOOKS: frozenset({*PENGURUS, Role.PENGAWAS}),
     Permission.KEEP_BOOKS: frozenset({Role.BENDAHARA}),
 }
 

@@ -24,3 +24,17 @@ def list_tenants(
 def count_tenants_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Tenant.status, func.count()).group_by(Tenant.status)).all()
     return {str(status): int(count) for status, count in rows}
+
+
+def find_tenants_to_sign_in(session: Session, text: str, *, limit: int = 20) -> list[Tenant]:
+    """Active cooperatives whose name, web address or village matches ``text``, by name."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = select(Tenant).where(
+        Tenant.status == TenantStatus.ACTIVE,
+        or_(
+            Tenant.display_name.ilike(pattern, escape="\\"),
+            Tenant.slug.ilike(pattern, escape="\\"),
+            Tenant.region_label.ilike(pattern, escape="\\"),
+        ),
+    )
+    return list(session.scalars(query.order_by(Tenant.display_name, Tenant.id).limit(limit)))

@@ -6,11 +6,21 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Identity, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import PlatformBase, value_enum
 from saas.tenants.models import utcnow
+from saas.verification.rules import REVIEW_ITEMS
 
 
 class VerificationStatus(enum.StrEnum):
@@ -26,6 +36,11 @@ class Application(PlatformBase):
     """A cooperative's application: one per tenant, through every round of review."""
 
     __tablename__ = "verification_applications"
+    __table_args__ = (
+        CheckConstraint(
+            "status <> 'approved' OR verified_at IS NOT NULL", name="approved_is_verified"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(
@@ -48,10 +63,20 @@ class Application(PlatformBase):
     last_notes: Mapped[str | None] = mapped_column(Text)
 
 
+# An approval carries a verdict on every review item, and every verdict is OK: nothing is
+# approved unseen, whatever the code above does (platform migration 0012 has the same list).
+APPROVAL_JUDGED = (
+    "action <> 'approved' OR (verdicts IS NOT NULL"
+    f" AND verdicts::jsonb ?& ARRAY[{', '.join(repr(item) for item in REVIEW_ITEMS)}]"
+    " AND NOT jsonb_path_exists(verdicts::jsonb, '$.* ? (!(@.ok == true))'))"
+)
+
+
 class VerificationEvent(PlatformBase):
     """The audit log: who did what to an application, when, with which notes."""
 
     __tablename__ = "verification_events"
+    __table_args__ = (CheckConstraint(APPROVAL_JUDGED, name="approval_judges_every_item"),)
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
     application_id: Mapped[int] = mapped_column(

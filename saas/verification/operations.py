@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,14 +12,25 @@ from sqlalchemy.orm import Session
 from saas.accounts.models import PlatformAdmin
 from saas.tenants.models import Tenant
 from saas.verification.models import Application, VerificationEvent, VerificationStatus
-from saas.verification.rules import CLAIM_MINUTES, Verdict, can_approve, needs_fixing
+from saas.verification.queries import find_returned_items
+from saas.verification.rules import (
+    CLAIM_MINUTES,
+    REVIEW_ITEMS,
+    Verdict,
+    can_approve,
+    content_fingerprint,
+    item_fingerprints,
+    needs_fixing,
+    unchanged_items,
+)
 
 OPEN = (VerificationStatus.SUBMITTED, VerificationStatus.IN_REVIEW)
 
 
 class VerificationError(ValueError):
-    """The action is refused; ``code`` says why (incomplete, already_open, approved, claimed,
-    stale, not_claimed, not_in_review, needs_notes, not_all_ok, not_verified)."""
+    """The action is refused; ``code`` says why (incomplete, unchanged, already_open, approved,
+    claimed, stale, not_claimed, not_in_review, not_all_judged, needs_notes, not_all_ok,
+    not_verified)."""
 
     def __init__(self, code: str, who: str | None = None) -> None:
         super().__init__(code)
@@ -42,20 +54,32 @@ def _log(
     admin: PlatformAdmin | None = None,
     notes: str | None = None,
     verdicts: dict[str, Verdict] | None = None,
+    fingerprints: dict[str, str] | None = None,
 ) -> None:
+    fingerprints = fingerprints or {}
     session.add(
         VerificationEvent(
             application_id=application.id,
             admin_id=admin.id if admin else None,
             action=action,
             notes=notes,
-            verdicts={item: asdict(v) for item, v in verdicts.items()} if verdicts else None,
+            verdicts=(
+                {
+                    item: {**asdict(v), "fingerprint": fingerprints.get(item)}
+                    for item, v in verdicts.items()
+                }
+                if verdicts
+                else None
+            ),
         )
     )
 
 
-def submit_for_verification(session: Session, tenant: Tenant, *, complete: bool) -> Application:
-    """Put the cooperative in the queue (again, after a return); the checklist must be complete."""
+def submit_for_verification(
+    session: Session, tenant: Tenant, *, complete: bool, content: dict[str, Any]
+) -> Application:
+    """Put the cooperative in the queue (again, after a return); the checklist must be complete
+    and every item the reviewer returned must have changed since."""
     if not complete:
         raise VerificationError("incomplete")
     application = session.scalars(
@@ -65,6 +89,11 @@ def submit_for_verification(session: Session, tenant: Tenant, *, complete: bool)
         raise VerificationError("already_open")
     if application is not None and application.status == VerificationStatus.APPROVED:
         raise VerificationError("approved")
+    returned = find_returned_items(session, application)
+    if unchanged_items(
+        {item: r.fingerprint for item, r in returned.items()}, item_fingerprints(content)
+    ):
+        raise VerificationError("unchanged")
     action = "resubmitted" if application else "submitted"
     if application is None:
         application = Application(tenant_id=tenant.id, version=0)
@@ -119,16 +148,19 @@ def decide(
     notes: str,
     seen_version: int,
     seen_fingerprint: str,
-    current_fingerprint: str,
+    content: dict[str, Any],
 ) -> Application:
-    """Approve, or return with notes; refused when the application changed since it was seen."""
+    """Approve, or return with notes; refused when the application changed since it was seen
+    (``content`` is what the cooperative holds now) or an item has no verdict."""
     application = _locked(session, application_id)
     if application.status != VerificationStatus.IN_REVIEW:
         raise VerificationError("not_in_review")
     if application.claimed_by_id != admin.id:
         raise VerificationError("not_claimed")
-    if application.version != seen_version or seen_fingerprint != current_fingerprint:
+    if application.version != seen_version or seen_fingerprint != content_fingerprint(content):
         raise VerificationError("stale")
+    if set(verdicts) != set(REVIEW_ITEMS):
+        raise VerificationError("not_all_judged")
     if approve and not can_approve(verdicts):
         raise VerificationError("not_all_ok")
     if not approve and not (
@@ -154,6 +186,7 @@ def decide(
         admin=admin,
         notes=application.last_notes,
         verdicts=verdicts,
+        fingerprints=item_fingerprints(content),
     )
     session.commit()
     return application

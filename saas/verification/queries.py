@@ -75,54 +75,89 @@ def list_events(
     return [(event, name) for event, name in rows]
 
 
+@dataclass(frozen=True)
+class ReturnedItem:
+    """An item the last return flagged: the reviewer's note and the item's fingerprint then."""
+
+    note: str
+    fingerprint: str | None
+
+
+def find_returned_items(
+    session: Session, application: Application | None
+) -> dict[str, ReturnedItem]:
+    """The items a returned application must fix, from the decision that returned it."""
+    if application is None or application.status != VerificationStatus.RETURNED:
+        return {}
+    verdicts = session.scalar(
+        select(VerificationEvent.verdicts)
+        .where(
+            VerificationEvent.application_id == application.id,
+            VerificationEvent.action == "returned",
+        )
+        .order_by(VerificationEvent.id.desc())
+        .limit(1)
+    )
+    return {
+        item: ReturnedItem(verdict.get("note") or "", verdict.get("fingerprint"))
+        for item, verdict in (verdicts or {}).items()
+        if not verdict.get("ok")
+    }
+
+
 def load_review_content(databases: Databases, tenant: Tenant) -> dict[str, Any]:
     """Everything a reviewer judges, read from the tenant's own schema (admin pages only)."""
     assert tenant.schema_name is not None
     with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
-        profile = microsite.get_profile(session)
-        fields = (
-            "vision",
-            "mission",
-            "address",
-            "postal_code",
-            "latitude",
-            "longitude",
-            "phone",
-            "whatsapp",
-            "email",
-        )
-        legal = ("sk_ahu_number", "sk_ahu_date", "npwp", "nib", "nik_koperasi")
-        return {
-            "profile": {name: getattr(profile, name, None) for name in fields},
-            "legal": {name: getattr(profile, name, None) for name in legal},
-            "board": [
-                {
-                    "position": m.position.value,
-                    "name": m.name,
-                    "phone": m.phone,
-                    "village_official": m.is_village_official,
-                    "related": m.is_related_to_board,
-                }
-                for m in microsite.list_board(session)
-            ],
-            "units": [
-                {
-                    "kind": u.kind.value,
-                    "name": u.name,
-                    "status": u.status.value,
-                    "description": u.description,
-                    "hours": u.opening_hours,
-                }
-                for u in microsite.list_units(session)
-            ],
-            "documents": {
-                kind.value: {
-                    "id": d.id,
-                    "name": d.original_name,
-                    "type": d.content_type,
-                    "size": d.size,
-                    "key": d.storage_key,
-                }
-                for kind, d in list_current_documents(session).items()
-            },
-        }
+        return read_review_content(session)
+
+
+def read_review_content(session: Session) -> dict[str, Any]:
+    """Everything a reviewer judges, from a session in the cooperative's schema."""
+    profile = microsite.get_profile(session)
+    fields = (
+        "vision",
+        "mission",
+        "address",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "phone",
+        "whatsapp",
+        "email",
+    )
+    legal = ("sk_ahu_number", "sk_ahu_date", "npwp", "nib", "nik_koperasi")
+    return {
+        "profile": {name: getattr(profile, name, None) for name in fields},
+        "legal": {name: getattr(profile, name, None) for name in legal},
+        "board": [
+            {
+                "position": m.position.value,
+                "name": m.name,
+                "phone": m.phone,
+                "village_official": m.is_village_official,
+                "related": m.is_related_to_board,
+            }
+            for m in microsite.list_board(session)
+        ],
+        "units": [
+            {
+                "kind": u.kind.value,
+                "name": u.name,
+                "status": u.status.value,
+                "description": u.description,
+                "hours": u.opening_hours,
+            }
+            for u in microsite.list_units(session)
+        ],
+        "documents": {
+            kind.value: {
+                "id": d.id,
+                "name": d.original_name,
+                "type": d.content_type,
+                "size": d.size,
+                "key": d.storage_key,
+            }
+            for kind, d in list_current_documents(session).items()
+        },
+    }

@@ -100,8 +100,12 @@ def admin_decides(page: Page, live: LiveServer, *, approve: bool) -> None:
         "link", name=re.compile("Kdmp Jalan|kdmp-jalan|Merah Putih", re.I)
     ).first.click()
     main_button(page, "Ambil untuk diperiksa")
+    for verdict in page.locator("input[type=radio][value=ok]").all():
+        verdict.check()  # every item is judged by a click; nothing comes pre-ticked
     if approve:
         main_button(page, "Setujui")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Setujui")
+        main_button(page, "Ya, setujui")
     else:
         page.locator("input[name=verdict_npwp][value=fix]").check()
         page.locator("#note_npwp").fill("Foto kartu NPWP buram.")
@@ -123,12 +127,13 @@ def test_from_sign_up_to_a_verified_microsite(browser, live_server: LiveServer, 
 
     admin_decides(admin, live_server, approve=False)
     founder.goto(live_server.url(SLUG, "/kelola/kelengkapan"))
-    expect(founder.get_by_text("Foto kartu NPWP buram.")).to_be_visible()
+    expect(founder.locator(".returned").get_by_text("Foto kartu NPWP buram.")).to_be_visible()
     founder.goto(live_server.url(SLUG, "/kelola/dokumen/unggah?jenis=npwp"))
     founder.set_input_files("#file", str(tmp_path / "scan.pdf"))
     main_button(founder, "Upload")
     founder.goto(live_server.url(SLUG, "/kelola/kelengkapan"))
-    main_button(founder, "Submit for verification")
+    expect(founder.get_by_text("Changed since it was returned")).to_be_visible()
+    main_button(founder, "Submit again")
 
     admin_decides(admin, live_server, approve=True)
     founder.goto(live_server.url(SLUG, "/"))

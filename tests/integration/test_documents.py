@@ -10,8 +10,8 @@ from PIL import Image
 
 from saas.documents import operations as documents
 from saas.documents.models import DocumentKind
-from saas.uploads import MAX_PIXELS
-from tests.factories import PDF_BYTES, csrf_token, login, text
+from saas.uploads import MAX_PIXELS, MAX_REQUEST_BYTES
+from tests.factories import PDF_BYTES, csrf_token, hidden, login, text
 
 
 def jpeg_with_gps() -> bytes:
@@ -127,16 +127,35 @@ def test_no_file_is_a_form_error(ketua):
     assert "Choose a file to upload." in text(response)
 
 
-def test_a_request_over_the_size_ceiling_gets_413(ketua):
+def test_a_request_over_the_size_ceiling_gets_413_with_the_limit_and_a_way_back(ketua):
     token = csrf_token(ketua, "/kelola/dokumen/unggah")
-    huge = io.BytesIO(b"%PDF-" + b"0" * (13 * 1024 * 1024))
+    huge = io.BytesIO(b"%PDF-" + b"0" * (MAX_REQUEST_BYTES + 1))
     response = ketua.post(
-        "/kelola/dokumen/unggah",
+        "/kelola/dokumen/unggah?jenis=akta",
         data={"kind": "akta", "csrf_token": token, "file": (huge, "huge.pdf")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 413
-    assert "The file is too large" in text(response)
+    page = text(response)
+    assert "The file is too large" in page
+    assert "Each file may be up to 5 MB." in page
+    assert 'href="/kelola/dokumen/unggah?jenis=akta"' in page
+
+
+def test_a_20_mb_scan_comes_back_on_its_form_with_the_limit(ketua):
+    form = text(ketua.get("/kelola/dokumen/unggah?jenis=npwp"))
+    assert "Each file up to 5 MB." in form  # said before the upload
+    assert 'data-max-bytes="5242880"' in form
+    big = io.BytesIO(PDF_BYTES[:-6] + b"0" * (20 * 1024 * 1024) + b"\n%%EOF\n")
+    response = ketua.post(
+        "/kelola/dokumen/unggah",
+        data={"kind": "npwp", "csrf_token": hidden(form, "csrf_token"), "file": (big, "scan.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "The file is larger than 5 MB." in page
+    assert re.search(r'<option selected value="npwp">|<option value="npwp" selected>', page)
 
 
 def test_supervisors_can_read_but_not_upload(alpha, tenants):

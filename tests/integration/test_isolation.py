@@ -102,6 +102,7 @@ ROUTES = {
     "site.preview_image": "none",
     "site.sitemap": "none",
     "site.outbox": "platform",
+    "site.find_cooperative": "platform",
     "auth.login": "none",
     "auth.logout": "none",
     "auth.forgot_password": "none",

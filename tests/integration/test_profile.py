@@ -299,3 +299,36 @@ def test_the_home_page_reads_the_tenant_schema_again_only_after_a_change(ketua, 
     changed, statements = count_statements(db, lambda: visitor.get("/"))
     assert "Visi yang baru" in text(changed)
     assert len(statements) == 4
+
+
+def test_a_20_mb_logo_keeps_everything_typed_on_the_profile_form(ketua):
+    token = csrf_token(ketua, "/kelola/profil")
+    huge = io.BytesIO(jpeg((200, 200)) + b"\0" * (20 * 1024 * 1024))
+    response = ketua.post(
+        "/kelola/profil",
+        data={**PROFILE, "csrf_token": token, "logo": (huge, "logo.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = text(response)
+    assert "The file is larger than 5 MB." in page
+    assert "Koperasi yang menyejahterakan warga desa." in page
+    assert 'value="Jl. Raya Desa No. 1"' in page
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "indonesian"),
+    [
+        ("/kelola/pengurus/baru", "Chair of the supervisors (Ketua Pengawas)", "Ketua Pengawas"),
+        ("/kelola/unit/baru", "Groceries outlet (gerai sembako)", "Gerai sembako"),
+        ("/kelola/dokumen/unggah", "NIB from OSS", "NIB dari OSS"),
+    ],
+)
+def test_the_set_up_forms_offer_their_choices_in_the_officers_language(
+    client_for, path, english, indonesian
+):
+    officer = client_for("alpha", lang="id")
+    login(officer, "ana@kopalpha.id")
+    page = text(officer.get(path))
+    assert f">{indonesian}</option>" in page
+    assert english not in page

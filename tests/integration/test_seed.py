@@ -7,13 +7,16 @@ from sqlalchemy import func, select
 from saas.dashboard.models import TenantSummary
 from saas.ledger.models import JournalEntry
 from saas.members.models import Member
+from saas.microsite import operations as microsite
 from saas.publishing import operations as publishing
 from saas.savings import operations as savings
 from saas.savings.models import SavingsKind
-from saas.seed import DEMO_SLUG, seed_demo
+from saas.seed import DEMO_NAME, DEMO_SLUG, seed_demo
+from saas.seed_showcase import REGION_CODE
 from saas.shu import operations as shu
 from saas.tenants.models import Tenant
 from tests.clock import TODAY
+from tests.factories import login, text
 
 
 def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, app):
@@ -44,3 +47,31 @@ def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, 
         summary = session.get(TenantSummary, tenant.id)
         assert summary.members == 3
         assert summary.report_year == last_year
+
+
+def test_the_demo_is_a_verified_complete_showcase_in_the_directory(db, app, client_for):
+    list(seed_demo(db, app.extensions["guyub.settings"], "demo-seed-2026"))
+    with db.platform_session() as session:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+        assert tenant.verified_at is not None
+        assert tenant.region_code == REGION_CODE
+        summary = session.get(TenantSummary, tenant.id)
+        assert summary.completeness == 100
+    with db.tenant_session(tenant.shard, tenant.schema_name) as session:
+        assert len(microsite.list_news(session)) == 3
+        assert all(post.photos for post in microsite.list_news(session))
+        assert len(microsite.list_products(session)) == 3
+    visitor = client_for("demo", lang="en")
+    home = text(visitor.get("/"))
+    assert "Verified by KODE Indonesia" in home
+    assert "100%" in home
+    assert "Gerai sembako resmi dibuka" in text(visitor.get("/berita"))
+    assert "Gula aren" in text(visitor.get("/produk"))
+    platform = client_for(None, lang="en")
+    assert DEMO_NAME in text(platform.get("/direktori"))
+    assert DEMO_NAME in text(platform.get("/cari-koperasi?q=kadudampit"))
+    officer = client_for("demo", lang="en")
+    login(officer, "ketua@sukamaju.id", "demo-seed-2026")
+    checklist = text(officer.get("/kelola/kelengkapan"))
+    assert "Your profile is 100% complete" in checklist
+    assert "Verified by KODE Indonesia on" in checklist

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as text_sql
+from sqlalchemy.exc import IntegrityError
 
 from saas.accounts import operations as accounts
 from saas.tenants.models import Tenant
@@ -47,13 +51,24 @@ def review_form(client, application_id):
     return fields
 
 
-def decide(client, application_id, action, *, fix=(), notes="", form=None):
+def decide(client, application_id, action, *, fix=(), notes="", form=None, confirmed=True):
     data = form or review_form(client, application_id)
     for item in REVIEW_ITEMS:
         data[f"verdict_{item}"] = "fix" if item in fix else "ok"
         data[f"note_{item}"] = "Foto buram, unggah ulang." if item in fix else ""
     data.update({"notes": notes, "action": action})
+    if confirmed:
+        data["confirmed"] = "yes"
     return client.post(f"/admin/verifikasi/{application_id}/putuskan", data=data)
+
+
+def upload_document(client, kind, data=PDF_BYTES):
+    token = csrf_token(client, "/kelola/dokumen/unggah")
+    return client.post(
+        "/kelola/dokumen/unggah",
+        data={"kind": kind, "csrf_token": token, "file": (io.BytesIO(data), f"{kind}-baru.pdf")},
+        content_type="multipart/form-data",
+    )
 
 
 def claim(client, application_id):
@@ -88,6 +103,7 @@ def test_submit_return_fix_resubmit_approve(alpha, platform, db, complete_alpha,
     assert "Periksa NPWP." in checklist
     assert "Foto buram, unggah ulang." in checklist
 
+    assert upload_document(alpha, "npwp", PDF_BYTES.replace(b"%%EOF", b" %%EOF")).status_code == 302
     assert submit(alpha).status_code == 302  # after fixing, again
     assert application_of(db, complete_alpha.tenant.id).status == "submitted"
     claim(platform, application.id)
@@ -229,3 +245,133 @@ def test_the_public_microsite_shows_the_badge_once_verified(
     after = text(client_for("alpha", lang="en").get("/"))
     assert "Verified by KODE Indonesia on" in after
     assert "100%" in after  # the public completeness score
+
+
+def claimed_application(alpha, platform, db, tenant_id):
+    login(alpha, "ana@kopalpha.id")
+    submit(alpha)
+    application = application_of(db, tenant_id)
+    login(platform, "admin@kode.id")
+    claim(platform, application.id)
+    return application
+
+
+def test_an_item_without_a_verdict_stops_the_decision(alpha, platform, db, complete_alpha):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    page = text(platform.get(f"/admin/verifikasi/{application.id}"))
+    assert not re.search(r'<input[^>]*type="radio"[^>]*checked', page)  # nothing pre-judged
+    data = review_form(platform, application.id)
+    data |= {f"verdict_{item}": "ok" for item in REVIEW_ITEMS if item != "akta"}
+    data |= {"action": "approve", "confirmed": "yes"}
+    response = platform.post(f"/admin/verifikasi/{application.id}/putuskan", data=data)
+    assert response.status_code == 422
+    assert "Choose OK or Needs fixing for this item." in text(response)
+    assert application_of(db, complete_alpha.tenant.id).status == "in_review"
+
+
+def test_approval_is_confirmed_on_a_second_page(alpha, platform, db, complete_alpha, outbox):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    asked = decide(platform, application.id, "approve", confirmed=False)
+    assert asked.status_code == 200
+    assert "Approve Koperasi Desa Merah Putih Alpha?" in text(asked)
+    assert application_of(db, complete_alpha.tenant.id).status == "in_review"
+    assert outbox == []
+    form = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', text(asked)))
+    back = platform.post(
+        f"/admin/verifikasi/{application.id}/putuskan", data=form | {"action": "edit"}
+    )
+    assert back.status_code == 200
+    assert len(re.findall(r'<input checked[^>]*value="ok"', text(back))) == len(REVIEW_ITEMS)
+    confirmed = platform.post(
+        f"/admin/verifikasi/{application.id}/putuskan", data=form | {"action": "approve"}
+    )
+    assert confirmed.status_code == 302
+    assert application_of(db, complete_alpha.tenant.id).status == "approved"
+
+
+def test_the_review_names_the_fields_as_the_officers_see_them(alpha, platform, db, complete_alpha):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    page = text(platform.get(f"/admin/verifikasi/{application.id}"))
+    assert "SK AHU number (legal entity decree)" in page
+    assert "WhatsApp number" in page
+    assert "<dt>sk_ahu_number</dt>" not in page
+    assert "<dt>whatsapp</dt>" not in page
+
+
+def test_a_returned_application_shows_what_to_fix_and_waits_for_the_fix(
+    alpha, platform, db, complete_alpha
+):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    assert decide(platform, application.id, "return", fix=("npwp",)).status_code == 302
+
+    checklist = text(alpha.get("/kelola/kelengkapan"))
+    assert "Returned for fixing" in checklist
+    assert "What was returned" in checklist
+    assert "NPWP card" in checklist
+    assert "Foto buram, unggah ulang." in checklist
+    assert "Not changed yet" in checklist
+    assert "/kelola/dokumen/unggah?jenis=npwp" in checklist
+    documents = text(alpha.get("/kelola/dokumen"))
+    assert "Returned by KODE Indonesia: Foto buram, unggah ulang." in documents
+
+    refused = submit(alpha)
+    assert refused.status_code == 302
+    assert "Fix every item KODE Indonesia returned" in text(alpha.get("/kelola/kelengkapan"))
+    assert application_of(db, complete_alpha.tenant.id).status == "returned"
+
+    assert upload_document(alpha, "npwp").status_code == 302
+    checklist = text(alpha.get("/kelola/kelengkapan"))
+    assert "Changed since it was returned" in checklist
+    assert "Returned for fixing" not in checklist
+    assert "Replaced since it was returned" in text(alpha.get("/kelola/dokumen"))
+    assert submit(alpha).status_code == 302
+    assert application_of(db, complete_alpha.tenant.id).status == "submitted"
+
+
+def test_the_verdicts_are_offered_in_the_reviewers_language(
+    alpha, platform, client_for, db, complete_alpha
+):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    reviewer = client_for(None, lang="id")
+    login(reviewer, "admin@kode.id")
+    page = text(reviewer.get(f"/admin/verifikasi/{application.id}"))
+    assert "Perlu diperbaiki" in page
+    assert "Needs fixing" not in page
+
+
+def test_the_database_refuses_an_approval_that_does_not_judge_every_item_ok(
+    alpha, platform, db, complete_alpha
+):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    every_ok = {item: {"ok": True, "note": ""} for item in REVIEW_ITEMS}
+    one_missing = {item: v for item, v in every_ok.items() if item != "akta"}
+    one_not_ok = every_ok | {"akta": {"ok": False, "note": "buram"}}
+    insert = text_sql(
+        "INSERT INTO verification_events (application_id, action, verdicts, created_at)"
+        " VALUES (:id, 'approved', CAST(:verdicts AS json), now())"
+    )
+    for verdicts in (None, one_missing, one_not_ok):
+        with pytest.raises(IntegrityError), db.platform_transaction() as connection:
+            connection.execute(
+                insert,
+                {
+                    "id": application.id,
+                    "verdicts": None if verdicts is None else json.dumps(verdicts),
+                },
+            )
+    with db.platform_transaction() as connection:
+        connection.execute(insert, {"id": application.id, "verdicts": json.dumps(every_ok)})
+
+
+def test_the_database_refuses_an_approved_application_without_its_date(
+    alpha, platform, db, complete_alpha
+):
+    application = claimed_application(alpha, platform, db, complete_alpha.tenant.id)
+    with pytest.raises(IntegrityError), db.platform_transaction() as connection:
+        connection.execute(
+            text_sql(
+                "UPDATE verification_applications SET status = 'approved', verified_at = NULL"
+                " WHERE id = :id"
+            ),
+            {"id": application.id},
+        )

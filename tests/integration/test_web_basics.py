@@ -17,6 +17,7 @@ from PIL import Image
 from saas import create_app
 from saas.mail import ConsoleMailer, Email
 from saas.observability import JsonFormatter
+from saas.tenants.models import Tenant
 from tests.factories import count_statements, login, text
 
 PAGES = [
@@ -219,3 +220,25 @@ def test_an_id_beyond_the_database_range_is_not_found(alpha):
     for url in ("/kelola/anggota/{}", "/kelola/laporan/jurnal/1/lampiran/{}", "/berita/{}"):
         assert alpha.get(url.format(2**63)).status_code == 404
         assert alpha.get(url.format(2**63 - 1)).status_code == 404
+
+
+def test_the_landing_page_leads_officers_and_members_to_their_cooperatives_sign_in(platform):
+    landing = text(platform.get("/"))
+    assert 'action="/cari-koperasi"' in landing
+    assert "loans" not in landing.lower()  # nothing the product does not do yet
+    by_name = text(platform.get("/cari-koperasi?q=merah+putih+alpha"))
+    assert "Koperasi Desa Merah Putih Alpha" in by_name
+    assert 'href="http://alpha.localhost/masuk"' in by_name
+    assert "Beta" not in by_name
+    assert "Type at least three letters." in text(platform.get("/cari-koperasi?q=al"))
+    assert "No cooperative matches" in text(platform.get("/cari-koperasi?q=zzzz"))
+
+
+def test_a_cooperative_is_found_by_its_village(platform, db, tenants):
+    with db.platform_session() as session:
+        tenant = session.get(Tenant, tenants.b.tenant.id)
+        tenant.region_label = "Desa Cibeureum, Kec. Cisarua, Kabupaten Bogor, Jawa Barat"
+        session.commit()
+    found = text(platform.get("/cari-koperasi?q=cibeureum"))
+    assert "Koperasi Desa Merah Putih Beta" in found
+    assert 'href="http://beta.localhost/masuk"' in found

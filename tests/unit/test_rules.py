@@ -16,6 +16,7 @@ from saas.i18n import format_rupiah
 from saas.observability import JsonFormatter, redact
 from saas.phones import to_e164, whatsapp_number
 from saas.tenants.rules import SlugError, check_slug, split_host, subdomain_label, suggest_slug
+from saas.verification.rules import item_fingerprints, unchanged_items
 
 
 @pytest.mark.parametrize("slug", ["abc", "sukamaju", "desa-123", "a" * 40])
@@ -220,3 +221,28 @@ def test_json_log_lines_carry_extras_and_are_redacted():
     assert line["msg"] == "member 320123********01"
     assert line["tenant"] == "alpha"
     assert line["request_id"] == "abc"
+
+
+def review_content(**changes):
+    content = {
+        "profile": {"vision": "Sejahtera"},
+        "legal": {"npwp": "0013000666091000"},
+        "board": [],
+        "units": [],
+        "documents": {"npwp": {"id": 1, "key": "a.pdf"}, "akta": {"id": 2, "key": "b.pdf"}},
+    }
+    return content | changes
+
+
+def test_only_a_change_to_a_returned_item_counts_as_its_fix():
+    returned = {"npwp": item_fingerprints(review_content())["npwp"]}
+    other_change = review_content(profile={"vision": "Baru"})
+    assert unchanged_items(returned, item_fingerprints(other_change)) == ["npwp"]
+    replaced = review_content(
+        documents={"npwp": {"id": 3, "key": "c.pdf"}, "akta": {"id": 2, "key": "b.pdf"}}
+    )
+    assert unchanged_items(returned, item_fingerprints(replaced)) == []
+
+
+def test_a_return_recorded_without_fingerprints_blocks_nothing():
+    assert unchanged_items({"npwp": None}, item_fingerprints(review_content())) == []

@@ -12,12 +12,14 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from saas.access import admin_view
 from saas.blueprints.admin.views import bp
 from saas.blueprints.links import tenant_base_url
 from saas.blueprints.profile.documents import DOCUMENT_LABELS
+from saas.blueprints.profile.forms import STATUS_LABELS, ProfileForm
+from saas.blueprints.registration.forms import LegalIdentifiersForm
 from saas.db import get_databases, platform_db
 from saas.mail import send_templated
 from saas.onboarding.operations import find_registration_of_tenant
@@ -27,7 +29,7 @@ from saas.tenants.models import Tenant
 from saas.verification import operations as verification
 from saas.verification import queries
 from saas.verification.models import Application, VerificationStatus
-from saas.verification.rules import REVIEW_ITEMS, Verdict, content_fingerprint
+from saas.verification.rules import REVIEW_ITEMS, Verdict, can_approve, content_fingerprint
 
 ITEM_LABELS: dict[str, Any] = {
     "profile": _l("Profile"),
@@ -41,6 +43,7 @@ DECISION_ERRORS = {
     "not_claimed": _l("Claim the application before deciding on it."),
     "not_in_review": _l("This application is not waiting for a decision."),
     "not_all_ok": _l("Mark every item OK to approve, or return the application."),
+    "not_all_judged": _l("Give a verdict on every item before deciding."),
     "needs_notes": _l("Say what needs fixing: mark the items and write a note."),
     "not_verified": _l("Only a verified cooperative can have its verification withdrawn."),
 }
@@ -61,10 +64,12 @@ for _item in REVIEW_ITEMS:
         RadioField(
             ITEM_LABELS[_item],
             choices=[
-                SelectChoice("ok", str(_l("OK"))),
-                SelectChoice("fix", str(_l("Needs fixing"))),
+                # Lazy labels: the choices are built once, the language is the request's.
+                SelectChoice("ok", _l("OK")),
+                SelectChoice("fix", _l("Needs fixing")),
             ],
-            default="ok",
+            # No default: each item is judged by a click, so nothing is approved unseen.
+            validators=[InputRequired(message=_l("Choose OK or Needs fixing for this item."))],
         ),
     )
     setattr(
@@ -72,6 +77,15 @@ for _item in REVIEW_ITEMS:
         f"note_{_item}",
         StringField(_l("Note"), validators=[Optional(), Length(max=500)]),
     )
+
+
+def field_labels() -> dict[str, str]:
+    """The labels the officers see on their own forms, for the fields the reviewer reads."""
+    labels: dict[str, str] = {}
+    for form_class in (ProfileForm, LegalIdentifiersForm):
+        form = form_class(formdata=None, meta={"csrf": False})
+        labels |= {field.name: str(field.label.text) for field in form}
+    return labels
 
 
 def _application_or_404(application_id: int) -> tuple[Application, Tenant]:
@@ -141,6 +155,8 @@ def render_review(
         events=queries.list_events(platform_db(), application.id),
         items=REVIEW_ITEMS,
         labels=ITEM_LABELS,
+        field_labels=field_labels(),
+        unit_status_labels=STATUS_LABELS,
         registration=find_registration_of_tenant(platform_db(), tenant.id),
     )
 
@@ -168,14 +184,13 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     content = queries.load_review_content(get_databases(), tenant)
     if not form.validate_on_submit():
         return render_review(application, tenant, content, form), 422
-    verdicts = {
-        item: Verdict(
-            ok=getattr(form, f"verdict_{item}").data == "ok",
-            note=getattr(form, f"note_{item}").data or "",
-        )
-        for item in REVIEW_ITEMS
-    }
-    approve = request.form.get("action") == "approve"
+    verdicts = read_verdicts(form)
+    action = request.form.get("action")
+    if action == "edit":  # back from the confirmation, with the verdicts as they were
+        return render_review(application, tenant, content, form), 200
+    approve = action == "approve"
+    if approve and request.form.get("confirmed") != "yes":
+        return ask_to_confirm(application, tenant, content, form, verdicts)
     try:
         verification.decide(
             platform_db(),
@@ -186,7 +201,7 @@ def decide(application_id: int) -> Response | tuple[str, int]:
             notes=compose_notes(form.notes.data or "", verdicts),
             seen_version=int(form.version.data or 0),
             seen_fingerprint=form.fingerprint.data or "",
-            current_fingerprint=content_fingerprint(content),
+            content=content,
         )
     except verification.VerificationError as exc:
         flash(str(DECISION_ERRORS[exc.code]), "error")
@@ -195,6 +210,39 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     notify_officer(tenant, approved=approve)
     flash(_("Decision saved and the cooperative notified."), "success")
     return redirect(url_for("admin.verification_queue"))
+
+
+def read_verdicts(form: ReviewForm) -> dict[str, Verdict]:
+    """The reviewer's verdict and note on each item, from a validated form."""
+    return {
+        item: Verdict(
+            ok=getattr(form, f"verdict_{item}").data == "ok",
+            note=getattr(form, f"note_{item}").data or "",
+        )
+        for item in REVIEW_ITEMS
+    }
+
+
+def ask_to_confirm(
+    application: Application,
+    tenant: Tenant,
+    content: dict[str, Any],
+    form: ReviewForm,
+    verdicts: dict[str, Verdict],
+) -> tuple[str, int]:
+    """The second page of an approval; nothing is written until it is confirmed."""
+    if not can_approve(verdicts):
+        flash(str(DECISION_ERRORS["not_all_ok"]), "error")
+        return render_review(application, tenant, content, form), 422
+    page = render_template(
+        "admin/confirm_approval.html",
+        application=application,
+        tenant=tenant,
+        form=form,
+        items=REVIEW_ITEMS,
+        labels=ITEM_LABELS,
+    )
+    return page, 200
 
 
 def compose_notes(general: str, verdicts: dict[str, Verdict]) -> str:

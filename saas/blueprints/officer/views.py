@@ -28,7 +28,8 @@ ACCOUNT_ERRORS = {
     "email_taken": lambda: _("Someone in this cooperative already uses that email."),
     "cannot_change_self": lambda: _("You cannot change your own role or access."),
     "last_manager": lambda: _(
-        "At least one active chair, vice chair or secretary must remain to manage the team."
+        "At least one active board officer (chair, vice chair, secretary or treasurer) must "
+        "remain to manage the team."
     ),
     "invitation_used": lambda: _("This invitation was already used or cancelled."),
     "invitation_expired": lambda: _("This invitation has expired."),

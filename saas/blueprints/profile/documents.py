@@ -16,22 +16,14 @@ from wtforms.fields.choices import SelectChoice
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.profile.forms import UPLOAD_MESSAGES
-from saas.blueprints.profile.views import bp
-from saas.db import tenant_db
+from saas.blueprints.profile.forms import DOCUMENT_LABELS, UPLOAD_MESSAGES
+from saas.blueprints.profile.views import bp, returned_items
+from saas.db import platform_db, tenant_db
 from saas.documents import operations as documents
 from saas.documents.models import DocumentKind
 from saas.storage import Storage
 from saas.uploads import MAX_UPLOAD_BYTES, UploadRejected, check_upload
-
-DOCUMENT_LABELS = {
-    DocumentKind.MUSDESUS: _l("Minutes of the special village meeting (Musdesus)"),
-    DocumentKind.AKTA: _l("Deed of establishment (akta pendirian)"),
-    DocumentKind.SK_AHU: _l("SK AHU legal entity decree"),
-    DocumentKind.NPWP: _l("NPWP card"),
-    DocumentKind.NIB: _l("NIB from OSS"),
-    DocumentKind.BANK: _l("Proof of the cooperative's bank account"),
-}
+from saas.verification import operations as verification
 
 
 class UploadForm(FlaskForm):
@@ -40,7 +32,7 @@ class UploadForm(FlaskForm):
         choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_LABELS.items()],
     )
     file = FileField(
-        _l("File (PDF, JPEG or PNG, up to 5 MB)"),
+        _l("File (PDF, JPEG or PNG)"),
         validators=[FileRequired(message=UPLOAD_MESSAGES["empty"])],
         render_kw={"accept": "application/pdf,image/jpeg,image/png"},
     )
@@ -55,10 +47,14 @@ def storage() -> Storage:
 @tenant_view(Permission.OFFICER_AREA)
 def documents_list() -> str:
     g.private_page = True
+    application = verification.get_application_of_tenant(platform_db(), g.tenant.id)
+    returned, unchanged = returned_items(application)
     return render_template(
         "profile/documents.html",
         current=documents.list_current_documents(tenant_db()),
         labels=DOCUMENT_LABELS,
+        returned=returned,
+        unchanged=unchanged,
     )
 
 

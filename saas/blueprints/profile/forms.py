@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from saas.blueprints.auth.forms import EMAIL_INVALID
 from saas.blueprints.forms import REQUIRED
+from saas.documents.models import DocumentKind
 from saas.microsite.models import Position, UnitKind, UnitStatus
 from saas.phones import to_e164
 
@@ -49,6 +50,15 @@ UNIT_LABELS = {
     UnitKind.PPOB: _l("Bill payments and top-ups (PPOB)"),
     UnitKind.LAINNYA: _l("Other business"),
 }
+DOCUMENT_LABELS = {
+    DocumentKind.MUSDESUS: _l("Minutes of the special village meeting (Musdesus)"),
+    DocumentKind.AKTA: _l("Deed of establishment (akta pendirian)"),
+    DocumentKind.SK_AHU: _l("SK AHU legal entity decree"),
+    DocumentKind.NPWP: _l("NPWP card"),
+    DocumentKind.NIB: _l("NIB from OSS"),
+    DocumentKind.BANK: _l("Proof of the cooperative's bank account"),
+}
+
 UPLOAD_MESSAGES = {
     "empty": _l("Choose a file to upload."),
     "too_large": _l(

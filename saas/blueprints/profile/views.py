@@ -22,6 +22,7 @@ from wtforms import Field
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.profile.forms import (
+    DOCUMENT_LABELS,
     POSITION_LABELS,
     STATUS_LABELS,
     UNIT_LABELS,
@@ -56,6 +57,9 @@ from saas.onboarding.operations import find_registration_of_tenant
 from saas.storage import Storage
 from saas.uploads import MAX_UPLOAD_BYTES, CheckedFile, UploadRejected, check_upload
 from saas.verification import operations as verification
+from saas.verification.models import Application
+from saas.verification.queries import ReturnedItem, find_returned_items, read_review_content
+from saas.verification.rules import DOCUMENT_ITEMS, item_fingerprints, unchanged_items
 
 bp = Blueprint("profile", __name__, url_prefix="/kelola")
 
@@ -64,6 +68,7 @@ SUBMIT_ERRORS = {
     "incomplete": _l("Complete every item of the checklist first."),
     "already_open": _l("Your cooperative is already waiting for verification."),
     "approved": _l("Your cooperative is already verified."),
+    "unchanged": _l("Fix every item KODE Indonesia returned before you submit again."),
 }
 
 
@@ -126,13 +131,41 @@ def checklist() -> str:
     g.private_page = True
     registration = find_registration_of_tenant(platform_db(), g.tenant.id)
     items = checklist_items(registration)
+    application = verification.get_application_of_tenant(platform_db(), g.tenant.id)
+    returned, unchanged = returned_items(application)
     return render_template(
         "profile/checklist.html",
         items=items,
         score=completeness(items),
         registration=registration,
-        application=verification.get_application_of_tenant(platform_db(), g.tenant.id),
+        application=application,
+        returned=returned,
+        unchanged=unchanged,
+        sent_back={"documents" if code in DOCUMENT_ITEMS else code for code in unchanged},
+        returned_labels=returned_item_labels(),
     )
+
+
+def returned_items(
+    application: Application | None,
+) -> tuple[dict[str, ReturnedItem], list[str]]:
+    """What the last return flagged, and which of those items are still unchanged."""
+    returned = find_returned_items(platform_db(), application)
+    if not returned:
+        return {}, []
+    current = item_fingerprints(read_review_content(tenant_db()))
+    return returned, unchanged_items({k: r.fingerprint for k, r in returned.items()}, current)
+
+
+def returned_item_labels() -> dict[str, object]:
+    """How the checklist names each item a reviewer can return."""
+    return {
+        "profile": _l("Vision, mission, address, map pin and WhatsApp"),
+        "legal": _l("SK AHU, NPWP and NIB"),
+        "board": _l("The five officers and the chair of the supervisors"),
+        "units": _l("Business units"),
+        **{kind.value: label for kind, label in DOCUMENT_LABELS.items()},
+    }
 
 
 def checklist_items(registration: Registration | None) -> list[ChecklistItem]:
@@ -305,7 +338,10 @@ def submit_verification() -> Response:
     items = checklist_items(find_registration_of_tenant(platform_db(), g.tenant.id))
     try:
         verification.submit_for_verification(
-            platform_db(), g.tenant, complete=all(item.done for item in items)
+            platform_db(),
+            g.tenant,
+            complete=all(item.done for item in items),
+            content=read_review_content(tenant_db()),
         )
     except verification.VerificationError as exc:
         flash(str(SUBMIT_ERRORS[exc.code]), "error")

@@ -120,7 +120,7 @@ def account_page(
 
 
 @bp.route("/akun")
-@tenant_view(Permission.KEEP_BOOKS)
+@tenant_view(Permission.READ_BOOKS)
 def chart() -> str:
     g.private_page = True
     return render_template(
@@ -129,7 +129,7 @@ def chart() -> str:
 
 
 @bp.route("/akun/<int:account_id>")
-@tenant_view(Permission.KEEP_BOOKS)
+@tenant_view(Permission.READ_BOOKS)
 def account(account_id: int) -> tuple[str, int]:
     return account_page(account_or_404(account_id))
 

@@ -136,7 +136,7 @@ def journal_page(form: EntryForm, status: int = 200) -> tuple[str, int]:
 
 
 @bp.route("/jurnal")
-@tenant_view(Permission.KEEP_BOOKS)
+@tenant_view(Permission.READ_BOOKS)
 def journal() -> tuple[str, int]:
     return journal_page(entry_form())
 

@@ -25,13 +25,15 @@ from werkzeug.wrappers import Response
 from saas.access import Scope, public, signed_in
 from saas.accounts import operations as accounts
 from saas.blueprints.auth.views import account_session, safe_next
+from saas.blueprints.links import tenant_base_url
 from saas.blueprints.site.page_cache import cached_page
-from saas.db import get_databases, tenant_db
+from saas.db import get_databases, platform_db, tenant_db
 from saas.i18n import LOCALE_COOKIE, supported_locales
 from saas.mail import ConsoleMailer
 from saas.microsite.preview import render_preview
 from saas.microsite.queries import get_home_page_cached
 from saas.phones import whatsapp_number
+from saas.tenants.queries import find_tenants_to_sign_in
 
 bp = Blueprint("site", __name__)
 
@@ -55,6 +57,21 @@ def home() -> Response | str:
         datetime.now(UTC).date(),  # "updated N days ago"
     )
     return cached_page(key, render_home)
+
+
+@bp.route("/cari-koperasi")
+@public(Scope.PLATFORM)
+def find_cooperative() -> str:
+    """Officers and members find their cooperative by name or village, to sign in there."""
+    query = " ".join(request.args.get("q", "").split())[:100]
+    found = find_tenants_to_sign_in(platform_db(), query) if len(query) >= 3 else []
+    return render_template(
+        "platform/find_cooperative.html",
+        q=query,
+        found=found,
+        too_short=0 < len(query) < 3,
+        tenant_url=tenant_base_url,
+    )
 
 
 def render_home() -> str:
