@@ -27,7 +27,7 @@ from saas.access import Scope, public
 from saas.accounts import operations as accounts
 from saas.accounts.identity import SignedInUser
 from saas.accounts.models import PlatformAdmin, TenantUser
-from saas.accounts.roles import Permission
+from saas.accounts.roles import Permission, Role
 from saas.accounts.tokens import (
     TokenExpired,
     TokenInvalid,
@@ -216,6 +216,9 @@ def member_access(token: str) -> Response | str | tuple[str, int]:
     except (TokenInvalid, ValueError):
         return render_template("auth/link_problem.html", problem="invalid"), 404
     assert isinstance(account, TenantUser)
+    if account.role != Role.ANGGOTA or account.password_hash is not None:
+        # Only a member account nobody has signed in to; its role may have changed since.
+        return render_template("auth/link_problem.html", problem="expired"), 410
     form = NewPasswordForm()
     form.personal_words = (account.name, account.email or "")
     if form.validate_on_submit():

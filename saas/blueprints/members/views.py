@@ -64,6 +64,13 @@ MEMBER_ERRORS = {
     "nik_taken": _l("A member with this NIK is already registered."),
     "already_left": _l("This member has already left."),
     "exit_before_join": _l("A member cannot leave before the day they joined."),
+    "officer_account": _l(
+        "This member signs in with an officer's account. Only its holder can change its password."
+    ),
+    "has_password": _l(
+        "This member has already chosen a password. If they forgot it, they ask for a new one "
+        "on the sign-in page."
+    ),
 }
 STATUS_LABELS = {MemberStatus.ACTIVE: _l("active"), MemberStatus.LEFT: _l("left")}
 
@@ -217,14 +224,23 @@ def record_exit(member_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/<int:member_id>/akses", methods=["POST"])
 @tenant_view(Permission.MANAGE_MEMBERS)
-def online_access(member_id: int) -> str:
+def online_access(member_id: int) -> str | tuple[str, int]:
     """A link for the member to set a password and see their own accounts, to send by WhatsApp."""
     member = members.get_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
     if member.status != MemberStatus.ACTIVE:
         abort(409)
-    user = members.give_online_access(tenant_db(), member)
+    try:
+        user = members.give_online_access(tenant_db(), member)
+    except MemberError as exc:
+        tenant_db().rollback()
+        flash(str(MEMBER_ERRORS[exc.code]), "error")
+        exit_form = ExitForm(left_on=date.today(), key=str(uuid.uuid4()))  # noqa: DTZ011
+        return render_template(
+            "members/edit.html", form=member_form(member), member=member, exit_form=exit_form
+        ), 409
+    tenant_db().commit()
     link = url_for("auth.member_access", token=password_token(user, "access"), _external=True)
     message = _(
         "%(cooperative)s: open this link to see your savings. Member number %(number)s. %(link)s",
