@@ -82,8 +82,9 @@ def init_sessions_and_security(app: Flask, settings: Settings) -> None:
     from saas.access import enforce_access
     from saas.accounts.identity import load_signed_in_user
     from saas.extensions import csrf, htmx, limiter, login_manager
-    from saas.security import add_security_headers, enforce_session_timeouts
+    from saas.security import add_security_headers, enforce_session_timeouts, reject_nul_bytes
 
+    app.before_request(reject_nul_bytes)
     app.before_request(enforce_session_timeouts)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -119,6 +119,11 @@ def set_password(session: Session, account: TenantUser | PlatformAdmin, password
     session.commit()
 
 
+def revoke_sessions(account: TenantUser | PlatformAdmin) -> None:
+    """Void every session of the account, on every device and every copy of its cookie."""
+    account.session_version += 1
+
+
 def set_locale(session: Session, account: TenantUser | PlatformAdmin, locale: str) -> None:
     account.locale = locale
     session.commit()
@@ -221,9 +226,9 @@ def update_team_member(
     """Change a colleague's role or access; the last manager cannot lock everyone out."""
     if user.id == actor.id and (role != user.role or not is_active):
         raise AccountError("cannot_change_self")
+    if role != user.role or (user.is_active and not is_active):
+        revoke_sessions(user)  # a session must not keep the powers of the old role
     user.role = role
-    if user.is_active and not is_active:
-        user.session_version += 1
     user.is_active = is_active
     session.flush()
     if count_active_managers(session) == 0:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
@@ -49,11 +50,27 @@ bp = Blueprint("auth", __name__)
 MEMBER_NUMBER = re.compile(r"^\d{1,6}$")  # a phone number is longer
 
 
+# Browsers drop tabs and line breaks anywhere in a URL and read a backslash as a slash.
+BROWSER_IGNORED = re.compile(r"[\t\n\r]")
+PATH_SAFE = "/?#&=;:@!$'()*+,~%-._"
+
+
 def safe_next(target: str | None) -> str | None:
-    """A same-host path to return to after sign-in, or None (never another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A path on this host to return to after sign-in, or None (never another host).
+
+    The target is read the way a browser reads it before it is judged, and returned quoted, so
+    what passes is a path here whatever the browser does with it.
+    """
+    if not target:
         return None
-    return target
+    cleaned = BROWSER_IGNORED.sub("", target).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    quoted = quote(cleaned, safe=PATH_SAFE)
+    if quoted.startswith("//"):
+        return None
+    return quoted
 
 
 def home_for(user: SignedInUser) -> str:
@@ -100,6 +117,10 @@ def login() -> Response | str | tuple[str, int]:
 @bp.route("/keluar", methods=["POST"])
 @public()
 def logout() -> Response:
+    if current_user.is_authenticated:
+        # A copy of the cookie taken before signing out must not outlive it.
+        accounts.revoke_sessions(current_user.record)
+        account_session().commit()
     end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
