@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -23,6 +24,22 @@ class AccountError(ValueError):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+MEMBER_NUMBER = re.compile(r"^\d{1,6}$")  # a phone number is longer
+
+
+def normalise_login(identifier: str) -> str:
+    """The one spelling of a sign-in identifier: a lower-cased email, an E.164 phone number or a
+    member number as an integer, so every way of writing it counts against the same account."""
+    value = identifier.strip()
+    if "@" in value:
+        return f"email:{normalise_email(value)}"
+    if MEMBER_NUMBER.fullmatch(value):
+        return f"member:{int(value)}"
+    if phone := to_e164(value):
+        return f"phone:{phone}"
+    return f"other:{''.join(value.lower().split())}"
 
 
 def _now() -> datetime:

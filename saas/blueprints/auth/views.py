@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -29,18 +30,13 @@ from saas.accounts import operations as accounts
 from saas.accounts.identity import SignedInUser
 from saas.accounts.models import PlatformAdmin, TenantUser
 from saas.accounts.roles import Permission, Role
-from saas.accounts.tokens import (
-    TokenExpired,
-    TokenInvalid,
-    make_token,
-    password_fingerprint,
-    read_token,
-)
+from saas.accounts.tokens import TokenExpired, TokenInvalid, password_fingerprint, read_token
 from saas.blueprints.auth.forms import ForgotPasswordForm, LoginForm
+from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.forms import NewPasswordForm
-from saas.blueprints.ratelimits import login_limits
+from saas.blueprints.ratelimits import login_limits, reset_request_limits
 from saas.db import platform_db, tenant_db
-from saas.mail import send_templated
+from saas.jobs import send_password_reset
 from saas.members.queries import find_user_of_member_number
 from saas.security import end_session, start_session
 from saas.tenants.models import Tenant
@@ -128,13 +124,13 @@ def logout() -> Response:
 
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
 @public()
+@reset_request_limits
 def forgot_password() -> Response | str | tuple[str, int]:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        account = find_account(form.email.data or "")
-        if account is not None and account.email:
-            send_reset_link(account)
-        # The same answer whether or not the account exists.
+        # The same work and the same answer whether or not the account exists: a job looks.
+        queue_reset_link(accounts.normalise_email(form.email.data or ""))
+        platform_db().commit()
         flash(
             _("If that email belongs to an account, we have sent a link to set a new password."),
             "info",
@@ -143,34 +139,20 @@ def forgot_password() -> Response | str | tuple[str, int]:
     return render_template("auth/forgot.html", form=form), (422 if form.is_submitted() else 200)
 
 
+def queue_reset_link(email: str) -> None:
+    """Defer the reset email on the request's platform connection: it exists once that commits."""
+    driver = platform_db().connection().connection.driver_connection
+    send_password_reset.configure(connection=driver).defer(
+        tenant_id=g.tenant.id if g.tenant is not None else None,
+        email=email,
+        locale=str(get_locale() or current_app.extensions["guyub.settings"].default_locale),
+    )
+
+
 def password_token(account: TenantUser | PlatformAdmin, purpose: str = "reset") -> str:
-    """A link token to set this account's password: it stops working once the password (or the
-    session version) changes, so it is good for one use."""
+    """A one-use link token to set this account's password, for this host's cooperative."""
     settings = current_app.extensions["guyub.settings"]
-    return make_token(
-        settings.secret_key,
-        purpose,
-        {
-            "k": "p" if isinstance(account, PlatformAdmin) else "t",
-            "tid": g.tenant.id if g.tenant is not None else None,
-            "uid": account.id,
-            "fp": password_fingerprint(account.password_hash, account.session_version),
-        },
-    )
-
-
-def send_reset_link(account: TenantUser | PlatformAdmin) -> None:
-    settings = current_app.extensions["guyub.settings"]
-    token = password_token(account)
-    assert account.email is not None
-    send_templated(
-        account.email,
-        _("Set a new password"),
-        "password_reset",
-        name=account.name,
-        link=url_for("auth.reset_password", token=token, _external=True),
-        hours=int(settings.reset_token_max_age.total_seconds() // 3600),
-    )
+    return account_token(settings, g.tenant.id if g.tenant is not None else None, account, purpose)
 
 
 def account_from_reset_token(

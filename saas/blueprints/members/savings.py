@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, ValidationError
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import not_in_future, rupiah_amount
+from saas.blueprints.links import external_url
 from saas.blueprints.members.views import bp
 from saas.blueprints.site.views import bp as site_bp
 from saas.db import tenant_db
@@ -170,7 +171,7 @@ def receipt_context(number: str) -> dict[str, Any]:
     if found is None:
         abort(404)
     member = member_or_404(found.member_id)
-    check_url = url_for("site.check_receipt", number=found.number, _external=True)
+    check_url = external_url(g.tenant, "site.check_receipt", number=found.number)
     text = _("Receipt %(number)s: %(url)s", number=found.number, url=check_url)
     phone = whatsapp_number(member.phone) if member.phone else ""
     return {

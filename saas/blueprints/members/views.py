@@ -26,6 +26,7 @@ from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
 from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from saas.blueprints.auth.views import password_token
+from saas.blueprints.links import external_url
 from saas.blueprints.members.forms import ExitForm, MemberForm
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
@@ -241,7 +242,7 @@ def online_access(member_id: int) -> str | tuple[str, int]:
             "members/edit.html", form=member_form(member), member=member, exit_form=exit_form
         ), 409
     tenant_db().commit()
-    link = url_for("auth.member_access", token=password_token(user, "access"), _external=True)
+    link = external_url(g.tenant, "auth.member_access", token=password_token(user, "access"))
     message = _(
         "%(cooperative)s: open this link to see your savings. Member number %(number)s. %(link)s",
         cooperative=g.tenant.display_name,
@@ -264,7 +265,7 @@ CARD_MAX_AGE = 20 * 365 * 24 * 3600  # a card's QR code keeps working for the ca
 def card_url(member: Member) -> str:
     settings = current_app.extensions["guyub.settings"]
     token = make_token(settings.secret_key, "member-card", {"tid": g.tenant.id, "mid": member.id})
-    return url_for("site.check_member", token=token, _external=True)
+    return external_url(g.tenant, "site.check_member", token=token)
 
 
 @bp.route("/<int:member_id>/kartu")

@@ -13,6 +13,7 @@ from saas.access import tenant_view
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Permission, Role
 from saas.accounts.tokens import make_token
+from saas.blueprints.links import external_url
 from saas.blueprints.members.savings import KIND_LABELS
 from saas.blueprints.officer.forms import InviteForm, TeamMemberForm
 from saas.db import tenant_db
@@ -114,7 +115,7 @@ def send_invitation(invitation: accounts.Invitation) -> None:
         inviter=current_user.name,
         cooperative=g.tenant.display_name,
         role=invitation.role,
-        link=url_for("auth.accept_invitation", token=token, _external=True),
+        link=external_url(g.tenant, "auth.accept_invitation", token=token),
         days=settings.invitation_max_age.days,
     )
 
