@@ -98,7 +98,6 @@ def savings_page(
     withdrawal: MovementForm,
     settings: SavingsSettings | None = None,
 ) -> str:
-    g.private_page = True
     return render_template(
         "members/savings.html",
         member=member,
@@ -189,7 +188,6 @@ def receipt_context(number: str) -> dict[str, Any]:
 @bp.route("/kuitansi/<number>")
 @tenant_view(Permission.POST_MONEY)
 def receipt(number: str) -> str:
-    g.private_page = True
     return render_template("members/receipt.html", **receipt_context(number))
 
 

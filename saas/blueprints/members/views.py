@@ -93,7 +93,6 @@ def labels() -> dict[str, object]:
 @bp.route("")
 @tenant_view(Permission.MANAGE_MEMBERS)
 def index() -> str:
-    g.private_page = True
     query = request.args.get("q", "")[:100]
     status = request.args.get("status", "active")
     chosen = MemberStatus(status) if status in {s.value for s in MemberStatus} else None
@@ -145,7 +144,6 @@ def _warn_about_region(form: MemberForm) -> None:
 @bp.route("/<int:member_id>", methods=["GET", "POST"])
 @tenant_view(Permission.MANAGE_MEMBERS)
 def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
-    g.private_page = True
     member = None
     if member_id is not None:
         member = members.get_member_for_tenant(tenant_db(), member_id)
@@ -217,7 +215,6 @@ def record_exit(member_id: int) -> Response | tuple[str, int]:
             if paid:
                 flash(_("%(amount)s of savings paid back.", amount=rupiah_filter(paid)), "info")
             return redirect(url_for("members.edit", member_id=member.id))
-    g.private_page = True
     return render_template(
         "members/edit.html", form=member_form(member), member=member, exit_form=exit_form
     ), 422
@@ -254,7 +251,6 @@ def online_access(member_id: int) -> str | tuple[str, int]:
         if member.phone
         else None
     )
-    g.private_page = True
     days = current_app.extensions["guyub.settings"].invitation_max_age.days
     return render_template("members/access.html", member=member, link=link, share=share, days=days)
 
@@ -275,7 +271,6 @@ def card(member_id: int) -> str:
     member = members.get_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
-    g.private_page = True
     return render_template("members/card.html", member=member, qr=qr_svg(card_url(member)))
 
 

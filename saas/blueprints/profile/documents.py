@@ -54,7 +54,6 @@ def storage() -> Storage:
 @bp.route("/dokumen")
 @tenant_view(Permission.OFFICER_AREA)
 def documents_list() -> str:
-    g.private_page = True
     return render_template(
         "profile/documents.html",
         current=documents.list_current_documents(tenant_db()),
@@ -65,7 +64,6 @@ def documents_list() -> str:
 @bp.route("/dokumen/unggah", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def upload_document() -> Response | str | tuple[str, int]:
-    g.private_page = True
     form = UploadForm(kind=request.args.get("jenis") or None)
     if form.validate_on_submit():
         upload = form.file.data
