@@ -48,6 +48,7 @@ MEMBER_NUMBER = re.compile(r"^\d{1,6}$")  # a phone number is longer
 
 # Browsers drop tabs and line breaks anywhere in a URL and read a backslash as a slash.
 BROWSER_IGNORED = re.compile(r"[\t\n\r]")
+C0_AND_SPACE = "".join(map(chr, range(0x21)))  # trimmed from both ends of a URL
 PATH_SAFE = "/?#&=;:@!$'()*+,~%-._"
 
 
@@ -59,12 +60,10 @@ def safe_next(target: str | None) -> str | None:
     """
     if not target:
         return None
-    cleaned = BROWSER_IGNORED.sub("", target).replace("\\", "/")
+    cleaned = BROWSER_IGNORED.sub("", target.strip(C0_AND_SPACE)).replace("\\", "/")
     parts = urlsplit(cleaned)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        return None
     quoted = quote(cleaned, safe=PATH_SAFE)
-    if quoted.startswith("//"):
+    if parts.scheme or parts.netloc or not quoted.startswith("/") or quoted.startswith("//"):
         return None
     return quoted
 
