@@ -164,6 +164,21 @@ def give_online_access(session: Session, member: Member) -> TenantUser:
     return user
 
 
+def link_member_to_account(session: Session, member: Member, account: TenantUser) -> None:
+    """Let an existing account (an officer who is also a member) see this member's accounts.
+
+    Only for a member without an account, and an active account no other member uses; the view
+    asks for the account holder's own password first.
+    """
+    if member.user_id is not None:
+        raise MemberError("already_linked")
+    if not account.is_active or session.scalar(
+        select(Member.id).where(Member.user_id == account.id).limit(1)
+    ):
+        raise MemberError("account_taken")
+    member.user_id = account.id
+
+
 def record_exit(session: Session, member: Member, *, on: date, reason: str | None) -> None:
     """The member leaves (status, date, reason); their savings are settled with the ledger."""
     if member.status == MemberStatus.LEFT:

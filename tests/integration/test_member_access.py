@@ -11,6 +11,7 @@ from sqlalchemy import select
 from saas.accounts import operations as accounts
 from saas.accounts.models import TenantUser
 from saas.accounts.roles import GRANTS, Permission, Role
+from saas.members.models import Member
 from saas.members.operations import MemberDetails, register_member
 from tests.factories import PASSWORD, books_of, csrf_token, login, text
 
@@ -132,3 +133,50 @@ def test_an_earlier_link_stops_working_once_its_account_becomes_an_officer(clien
         user.role = Role.BENDAHARA
         session.commit()
     assert client_for("alpha").get(path).status_code == 410
+
+
+# -- linking a member to an account that exists ------------------------------------------------
+
+
+def _link(client, member_id: int, identifier: str, password: str):
+    path = f"/kelola/anggota/{member_id}/tautkan-akun"
+    data = {"identifier": identifier, "password": password}
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
+
+
+def test_the_chair_links_a_member_to_an_officer_account_its_holder_confirms(
+    client_for, db, tenants
+):
+    sri = tenants.a.members[0]
+    chair = client_for("alpha")
+    login(chair, "ana@kopalpha.id")
+    refused = _link(chair, sri.id, "bambang@kopalpha.id", "not-his-password")
+    assert refused.status_code == 422
+    assert "password is not right" in text(refused)
+    with books_of(db, tenants.a) as session:
+        assert session.get_one(Member, sri.id).user_id is None
+
+    assert _link(chair, sri.id, "bambang@kopalpha.id", PASSWORD).status_code == 302
+    with books_of(db, tenants.a) as session:
+        assert session.get_one(Member, sri.id).user_id == tenants.a.users["bendahara"].id
+    # The officer's account is never handed out as an access link.
+    assert _ask_for_link(chair, sri.id).status_code == 409
+
+
+def test_an_account_serves_one_member_only(client_for, db, tenants):
+    sri, joko = tenants.a.members
+    chair = client_for("alpha")
+    login(chair, "ana@kopalpha.id")
+    assert _link(chair, sri.id, "bambang@kopalpha.id", PASSWORD).status_code == 302
+    again = _link(chair, joko.id, "bambang@kopalpha.id", PASSWORD)
+    assert again.status_code == 409
+    assert "already belongs to another member" in text(again)
+
+
+@pytest.mark.parametrize("role", ["bendahara", "pengawas", "anggota"])
+def test_only_those_who_manage_the_team_may_link_accounts(client_for, tenants, role):
+    sri = tenants.a.members[0]
+    client = client_for("alpha")
+    login(client, tenants.a.users[role].email)
+    path = f"/kelola/anggota/{sri.id}/tautkan-akun"
+    assert client.get(path).status_code == 403

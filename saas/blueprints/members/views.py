@@ -23,13 +23,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from saas.access import Scope, public, tenant_view
+from saas.accounts.operations import find_tenant_user_by_login
+from saas.accounts.passwords import verify_password
 from saas.accounts.roles import Permission
 from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
+from saas.blueprints.auth.forms import AccountHolderForm
 from saas.blueprints.auth.views import password_token
 from saas.blueprints.links import external_url
 from saas.blueprints.members.forms import ExitForm, MemberForm
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
+from saas.blueprints.ratelimits import login_limits
 from saas.blueprints.site.views import bp as site_bp
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
@@ -68,6 +72,8 @@ MEMBER_ERRORS = {
     "officer_account": _l(
         "This member signs in with an officer's account. Only its holder can change its password."
     ),
+    "already_linked": _l("This member already has an account."),
+    "account_taken": _l("That account already belongs to another member."),
     "has_password": _l(
         "This member has already chosen a password. If they forgot it, they ask for a new one "
         "on the sign-in page."
@@ -253,6 +259,38 @@ def online_access(member_id: int) -> str | tuple[str, int]:
     )
     days = current_app.extensions["guyub.settings"].invitation_max_age.days
     return render_template("members/access.html", member=member, link=link, share=share, days=days)
+
+
+@bp.route("/<int:member_id>/tautkan-akun", methods=["GET", "POST"])
+@tenant_view(Permission.MANAGE_TEAM)
+@login_limits
+def link_account(member_id: int) -> Response | str | tuple[str, int]:
+    """Link a member to an existing account, confirmed by its holder's own password."""
+    member = members.get_member_for_tenant(tenant_db(), member_id)
+    if member is None:
+        abort(404)
+    if member.user_id is not None or member.status != MemberStatus.ACTIVE:
+        abort(409)
+    form = AccountHolderForm()
+    if not form.validate_on_submit():
+        return render_template("members/link_account.html", form=form, member=member), (
+            422 if form.is_submitted() else 200
+        )
+    account = find_tenant_user_by_login(tenant_db(), form.identifier.data or "")
+    if not verify_password(account.password_hash if account else None, form.password.data or ""):
+        g.login_failed = True  # counts towards the sign-in throttle of that account
+        form.password.errors = [_("The email/phone number or password is not right.")]
+        return render_template("members/link_account.html", form=form, member=member), 422
+    assert account is not None
+    try:
+        members.link_member_to_account(tenant_db(), member, account)
+    except MemberError as exc:
+        tenant_db().rollback()
+        form.identifier.errors = [str(MEMBER_ERRORS[exc.code])]
+        return render_template("members/link_account.html", form=form, member=member), 409
+    tenant_db().commit()
+    flash(_("%(name)s now sees this member's accounts.", name=account.name), "success")
+    return redirect(url_for("members.edit", member_id=member.id))
 
 
 CARD_MAX_AGE = 20 * 365 * 24 * 3600  # a card's QR code keeps working for the card's life
