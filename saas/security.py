@@ -116,12 +116,12 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if is_private_response():
+    if is_private_response(response):
         headers.setdefault("Cache-Control", "private, no-store")
     return response
 
 
-def is_private_response() -> bool:
+def is_private_response(response: Response) -> bool:
     """Whether no cache may keep this response: anything but a public page seen without a session.
 
     The session cookie is written after this hook runs, so the session itself is asked: a page
@@ -130,7 +130,7 @@ def is_private_response() -> bool:
     access = view_access(request.endpoint)
     if access is None or access.login or g.get("private_page"):
         return True
-    return bool(flask_session) or flask_session.modified
+    return bool(flask_session) or flask_session.modified or "Set-Cookie" in response.headers
 
 
 NUL = "\x00"

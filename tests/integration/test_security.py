@@ -193,3 +193,9 @@ def test_a_nul_character_in_the_sign_in_form_is_a_clear_400(alpha):
     )
     assert response.status_code == 400
     assert NUL_MESSAGE in text(response)
+
+
+def test_a_response_that_sets_any_cookie_is_not_cached(client_for):
+    response = client_for("alpha", lang=None).get("/bahasa/en?next=/")
+    assert "bahasa=en" in response.headers["Set-Cookie"]
+    assert response.headers["Cache-Control"] == NO_STORE
