@@ -180,3 +180,16 @@ def test_only_those_who_manage_the_team_may_link_accounts(client_for, tenants, r
     login(client, tenants.a.users[role].email)
     path = f"/kelola/anggota/{sri.id}/tautkan-akun"
     assert client.get(path).status_code == 403
+
+
+def test_a_member_signs_in_with_the_number_written_with_any_leading_zeros(client_for, db, tenants):
+    with books_of(db, tenants.a) as session:
+        member = _register(session, None)
+        member_id, number = member.id, int(member.number)
+    chair = client_for("alpha")
+    login(chair, "ana@kopalpha.id")
+    path = LINK.search(text(_ask_for_link(chair, member_id))).group(1)
+    _set_password(client_for("alpha"), path)
+    for spelling in (str(number), f"{number:04d}", f"{number:06d}"):
+        response = login(client_for("alpha"), spelling, password="kebun-kopi-2026")
+        assert response.status_code == 302, spelling

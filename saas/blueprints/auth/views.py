@@ -43,9 +43,6 @@ from saas.tenants.models import Tenant
 
 bp = Blueprint("auth", __name__)
 
-MEMBER_NUMBER = re.compile(r"^\d{1,6}$")  # a phone number is longer
-
-
 # Browsers drop tabs and line breaks anywhere in a URL and read a backslash as a slash.
 BROWSER_IGNORED = re.compile(r"[\t\n\r]")
 C0_AND_SPACE = "".join(map(chr, range(0x21)))  # trimmed from both ends of a URL
@@ -78,8 +75,8 @@ def home_for(user: SignedInUser) -> str:
 
 def find_account(identifier: str) -> TenantUser | PlatformAdmin | None:
     if g.tenant is not None:
-        if MEMBER_NUMBER.fullmatch(identifier.strip()):  # members sign in with their number
-            return find_user_of_member_number(tenant_db(), identifier.strip())
+        if accounts.MEMBER_NUMBER.fullmatch(identifier.strip()):  # members sign in by number
+            return find_user_of_member_number(tenant_db(), str(int(identifier)))
         return accounts.find_tenant_user_by_login(tenant_db(), identifier)
     return accounts.find_platform_admin_by_email(platform_db(), identifier)
 
