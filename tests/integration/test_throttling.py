@@ -163,3 +163,17 @@ def test_a_reset_request_for_an_unknown_email_queues_the_same_job(client_for, db
     assert _queued_resets(db) == 2
     assert outbox == []
     assert "we have sent a link" in text(client.get("/masuk"))
+
+
+def test_a_counter_adds_up_within_its_window_and_starts_again_after_it(db):
+    storage = limiter.storage
+    assert storage.incr("uji:window", 900) == 1
+    assert storage.incr("uji:window", 900, amount=2) == 3
+    assert storage.get("uji:window") == 3
+    storage.clear("uji:window")
+    assert storage.get("uji:window") == 0
+    # A window of no length is over at once: the next increment opens a new one.
+    assert storage.incr("uji:over", 0) == 1
+    assert storage.incr("uji:over", 0) == 1
+    assert storage.get("uji:over") == 0
+    assert storage.check()
