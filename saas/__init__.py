@@ -83,18 +83,30 @@ def init_sessions_and_security(app: Flask, settings: Settings) -> None:
     from saas.access import enforce_access
     from saas.accounts.identity import load_signed_in_user
     from saas.extensions import csrf, htmx, limiter, login_manager
-    from saas.security import add_security_headers, enforce_session_timeouts
+    from saas.security import add_security_headers, enforce_session_timeouts, reject_nul_bytes
 
+    app.before_request(reject_nul_bytes)
     app.before_request(enforce_session_timeouts)
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"  # phones change IP address all the time
     login_manager.user_loader(load_signed_in_user)
-    app.config["RATELIMIT_STORAGE_URI"] = settings.ratelimit_storage_uri
+    configure_rate_limit_storage(app, settings)
     limiter.init_app(app)
     app.before_request(enforce_access)
     app.after_request(add_security_headers)
+
+
+def configure_rate_limit_storage(app: Flask, settings: Settings) -> None:
+    """Counters every worker shares: Redis when configured, else the platform database."""
+    from saas.ratelimit_storage import SCHEME
+
+    uri = settings.ratelimit_storage_uri or f"{SCHEME}://"
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    if uri.startswith(f"{SCHEME}:"):
+        engine = app.extensions["guyub.databases"].platform_engine
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {"engine": engine}
 
 
 def init_i18n(app: Flask, settings: Settings) -> None:

@@ -88,3 +88,15 @@ def import_members_file(tenant_id: int, upload_key: str, mapping: dict[str, int 
                 mapping,
                 clock.today_for(tenant),
             )
+
+
+@jobs.task(queue="mail")
+def send_password_reset(tenant_id: int | None, email: str, locale: str) -> bool:
+    """A reset link for the account with this email, if there is one, in the asker's language."""
+    from flask_babel import force_locale  # noqa: PLC0415
+
+    from saas.blueprints.auth.reset_mail import send_reset_link  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context(), force_locale(locale):
+        return send_reset_link(tenant_id, email)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from flask import current_app, flash, g, request
+from flask import current_app, flash, g, render_template, request
 from flask import session as flask_session  # noqa: TID251 - this module owns the session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
+
+from saas.access import view_access
 
 if TYPE_CHECKING:
     from saas.accounts.identity import SignedInUser
@@ -114,6 +116,39 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if "Set-Cookie" in headers or g.get("private_page"):
+    if is_private_response(response):
         headers.setdefault("Cache-Control", "private, no-store")
     return response
+
+
+def is_private_response(response: Response) -> bool:
+    """Whether no cache may keep this response: anything but a public page seen without a session.
+
+    The session cookie is written after this hook runs, so the session itself is asked: a page
+    that holds a CSRF token, a flashed message or a signed-in user's menu belongs to one visitor.
+    """
+    access = view_access(request.endpoint)
+    if access is None or access.login or g.get("private_page"):
+        return True
+    return bool(flask_session) or flask_session.modified or "Set-Cookie" in response.headers
+
+
+NUL = "\x00"
+
+
+def reject_nul_bytes() -> tuple[str, int] | None:
+    """before_request: a NUL character in the path, the query or a form field is refused.
+
+    PostgreSQL cannot store one in text, so it would otherwise fail deep inside a query.
+    """
+    fields = [request.path]
+    sources = [request.args, request.form] if request.method == "POST" else [request.args]
+    for source in sources:
+        for key, values in source.lists():
+            fields += [key, *values]
+    if not any(NUL in value for value in fields):
+        return None
+    detail = _(
+        "The request contained a NUL character, which no field accepts. Remove it and try again."
+    )
+    return render_template("errors/error.html", code=400, detail=detail), 400

@@ -47,6 +47,15 @@ class Invitation(TenantBase):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class RateLimitCounter(PlatformBase):
+    """A throttling counter every web worker and machine shares (``saas.ratelimit_storage``)."""
+
+    __tablename__ = "rate_limit_counters"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class PlatformAdmin(PlatformBase):
     """A KODE Indonesia operator of the platform."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -23,6 +24,22 @@ class AccountError(ValueError):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+MEMBER_NUMBER = re.compile(r"^\d{1,6}$")  # a phone number is longer
+
+
+def normalise_login(identifier: str) -> str:
+    """The one spelling of a sign-in identifier: a lower-cased email, an E.164 phone number or a
+    member number as an integer, so every way of writing it counts against the same account."""
+    value = identifier.strip()
+    if "@" in value:
+        return f"email:{normalise_email(value)}"
+    if MEMBER_NUMBER.fullmatch(value):
+        return f"member:{int(value)}"
+    if phone := to_e164(value):
+        return f"phone:{phone}"
+    return f"other:{''.join(value.lower().split())}"
 
 
 def _now() -> datetime:
@@ -117,6 +134,11 @@ def set_password(session: Session, account: TenantUser | PlatformAdmin, password
     account.password_hash = hash_password(password)
     account.session_version += 1
     session.commit()
+
+
+def revoke_sessions(account: TenantUser | PlatformAdmin) -> None:
+    """Void every session of the account, on every device and every copy of its cookie."""
+    account.session_version += 1
 
 
 def set_locale(session: Session, account: TenantUser | PlatformAdmin, locale: str) -> None:
@@ -221,9 +243,9 @@ def update_team_member(
     """Change a colleague's role or access; the last manager cannot lock everyone out."""
     if user.id == actor.id and (role != user.role or not is_active):
         raise AccountError("cannot_change_self")
+    if role != user.role or (user.is_active and not is_active):
+        revoke_sessions(user)  # a session must not keep the powers of the old role
     user.role = role
-    if user.is_active and not is_active:
-        user.session_version += 1
     user.is_active = is_active
     session.flush()
     if count_active_managers(session) == 0:

@@ -1,4 +1,8 @@
-"""Sign-in throttling: failed attempts are counted per account and address, and per address."""
+"""Throttling of sign-in and password-reset requests, counted where every worker sees them.
+
+Counters are keyed by the cooperative (never the Host header as typed) and the normalised
+identifier, so neither another port nor another spelling of the same phone number starts afresh.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,30 @@ from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
+from saas.accounts.operations import normalise_login
 from saas.extensions import limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Failures from one address across many accounts (password spraying) hit this wider ceiling.
 ADDRESS_FAILURES_ALLOWED = "50 per 15 minutes"
+# Each reset request sends an email: a few per account, and not many more from one address.
+RESETS_PER_ACCOUNT = "3 per 15 minutes"
+RESETS_PER_ADDRESS = "10 per hour"
+
+
+def _site() -> str:
+    tenant = g.get("tenant")
+    return f"t{tenant.id}" if tenant is not None else "platform"
+
+
+def _account(field: str) -> str:
+    identifier = normalise_login((request.form.get(field) or "")[:254])
+    return hashlib.sha256(identifier.encode()).hexdigest()[:24]
 
 
 def _account_and_address() -> str:
-    identifier = (request.form.get("identifier") or "").strip().lower()[:254]
-    digest = hashlib.sha256(identifier.encode()).hexdigest()[:24]
-    return f"login:{request.host.lower()}:{digest}:{get_remote_address()}"
+    return f"login:{_site()}:{_account('identifier')}:{get_remote_address()}"
 
 
 def _address() -> str:
@@ -61,5 +77,20 @@ def login_limits(view: F) -> F:
     )
     per_address = limiter.limit(
         ADDRESS_FAILURES_ALLOWED, key_func=_address, methods=["POST"], deduct_when=_failed
+    )
+    return per_address(per_account(view))  # type: ignore[return-value]
+
+
+def reset_request_limits(view: F) -> F:
+    """Every request for a reset link counts, per account and per address."""
+    per_account = limiter.limit(
+        RESETS_PER_ACCOUNT,
+        key_func=lambda: f"reset:{_site()}:{_account('email')}",
+        methods=["POST"],
+    )
+    per_address = limiter.limit(
+        RESETS_PER_ADDRESS,
+        key_func=lambda: f"reset-address:{get_remote_address()}",
+        methods=["POST"],
     )
     return per_address(per_account(view))  # type: ignore[return-value]

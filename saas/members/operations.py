@@ -133,22 +133,50 @@ def _apply(member: Member, details: MemberDetails) -> None:
 
 
 def give_online_access(session: Session, member: Member) -> TenantUser:
-    """The member's own account (role anggota), created once; a user with the member's phone
-    (an officer who is also a member) is linked instead of duplicated."""
+    """The member's own account (role anggota, no password yet) to send an access link for.
+
+    An access link sets a password without knowing the old one, so it is only ever made for an
+    anggota account nobody has signed in to: never an officer's account, never one with a
+    password (its owner resets it themselves), never someone else's account that happens to
+    carry the member's phone number.
+    """
     if member.user_id is not None:
-        return session.get_one(TenantUser, member.user_id)
-    user = None
-    if member.phone:
-        user = session.scalar(select(TenantUser).where(TenantUser.phone == member.phone))
-    if user is None:
-        user = TenantUser(
-            name=member.name, email=None, phone=member.phone, role=Role.ANGGOTA, password_hash=None
-        )
-        session.add(user)
-        session.flush()
+        user = session.get_one(TenantUser, member.user_id)
+        if user.role != Role.ANGGOTA:
+            raise MemberError("officer_account")
+        if user.password_hash is not None:
+            raise MemberError("has_password")
+        return user
+    phone_taken = member.phone is not None and session.scalar(
+        select(TenantUser.id).where(TenantUser.phone == member.phone)
+    )
+    user = TenantUser(
+        name=member.name,
+        email=None,
+        # The phone is someone else's sign-in: this account signs in with the member number.
+        phone=None if phone_taken else member.phone,
+        role=Role.ANGGOTA,
+        password_hash=None,
+    )
+    session.add(user)
+    session.flush()
     member.user_id = user.id
-    session.commit()
     return user
+
+
+def link_member_to_account(session: Session, member: Member, account: TenantUser) -> None:
+    """Let an existing account (an officer who is also a member) see this member's accounts.
+
+    Only for a member without an account, and an active account no other member uses; the view
+    asks for the account holder's own password first.
+    """
+    if member.user_id is not None:
+        raise MemberError("already_linked")
+    if not account.is_active or session.scalar(
+        select(Member.id).where(Member.user_id == account.id).limit(1)
+    ):
+        raise MemberError("account_taken")
+    member.user_id = account.id
 
 
 def record_exit(session: Session, member: Member, *, on: date, reason: str | None) -> None:

@@ -49,14 +49,15 @@ def live_server(
 ) -> Iterator[LiveServer]:
     urls = make_test_databases(pg_admin_url, "guyub_browser")
     instance = tmp_path_factory.mktemp("browser-instance")
-    settings = make_settings(urls, instance)
+    port = free_port()
+    # Links that leave the page (the sign-up handoff, emails) name the configured public port.
+    settings = make_settings(urls, instance, public_port=f":{port}")
     app = create_app(settings)
     with app.app_context():
         upgrade_platform(get_databases())
         list(seed_demo(get_databases(), settings, DEMO_PASSWORD))
         with get_databases().platform_engine.begin() as connection:
             load_regions(connection)
-    port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

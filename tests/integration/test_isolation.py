@@ -34,6 +34,7 @@ ROUTES = {
     "members.card": lambda a: {"member_id": a.members[-1].id},
     "site.check_member": "token",
     "members.online_access": lambda a: {"member_id": a.members[-1].id},
+    "members.link_account": lambda a: {"member_id": a.members[-1].id},
     "auth.member_access": "token",
     "members.export": "none",
     "members.import_upload": "none",

@@ -11,6 +11,7 @@ import pytest
 
 from saas.accounts.tokens import make_token, password_fingerprint
 from tests.factories import PASSWORD, csrf_token, login, text
+from tests.queued import run_queued_reset_mail
 
 LINK_RE = re.compile(r"http://[^\s]+")
 
@@ -25,8 +26,11 @@ def link_in(message: dict[str, object]) -> str:
 
 
 def ask_reset(client, address):
+    """Ask for a reset link, then let the mail job run."""
     token = csrf_token(client, "/lupa-sandi")
-    return client.post("/lupa-sandi", data={"email": address, "csrf_token": token})
+    response = client.post("/lupa-sandi", data={"email": address, "csrf_token": token})
+    run_queued_reset_mail(client.application)
+    return response
 
 
 def set_new_password(client, path, password, confirm=None):

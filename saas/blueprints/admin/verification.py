@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -100,7 +100,6 @@ def _application_or_404(application_id: int) -> tuple[Application, Tenant]:
 @bp.route("/verifikasi")
 @admin_view()
 def verification_queue() -> str:
-    g.private_page = True
     province = request.args.get("provinsi", "")
     regency = request.args.get("kabupaten", "")
     if regency and not regency.startswith(province + "."):
@@ -134,7 +133,6 @@ def verification_queue() -> str:
 @bp.route("/verifikasi/<int:application_id>")
 @admin_view()
 def review(application_id: int) -> str:
-    g.private_page = True
     application, tenant = _application_or_404(application_id)
     content = queries.load_review_content(get_databases(), tenant)
     form = ReviewForm(version=application.version, fingerprint=content_fingerprint(content))

@@ -7,7 +7,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -33,7 +32,6 @@ PAGE_SIZE = 50
 @bp.route("/")
 @admin_view()
 def home() -> str:
-    g.private_page = True
     search = request.args.get("q", "").strip()[:100]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     tenants, total = queries.list_tenants(
@@ -54,7 +52,6 @@ def home() -> str:
 @admin_view()
 def new_cooperative() -> Response | str | tuple[str, int]:
     """Provision a cooperative by hand (self-registration is the usual way in)."""
-    g.private_page = True
     form = NewCooperativeForm()
     status = 200
     if form.validate_on_submit():

@@ -32,3 +32,18 @@ class ForgotPasswordForm(FlaskForm):
         validators=[DataRequired(message=REQUIRED), Email(message=EMAIL_INVALID), Length(max=254)],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
+
+
+class AccountHolderForm(FlaskForm):
+    """The holder of an existing account confirms, with their own password, that it is theirs."""
+
+    identifier = StringField(
+        _l("Their email or phone number"),
+        validators=[DataRequired(message=REQUIRED), Length(max=254)],
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Their password, typed by them"),
+        validators=[DataRequired(message=REQUIRED), Length(max=256)],
+        render_kw={"autocomplete": "off"},
+    )

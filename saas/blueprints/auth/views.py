@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from urllib.parse import quote, urlsplit
 
 from flask import (
     Blueprint,
@@ -19,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -27,33 +29,40 @@ from saas.access import Scope, public
 from saas.accounts import operations as accounts
 from saas.accounts.identity import SignedInUser
 from saas.accounts.models import PlatformAdmin, TenantUser
-from saas.accounts.roles import Permission
-from saas.accounts.tokens import (
-    TokenExpired,
-    TokenInvalid,
-    make_token,
-    password_fingerprint,
-    read_token,
-)
+from saas.accounts.roles import Permission, Role
+from saas.accounts.tokens import TokenExpired, TokenInvalid, password_fingerprint, read_token
 from saas.blueprints.auth.forms import ForgotPasswordForm, LoginForm
+from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.forms import NewPasswordForm
-from saas.blueprints.ratelimits import login_limits
+from saas.blueprints.ratelimits import login_limits, reset_request_limits
 from saas.db import platform_db, tenant_db
-from saas.mail import send_templated
+from saas.jobs import send_password_reset
 from saas.members.queries import find_user_of_member_number
 from saas.security import end_session, start_session
 from saas.tenants.models import Tenant
 
 bp = Blueprint("auth", __name__)
 
-MEMBER_NUMBER = re.compile(r"^\d{1,6}$")  # a phone number is longer
+# Browsers drop tabs and line breaks anywhere in a URL and read a backslash as a slash.
+BROWSER_IGNORED = re.compile(r"[\t\n\r]")
+C0_AND_SPACE = "".join(map(chr, range(0x21)))  # trimmed from both ends of a URL
+PATH_SAFE = "/?#&=;:@!$'()*+,~%-._"
 
 
 def safe_next(target: str | None) -> str | None:
-    """A same-host path to return to after sign-in, or None (never another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A path on this host to return to after sign-in, or None (never another host).
+
+    The target is read the way a browser reads it before it is judged, and returned quoted, so
+    what passes is a path here whatever the browser does with it.
+    """
+    if not target:
         return None
-    return target
+    cleaned = BROWSER_IGNORED.sub("", target.strip(C0_AND_SPACE)).replace("\\", "/")
+    parts = urlsplit(cleaned)
+    quoted = quote(cleaned, safe=PATH_SAFE)
+    if parts.scheme or parts.netloc or not quoted.startswith("/") or quoted.startswith("//"):
+        return None
+    return quoted
 
 
 def home_for(user: SignedInUser) -> str:
@@ -66,8 +75,8 @@ def home_for(user: SignedInUser) -> str:
 
 def find_account(identifier: str) -> TenantUser | PlatformAdmin | None:
     if g.tenant is not None:
-        if MEMBER_NUMBER.fullmatch(identifier.strip()):  # members sign in with their number
-            return find_user_of_member_number(tenant_db(), identifier.strip())
+        if accounts.MEMBER_NUMBER.fullmatch(identifier.strip()):  # members sign in by number
+            return find_user_of_member_number(tenant_db(), str(int(identifier)))
         return accounts.find_tenant_user_by_login(tenant_db(), identifier)
     return accounts.find_platform_admin_by_email(platform_db(), identifier)
 
@@ -100,6 +109,10 @@ def login() -> Response | str | tuple[str, int]:
 @bp.route("/keluar", methods=["POST"])
 @public()
 def logout() -> Response:
+    if current_user.is_authenticated:
+        # A copy of the cookie taken before signing out must not outlive it.
+        accounts.revoke_sessions(current_user.record)
+        account_session().commit()
     end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -107,13 +120,13 @@ def logout() -> Response:
 
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
 @public()
+@reset_request_limits
 def forgot_password() -> Response | str | tuple[str, int]:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        account = find_account(form.email.data or "")
-        if account is not None and account.email:
-            send_reset_link(account)
-        # The same answer whether or not the account exists.
+        # The same work and the same answer whether or not the account exists: a job looks.
+        queue_reset_link(accounts.normalise_email(form.email.data or ""))
+        platform_db().commit()
         flash(
             _("If that email belongs to an account, we have sent a link to set a new password."),
             "info",
@@ -122,34 +135,20 @@ def forgot_password() -> Response | str | tuple[str, int]:
     return render_template("auth/forgot.html", form=form), (422 if form.is_submitted() else 200)
 
 
+def queue_reset_link(email: str) -> None:
+    """Defer the reset email on the request's platform connection: it exists once that commits."""
+    driver = platform_db().connection().connection.driver_connection
+    send_password_reset.configure(connection=driver).defer(
+        tenant_id=g.tenant.id if g.tenant is not None else None,
+        email=email,
+        locale=str(get_locale() or current_app.extensions["guyub.settings"].default_locale),
+    )
+
+
 def password_token(account: TenantUser | PlatformAdmin, purpose: str = "reset") -> str:
-    """A link token to set this account's password: it stops working once the password (or the
-    session version) changes, so it is good for one use."""
+    """A one-use link token to set this account's password, for this host's cooperative."""
     settings = current_app.extensions["guyub.settings"]
-    return make_token(
-        settings.secret_key,
-        purpose,
-        {
-            "k": "p" if isinstance(account, PlatformAdmin) else "t",
-            "tid": g.tenant.id if g.tenant is not None else None,
-            "uid": account.id,
-            "fp": password_fingerprint(account.password_hash, account.session_version),
-        },
-    )
-
-
-def send_reset_link(account: TenantUser | PlatformAdmin) -> None:
-    settings = current_app.extensions["guyub.settings"]
-    token = password_token(account)
-    assert account.email is not None
-    send_templated(
-        account.email,
-        _("Set a new password"),
-        "password_reset",
-        name=account.name,
-        link=url_for("auth.reset_password", token=token, _external=True),
-        hours=int(settings.reset_token_max_age.total_seconds() // 3600),
-    )
+    return account_token(settings, g.tenant.id if g.tenant is not None else None, account, purpose)
 
 
 def account_from_reset_token(
@@ -216,6 +215,9 @@ def member_access(token: str) -> Response | str | tuple[str, int]:
     except (TokenInvalid, ValueError):
         return render_template("auth/link_problem.html", problem="invalid"), 404
     assert isinstance(account, TenantUser)
+    if account.role != Role.ANGGOTA or account.password_hash is not None:
+        # Only a member account nobody has signed in to; its role may have changed since.
+        return render_template("auth/link_problem.html", problem="expired"), 410
     form = NewPasswordForm()
     form.personal_words = (account.name, account.email or "")
     if form.validate_on_submit():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -70,7 +70,6 @@ class PayForm(FlaskForm):
 @bp.route("", methods=["GET", "POST"])
 @tenant_view(Permission.POST_MONEY)
 def index() -> Response | tuple[str, int]:
-    g.private_page = True
     form = BillForm()
     if not form.is_submitted():
         today = clock.today()
@@ -101,7 +100,6 @@ def show_page(bill_id: int, form: PayForm, status: int = 200) -> tuple[str, int]
     bill = bills.get_bill_for_tenant(tenant_db(), bill_id)
     if bill is None:
         abort(404)
-    g.private_page = True
     if not form.is_submitted():
         form.key.data = str(uuid.uuid4())
         form.paid_on.data = clock.today()
@@ -159,7 +157,6 @@ def pay(bill_id: int) -> Response | tuple[str, int]:
 @bp.route("/tunggakan")
 @tenant_view(Permission.POST_MONEY)
 def arrears() -> str:
-    g.private_page = True
     today = clock.today()
     return render_template(
         "bills/arrears.html",
@@ -209,7 +206,6 @@ def settings_page(form: SettingsForm, status: int = 200) -> tuple[str, int]:
 @tenant_view(Permission.KEEP_BOOKS)
 def settings() -> Response | tuple[str, int]:
     """The amounts of the bylaws (AD/ART): new bills and the counter's forms start from them."""
-    g.private_page = True
     current = savings.get_settings(tenant_db())
     form = SettingsForm(obj=current, interest_rate=Decimal(current.sukarela_interest_bp) / 100)
     if form.validate_on_submit():
@@ -228,7 +224,6 @@ def settings() -> Response | tuple[str, int]:
 @tenant_view(Permission.KEEP_BOOKS)
 def reclassify() -> Response | tuple[str, int]:
     """Principal and mandatory savings to the other classification (equity or liabilities)."""
-    g.private_page = True
     form = ClassificationForm()
     as_liabilities = form.to.data == "liabilities"
     if form.validate_on_submit() and classification.shares_are_liabilities(tenant_db()) == (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -55,7 +55,6 @@ def month_choices(today: date) -> list[tuple[str, str]]:
 
 
 def interest_page(form: MonthForm, status: int = 200) -> tuple[str, int]:
-    g.private_page = True
     today = clock.today()
     plan, problem = None, None
     if form.month.data and form.validate():

@@ -24,6 +24,7 @@ from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import NOT_RUPIAH, not_in_future, optional_rupiah_amount
+from saas.blueprints.links import external_url
 from saas.blueprints.members.labels import KIND_LABELS, METHOD_LABELS
 from saas.blueprints.members.views import bp
 from saas.blueprints.site.views import bp as site_bp
@@ -128,7 +129,6 @@ def member_or_404(member_id: int) -> Member:
 
 
 def savings_page(member: Member, deposit: MovementForm, withdrawal: MovementForm) -> str:
-    g.private_page = True
     return render_template(
         "members/savings.html",
         member=member,
@@ -155,7 +155,6 @@ def member_savings(member_id: int) -> str:
 @tenant_view(Permission.POST_MONEY)
 def find_payer() -> Response | str:
     """The counter's first step: find who pays; one match opens their pay-in form at once."""
-    g.private_page = True
     query = request.args.get("q", "").strip()[:100]
     found = (
         members.search_members(tenant_db(), query, status=MemberStatus.ACTIVE, limit=20)
@@ -291,7 +290,7 @@ def receipt_context(number: str) -> dict[str, Any]:
     if found is None:
         abort(404)
     member = member_or_404(found.member_id)
-    check_url = url_for("site.check_receipt", token=found.token, _external=True)
+    check_url = external_url(g.tenant, "site.check_receipt", token=found.token)
     text = _("Receipt %(number)s: %(url)s", number=found.number, url=check_url)
     phone = whatsapp_number(member.phone) if member.phone else ""
     return {
@@ -309,7 +308,6 @@ def receipt_context(number: str) -> dict[str, Any]:
 @bp.route("/kuitansi/<number>")
 @tenant_view(Permission.POST_MONEY)
 def receipt(number: str) -> str:
-    g.private_page = True
     return render_template("members/receipt.html", **receipt_context(number))
 
 

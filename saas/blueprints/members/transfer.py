@@ -126,7 +126,6 @@ def export(fmt: str) -> Response:
 @bp.route("/impor", methods=["GET", "POST"])
 @tenant_view(Permission.MANAGE_MEMBERS)
 def import_upload() -> Response | tuple[str, int]:
-    g.private_page = True
     form = ImportForm()
     if form.validate_on_submit():
         content = form.file.data.read(MAX_UPLOAD_BYTES + 1)
@@ -147,7 +146,6 @@ def import_upload() -> Response | tuple[str, int]:
 @tenant_view(Permission.MANAGE_MEMBERS)
 def import_preview(name: str) -> Response | tuple[str, int]:
     """Map the columns, see every row's verdict; ``confirm`` registers the valid rows."""
-    g.private_page = True
     key = _upload_key(name)
     started = import_job.read_progress(storage(), key)
     if started is not None and started.state != ImportState.FAILED:
@@ -211,7 +209,6 @@ def import_preview(name: str) -> Response | tuple[str, int]:
 @tenant_view(Permission.MANAGE_MEMBERS)
 def import_progress(name: str) -> str:
     """How far a large import is: a page that reloads itself, or its panel for htmx to poll."""
-    g.private_page = True
     progress = import_job.read_progress(storage(), _upload_key(name))
     if progress is None:
         abort(404)

@@ -23,13 +23,18 @@ from werkzeug.wrappers import Response
 
 from saas import clock
 from saas.access import Scope, public, tenant_view
+from saas.accounts.operations import find_tenant_user_by_login
+from saas.accounts.passwords import verify_password
 from saas.accounts.roles import Permission
 from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
+from saas.blueprints.auth.forms import AccountHolderForm
 from saas.blueprints.auth.views import password_token
+from saas.blueprints.links import external_url
 from saas.blueprints.members.forms import ExitForm, MemberForm
 from saas.blueprints.members.labels import KIND_LABELS
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
+from saas.blueprints.ratelimits import login_limits
 from saas.blueprints.site.views import bp as site_bp
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
@@ -67,6 +72,15 @@ MEMBER_ERRORS = {
     "already_left": _l("This member has already left."),
     "exit_before_join": _l("A member cannot leave before the day they joined."),
     "not_left": _l("This member is active: only a member who left can be re-admitted."),
+    "officer_account": _l(
+        "This member signs in with an officer's account. Only its holder can change its password."
+    ),
+    "already_linked": _l("This member already has an account."),
+    "account_taken": _l("That account already belongs to another member."),
+    "has_password": _l(
+        "This member has already chosen a password. If they forgot it, they ask for a new one "
+        "on the sign-in page."
+    ),
 }
 STATUS_LABELS = {MemberStatus.ACTIVE: _l("active"), MemberStatus.LEFT: _l("left")}
 
@@ -88,7 +102,6 @@ def labels() -> dict[str, object]:
 @bp.route("")
 @tenant_view(Permission.MANAGE_MEMBERS)
 def index() -> str:
-    g.private_page = True
     query = request.args.get("q", "")[:100]
     status = request.args.get("status", "active")
     chosen = MemberStatus(status) if status in {s.value for s in MemberStatus} else None
@@ -140,7 +153,6 @@ def _warn_about_region(form: MemberForm) -> None:
 @bp.route("/<int:member_id>", methods=["GET", "POST"])
 @tenant_view(Permission.MANAGE_MEMBERS)
 def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
-    g.private_page = True
     member = None
     if member_id is not None:
         member = members.get_member_for_tenant(tenant_db(), member_id)
@@ -218,7 +230,6 @@ def record_exit(member_id: int) -> Response | str | tuple[str, int]:
 
 
 def exit_page(member: Member, exit_form: ExitForm) -> str:
-    g.private_page = True
     balances = savings.balances(tenant_db(), member.id)
     return render_template(
         "members/exit.html",
@@ -254,15 +265,21 @@ def readmit(member_id: int) -> Response:
 
 @bp.route("/<int:member_id>/akses", methods=["POST"])
 @tenant_view(Permission.MANAGE_MEMBERS)
-def online_access(member_id: int) -> str:
+def online_access(member_id: int) -> str | tuple[str, int]:
     """A link for the member to set a password and see their own accounts, to send by WhatsApp."""
     member = members.get_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
     if member.status != MemberStatus.ACTIVE:
         abort(409)
-    user = members.give_online_access(tenant_db(), member)
-    link = url_for("auth.member_access", token=password_token(user, "access"), _external=True)
+    try:
+        user = members.give_online_access(tenant_db(), member)
+    except MemberError as exc:
+        tenant_db().rollback()
+        flash(str(MEMBER_ERRORS[exc.code]), "error")
+        return render_template("members/edit.html", form=member_form(member), member=member), 409
+    tenant_db().commit()
+    link = external_url(g.tenant, "auth.member_access", token=password_token(user, "access"))
     message = _(
         "%(cooperative)s: open this link to see your savings. Member number %(number)s. %(link)s",
         cooperative=g.tenant.display_name,
@@ -274,9 +291,40 @@ def online_access(member_id: int) -> str:
         if member.phone
         else None
     )
-    g.private_page = True
     days = current_app.extensions["guyub.settings"].invitation_max_age.days
     return render_template("members/access.html", member=member, link=link, share=share, days=days)
+
+
+@bp.route("/<int:member_id>/tautkan-akun", methods=["GET", "POST"])
+@tenant_view(Permission.MANAGE_TEAM)
+@login_limits
+def link_account(member_id: int) -> Response | str | tuple[str, int]:
+    """Link a member to an existing account, confirmed by its holder's own password."""
+    member = members.get_member_for_tenant(tenant_db(), member_id)
+    if member is None:
+        abort(404)
+    if member.user_id is not None or member.status != MemberStatus.ACTIVE:
+        abort(409)
+    form = AccountHolderForm()
+    if not form.validate_on_submit():
+        return render_template("members/link_account.html", form=form, member=member), (
+            422 if form.is_submitted() else 200
+        )
+    account = find_tenant_user_by_login(tenant_db(), form.identifier.data or "")
+    if not verify_password(account.password_hash if account else None, form.password.data or ""):
+        g.login_failed = True  # counts towards the sign-in throttle of that account
+        form.password.errors = [_("The email/phone number or password is not right.")]
+        return render_template("members/link_account.html", form=form, member=member), 422
+    assert account is not None
+    try:
+        members.link_member_to_account(tenant_db(), member, account)
+    except MemberError as exc:
+        tenant_db().rollback()
+        form.identifier.errors = [str(MEMBER_ERRORS[exc.code])]
+        return render_template("members/link_account.html", form=form, member=member), 409
+    tenant_db().commit()
+    flash(_("%(name)s now sees this member's accounts.", name=account.name), "success")
+    return redirect(url_for("members.edit", member_id=member.id))
 
 
 CARD_MAX_AGE = 20 * 365 * 24 * 3600  # a card's QR code keeps working for the card's life
@@ -285,7 +333,7 @@ CARD_MAX_AGE = 20 * 365 * 24 * 3600  # a card's QR code keeps working for the ca
 def card_url(member: Member) -> str:
     settings = current_app.extensions["guyub.settings"]
     token = make_token(settings.secret_key, "member-card", {"tid": g.tenant.id, "mid": member.id})
-    return url_for("site.check_member", token=token, _external=True)
+    return external_url(g.tenant, "site.check_member", token=token)
 
 
 @bp.route("/<int:member_id>/kartu")
@@ -295,7 +343,6 @@ def card(member_id: int) -> str:
     member = members.get_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
-    g.private_page = True
     return render_template("members/card.html", member=member, qr=qr_svg(card_url(member)))
 
 

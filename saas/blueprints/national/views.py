@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, g, make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from werkzeug.wrappers import Response
 
 from saas.access import Scope, admin_view, public
@@ -74,7 +74,6 @@ def dashboard() -> str:
 @bp.route("/admin/dasbor")
 @admin_view()
 def admin_dashboard() -> str:
-    g.private_page = True
     province, _regency = _region_choice()
     rows = national.region_figures(platform_db(), province or None)
     region = regions.get_region(platform_db(), province) if province else None
@@ -133,5 +132,4 @@ def admin_dashboard_csv() -> Response:
 @admin_view()
 def nudges_sent() -> str:
     """Which cooperatives were reminded that their page went stale, and when."""
-    g.private_page = True
     return render_template("national/nudges.html", rows=list_recent_nudges(platform_db()))

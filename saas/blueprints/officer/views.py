@@ -12,6 +12,7 @@ from saas.access import tenant_view
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Permission, Role
 from saas.accounts.tokens import make_token
+from saas.blueprints.links import external_url
 from saas.blueprints.members.savings import KIND_LABELS
 from saas.blueprints.officer.forms import InviteForm, TeamMemberForm
 from saas.db import tenant_db
@@ -39,7 +40,6 @@ ACCOUNT_ERRORS = {
 @bp.route("/kelola")
 @tenant_view(Permission.OFFICER_AREA)
 def home() -> str:
-    g.private_page = True
     summary = None
     if current_user.can(Permission.POST_MONEY) or current_user.can(Permission.KEEP_BOOKS):
         summary = dashboard.overview(tenant_db(), clock.today())
@@ -54,7 +54,6 @@ def home() -> str:
 @tenant_view(Permission.MEMBER_AREA)
 def member_home() -> str:
     """A member's own accounts, and nobody else's: found by the signed-in user alone."""
-    g.private_page = True
     member = member_of_user(tenant_db(), current_user.id)
     if member is None:
         return render_template("officer/member_home.html", member=None)
@@ -73,7 +72,6 @@ def member_home() -> str:
 @bp.route("/kelola/tim", methods=["GET", "POST"])
 @tenant_view(Permission.MANAGE_TEAM)
 def team() -> Response | str | tuple[str, int]:
-    g.private_page = True
     form = InviteForm()
     if form.validate_on_submit():
         try:
@@ -114,7 +112,7 @@ def send_invitation(invitation: accounts.Invitation) -> None:
         inviter=current_user.name,
         cooperative=g.tenant.display_name,
         role=invitation.role,
-        link=url_for("auth.accept_invitation", token=token, _external=True),
+        link=external_url(g.tenant, "auth.accept_invitation", token=token),
         days=settings.invitation_max_age.days,
     )
 
@@ -122,7 +120,6 @@ def send_invitation(invitation: accounts.Invitation) -> None:
 @bp.route("/kelola/tim/<int:user_id>", methods=["GET", "POST"])
 @tenant_view(Permission.MANAGE_TEAM)
 def team_member(user_id: int) -> Response | str | tuple[str, int]:
-    g.private_page = True
     member = accounts.get_user_for_tenant(tenant_db(), user_id)
     if member is None:
         abort(404)

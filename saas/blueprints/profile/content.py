@@ -44,7 +44,6 @@ def read_photos(field: MultipleFileField, post: NewsPost | None) -> list[Checked
 @bp.route("/berita/<int:post_id>", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def edit_news(post_id: int | None = None) -> Response | str | tuple[str, int]:
-    g.private_page = True
     post = None
     if post_id is not None:
         post = microsite.get_news_for_tenant(tenant_db(), post_id)
@@ -93,7 +92,6 @@ def remove_news_photo(post_id: int, photo_id: int) -> Response:
 @bp.route("/produk/<int:product_id>", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def edit_product(product_id: int | None = None) -> Response | str | tuple[str, int]:
-    g.private_page = True
     product = None
     if product_id is not None:
         product = microsite.get_product_for_tenant(tenant_db(), product_id)

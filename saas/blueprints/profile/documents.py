@@ -46,7 +46,6 @@ def storage() -> Storage:
 @bp.route("/dokumen")
 @tenant_view(Permission.OFFICER_AREA)
 def documents_list() -> str:
-    g.private_page = True
     application = verification.get_application_of_tenant(platform_db(), g.tenant.id)
     returned, unchanged = returned_items(application)
     return render_template(
@@ -61,7 +60,6 @@ def documents_list() -> str:
 @bp.route("/dokumen/unggah", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def upload_document() -> Response | str | tuple[str, int]:
-    g.private_page = True
     form = UploadForm(kind=request.args.get("jenis") or None)
     if form.validate_on_submit():
         upload = form.file.data

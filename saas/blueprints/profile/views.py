@@ -128,7 +128,6 @@ def store_photo(
 @tenant_view(Permission.OFFICER_AREA)
 def checklist() -> str:
     """What verification still needs, with a link to fix each item."""
-    g.private_page = True
     registration = find_registration_of_tenant(platform_db(), g.tenant.id)
     items = checklist_items(registration)
     application = verification.get_application_of_tenant(platform_db(), g.tenant.id)
@@ -181,7 +180,6 @@ def checklist_items(registration: Registration | None) -> list[ChecklistItem]:
 @bp.route("/profil", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def edit_profile() -> Response | str | tuple[str, int]:
-    g.private_page = True
     profile = microsite.get_profile(tenant_db())
     form = ProfileForm(obj=profile)
     if form.validate_on_submit() and (
@@ -211,7 +209,6 @@ def edit_profile() -> Response | str | tuple[str, int]:
 @bp.route("/legalitas", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def edit_legal() -> Response | str | tuple[str, int]:
-    g.private_page = True
     form = LegalIdentifiersForm(obj=microsite.get_profile(tenant_db()))
     if form.validate_on_submit():
         microsite.save_legal_identifiers(
@@ -232,7 +229,6 @@ def edit_legal() -> Response | str | tuple[str, int]:
 @bp.route("/pengurus")
 @tenant_view(Permission.OFFICER_AREA)
 def board() -> str:
-    g.private_page = True
     members = microsite.list_board(tenant_db())
     return render_template("profile/board.html", members=members, warnings=board_warnings(members))
 
@@ -241,7 +237,6 @@ def board() -> str:
 @bp.route("/pengurus/<int:member_id>", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def edit_board_member(member_id: int | None = None) -> Response | str | tuple[str, int]:
-    g.private_page = True
     member = None
     if member_id is not None:
         member = microsite.get_board_member_for_tenant(tenant_db(), member_id)
@@ -281,7 +276,6 @@ def remove_board_member(member_id: int) -> Response:
 @bp.route("/unit")
 @tenant_view(Permission.OFFICER_AREA)
 def units() -> str:
-    g.private_page = True
     existing = microsite.list_units(tenant_db())
     missing = [kind for kind in MANDATED_UNITS if kind not in {u.kind for u in existing}]
     return render_template("profile/units.html", units=existing, missing=missing)
@@ -291,7 +285,6 @@ def units() -> str:
 @bp.route("/unit/<int:unit_id>", methods=["GET", "POST"])
 @tenant_view(Permission.EDIT_PROFILE)
 def edit_unit(unit_id: int | None = None) -> Response | str | tuple[str, int]:
-    g.private_page = True
     unit = None
     if unit_id is not None:
         unit = microsite.get_unit_for_tenant(tenant_db(), unit_id)

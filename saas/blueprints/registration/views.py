@@ -19,7 +19,7 @@ from saas.accounts.roles import Role
 from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from saas.blueprints.admin.forms import SLUG_MESSAGES
 from saas.blueprints.auth.views import handoff_payload
-from saas.blueprints.links import tenant_base_url
+from saas.blueprints.links import external_url, tenant_base_url
 from saas.blueprints.ratelimits import signup_limits
 from saas.blueprints.registration.forms import CooperativeForm, OfficerForm
 from saas.db import get_databases, platform_db
@@ -227,7 +227,7 @@ def send_confirmation(registration: Registration) -> None:
         "confirm_email",
         name=registration.officer_name,
         cooperative=registration.cooperative_name,
-        link=url_for("registration.confirm_email", token=token, _external=True),
+        link=external_url(None, "registration.confirm_email", token=token),
     )
 
 
@@ -259,4 +259,4 @@ def handoff_url(tenant: Tenant, user: TenantUser) -> str:
     """Where the new officer continues: their own subdomain, signed in by a one-time link."""
     settings = current_app.extensions["guyub.settings"]
     token = make_token(settings.secret_key, "handoff", handoff_payload(tenant, user))
-    return tenant_base_url(tenant.slug) + url_for("auth.handoff", token=token)
+    return external_url(tenant, "auth.handoff", token=token)

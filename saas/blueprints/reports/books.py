@@ -76,7 +76,6 @@ def show(
     offered = [kind for kind, limit in DOWNLOAD_LIMITS.items() if lines <= limit]
     context.update(name=name, title=title, lines=lines, download_limits=DOWNLOAD_LIMITS)
     if fmt is None:
-        g.private_page = True
         links = {kind: url_for(endpoint, fmt=kind, **args) for kind in offered}
         return render_template(template, downloads=links, **context), status
     if status != 200 or fmt not in offered:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -94,7 +94,6 @@ def account_page(
     status: int = 200,
 ) -> tuple[str, int]:
     """The account with its place in the chart and the forms that change it."""
-    g.private_page = True
     path = find_in_chart(chart_tree(tenant_db()), account.id)
     postings = ledger.has_postings(tenant_db(), account)
     template = TEMPLATE_BY_CODE.get(account.code)
@@ -122,7 +121,6 @@ def account_page(
 @bp.route("/akun")
 @tenant_view(Permission.READ_BOOKS)
 def chart() -> str:
-    g.private_page = True
     return render_template(
         "reports/chart.html", tree=chart_tree(tenant_db()), KIND_LABELS=KIND_LABELS
     )

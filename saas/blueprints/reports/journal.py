@@ -116,7 +116,6 @@ def close_form() -> CloseForm:
 
 
 def journal_page(form: EntryForm, status: int = 200) -> tuple[str, int]:
-    g.private_page = True
     entries = ledger.recent_entries(tenant_db())
     ids = [entry.id for entry in entries]
     accounts = {a.id: a for a in ledger.list_accounts(tenant_db())}

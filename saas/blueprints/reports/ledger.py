@@ -61,7 +61,6 @@ def choose_ledger() -> ResponseReturnValue:
         return redirect(
             url_for("reports.general_ledger_of", account_id=form.akun.data, dari=start, per=end)
         )
-    g.private_page = True
     name = _("General ledger")
     return render_template(
         "reports/general_ledger.html", name=name, title=name, form=form, report=None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -33,7 +33,6 @@ class PublishForm(FlaskForm):
 
 
 def publish_page(form: PublishForm | None = None, status: int = 200) -> tuple[str, int]:
-    g.private_page = True
     form = form or PublishForm()
     form.year.choices = [(year, str(year)) for year in ledger.closed_years(tenant_db())]
     return render_template(

@@ -125,7 +125,6 @@ def _fresh(form: KeyedForm) -> KeyedForm:
 
 
 def index_page(split: SplitForm | None = None, status: int = 200) -> tuple[str, int]:
-    g.private_page = True
     allocations = shu.list_allocations(tenant_db())
     taken = {a.year for a in allocations if a.cancelled_at is None}
     if split is None:
@@ -158,7 +157,6 @@ def save_split() -> Response | tuple[str, int]:
 
 
 def plan_page(year: int, form: PostForm, status: int = 200) -> tuple[str, int]:
-    g.private_page = True
     if year not in ledger.closed_years(tenant_db()):
         abort(404)
     existing = shu.live_allocation(tenant_db(), year)
@@ -230,7 +228,6 @@ def allocation_page(
     cancel: CancelForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    g.private_page = True
     shares = shu.share_rows(tenant_db(), allocation)
     return render_template(
         "reports/shu_allocation.html",

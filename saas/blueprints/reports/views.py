@@ -78,7 +78,6 @@ def period(form: PeriodForm | None = None) -> tuple[PeriodForm, date, date, int]
 @bp.route("")
 @tenant_view(Permission.OFFICER_AREA)
 def index() -> tuple[str, int]:
-    g.private_page = True
     form, start, end, status = period()
     return render_template(
         "reports/index.html",
@@ -91,7 +90,6 @@ def index() -> tuple[str, int]:
 @bp.route("/neraca-saldo")
 @tenant_view(Permission.OFFICER_AREA)
 def trial() -> tuple[str, int]:
-    g.private_page = True
     form, _start, end, status = period()
     rows = trial_balance(tenant_db(), end)
     return render_template(
