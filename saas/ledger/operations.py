@@ -45,6 +45,7 @@ from saas.ledger.models import (
     Period,
 )
 from saas.ledger.rules import (
+    CASH_ROLES,
     CHART_TEMPLATE,
     TEMPLATE_BY_CODE,
     LedgerError,
@@ -293,7 +294,9 @@ def post_entry(
     reverses_id: int | None = None,
 ) -> PostResult:
     """Post a balanced entry once per key: the same key again returns the first entry and
-    posts nothing. The caller commits (or rolls back on LedgerError)."""
+    posts nothing. No entry pays out more than a cash or bank account holds, or more than a
+    member holds on an account (not_enough_money, member_overdrawn). The caller commits (or
+    rolls back on LedgerError)."""
     check_lines(lines)
     values = {
         "entry_date": entry_date,
@@ -306,6 +309,10 @@ def post_entry(
         "posted_at": datetime.now(UTC),
     }
     postable = _postable(session, {line.account_id for line in lines})
+    if postable and (refusal := _overdraft(session, lines)) is not None:
+        if (first := find_entry_by_key(session, idempotency_key)) is not None:
+            return PostResult(first, created=False)  # a retry of what spent the money
+        raise refusal
     entry_id, closed = _insert_entry(session, values, lines) if postable else (None, False)
     if entry_id is not None:
         entry = attach_inserted(session, JournalEntry(id=entry_id, **values))
@@ -345,6 +352,56 @@ def _postable(session: Session, account_ids: set[int]) -> bool:
     """Whether every account takes postings (from the identity map when already loaded)."""
     accounts = [session.get(Account, account_id) for account_id in account_ids]
     return all(a is not None and not a.is_header and a.is_active for a in accounts)
+
+
+def _overdraft(session: Session, lines: Sequence[Line]) -> LedgerError | None:
+    """What the lines would overdraw: a cash or bank account below zero, or a member's balance
+    on an account past zero (a deposit reversed after it was withdrawn). Checked under a lock
+    on the accounts paid out of, so two payouts cannot both spend the last rupiah; postings
+    that only add (deposits) read nothing."""
+    out: dict[int, int] = {}  # money accounts: how much the entry takes out of each
+    member_out: dict[tuple[int, int], int] = {}  # (account, member): how much it takes
+    ids = {line.account_id for line in lines}
+    # From the identity map, where checking them postable put them: deposits cost no query.
+    accounts = {i: a for i in ids if (a := session.get(Account, i)) is not None}
+    for line in lines:
+        account = accounts[line.account_id]
+        taken = line.credit - line.debit if account.kind.debit_normal else line.debit - line.credit
+        if account.role in CASH_ROLES:
+            out[account.id] = out.get(account.id, 0) + taken
+        if line.member_id is not None:
+            pair = (account.id, line.member_id)
+            member_out[pair] = member_out.get(pair, 0) + taken
+    out = {account_id: amount for account_id, amount in out.items() if amount > 0}
+    member_out = {pair: amount for pair, amount in member_out.items() if amount > 0}
+    if not out and not member_out:
+        return None
+    paid_from = sorted(set(out) | {account_id for account_id, _member in member_out})
+    session.execute(  # FOR NO KEY UPDATE: postings into these accounts go on meanwhile
+        select(Account.id)
+        .where(Account.id.in_(paid_from))
+        .order_by(Account.id)
+        .with_for_update(key_share=True)
+    ).all()
+    held = func.sum(JournalLine.debit - JournalLine.credit)  # on the debit side
+    if out:
+        query = select(JournalLine.account_id, held).where(JournalLine.account_id.in_(out))
+        balances = dict(session.execute(query.group_by(JournalLine.account_id)).tuples().all())
+        for account_id, amount in out.items():
+            if amount > (balance := int(balances.get(account_id) or 0)):
+                return LedgerError("not_enough_money", balance=balance)
+    if member_out:
+        rows = session.execute(
+            select(JournalLine.account_id, JournalLine.member_id, held)
+            .where(tuple_(JournalLine.account_id, JournalLine.member_id).in_(list(member_out)))
+            .group_by(JournalLine.account_id, JournalLine.member_id)
+        )
+        sums = {(account_id, member_id): int(total) for account_id, member_id, total in rows}
+        for (account_id, member_id), amount in member_out.items():
+            sign = 1 if accounts[account_id].kind.debit_normal else -1
+            if amount > (balance := sign * sums.get((account_id, member_id), 0)):
+                return LedgerError("member_overdrawn", balance=balance)
+    return None
 
 
 # Entries that records outside the ledger rest on: reversed only through their own pages.

@@ -380,3 +380,27 @@ def test_tenants_books_are_apart(db, tenants):
     with db.tenant_session(b.shard, b.schema_name) as session:
         assert entry_count(session) == before
         assert account_balances(session) == balances_before
+
+
+def test_a_payout_never_takes_cash_below_zero_and_its_retry_still_answers(books):
+    cash = role(books, "cash")
+    held = account_balances(books)[cash]
+    expense = books.scalar(select(Account.id).where(Account.code == "6-102"))
+
+    def pay(amount: int, key: uuid.UUID):
+        return ledger.post_entry(
+            books,
+            entry_date=date(2026, 11, 5),
+            description="Bayar listrik",
+            lines=[Line(expense, debit=amount), Line(cash, credit=amount)],
+            idempotency_key=key,
+        )
+
+    with pytest.raises(LedgerError) as short:
+        pay(held + 1, uuid.uuid4())
+    assert (short.value.code, short.value.details) == ("not_enough_money", {"balance": held})
+    key = uuid.uuid4()
+    first = pay(held, key)
+    assert account_balances(books)[cash] == 0
+    again = pay(held, key)  # the same request again: its entry, not a refusal
+    assert (again.created, again.entry.id) == (False, first.entry.id)

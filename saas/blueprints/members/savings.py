@@ -51,6 +51,7 @@ SAVINGS_ERRORS = {
     "locked_savings": _l("Only voluntary savings can be withdrawn while a member stays."),
     "period_closed": _l("The books of that month are closed. Use a date in an open month."),
     "retry_pending": _l("This payment is still being recorded. Open the member again."),
+    "not_enough_money": _l("There is not that much money in the cash or bank account."),
 }
 
 
