@@ -404,3 +404,19 @@ def test_a_payout_never_takes_cash_below_zero_and_its_retry_still_answers(books)
     assert account_balances(books)[cash] == 0
     again = pay(held, key)  # the same request again: its entry, not a refusal
     assert (again.created, again.entry.id) == (False, first.entry.id)
+
+
+def test_the_database_never_pays_out_of_cash_or_bank_below_zero(books):
+    cash, bank = role(books, "cash"), role(books, "bank")
+    expense = books.scalar(select(Account.id).where(Account.code == "6-102"))
+    held = account_balances(books)[cash]
+    day = date(2026, 11, 5)
+
+    def pay(account: int, amount: int) -> None:
+        raw_lines(books, raw_entry(books, day), day, (expense, amount, 0), (account, 0, amount))
+
+    refused(books, "never paid out below zero", lambda: pay(cash, held + 1))
+    refused(books, "never paid out below zero", lambda: pay(bank, 1))
+    pay(cash, held)  # to the last rupiah
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    assert account_balances(books)[cash] == 0

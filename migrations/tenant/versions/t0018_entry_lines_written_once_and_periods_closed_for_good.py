@@ -1,5 +1,6 @@
 """An entry's lines are written in one statement that balances and carries the entry's date, no
-line joins a posted entry, and a closed period is never reopened
+line joins a posted entry, cash and bank never go below zero, and a closed period is never
+reopened
 
 Revision ID: t0018
 Revises: t0017
@@ -23,16 +24,38 @@ DECLARE
     debits numeric;
     credits numeric;
     lines integer;
+    paying bigint[];
+    short_account bigint;
+    short_balance numeric;
 BEGIN
     -- Once per entry, at commit: its lines came in one statement that checked them
-    -- (ledger_lines_whole), so this only finds an entry left without lines.
+    -- (ledger_lines_whole), so this finds an entry left without lines, and the cash and bank
+    -- accounts (rules.CASH_ROLES) it pays out of.
     EXECUTE format(
-        'SELECT coalesce(sum(debit), 0), coalesce(sum(credit), 0), count(*) '
-        'FROM %I.journal_lines WHERE entry_id = $1', TG_TABLE_SCHEMA)
-        INTO debits, credits, lines USING NEW.id;
+        'SELECT coalesce(sum(line.debit), 0), coalesce(sum(line.credit), 0), count(*), '
+        '       array_agg(account.id ORDER BY account.id) '
+        '           FILTER (WHERE line.credit > 0 AND account.role IN (''cash'', ''bank'')) '
+        'FROM %1$I.journal_lines line JOIN %1$I.accounts account ON account.id = line.account_id '
+        'WHERE line.entry_id = $1', TG_TABLE_SCHEMA)
+        INTO debits, credits, lines, paying USING NEW.id;
     IF lines < 2 OR debits <> credits OR debits = 0 THEN
         RAISE EXCEPTION 'journal entry % does not balance: % lines, debit %, credit %',
             NEW.id, lines, debits, credits USING ERRCODE = 'check_violation';
+    END IF;
+    IF paying IS NOT NULL THEN
+        -- Money paid out never takes the cash box or the bank below zero. The lock, held to
+        -- the commit, makes a payout checked at the same moment wait and then count this one.
+        EXECUTE format('SELECT FROM %1$I.accounts WHERE id = ANY($1) ORDER BY id '
+            'FOR NO KEY UPDATE', TG_TABLE_SCHEMA) USING paying;
+        EXECUTE format(
+            'SELECT account_id, sum(debit - credit) FROM %1$I.journal_lines '
+            'WHERE account_id = ANY($1) GROUP BY account_id HAVING sum(debit - credit) < 0 '
+            'LIMIT 1', TG_TABLE_SCHEMA)
+            INTO short_account, short_balance USING paying;
+        IF short_account IS NOT NULL THEN
+            RAISE EXCEPTION 'account % would hold %: money is never paid out below zero',
+                short_account, short_balance USING ERRCODE = 'check_violation';
+        END IF;
     END IF;
     RETURN NULL;
 END $$;
