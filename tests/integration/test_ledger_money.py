@@ -24,7 +24,7 @@ from saas.savings.models import SavingsKind
 from saas.tenants import schemas
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
-from tests.factories import books_of, login, text
+from tests.factories import books_of, csrf_token, login, text
 
 PAID_ON = "2026-11-20"  # after the fixtures' grant into the cash box
 
@@ -62,6 +62,26 @@ def test_a_withdrawal_is_not_paid_from_a_bank_account_that_holds_nothing(bendaha
     assert move(bendahara, sri, "tarik", amount="30000").status_code == 302  # from the cash box
     with books_of(db, tenants.a) as session:
         assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 20_000
+
+
+def test_savings_are_not_paid_back_from_a_bank_account_that_holds_nothing(bendahara, db, tenants):
+    sri = tenants.a.members[0]
+    assert move(bendahara, sri, "setor", amount="50000").status_code == 302  # into the cash box
+    edit = f"/kelola/anggota/{sri.id}"
+    leave = {"left_on": "2026-11-25", "reason": "Pindah", "key": str(uuid.uuid4())}
+    refused = bendahara.post(
+        f"{edit}/keluar",
+        data={**leave, "method": "transfer", "csrf_token": csrf_token(bendahara, edit)},
+    )
+    assert refused.status_code == 422
+    assert "There is not that much money in the cash or bank account." in text(refused)
+    with books_of(db, tenants.a) as session:
+        assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 50_000
+    paid = bendahara.post(
+        f"{edit}/keluar",
+        data={**leave, "method": "cash", "csrf_token": csrf_token(bendahara, edit)},
+    )
+    assert paid.status_code == 302
 
 
 @pytest.fixture

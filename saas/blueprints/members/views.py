@@ -64,6 +64,7 @@ MEMBER_ERRORS = {
     "nik_taken": _l("A member with this NIK is already registered."),
     "already_left": _l("This member has already left."),
     "exit_before_join": _l("A member cannot leave before the day they joined."),
+    "not_enough_money": _l("There is not that much money in the cash or bank account."),
 }
 STATUS_LABELS = {MemberStatus.ACTIVE: _l("active"), MemberStatus.LEFT: _l("left")}
 
