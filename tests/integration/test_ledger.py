@@ -420,3 +420,38 @@ def test_the_database_never_pays_out_of_cash_or_bank_below_zero(books):
     pay(cash, held)  # to the last rupiah
     books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
     assert account_balances(books)[cash] == 0
+
+
+def test_the_database_never_takes_a_members_savings_below_zero(books, tenants):
+    sri = tenants.a.members[0].id
+    cash, sukarela = role(books, "cash"), role(books, "savings_sukarela")
+    day = date(2026, 11, 5)
+
+    def savings_line(entry_id: int, debit: int, credit: int) -> None:
+        books.execute(
+            text(
+                "INSERT INTO journal_lines (entry_id, account_id, member_id, entry_date, debit,"
+                " credit, line_no) VALUES (:entry, :cash, NULL, :day, :credit, :debit, 1),"
+                " (:entry, :sukarela, :member, :day, :debit, :credit, 2)"
+            ),
+            {
+                "entry": entry_id,
+                "cash": cash,
+                "sukarela": sukarela,
+                "member": sri,
+                "day": day,
+                "debit": debit,
+                "credit": credit,
+            },
+        )
+
+    savings_line(raw_entry(books, day), 0, 50_000)  # paid in
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # checked as at COMMIT
+    books.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+    refused(
+        books,
+        f"member {sri} would hold -1 on account {sukarela}",
+        lambda: savings_line(raw_entry(books, day), 50_001, 0),
+    )
+    savings_line(raw_entry(books, day), 50_000, 0)  # all of it out again
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))

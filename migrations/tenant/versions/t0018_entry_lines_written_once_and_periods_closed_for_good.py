@@ -1,6 +1,6 @@
 """An entry's lines are written in one statement that balances and carries the entry's date, no
-line joins a posted entry, cash and bank never go below zero, and a closed period is never
-reopened
+line joins a posted entry, cash, bank and members' balances never go below zero, and a closed
+period is never reopened
 
 Revision ID: t0018
 Revises: t0017
@@ -25,28 +25,37 @@ DECLARE
     credits numeric;
     lines integer;
     paying bigint[];
+    drawn bigint[];
     short_account bigint;
+    short_member bigint;
     short_balance numeric;
 BEGIN
     -- Once per entry, at commit: its lines came in one statement that checked them
-    -- (ledger_lines_whole), so this finds an entry left without lines, and the cash and bank
-    -- accounts (rules.CASH_ROLES) it pays out of.
+    -- (ledger_lines_whole), so this finds an entry left without lines; and what it takes out:
+    -- of the cash and bank accounts (rules.CASH_ROLES), and of members' balances.
     EXECUTE format(
         'SELECT coalesce(sum(line.debit), 0), coalesce(sum(line.credit), 0), count(*), '
-        '       array_agg(account.id ORDER BY account.id) '
-        '           FILTER (WHERE line.credit > 0 AND account.role IN (''cash'', ''bank'')) '
+        '       array_agg(account.id) FILTER (WHERE line.credit > 0 '
+        '                                   AND account.role IN (''cash'', ''bank'')), '
+        '       array_agg(account.id) FILTER (WHERE line.member_id IS NOT NULL AND CASE '
+        '           WHEN account.kind IN (''asset'', ''expense'') THEN line.credit '
+        '           ELSE line.debit END > 0) '
         'FROM %1$I.journal_lines line JOIN %1$I.accounts account ON account.id = line.account_id '
         'WHERE line.entry_id = $1', TG_TABLE_SCHEMA)
-        INTO debits, credits, lines, paying USING NEW.id;
+        INTO debits, credits, lines, paying, drawn USING NEW.id;
     IF lines < 2 OR debits <> credits OR debits = 0 THEN
         RAISE EXCEPTION 'journal entry % does not balance: % lines, debit %, credit %',
             NEW.id, lines, debits, credits USING ERRCODE = 'check_violation';
     END IF;
+    IF paying IS NULL AND drawn IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- The lock, held to the commit, makes a payout checked at the same moment wait for this
+    -- one's commit, and then count it.
+    EXECUTE format('SELECT FROM %1$I.accounts WHERE id = ANY($1) ORDER BY id '
+        'FOR NO KEY UPDATE', TG_TABLE_SCHEMA) USING paying || drawn;
     IF paying IS NOT NULL THEN
-        -- Money paid out never takes the cash box or the bank below zero. The lock, held to
-        -- the commit, makes a payout checked at the same moment wait and then count this one.
-        EXECUTE format('SELECT FROM %1$I.accounts WHERE id = ANY($1) ORDER BY id '
-            'FOR NO KEY UPDATE', TG_TABLE_SCHEMA) USING paying;
+        -- Money paid out never takes the cash box or the bank below zero.
         EXECUTE format(
             'SELECT account_id, sum(debit - credit) FROM %1$I.journal_lines '
             'WHERE account_id = ANY($1) GROUP BY account_id HAVING sum(debit - credit) < 0 '
@@ -55,6 +64,25 @@ BEGIN
         IF short_account IS NOT NULL THEN
             RAISE EXCEPTION 'account % would hold %: money is never paid out below zero',
                 short_account, short_balance USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF drawn IS NOT NULL THEN
+        -- Nor does a member's balance on an account go past zero (savings paid out twice).
+        EXECUTE format(
+            'SELECT mine.account_id, mine.member_id, held.amount '
+            'FROM (SELECT DISTINCT account_id, member_id FROM %1$I.journal_lines '
+            '      WHERE entry_id = $1 AND member_id IS NOT NULL) mine '
+            'JOIN %1$I.accounts account ON account.id = mine.account_id '
+            'CROSS JOIN LATERAL (SELECT CASE WHEN account.kind IN (''asset'', ''expense'') '
+            '                        THEN sum(debit - credit) ELSE sum(credit - debit) END '
+            '                        AS amount FROM %1$I.journal_lines '
+            '                    WHERE account_id = mine.account_id '
+            '                      AND member_id = mine.member_id) held '
+            'WHERE held.amount < 0 LIMIT 1', TG_TABLE_SCHEMA)
+            INTO short_account, short_member, short_balance USING NEW.id;
+        IF short_account IS NOT NULL THEN
+            RAISE EXCEPTION 'member % would hold % on account %: never below zero',
+                short_member, short_balance, short_account USING ERRCODE = 'check_violation';
         END IF;
     END IF;
     RETURN NULL;
