@@ -53,6 +53,7 @@ from saas.ledger.rules import (
     check_lines,
     is_child_code,
     month_of,
+    signed_balance,
 )
 from saas.storage import Storage
 from saas.uploads import CheckedFile
@@ -359,48 +360,69 @@ def _overdraft(session: Session, lines: Sequence[Line]) -> LedgerError | None:
     on an account past zero (a deposit reversed after it was withdrawn). Checked under a lock
     on the accounts paid out of, so two payouts cannot both spend the last rupiah; postings
     that only add (deposits) read nothing."""
-    out: dict[int, int] = {}  # money accounts: how much the entry takes out of each
-    member_out: dict[tuple[int, int], int] = {}  # (account, member): how much it takes
-    ids = {line.account_id for line in lines}
     # From the identity map, where checking them postable put them: deposits cost no query.
+    ids = {line.account_id for line in lines}
     accounts = {i: a for i in ids if (a := session.get(Account, i)) is not None}
+    money: dict[int, int] = {}  # cash and bank: how much the entry takes out of each
+    members: dict[tuple[int, int], int] = {}  # (account, member): how much it takes
     for line in lines:
         account = accounts[line.account_id]
         taken = line.credit - line.debit if account.kind.debit_normal else line.debit - line.credit
         if account.role in CASH_ROLES:
-            out[account.id] = out.get(account.id, 0) + taken
+            money[account.id] = money.get(account.id, 0) + taken
         if line.member_id is not None:
             pair = (account.id, line.member_id)
-            member_out[pair] = member_out.get(pair, 0) + taken
-    out = {account_id: amount for account_id, amount in out.items() if amount > 0}
-    member_out = {pair: amount for pair, amount in member_out.items() if amount > 0}
-    if not out and not member_out:
+            members[pair] = members.get(pair, 0) + taken
+    money = {account_id: amount for account_id, amount in money.items() if amount > 0}
+    members = {pair: amount for pair, amount in members.items() if amount > 0}
+    if not money and not members:
         return None
-    paid_from = sorted(set(out) | {account_id for account_id, _member in member_out})
     session.execute(  # FOR NO KEY UPDATE: postings into these accounts go on meanwhile
         select(Account.id)
-        .where(Account.id.in_(paid_from))
+        .where(Account.id.in_(set(money) | {account_id for account_id, _member in members}))
         .order_by(Account.id)
         .with_for_update(key_share=True)
     ).all()
-    held = func.sum(JournalLine.debit - JournalLine.credit)  # on the debit side
-    if out:
-        query = select(JournalLine.account_id, held).where(JournalLine.account_id.in_(out))
-        balances = dict(session.execute(query.group_by(JournalLine.account_id)).tuples().all())
-        for account_id, amount in out.items():
-            if amount > (balance := int(balances.get(account_id) or 0)):
-                return LedgerError("not_enough_money", balance=balance)
-    if member_out:
-        rows = session.execute(
-            select(JournalLine.account_id, JournalLine.member_id, held)
-            .where(tuple_(JournalLine.account_id, JournalLine.member_id).in_(list(member_out)))
-            .group_by(JournalLine.account_id, JournalLine.member_id)
+    return _short_of_money(session, money) or _member_short(session, accounts, members)
+
+
+def _short_of_money(session: Session, taken: dict[int, int]) -> LedgerError | None:
+    """not_enough_money when a cash or bank account holds less than is taken out of it."""
+    if not taken:
+        return None
+    held = func.sum(JournalLine.debit - JournalLine.credit)
+    query = select(JournalLine.account_id, held).where(JournalLine.account_id.in_(taken))
+    balances = dict(session.execute(query.group_by(JournalLine.account_id)).tuples().all())
+    for account_id, amount in taken.items():
+        if amount > (balance := int(balances.get(account_id) or 0)):
+            return LedgerError("not_enough_money", balance=balance)
+    return None
+
+
+def _member_short(
+    session: Session, accounts: dict[int, Account], taken: dict[tuple[int, int], int]
+) -> LedgerError | None:
+    """member_overdrawn when a member holds less on an account than is taken from them."""
+    if not taken:
+        return None
+    pair = tuple_(JournalLine.account_id, JournalLine.member_id)
+    rows = session.execute(
+        select(
+            JournalLine.account_id,
+            JournalLine.member_id,
+            func.sum(JournalLine.debit),
+            func.sum(JournalLine.credit),
         )
-        sums = {(account_id, member_id): int(total) for account_id, member_id, total in rows}
-        for (account_id, member_id), amount in member_out.items():
-            sign = 1 if accounts[account_id].kind.debit_normal else -1
-            if amount > (balance := sign * sums.get((account_id, member_id), 0)):
-                return LedgerError("member_overdrawn", balance=balance)
+        .where(pair.in_(list(taken)))
+        .group_by(JournalLine.account_id, JournalLine.member_id)
+    )
+    balances = {
+        (account_id, member_id): signed_balance(accounts[account_id].kind, int(d), int(c))
+        for account_id, member_id, d, c in rows
+    }
+    for key, amount in taken.items():
+        if amount > (balance := balances.get(key, 0)):
+            return LedgerError("member_overdrawn", balance=balance)
     return None
 
 
