@@ -42,6 +42,7 @@ SEED = 20261129
 BUDGETS = {"balance_sheet": 50, "phu": 50, "member_statement": 20}
 BUDGET_POSTINGS = 300
 BUDGET_SHU = 1.0
+ENTRIES_PER_STATEMENT = 1000  # a few thousand bound values, well under PostgreSQL's 65,535
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -148,21 +149,27 @@ def write_books(databases: Databases, shard: str, schema: str, members: int, yea
                     .all()
                 )
                 lines = [
-                    {
-                        "entry_id": entry_id,
-                        "account_id": account,
-                        "member_id": member,
-                        "entry_date": entry["entry_date"],
-                        "debit": debit,
-                        "credit": credit,
-                        "line_no": number,
-                    }
+                    [
+                        {
+                            "entry_id": entry_id,
+                            "account_id": account,
+                            "member_id": member,
+                            "entry_date": entry["entry_date"],
+                            "debit": debit,
+                            "credit": credit,
+                            "line_no": number,
+                        }
+                        for number, (account, debit, credit, member) in enumerate(plan, start=1)
+                    ]
                     for entry_id, entry, plan in zip(ids, entries, plans, strict=True)
-                    for number, (account, debit, credit, member) in enumerate(plan, start=1)
                 ]
-                session.execute(insert(JournalLine), lines)
+                # An entry's lines are written in one statement (the database refuses more later).
+                for start in range(0, len(lines), ENTRIES_PER_STATEMENT):
+                    chunk = lines[start : start + ENTRIES_PER_STATEMENT]
+                    rows = [line for entry_lines in chunk for line in entry_lines]
+                    session.execute(insert(JournalLine).values(rows))
+                    lines_written += sum(len(entry_lines) for entry_lines in chunk)
                 session.commit()  # the balance trigger checks every entry here
-                lines_written += len(lines)
             log(f"wrote {year}: {lines_written} lines so far")
     return lines_written
 

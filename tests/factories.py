@@ -44,6 +44,7 @@ from saas.tenants.provisioning import provision_tenant
 from saas.uploads import check_upload
 
 PASSWORD = "kata-sandi-uji-123"
+OPENING_GRANT = 1_000_000  # cash the fixtures' expenses and the tests' payouts come out of
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
     b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
@@ -87,6 +88,21 @@ BETA_USERS = (
     ("bendahara", "Bayu Beta", "bayu@kopbeta.id", Role.BENDAHARA, None),
     ("anggota", "Cici Beta", "cici@kopbeta.id", Role.ANGGOTA, None),
 )
+
+
+def _fund_cash(session: Session) -> None:
+    """A grant of ``OPENING_GRANT`` into the cash box, dated before anything is paid out."""
+    grants = session.scalar(select(Account.id).where(Account.code == "3-104"))
+    ledger.post_entry(
+        session,
+        entry_date=date(2026, 11, 1),
+        description="Hibah pembukaan kas",
+        lines=[
+            Line(ledger.account_by_role(session, "cash").id, debit=OPENING_GRANT),
+            Line(grants, credit=OPENING_GRANT),
+        ],
+        idempotency_key=uuid.uuid4(),
+    )
 
 
 def _populate(
@@ -197,6 +213,7 @@ def _populate(
                 check_upload(jpeg((320, 200)), allow_pdf=False),
                 owner=tenant.schema_name,
             )
+        _fund_cash(session)  # the money expenses are paid from: cash never goes below zero
         for description, amount in expenses:
             result = ledger.post_entry(
                 session,

@@ -1,9 +1,11 @@
 """The ledger's tables, in each tenant's schema.
 
-The database guards the books as well as the code: a deferred constraint trigger refuses an entry
-whose lines do not balance, triggers refuse any UPDATE or DELETE of posted entries and lines, and
-an entry dated in a closed period is refused (``LEDGER_DDL``, created with the tables and by the
-migration that introduced them).
+The database guards the books as well as the code: an entry's lines are written in one statement
+that must balance and carry the entry's date, and none is added later; cash and bank, and each
+member's balance on an account, never go below zero; a deferred constraint trigger refuses an
+entry left without lines; triggers refuse any UPDATE or DELETE of posted entries and lines; an
+entry dated in a closed period is refused, and a closed period is never reopened (``ledger_ddl``
+and ``period_ddl``, created with the tables and by the migrations that introduced them).
 """
 
 from __future__ import annotations
@@ -179,35 +181,104 @@ class EntryAttachment(TenantBase):
 LEDGER_FUNCTIONS = """
 CREATE FUNCTION {schema}.ledger_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    entry bigint;
-    checked text;
     debits numeric;
     credits numeric;
     lines integer;
+    paying bigint[];
+    drawn bigint[];
+    short_account bigint;
+    short_member bigint;
+    short_balance numeric;
 BEGIN
-    IF TG_TABLE_NAME = 'journal_entries' THEN entry := NEW.id; ELSE entry := NEW.entry_id; END IF;
-    -- An entry and each of its lines queue one check; once one passes, the others have nothing
-    -- left to find until more lines are inserted (ledger_forget_balanced, before every insert).
-    checked := TG_TABLE_SCHEMA || '.' || entry;
-    IF current_setting('guyub.balanced_entry', true) = checked THEN
-        RETURN NULL;
-    END IF;
+    -- Once per entry, at commit: its lines came in one statement that checked them
+    -- (ledger_lines_whole), so this finds an entry left without lines; and what it takes out:
+    -- of the cash and bank accounts (rules.CASH_ROLES), and of members' balances.
     EXECUTE format(
-        'SELECT coalesce(sum(debit), 0), coalesce(sum(credit), 0), count(*) '
-        'FROM %I.journal_lines WHERE entry_id = $1', TG_TABLE_SCHEMA)
-        INTO debits, credits, lines USING entry;
+        'SELECT coalesce(sum(line.debit), 0), coalesce(sum(line.credit), 0), count(*), '
+        '       array_agg(account.id) FILTER (WHERE line.credit > 0 '
+        '                                   AND account.role IN (''cash'', ''bank'')), '
+        '       array_agg(account.id) FILTER (WHERE line.member_id IS NOT NULL AND CASE '
+        '           WHEN account.kind IN (''asset'', ''expense'') THEN line.credit '
+        '           ELSE line.debit END > 0) '
+        'FROM %1$I.journal_lines line JOIN %1$I.accounts account ON account.id = line.account_id '
+        'WHERE line.entry_id = $1', TG_TABLE_SCHEMA)
+        INTO debits, credits, lines, paying, drawn USING NEW.id;
     IF lines < 2 OR debits <> credits OR debits = 0 THEN
         RAISE EXCEPTION 'journal entry % does not balance: % lines, debit %, credit %',
-            entry, lines, debits, credits USING ERRCODE = 'check_violation';
+            NEW.id, lines, debits, credits USING ERRCODE = 'check_violation';
     END IF;
-    PERFORM set_config('guyub.balanced_entry', checked, true);
+    IF paying IS NULL AND drawn IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- The lock, held to the commit, makes a payout checked at the same moment wait for this
+    -- one's commit, and then count it.
+    EXECUTE format('SELECT FROM %1$I.accounts WHERE id = ANY($1) ORDER BY id '
+        'FOR NO KEY UPDATE', TG_TABLE_SCHEMA) USING paying || drawn;
+    IF paying IS NOT NULL THEN
+        -- Money paid out never takes the cash box or the bank below zero.
+        EXECUTE format(
+            'SELECT account_id, sum(debit - credit) FROM %1$I.journal_lines '
+            'WHERE account_id = ANY($1) GROUP BY account_id HAVING sum(debit - credit) < 0 '
+            'LIMIT 1', TG_TABLE_SCHEMA)
+            INTO short_account, short_balance USING paying;
+        IF short_account IS NOT NULL THEN
+            RAISE EXCEPTION 'account % would hold %: money is never paid out below zero',
+                short_account, short_balance USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
+    IF drawn IS NOT NULL THEN
+        -- Nor does a member's balance on an account go past zero (savings paid out twice).
+        EXECUTE format(
+            'SELECT mine.account_id, mine.member_id, held.amount '
+            'FROM (SELECT DISTINCT account_id, member_id FROM %1$I.journal_lines '
+            '      WHERE entry_id = $1 AND member_id IS NOT NULL) mine '
+            'JOIN %1$I.accounts account ON account.id = mine.account_id '
+            'CROSS JOIN LATERAL (SELECT CASE WHEN account.kind IN (''asset'', ''expense'') '
+            '                        THEN sum(debit - credit) ELSE sum(credit - debit) END '
+            '                        AS amount FROM %1$I.journal_lines '
+            '                    WHERE account_id = mine.account_id '
+            '                      AND member_id = mine.member_id) held '
+            'WHERE held.amount < 0 LIMIT 1', TG_TABLE_SCHEMA)
+            INTO short_account, short_member, short_balance USING NEW.id;
+        IF short_account IS NOT NULL THEN
+            RAISE EXCEPTION 'member % would hold % on account %: never below zero',
+                short_member, short_balance, short_account USING ERRCODE = 'check_violation';
+        END IF;
+    END IF;
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION {schema}.ledger_forget_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.ledger_lines_whole() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    bad record;
 BEGIN
-    PERFORM set_config('guyub.balanced_entry', '', true);
-    RETURN NULL;
+    -- An entry's lines are written together: the statement that writes them holds all of
+    -- them, they balance and they carry the entry's date. No line joins an entry later.
+    EXECUTE format(
+        'SELECT given.*, entry.entry_date, stored.lines AS stored '
+        'FROM (SELECT entry_id, count(*) AS lines, sum(debit) AS debits, '
+        '             sum(credit) AS credits, min(entry_date) AS first_date, '
+        '             max(entry_date) AS last_date '
+        '      FROM new_lines GROUP BY entry_id) given '
+        'JOIN %1$I.journal_entries entry ON entry.id = given.entry_id '
+        'CROSS JOIN LATERAL (SELECT count(*) AS lines FROM %1$I.journal_lines '
+        '                    WHERE entry_id = given.entry_id) stored '
+        'WHERE stored.lines <> given.lines '
+        '   OR given.lines < 2 OR given.debits <> given.credits OR given.debits = 0 '
+        '   OR given.first_date <> entry.entry_date OR given.last_date <> entry.entry_date '
+        'LIMIT 1', TG_TABLE_SCHEMA)
+        INTO bad;
+    IF bad IS NULL THEN
+        RETURN NULL;
+    ELSIF bad.stored <> bad.lines THEN
+        RAISE EXCEPTION 'journal entry % has its lines already: lines are never added',
+            bad.entry_id USING ERRCODE = 'restrict_violation';
+    ELSIF bad.first_date <> bad.entry_date OR bad.last_date <> bad.entry_date THEN
+        RAISE EXCEPTION 'the lines of journal entry % are not dated %, the entry''s date',
+            bad.entry_id, bad.entry_date USING ERRCODE = 'check_violation';
+    END IF;
+    RAISE EXCEPTION 'journal entry % does not balance: % lines, debit %, credit %',
+        bad.entry_id, bad.lines, bad.debits, bad.credits USING ERRCODE = 'check_violation';
 END $$;
 
 CREATE FUNCTION {schema}.ledger_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -234,12 +305,11 @@ END $$;
 """
 
 LEDGER_TRIGGERS = """
-CREATE CONSTRAINT TRIGGER journal_lines_balanced AFTER INSERT ON {schema}.journal_lines
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_entry_balanced();
 CREATE CONSTRAINT TRIGGER journal_entries_balanced AFTER INSERT ON {schema}.journal_entries
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_entry_balanced();
-CREATE TRIGGER journal_lines_forget_balanced BEFORE INSERT ON {schema}.journal_lines
-    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_forget_balanced();
+CREATE TRIGGER journal_lines_whole AFTER INSERT ON {schema}.journal_lines
+    REFERENCING NEW TABLE AS new_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_lines_whole();
 CREATE TRIGGER journal_entries_immutable BEFORE UPDATE OR DELETE ON {schema}.journal_entries
     FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_immutable();
 CREATE TRIGGER journal_lines_immutable BEFORE UPDATE OR DELETE ON {schema}.journal_lines
@@ -253,10 +323,44 @@ CREATE TRIGGER journal_entries_period_open BEFORE INSERT ON {schema}.journal_ent
 """
 
 
+# Closing a month is for good: created with the periods table, which may come before the lines.
+PERIOD_GUARDS = """
+CREATE FUNCTION {schema}.ledger_period_stays_closed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- A month is closed for good: its reports were read, and published, as they stand.
+    IF TG_OP = 'TRUNCATE' THEN
+        RAISE EXCEPTION 'periods are never removed' USING ERRCODE = 'restrict_violation';
+    ELSIF OLD.closed_at IS NOT NULL THEN
+        RAISE EXCEPTION 'the period %-% is closed for good', OLD.year, OLD.month
+            USING ERRCODE = 'restrict_violation';
+    ELSIF TG_OP = 'UPDATE' AND (NEW.year, NEW.month) <> (OLD.year, OLD.month) THEN
+        RAISE EXCEPTION 'a period never becomes another month'
+            USING ERRCODE = 'restrict_violation';
+    ELSIF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER periods_stay_closed BEFORE UPDATE OR DELETE ON {schema}.periods
+    FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_period_stays_closed();
+CREATE TRIGGER periods_truncate BEFORE TRUNCATE ON {schema}.periods
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_period_stays_closed();
+"""
+
+
 def ledger_ddl(schema: str) -> str:
     """The functions and triggers, for ``schema`` (``""`` for the migration's search_path)."""
+    return _in_schema(LEDGER_FUNCTIONS + LEDGER_TRIGGERS, schema)
+
+
+def period_ddl(schema: str) -> str:
+    """The guard of closed periods, for ``schema`` (``""`` for the migration's search_path)."""
+    return _in_schema(PERIOD_GUARDS, schema)
+
+
+def _in_schema(ddl: str, schema: str) -> str:
     prefix = f'"{schema}".' if schema else ""
-    return (LEDGER_FUNCTIONS + LEDGER_TRIGGERS).replace("{schema}.", prefix)
+    return ddl.replace("{schema}.", prefix)
 
 
 @event.listens_for(JournalLine.__table__, "after_create")
@@ -265,3 +369,11 @@ def _create_ledger_guards(_table: object, connection: Connection, **_kw: object)
     schema_map = connection.get_execution_options().get("schema_translate_map") or {}
     ddl = ledger_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
     connection.exec_driver_sql(ddl.replace("%", "%%"))  # the driver reads % as a placeholder
+
+
+@event.listens_for(Period.__table__, "after_create")
+def _create_period_guards(_table: object, connection: Connection, **_kw: object) -> None:
+    """Add the guard of closed periods whenever the table is created from the metadata."""
+    schema_map = connection.get_execution_options().get("schema_translate_map") or {}
+    ddl = period_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
+    connection.exec_driver_sql(ddl.replace("%", "%%"))

@@ -45,6 +45,7 @@ from saas.ledger.models import (
     Period,
 )
 from saas.ledger.rules import (
+    CASH_ROLES,
     CHART_TEMPLATE,
     TEMPLATE_BY_CODE,
     LedgerError,
@@ -52,6 +53,7 @@ from saas.ledger.rules import (
     check_lines,
     is_child_code,
     month_of,
+    signed_balance,
 )
 from saas.storage import Storage
 from saas.uploads import CheckedFile
@@ -293,7 +295,9 @@ def post_entry(
     reverses_id: int | None = None,
 ) -> PostResult:
     """Post a balanced entry once per key: the same key again returns the first entry and
-    posts nothing. The caller commits (or rolls back on LedgerError)."""
+    posts nothing. No entry pays out more than a cash or bank account holds, or more than a
+    member holds on an account (not_enough_money, member_overdrawn). The caller commits (or
+    rolls back on LedgerError)."""
     check_lines(lines)
     values = {
         "entry_date": entry_date,
@@ -306,6 +310,10 @@ def post_entry(
         "posted_at": datetime.now(UTC),
     }
     postable = _postable(session, {line.account_id for line in lines})
+    if postable and (refusal := _overdraft(session, lines)) is not None:
+        if (first := find_entry_by_key(session, idempotency_key)) is not None:
+            return PostResult(first, created=False)  # a retry of what spent the money
+        raise refusal
     entry_id, closed = _insert_entry(session, values, lines) if postable else (None, False)
     if entry_id is not None:
         entry = attach_inserted(session, JournalEntry(id=entry_id, **values))
@@ -345,6 +353,78 @@ def _postable(session: Session, account_ids: set[int]) -> bool:
     """Whether every account takes postings (from the identity map when already loaded)."""
     accounts = [session.get(Account, account_id) for account_id in account_ids]
     return all(a is not None and not a.is_header and a.is_active for a in accounts)
+
+
+def _overdraft(session: Session, lines: Sequence[Line]) -> LedgerError | None:
+    """What the lines would overdraw: a cash or bank account below zero, or a member's balance
+    on an account past zero (a deposit reversed after it was withdrawn). Checked under a lock
+    on the accounts paid out of, so two payouts cannot both spend the last rupiah; postings
+    that only add (deposits) read nothing."""
+    # From the identity map, where checking them postable put them: deposits cost no query.
+    ids = {line.account_id for line in lines}
+    accounts = {i: a for i in ids if (a := session.get(Account, i)) is not None}
+    money: dict[int, int] = {}  # cash and bank: how much the entry takes out of each
+    members: dict[tuple[int, int], int] = {}  # (account, member): how much it takes
+    for line in lines:
+        account = accounts[line.account_id]
+        taken = line.credit - line.debit if account.kind.debit_normal else line.debit - line.credit
+        if account.role in CASH_ROLES:
+            money[account.id] = money.get(account.id, 0) + taken
+        if line.member_id is not None:
+            pair = (account.id, line.member_id)
+            members[pair] = members.get(pair, 0) + taken
+    money = {account_id: amount for account_id, amount in money.items() if amount > 0}
+    members = {pair: amount for pair, amount in members.items() if amount > 0}
+    if not money and not members:
+        return None
+    session.execute(  # FOR NO KEY UPDATE: postings into these accounts go on meanwhile
+        select(Account.id)
+        .where(Account.id.in_(set(money) | {account_id for account_id, _member in members}))
+        .order_by(Account.id)
+        .with_for_update(key_share=True)
+    ).all()
+    return _short_of_money(session, money) or _member_short(session, accounts, members)
+
+
+def _short_of_money(session: Session, taken: dict[int, int]) -> LedgerError | None:
+    """not_enough_money when a cash or bank account holds less than is taken out of it."""
+    if not taken:
+        return None
+    held = func.sum(JournalLine.debit - JournalLine.credit)
+    query = select(JournalLine.account_id, held).where(JournalLine.account_id.in_(taken))
+    rows = session.execute(query.group_by(JournalLine.account_id)).all()
+    balances = {account_id: total for account_id, total in rows}
+    for account_id, amount in taken.items():
+        if amount > (balance := int(balances.get(account_id) or 0)):
+            return LedgerError("not_enough_money", balance=balance)
+    return None
+
+
+def _member_short(
+    session: Session, accounts: dict[int, Account], taken: dict[tuple[int, int], int]
+) -> LedgerError | None:
+    """member_overdrawn when a member holds less on an account than is taken from them."""
+    if not taken:
+        return None
+    pair = tuple_(JournalLine.account_id, JournalLine.member_id)
+    rows = session.execute(
+        select(
+            JournalLine.account_id,
+            JournalLine.member_id,
+            func.sum(JournalLine.debit),
+            func.sum(JournalLine.credit),
+        )
+        .where(pair.in_(list(taken)))
+        .group_by(JournalLine.account_id, JournalLine.member_id)
+    )
+    balances = {
+        (account_id, member_id): signed_balance(accounts[account_id].kind, int(d), int(c))
+        for account_id, member_id, d, c in rows
+    }
+    for key, amount in taken.items():
+        if amount > (balance := balances.get(key, 0)):
+            return LedgerError("member_overdrawn", balance=balance)
+    return None
 
 
 # Entries that records outside the ledger rest on: reversed only through their own pages.

@@ -1,4 +1,4 @@
-"""Whether principal and mandatory savings count as equity or as liabilities (DOMAIN.md: SAK EP
+"""Whether principal and mandatory savings count as equity or as liabilities (docs/domain.md: SAK EP
 treats redeemable member shares as liabilities unless the bylaws let the cooperative refuse
 redemption). Equity by default.
 
@@ -49,12 +49,13 @@ def reclassify(
     user_id: int,
 ) -> int:
     """Move principal and mandatory savings to the other classification; commits. How many
-    member balances moved. Raises LedgerError: already_classified, period_closed."""
+    member balances moved. Raises LedgerError: already_classified, later_postings,
+    period_closed."""
     if ledger.find_entry_by_key(session, idempotency_key) is not None:
         return 0  # a retry: the first request did it
     # Lock the four accounts and read them afresh: two officers cannot both move the balances.
     roles = [role for kind in CLASSIFIED for role in kind.account_roles]
-    session.scalars(
+    locked = session.scalars(
         select(Account)
         .where(Account.role.in_(roles))
         .with_for_update()
@@ -62,6 +63,13 @@ def reclassify(
     ).all()
     if shares_are_liabilities(session) == as_liabilities:
         raise LedgerError("already_classified")
+    # The entry moves the balances as they stand on its date: a movement dated later would be
+    # moved before it happened, and left behind on the account that no longer takes its kind.
+    later = select(JournalLine.id).where(
+        JournalLine.account_id.in_([account.id for account in locked]), JournalLine.entry_date > on
+    )
+    if session.scalar(later.limit(1)) is not None:
+        raise LedgerError("later_postings")
     lines: list[Line] = []
     pairs = []
     for kind in CLASSIFIED:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeVar
 
-K = TypeVar("K")
+K = TypeVar("K", int, str)  # member ids or fund names: ties go to the smaller one
 
 # A typical split (docs/domain.md); each cooperative's bylaws set its own.
 TYPICAL_SPLIT: dict[str, int] = {
@@ -58,7 +58,7 @@ def largest_remainder(total: int, weights: Mapping[K, int]) -> dict[K, int]:
     exact = {key: Fraction(total * w, whole) for key, w in weights.items()}
     shares = {key: int(value) for key, value in exact.items()}  # floor: all are non-negative
     left = total - sum(shares.values())
-    by_remainder = sorted(weights, key=lambda key: (-(exact[key] - shares[key]), str(key)))
+    by_remainder = sorted(weights, key=lambda key: (-(exact[key] - shares[key]), key))
     for key in by_remainder[:left]:
         shares[key] += 1
     return shares

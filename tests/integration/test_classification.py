@@ -4,6 +4,7 @@ moves in one entry, nobody's savings change, and new movements follow the choice
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -104,6 +105,24 @@ def test_savings_move_to_liabilities_and_back_without_changing_anyones_balance(
         assert "2-191" not in liabilities
         assert (equity["3-101"], equity["3-102"]) == (200_000, 50_000)
         assert savings.balances(session, joko)[SavingsKind.WAJIB] == 30_000
+
+
+def test_a_reclassification_is_never_dated_before_the_movements_it_would_move(db, tenants, shares):
+    officer = tenants.a.users["bendahara"].id
+    with books_of(db, tenants.a) as session:
+        before = ledger.count_entries(session)
+        with pytest.raises(LedgerError) as refused:
+            classification.reclassify(
+                session,
+                as_liabilities=True,
+                on=TODAY - timedelta(days=1),  # the day before the deposits
+                idempotency_key=uuid.uuid4(),
+                user_id=officer,
+            )
+        assert refused.value.code == "later_postings"
+        session.rollback()
+        assert ledger.count_entries(session) == before
+        assert not classification.shares_are_liabilities(session)
 
 
 def test_only_the_treasurer_changes_the_classification(alpha, shares):

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from saas import clock
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod, SavingsKind
 from tests.clock import month_value
-from tests.factories import csrf_from, hidden, jpeg, login, text
+from tests.factories import books_of, csrf_from, hidden, jpeg, login, text
 
 
 @pytest.fixture
@@ -118,3 +122,47 @@ def test_in_january_december_of_last_year_can_be_closed(bendahara):
         page = text(bendahara.get("/kelola/laporan/jurnal"))
     assert '<option value="2026-12">12/2026</option>' in page
     assert '<option value="2027-01">' not in page
+
+
+def test_an_expense_is_never_paid_with_money_the_cash_box_does_not_hold(bendahara, db, tenants):
+    before = count(db, tenants, JournalEntry)
+    # The fixtures' grant of Rp1,000,000 less their two expenses; nothing ever went to the bank.
+    for method, held in (("cash", "Rp965,000"), ("transfer", "Rp0")):
+        response, _data = record(bendahara, db, tenants, amount="965.001", method=method)
+        assert response.status_code == 422
+        assert f"There is {held} in that cash or bank account: pay out that much at most." in text(
+            response
+        )
+    assert count(db, tenants, JournalEntry) == before
+    response, _data = record(bendahara, db, tenants, amount="965.000")
+    assert response.status_code == 302  # to the last rupiah
+
+
+def test_a_deposit_already_withdrawn_is_not_reversed(bendahara, db, tenants):
+    sri = tenants.a.members[0]
+    with books_of(db, tenants.a) as session:
+        movement = savings.Movement(
+            member=session.merge(sri),
+            kind=SavingsKind.SUKARELA,
+            amount=300_000,
+            method=PaymentMethod.CASH,
+            paid_on=date(2026, 11, 10),
+            idempotency_key=uuid.uuid4(),
+            officer_id=tenants.a.users["bendahara"].id,
+            officer_name="Bambang Alpha",
+        )
+        receipt, _created = savings.deposit(session, movement)
+        entry_id = receipt.entry_id
+        savings.withdraw(
+            session, dataclasses.replace(movement, amount=295_974, idempotency_key=uuid.uuid4())
+        )
+    before = count(db, tenants, JournalEntry)
+    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    form = page[page.index(f"/kelola/laporan/jurnal/{entry_id}/balik") :]
+    data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(form, "key"), "reason": "salah"}
+    refused = bendahara.post(f"/kelola/laporan/jurnal/{entry_id}/balik", data=data)
+    assert refused.status_code == 422
+    assert "This would take a member&#39;s balance below zero" in text(refused)
+    assert count(db, tenants, JournalEntry) == before
+    with books_of(db, tenants.a) as session:
+        assert savings.balances(session, sri.id)[SavingsKind.SUKARELA] == 4_026

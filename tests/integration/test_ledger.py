@@ -19,6 +19,10 @@ from saas.ledger.rules import CHART_TEMPLATE, LedgerError, Line
 def books(db, tenants):
     a = tenants.a.tenant
     with db.tenant_session(a.shard, a.schema_name) as session:
+        # Raw SQL below names tables as a psql session in the tenant's schema would.
+        session.execute(
+            text("SELECT set_config('search_path', :schema, true)"), {"schema": a.schema_name}
+        )
         yield session
 
 
@@ -128,42 +132,126 @@ def raw_entry(session, day: date) -> int:
     ).scalar_one()
 
 
-def test_the_database_refuses_an_unbalanced_entry_written_around_the_code(books):
-    entry_id = raw_entry(books, date(2026, 10, 5))
-    for account, debit, credit in ((role(books, "cash"), 100, 0), (role(books, "bank"), 0, 90)):
-        books.execute(
-            JournalLine.__table__.insert().values(
-                entry_id=entry_id,
-                account_id=account,
-                entry_date=date(2026, 10, 5),
-                debit=debit,
-                credit=credit,
-                line_no=1,
-            )
-        )
-    with pytest.raises(DBAPIError, match="does not balance"):
-        books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # what COMMIT does
-
-
-def test_the_database_checks_an_entry_again_when_lines_come_after_a_check(books):
-    entry_id = deposit(books).entry.id
-    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # balanced: the check passes
-    extra = JournalLine.__table__.insert().values(
-        entry_id=entry_id,
-        account_id=role(books, "cash"),
-        entry_date=date(2026, 10, 5),
-        debit=1,
-        credit=0,
-        line_no=3,
+def raw_lines(session, entry_id: int, day: date, *sides: tuple[int, int, int]) -> None:
+    """Lines written by hand in one INSERT, as a buggy script or a psql session would."""
+    values = ", ".join(
+        f"({entry_id}, {account}, DATE '{day.isoformat()}', {debit}, {credit}, {number})"
+        for number, (account, debit, credit) in enumerate(sides, start=1)
     )
-    nested = books.begin_nested()
-    with pytest.raises(DBAPIError, match="does not balance: 3 lines"):
-        books.execute(extra)  # checked at once while the constraints are immediate
+    session.execute(
+        text(
+            "INSERT INTO journal_lines (entry_id, account_id, entry_date, debit, credit, line_no) "
+            f"VALUES {values}"
+        )
+    )
+
+
+def refused(session, pattern: str, write) -> None:
+    """``write`` fails, at once or when committed, with a message matching ``pattern``."""
+
+    def write_and_commit() -> None:
+        write()
+        session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # what COMMIT does
+
+    nested = session.begin_nested()
+    with pytest.raises(DBAPIError, match=pattern):
+        write_and_commit()
     nested.rollback()
+
+
+def test_the_database_refuses_an_unbalanced_entry_written_around_the_code(books):
+    cash, bank = role(books, "cash"), role(books, "bank")
+    day = date(2026, 10, 5)
+    entry_id = raw_entry(books, day)
+    refused(
+        books,
+        "does not balance: 2 lines",
+        lambda: raw_lines(books, entry_id, day, (cash, 100, 0), (bank, 0, 90)),
+    )
+    refused(
+        books, "does not balance: 1 lines", lambda: raw_lines(books, entry_id, day, (cash, 100, 0))
+    )
+
+
+def test_no_session_setting_lets_an_unbalanced_entry_through(books):
+    cash, bank = role(books, "cash"), role(books, "bank")
+    day = date(2026, 10, 5)
+    entry_id = raw_entry(books, day)
+    schema = books.execute(text("SELECT current_schema()")).scalar_one()
+
+    def forged() -> None:
+        raw_lines(books, entry_id, day, (cash, 100, 0), (bank, 0, 90))
+        # Before COMMIT, a setting that once marked an entry as checked.
+        books.execute(
+            text("SELECT set_config('guyub.balanced_entry', :value, true)"),
+            {"value": f"{schema}.{entry_id}"},
+        )
+
+    refused(books, "does not balance", forged)
+
+
+def test_no_line_joins_an_entry_once_its_lines_are_written(books, tenants):
+    posted = deposit(books).entry
+    books.flush()
+    cash, bank = role(books, "cash"), role(books, "bank")
+    day = posted.entry_date
+    extra = (cash, 1, 0), (bank, 0, 1)  # balanced on their own, so only the rule stops them
+    refused(books, "lines are never added", lambda: raw_lines(books, posted.id, day, *extra))
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # the entry's own check has passed
+    refused(books, "lines are never added", lambda: raw_lines(books, posted.id, day, *extra))
     books.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-    books.execute(extra)
-    with pytest.raises(DBAPIError, match="does not balance: 3 lines"):
-        books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    # Nor later, in a month closed since: its trial balance stays what it was.
+    books.commit()
+    user = tenants.a.users["bendahara"].id
+    ledger.close_period(books, 2026, 10, user_id=user, today=date(2026, 11, 29))
+    before = trial_balance(books, date(2026, 10, 31))
+    refused(books, "lines are never added", lambda: raw_lines(books, posted.id, day, *extra))
+    assert trial_balance(books, date(2026, 10, 31)) == before
+
+
+def test_the_database_refuses_an_entry_whose_lines_come_in_two_statements(books):
+    cash, bank = role(books, "cash"), role(books, "bank")
+    day = date(2026, 10, 5)
+    entry_id = raw_entry(books, day)
+
+    def halves() -> None:
+        raw_lines(books, entry_id, day, (cash, 100, 0), (bank, 0, 60))
+        raw_lines(books, entry_id, day, (bank, 0, 40))
+
+    refused(books, "does not balance: 2 lines", halves)
+
+
+def test_a_line_carries_its_entrys_date(books, tenants):
+    cash, bank = role(books, "cash"), role(books, "bank")
+    entry_id = raw_entry(books, date(2026, 11, 5))
+    # Dated in October, which a report of October would read, while the entry is in November.
+    october = date(2026, 10, 5)
+    refused(
+        books,
+        "not dated 2026-11-05",
+        lambda: raw_lines(books, entry_id, october, (cash, 100, 0), (bank, 0, 100)),
+    )
+
+
+def test_a_closed_period_is_never_reopened_or_removed(books, tenants):
+    user = tenants.a.users["bendahara"].id
+    deposit(books, day=date(2026, 9, 30))
+    books.commit()
+    ledger.close_period(books, 2026, 9, user_id=user, today=date(2026, 11, 29))
+    books.execute(text("INSERT INTO periods (year, month) VALUES (2026, 12)"))
+    statements = [
+        ("closed for good", "UPDATE periods SET closed_at = NULL WHERE (year, month) = (2026, 9)"),
+        ("closed for good", "UPDATE periods SET closed_by_id = NULL WHERE closed_at IS NOT NULL"),
+        ("closed for good", "DELETE FROM periods WHERE (year, month) = (2026, 9)"),
+        ("another month", "UPDATE periods SET month = 8 WHERE (year, month) = (2026, 12)"),
+        ("never removed", "TRUNCATE periods CASCADE"),
+    ]
+    for pattern, statement in statements:
+        refused(books, pattern, lambda statement=statement: books.execute(text(statement)))
+    assert ledger.first_open_day(books) == date(2026, 10, 1)
+    with pytest.raises(LedgerError) as closed:
+        deposit(books, day=date(2026, 9, 30))
+    assert closed.value.code == "period_closed"
 
 
 def test_the_database_refuses_an_entry_without_lines(books):
@@ -292,3 +380,78 @@ def test_tenants_books_are_apart(db, tenants):
     with db.tenant_session(b.shard, b.schema_name) as session:
         assert entry_count(session) == before
         assert account_balances(session) == balances_before
+
+
+def test_a_payout_never_takes_cash_below_zero_and_its_retry_still_answers(books):
+    cash = role(books, "cash")
+    held = account_balances(books)[cash]
+    expense = books.scalar(select(Account.id).where(Account.code == "6-102"))
+
+    def pay(amount: int, key: uuid.UUID):
+        return ledger.post_entry(
+            books,
+            entry_date=date(2026, 11, 5),
+            description="Bayar listrik",
+            lines=[Line(expense, debit=amount), Line(cash, credit=amount)],
+            idempotency_key=key,
+        )
+
+    with pytest.raises(LedgerError) as short:
+        pay(held + 1, uuid.uuid4())
+    assert (short.value.code, short.value.details) == ("not_enough_money", {"balance": held})
+    key = uuid.uuid4()
+    first = pay(held, key)
+    assert account_balances(books)[cash] == 0
+    again = pay(held, key)  # the same request again: its entry, not a refusal
+    assert (again.created, again.entry.id) == (False, first.entry.id)
+
+
+def test_the_database_never_pays_out_of_cash_or_bank_below_zero(books):
+    cash, bank = role(books, "cash"), role(books, "bank")
+    expense = books.scalar(select(Account.id).where(Account.code == "6-102"))
+    held = account_balances(books)[cash]
+    day = date(2026, 11, 5)
+
+    def pay(account: int, amount: int) -> None:
+        raw_lines(books, raw_entry(books, day), day, (expense, amount, 0), (account, 0, amount))
+
+    refused(books, "never paid out below zero", lambda: pay(cash, held + 1))
+    refused(books, "never paid out below zero", lambda: pay(bank, 1))
+    pay(cash, held)  # to the last rupiah
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    assert account_balances(books)[cash] == 0
+
+
+def test_the_database_never_takes_a_members_savings_below_zero(books, tenants):
+    sri = tenants.a.members[0].id
+    cash, sukarela = role(books, "cash"), role(books, "savings_sukarela")
+    day = date(2026, 11, 5)
+
+    def savings_line(entry_id: int, debit: int, credit: int) -> None:
+        books.execute(
+            text(
+                "INSERT INTO journal_lines (entry_id, account_id, member_id, entry_date, debit,"
+                " credit, line_no) VALUES (:entry, :cash, NULL, :day, :credit, :debit, 1),"
+                " (:entry, :sukarela, :member, :day, :debit, :credit, 2)"
+            ),
+            {
+                "entry": entry_id,
+                "cash": cash,
+                "sukarela": sukarela,
+                "member": sri,
+                "day": day,
+                "debit": debit,
+                "credit": credit,
+            },
+        )
+
+    savings_line(raw_entry(books, day), 0, 50_000)  # paid in
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # checked as at COMMIT
+    books.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+    refused(
+        books,
+        f"member {sri} would hold -1 on account {sukarela}",
+        lambda: savings_line(raw_entry(books, day), 50_001, 0),
+    )
+    savings_line(raw_entry(books, day), 50_000, 0)  # all of it out again
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import delete, select, update
 
@@ -181,3 +183,104 @@ def _not_version_table(_obj, name, type_, _reflected, _compare_to) -> bool:
 
 def _only_declared_tables(_obj, name, type_, reflected, compare_to) -> bool:
     return not (type_ == "table" and reflected and compare_to is None)
+
+
+CATALOG = {
+    "columns": (
+        "SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision,"
+        " is_nullable, column_default, is_identity, identity_generation"
+        " FROM information_schema.columns WHERE table_schema = %(schema)s"
+    ),
+    "constraints": (
+        "SELECT c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid), k.condeferrable,"
+        " k.condeferred FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
+        " WHERE c.relnamespace = %(schema)s::regnamespace"
+    ),
+    "indexes": (
+        "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = %(schema)s"
+    ),
+    "functions": (
+        "SELECT proname, pg_get_function_identity_arguments(oid), prosrc, provolatile,"
+        " prosecdef FROM pg_proc WHERE pronamespace = %(schema)s::regnamespace"
+    ),
+    "triggers": (
+        "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t"
+        " JOIN pg_class c ON c.oid = t.tgrelid"
+        " WHERE c.relnamespace = %(schema)s::regnamespace AND NOT t.tgisinternal"
+    ),
+    "accounts": (
+        "SELECT a.code, a.name, a.kind, p.code, a.is_header, a.role, a.is_active"
+        " FROM {schema}.accounts a LEFT JOIN {schema}.accounts p ON p.id = a.parent_id"
+    ),
+}
+
+
+def catalog(connection, schema: str) -> dict[str, list[tuple[object, ...]]]:
+    """What a tenant schema is made of and starts with, its own name written as ``<schema>``."""
+    connection.exec_driver_sql("SET LOCAL search_path TO public")  # names print schema-qualified
+    found = {}
+    for part, query in CATALOG.items():
+        rows = connection.exec_driver_sql(
+            query.replace("{schema}", f'"{schema}"'), {"schema": schema}
+        )
+        found[part] = sorted(
+            tuple(str(value).replace(schema, "<schema>") for value in row) for row in rows
+        )
+    tables = [name for name, *_rest in found["columns"]]
+    found["rows"] = sorted(  # how many rows each table starts with
+        (table, connection.exec_driver_sql(f'SELECT count(*) FROM "{schema}".{table}').scalar())
+        for table in set(tables)
+    )
+    return found
+
+
+def test_a_migrated_schema_is_the_schema_new_tenants_get(db):
+    """Columns, types, defaults, constraints, indexes, functions, triggers and the seeded chart."""
+    head = schemas.tenant_head()
+    with db.shard_transaction("main") as connection:
+        for name in ("tpl_models", "tpl_migrated"):
+            schemas.drop_schema(connection, name)
+        schemas.create_schema_from_metadata(connection, "tpl_models", head)
+        connection.exec_driver_sql('CREATE SCHEMA "tpl_migrated"')
+        upgrade_schema(connection, "tpl_migrated", schemas.TENANT_MIGRATIONS, head)
+        built, migrated = catalog(connection, "tpl_models"), catalog(connection, "tpl_migrated")
+        for name in ("tpl_models", "tpl_migrated"):
+            schemas.drop_schema(connection, name)
+    for part in built:
+        only_migrated = sorted(set(migrated[part]) - set(built[part]))
+        only_built = sorted(set(built[part]) - set(migrated[part]))
+        assert (part, only_migrated, only_built) == (part, [], [])
+    triggers = {name for _table, name, _definition in built["triggers"]}
+    assert {"journal_lines_whole", "periods_stay_closed"} <= triggers
+    assert len(built["accounts"]) >= 50
+
+
+def downgrade_schema(connection, schema_name: str, target: str) -> None:
+    """Run the tenant tree down to ``target`` inside ``schema_name``."""
+    script = schemas.tenant_script()
+    config = Config()
+    config.set_main_option("script_location", str(schemas.TENANT_MIGRATIONS))
+    connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema_name}"')
+
+    def downgrade(rev: str, _context: object) -> object:
+        return script._downgrade_revs(target, rev)
+
+    with EnvironmentContext(config, script, fn=downgrade, destination_rev=target) as env:
+        env.configure(
+            connection=connection, version_table_schema=schema_name, transactional_ddl=True
+        )
+        env.run_migrations()
+
+
+def test_the_ledger_guards_revision_goes_back_to_the_schema_before_it(db):
+    with db.shard_transaction("main") as connection:
+        for name in ("tpl_before", "tpl_back"):
+            schemas.drop_schema(connection, name)
+            connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+        upgrade_schema(connection, "tpl_before", schemas.TENANT_MIGRATIONS, "t0017")
+        upgrade_schema(connection, "tpl_back", schemas.TENANT_MIGRATIONS, "t0018")
+        downgrade_schema(connection, "tpl_back", "t0017")
+        before, back = catalog(connection, "tpl_before"), catalog(connection, "tpl_back")
+        for name in ("tpl_before", "tpl_back"):
+            schemas.drop_schema(connection, name)
+    assert back == before

@@ -101,8 +101,8 @@ def test_the_trial_balance_totals_agree(alpha, year_of_books):
     login(alpha, "dedi@kopalpha.id")  # supervisors read the books
     page = text(alpha.get("/kelola/laporan/neraca-saldo", query_string={"per": "2026-12-31"}))
     totals = re.search(r'Total</th><td class="num">([^<]+)</td><td class="num">([^<]+)</td>', page)
-    # 187,000 posted here and the fixtures' two expenses of November (35,000)
-    assert totals.group(1) == totals.group(2) == "Rp222,000"
+    # 187,000 posted here, the fixtures' grant of November (1,000,000) and their two expenses
+    assert totals.group(1) == totals.group(2) == "Rp1,222,000"
 
 
 def test_a_bad_date_is_reported_and_today_is_shown(alpha):

@@ -91,6 +91,11 @@ def test_ties_go_the_same_way_whatever_the_order():
     assert largest_remainder(1, {2: 1, 1: 1}) == largest_remainder(1, {1: 1, 2: 1}) == {1: 1, 2: 0}
 
 
+def test_ties_go_to_the_smaller_member_id_by_number_not_by_its_digits():
+    # Four equal members and 2 rupiah left over: ids 2 and 10, not 10 and 11 ("10" < "2").
+    assert largest_remainder(2, {10: 1, 11: 1, 12: 1, 2: 1}) == {2: 1, 10: 1, 11: 0, 12: 0}
+
+
 @pytest.mark.parametrize(
     ("percentages", "code"),
     [

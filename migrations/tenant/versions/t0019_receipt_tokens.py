@@ -1,14 +1,14 @@
 """Receipts carry an unguessable token for their check page and QR code, and never change
 
 Revision ID: t0019
-Revises: t0017
+Revises: t0018
 Create Date: 2026-12-05 11:30:00
 """
 from alembic import op
 
 
 revision = 't0019'
-down_revision = 't0017'
+down_revision = 't0018'
 branch_labels = None
 depends_on = None
 

@@ -180,6 +180,10 @@ class SettingsForm(FlaskForm):
 
 CLASSIFY_ERRORS = {
     "already_classified": _l("Principal and mandatory savings already count that way."),
+    "later_postings": _l(
+        "Principal or mandatory savings were recorded after today: they can change classification "
+        "once today is on or after the last of those dates."
+    ),
 }
 
 

@@ -48,6 +48,7 @@ SAVINGS_ERRORS = {
     "period_closed": _l("The books of that month are closed. Use a date in an open month."),
     "retry_pending": _l("This payment is still being recorded. Open the member again."),
     "no_month": _l("Tick the months this payment is for."),
+    "not_enough_money": _l("There is not that much money in the cash or bank account."),
 }
 
 

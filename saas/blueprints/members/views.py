@@ -81,6 +81,7 @@ MEMBER_ERRORS = {
         "This member has already chosen a password. If they forgot it, they ask for a new one "
         "on the sign-in page."
     ),
+    "not_enough_money": _l("There is not that much money in the cash or bank account."),
 }
 STATUS_LABELS = {MemberStatus.ACTIVE: _l("active"), MemberStatus.LEFT: _l("left")}
 

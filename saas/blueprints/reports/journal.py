@@ -27,6 +27,7 @@ from saas.blueprints.profile.forms import PHOTO_FIELD_KW
 from saas.blueprints.profile.views import read_photo
 from saas.blueprints.reports.views import bp
 from saas.db import tenant_db
+from saas.i18n import rupiah_filter
 from saas.ledger import operations as ledger
 from saas.ledger.models import AccountKind, EntrySource
 from saas.ledger.rules import LedgerError, Line, account_name
@@ -40,6 +41,11 @@ LEDGER_MESSAGES = {
     "period_not_ended": _l("A month can be closed once it has ended."),
     "already_closed": _l("That month is already closed."),
     "bad_account": _l("Choose an account from the list."),
+    "not_enough_money": _l("There is not that much money in the cash or bank account."),
+    "member_overdrawn": _l(
+        "This would take a member's balance below zero: what this entry paid in has been paid "
+        "out since. Reverse the later payout first."
+    ),
     "owned_entry": _l(
         "This entry belongs to an SHU allocation, a month's interest or a reclassification: "
         "it is undone on its own page."
@@ -166,7 +172,16 @@ def record_entry() -> Response | tuple[str, int]:
             tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
-            form.entry_date.errors = [ledger_message(exc)]
+            if exc.code == "not_enough_money":
+                form.amount.errors = [
+                    _(
+                        "There is %(balance)s in that cash or bank account: pay out that much "
+                        "at most.",
+                        balance=rupiah_filter(int(str(exc.details["balance"]))),
+                    )
+                ]
+            else:
+                form.entry_date.errors = [ledger_message(exc)]
         else:
             if result.created and photo is not None:
                 ledger.attach_photo(
