@@ -59,6 +59,8 @@ def extract_fresh() -> Catalog:
                 "_l",
                 "-k",
                 "lazy_gettext",
+                "-k",
+                "lazy_ngettext:1,2",
                 "--no-location",
                 "-o",
                 str(target),

@@ -21,6 +21,7 @@ from wtforms.validators import (
 
 from saas import clock
 from saas.accounts.passwords import password_problems
+from saas.blueprints.form_messages import FORM_TRANSLATIONS, FormTranslations
 from saas.ledger.models import MAX_AMOUNT
 
 PASSWORD_MESSAGES = {
@@ -29,6 +30,16 @@ PASSWORD_MESSAGES = {
     "common": _l("This password is too common and easy to guess. Choose another."),
     "personal": _l("Don't use your name or email address in your password."),
 }
+
+
+class Form(FlaskForm):
+    """Every form of the app: WTForms' own messages ("Not a valid choice.") come from the app's
+    catalogs in the request's language, since WTForms ships no Indonesian."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> FormTranslations:
+            return FORM_TRANSLATIONS
+
 
 REQUIRED = _l("This field is required.")
 
@@ -123,7 +134,7 @@ class StrongPassword:
             raise ValidationError(" ".join(str(PASSWORD_MESSAGES[p]) for p in problems))
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """Choose a password twice; ``personal_words`` may be set to names and emails to avoid."""
 
     password = PasswordField(

@@ -393,7 +393,7 @@ def _short_of_money(session: Session, taken: dict[int, int]) -> LedgerError | No
     held = func.sum(JournalLine.debit - JournalLine.credit)
     query = select(JournalLine.account_id, held).where(JournalLine.account_id.in_(taken))
     rows = session.execute(query.group_by(JournalLine.account_id)).all()
-    balances = {account_id: total for account_id, total in rows}
+    balances = dict(rows)
     for account_id, amount in taken.items():
         if amount > (balance := int(balances.get(account_id) or 0)):
             return LedgerError("not_enough_money", balance=balance)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from saas.blueprints.forms import REQUIRED
+from saas.blueprints.forms import REQUIRED, Form
 from saas.i18n import LOCALE_NAMES
 from saas.tenants.rules import SlugError, check_slug, normalise_slug
 
@@ -32,7 +31,7 @@ def check_slug_field(_form: Any, field: Field) -> None:
         raise ValidationError(str(SLUG_MESSAGES[exc.code])) from exc
 
 
-class NewCooperativeForm(FlaskForm):
+class NewCooperativeForm(Form):
     display_name = StringField(
         _l("Cooperative name"),
         validators=[DataRequired(message=REQUIRED), Length(max=200)],

@@ -8,7 +8,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from saas.access import admin_view
 from saas.blueprints.admin.views import bp
+from saas.blueprints.forms import Form
 from saas.blueprints.links import tenant_base_url
 from saas.blueprints.profile.documents import DOCUMENT_LABELS
 from saas.blueprints.profile.forms import STATUS_LABELS, ProfileForm
@@ -49,7 +49,7 @@ DECISION_ERRORS = {
 }
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     version = HiddenField()
     fingerprint = HiddenField()
     notes = TextAreaField(

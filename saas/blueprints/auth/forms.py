@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from saas.blueprints.forms import REQUIRED
+from saas.blueprints.forms import REQUIRED, Form
 
 EMAIL_INVALID = _l("Enter a valid email address, like nama@contoh.id.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(
         _l("Email or phone number"),
         validators=[DataRequired(message=REQUIRED), Length(max=254)],
@@ -26,7 +25,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[DataRequired(message=REQUIRED), Email(message=EMAIL_INVALID), Length(max=254)],
@@ -34,7 +33,7 @@ class ForgotPasswordForm(FlaskForm):
     )
 
 
-class AccountHolderForm(FlaskForm):
+class AccountHolderForm(Form):
     """The holder of an existing account confirms, with their own password, that it is theirs."""
 
     identifier = StringField(

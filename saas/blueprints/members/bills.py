@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, not_in_future, rupiah_amount
+from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount
 from saas.blueprints.members.savings import KIND_LABELS, METHOD_LABELS, SAVINGS_ERRORS, valid_key
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
@@ -36,7 +35,7 @@ BILL_ERRORS = {
 }
 
 
-class BillForm(FlaskForm):
+class BillForm(Form):
     kind = SelectField(
         _l("Savings"),
         choices=[
@@ -57,7 +56,7 @@ class BillForm(FlaskForm):
     amount = rupiah_amount(_l("Amount per member"))
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     method = SelectField(
         _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
     )
@@ -164,7 +163,7 @@ def arrears() -> str:
     )
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     pokok_amount = rupiah_amount(_l("Principal savings (pokok), paid once"))
     wajib_amount = rupiah_amount(_l("Mandatory savings (wajib), each month"))
     interest_rate = DecimalField(
@@ -187,7 +186,7 @@ CLASSIFY_ERRORS = {
 }
 
 
-class ClassificationForm(FlaskForm):
+class ClassificationForm(Form):
     to = HiddenField()  # "liabilities" or "equity": a repeated post asks for the same
     key = HiddenField(validators=[valid_key])
 

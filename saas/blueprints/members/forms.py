@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from saas import clock
-from saas.blueprints.forms import REQUIRED, not_in_future, within_calendar
+from saas.blueprints.forms import REQUIRED, Form, not_in_future, within_calendar
 from saas.blueprints.profile.forms import PHOTO_FIELD_KW, optional_phone
 from saas.members.rules import check_nik
 
@@ -33,7 +32,7 @@ def valid_nik(_form: Any, field: Field) -> None:
     field.data = result.nik
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     nik = StringField(
         _l("NIK (16 digits, from the KTP)"),
         validators=[DataRequired(message=REQUIRED), valid_nik],
@@ -68,7 +67,7 @@ class MemberForm(FlaskForm):
             raise ValidationError(str(_l("The join date cannot be in the future.")))
 
 
-class ExitForm(FlaskForm):
+class ExitForm(Form):
     left_on = DateField(
         _l("Left on"),
         validators=[DataRequired(message=_l("Enter the date the member left.")), not_in_future],

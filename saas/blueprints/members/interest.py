@@ -9,13 +9,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectField
 
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.forms import Form
 from saas.blueprints.members.bills import bp
 from saas.blueprints.members.savings import valid_key
 from saas.blueprints.reports.journal import LEDGER_MESSAGES
@@ -36,7 +36,7 @@ INTEREST_MESSAGES = {
 ROWS_SHOWN = 50
 
 
-class MonthForm(FlaskForm):
+class MonthForm(Form):
     """The month to pay: read from the query string for the preview, posted with a key."""
 
     month = SelectField(_l("Month"))

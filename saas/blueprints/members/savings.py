@@ -12,7 +12,6 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
 from wtforms import DateField, Field, HiddenField, SelectField, SelectMultipleField, StringField
@@ -23,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import NOT_RUPIAH, not_in_future, optional_rupiah_amount
+from saas.blueprints.forms import NOT_RUPIAH, Form, not_in_future, optional_rupiah_amount
 from saas.blueprints.links import external_url
 from saas.blueprints.members.labels import KIND_LABELS, METHOD_LABELS
 from saas.blueprints.members.views import bp
@@ -62,7 +61,7 @@ def valid_key(_form: Any, field: Field) -> None:
         raise ValidationError(str(_l("This form is out of date. Open it again."))) from exc
 
 
-class MovementForm(FlaskForm):
+class MovementForm(Form):
     kind = SelectField(
         _l("Savings"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()]
     )

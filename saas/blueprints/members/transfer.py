@@ -14,7 +14,6 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from htmx_flask import request as htmx_request
 from werkzeug.wrappers import Response
@@ -22,6 +21,7 @@ from werkzeug.wrappers import Response
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.forms import Form
 from saas.blueprints.members.forms import NIK_MESSAGES
 from saas.blueprints.members.views import bp
 from saas.blueprints.profile.documents import storage
@@ -75,7 +75,7 @@ IMPORT_ERRORS = {
 }
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(
         _l("Excel (.xlsx) or CSV file, one member per row under a header row"),
         validators=[FileRequired(message=_l("Choose a file to upload."))],

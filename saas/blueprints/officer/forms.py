@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from saas.accounts.roles import ROLE_LABELS, Role
 from saas.blueprints.auth.forms import EMAIL_INVALID
-from saas.blueprints.forms import REQUIRED
+from saas.blueprints.forms import REQUIRED, Form
 
 
 def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     name = StringField(
         _l("Full name"),
         validators=[DataRequired(message=REQUIRED), Length(max=120)],
@@ -31,6 +30,6 @@ class InviteForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices, default=Role.SEKRETARIS.value)
 
 
-class TeamMemberForm(FlaskForm):
+class TeamMemberForm(Form):
     role = SelectField(_l("Role"), choices=role_choices)
     is_active = BooleanField(_l("Can sign in"))

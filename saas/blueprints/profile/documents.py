@@ -8,7 +8,6 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import SelectField
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.forms import Form
 from saas.blueprints.profile.forms import DOCUMENT_LABELS, UPLOAD_MESSAGES
 from saas.blueprints.profile.views import bp, returned_items
 from saas.db import platform_db, tenant_db
@@ -26,7 +26,7 @@ from saas.uploads import MAX_UPLOAD_BYTES, UploadRejected, check_upload
 from saas.verification import operations as verification
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(
         _l("Document"),
         choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_LABELS.items()],

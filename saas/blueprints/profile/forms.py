@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
@@ -22,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from saas.blueprints.auth.forms import EMAIL_INVALID
-from saas.blueprints.forms import REQUIRED
+from saas.blueprints.forms import REQUIRED, Form
 from saas.documents.models import DocumentKind
 from saas.microsite.models import Position, UnitKind, UnitStatus
 from saas.phones import to_e164
@@ -95,7 +94,7 @@ def both_or_neither(other: str) -> Any:
     return validate
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     vision = TextAreaField(_l("Vision (visi)"), validators=[Optional(), Length(max=2000)])
     mission = TextAreaField(_l("Mission (misi)"), validators=[Optional(), Length(max=4000)])
     village_potential = TextAreaField(
@@ -146,7 +145,7 @@ class ProfileForm(FlaskForm):
     logo = FileField(_l("Logo (JPEG or PNG)"), render_kw=PHOTO_FIELD_KW)
 
 
-class BoardMemberForm(FlaskForm):
+class BoardMemberForm(Form):
     position = SelectField(
         _l("Position"),
         choices=[SelectChoice(p.value, label) for p, label in POSITION_LABELS.items()],
@@ -166,7 +165,7 @@ class BoardMemberForm(FlaskForm):
     photo = FileField(_l("Photo (JPEG or PNG)"), render_kw=PHOTO_FIELD_KW)
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     kind = SelectField(
         _l("Kind of business"),
         choices=[SelectChoice(k.value, label) for k, label in UNIT_LABELS.items()],
@@ -188,7 +187,7 @@ class UnitForm(FlaskForm):
 MAX_PRICE = 1_000_000_000_000  # Rp1 trillion: anything above is a typing slip
 
 
-class NewsForm(FlaskForm):
+class NewsForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     body = TextAreaField(
         _l("What happened"), validators=[DataRequired(message=REQUIRED), Length(max=20000)]
@@ -196,7 +195,7 @@ class NewsForm(FlaskForm):
     photos = MultipleFileField(_l("Photos (JPEG or PNG, up to 6)"), render_kw=PHOTO_FIELD_KW)
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = StringField(_l("Product"), validators=[DataRequired(message=REQUIRED), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     price = IntegerField(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
@@ -13,7 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from saas.accounts.roles import ROLE_LABELS, Role
 from saas.blueprints.admin.forms import check_slug_field
 from saas.blueprints.auth.forms import EMAIL_INVALID
-from saas.blueprints.forms import REQUIRED, NewPasswordForm, not_in_future
+from saas.blueprints.forms import REQUIRED, Form, NewPasswordForm, not_in_future
 from saas.onboarding.rules import (
     IdentifierError,
     normalise_nib,
@@ -50,7 +49,7 @@ def normalised_by(function: Any) -> Any:
     return validate
 
 
-class LegalIdentifiersForm(FlaskForm):
+class LegalIdentifiersForm(Form):
     """The legal chain a cooperative proves: SK AHU, NPWP, NIB and (later) its Nomor Induk."""
 
     sk_ahu_number = StringField(

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED
+from saas.blueprints.forms import REQUIRED, Form
 from saas.blueprints.reports.views import account_name_filter, bp
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
@@ -62,20 +61,20 @@ def chart_message(error: LedgerError, account: Account) -> str:
     return str(CHART_MESSAGES[error.code])
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     name = StringField(_l("Name"), validators=[Length(max=120)])
 
 
-class SubAccountForm(FlaskForm):
+class SubAccountForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(message=REQUIRED), Length(max=20)])
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=120)])
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     hidden = HiddenField()  # what the button does: "1" hides the account, "0" shows it again
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(Form):
     """Nothing to fill in: the CSRF token alone."""
 
 

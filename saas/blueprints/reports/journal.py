@@ -10,7 +10,6 @@ from flask import abort, current_app, flash, g, redirect, render_template, url_f
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
 from wtforms import DateField, Field, HiddenField, SelectField, StringField
@@ -20,7 +19,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, not_in_future, rupiah_amount
+from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount
 from saas.blueprints.members.savings import METHOD_LABELS, valid_key
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.forms import PHOTO_FIELD_KW
@@ -57,7 +56,7 @@ def ledger_message(error: LedgerError) -> str:
     return str(LEDGER_MESSAGES.get(error.code, LEDGER_MESSAGES["bad_account"]))
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     direction = SelectField(
         _l("What happened"),
         choices=[
@@ -85,14 +84,14 @@ class EntryForm(FlaskForm):
             raise ValidationError(str(LEDGER_MESSAGES["bad_account"]))
 
 
-class ReverseForm(FlaskForm):
+class ReverseForm(Form):
     reason = StringField(
         _l("Why it is reversed"), validators=[DataRequired(message=REQUIRED), Length(max=200)]
     )
     key = HiddenField(validators=[valid_key])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     month = SelectField(_l("Month"))
 
 

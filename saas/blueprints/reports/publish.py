@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SelectField
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.forms import Form
 from saas.blueprints.reports.views import bp
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
@@ -25,7 +25,7 @@ PUBLISH_MESSAGES = {
 }
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     year = SelectField(_l("Book year"), coerce=int)
     balance_sheet = BooleanField(_l("Statement of financial position (neraca)"), default=True)
     income = BooleanField(_l("Operating results (PHU)"), default=True)

@@ -10,7 +10,6 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, not_in_future
+from saas.blueprints.forms import REQUIRED, Form, not_in_future
 from saas.blueprints.members.savings import valid_key
 from saas.blueprints.reports.journal import LEDGER_MESSAGES
 from saas.blueprints.reports.views import bp, file_response, workbook
@@ -61,7 +60,7 @@ def shu_message(error: LedgerError | ShuError) -> str:
     return str(message or SHU_MESSAGES["already_allocated"])
 
 
-class SplitForm(FlaskForm):
+class SplitForm(Form):
     """The bylaws' percentage of each fund (one whole-number field per fund)."""
 
     def percentages(self) -> dict[str, int]:
@@ -91,7 +90,7 @@ for _fund in FUNDS:
     )
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     decided_on = DateField(
         _l("Date of the members' meeting (RAT) that decided it"),
         validators=[DataRequired(message=_l("Enter the date.")), not_in_future],
@@ -100,14 +99,14 @@ class PostForm(FlaskForm):
     key = HiddenField(validators=[valid_key])
 
 
-class PayForm(FlaskForm):
+class PayForm(Form):
     paid_on = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
     )
     key = HiddenField(validators=[valid_key])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(
         _l("Why it is cancelled"), validators=[DataRequired(message=REQUIRED), Length(max=200)]
     )

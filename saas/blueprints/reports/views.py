@@ -11,7 +11,6 @@ from flask import Blueprint, abort, g, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from openpyxl import Workbook
 from werkzeug.wrappers import Response
 from wtforms import DateField
@@ -20,7 +19,7 @@ from wtforms.validators import Optional, ValidationError
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import within_calendar
+from saas.blueprints.forms import Form, within_calendar
 from saas.db import tenant_db
 from saas.ledger.models import Account
 from saas.ledger.queries import (
@@ -46,7 +45,7 @@ def account_name_filter(account: Account) -> str:
     return account_name(account.code, account.name)
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """The dates a report covers, read from the query string (no CSRF: it only reads)."""
 
     class Meta:
