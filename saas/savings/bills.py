@@ -25,8 +25,9 @@ from saas.savings import operations as savings
 from saas.savings.models import Bill, BillItem, PaymentMethod, Receipt, SavingsKind
 from saas.savings.operations import Movement, SavingsError
 
-# How many months the counter offers, from the oldest unpaid one.
+# How many months the counter offers, from the oldest unpaid one, and how far ahead of this one.
 MONTHS_OFFERED = 24
+MONTHS_AHEAD = 5
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def pay_dues(
 
 def open_dues(session: Session, member: Member, kind: SavingsKind, today: date) -> list[Due]:
     """The months of a kind the member can pay, oldest first: shares billed and unpaid, then the
-    months after the member's latest share, up to a year after this one."""
+    months after the member's latest share, up to six months ahead of this one."""
     settings = savings.get_settings(session)
     rows = session.execute(
         select(Bill.year, Bill.month, BillItem.amount, BillItem.receipt_id)
@@ -177,7 +178,8 @@ def open_dues(session: Session, member: Member, kind: SavingsKind, today: date) 
     # Months never billed nor paid are not offered (the cooperative may have kept them on
     # paper): the counter goes on from the member's latest share, or from this month.
     start = _next_month(rows[-1].year, rows[-1].month) if rows else (today.year, today.month)
-    end = (today.year + 1, today.month)
+    last = today.year * 12 + today.month - 1 + MONTHS_AHEAD  # months since year 0
+    end = (last // 12, last % 12 + 1)
     current = start
     while current <= end and len(dues) < MONTHS_OFFERED:
         dues.append(Due(*current, settings.wajib_amount, False))

@@ -87,10 +87,16 @@ class MovementForm(Form):
     )
     key = HiddenField(validators=[valid_key])
 
-    def offer_months(self, dues: list[bills.Due]) -> None:
-        """The member's open months of mandatory savings, oldest first, as the choices."""
+    def offer_months(self, dues: list[bills.Due], usual: int) -> None:
+        """The member's open months of mandatory savings, oldest first, as the choices; a
+        month's amount is named when it is not the ``usual`` one."""
         self.months.choices = [
-            (due.value, f"{due.month:02d}/{due.year} · {rupiah_filter(due.amount)}") for due in dues
+            (
+                due.value,
+                f"{due.month:02d}/{due.year}"
+                + (f" · {rupiah_filter(due.amount)}" if due.amount != usual else ""),
+            )
+            for due in dues
         ]
 
     def chosen_months(self) -> list[tuple[int, int]]:
@@ -117,7 +123,7 @@ def deposit_form(member: Member, form: MovementForm | None = None) -> MovementFo
     if form is None:
         form = fresh_form("setor", kind=SavingsKind.WAJIB.value)
         form.months.data = [dues[0].value] if dues else []
-    form.offer_months(dues)
+    form.offer_months(dues, savings.get_settings(tenant_db()).wajib_amount)
     return form
 
 
