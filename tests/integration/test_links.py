@@ -57,3 +57,16 @@ def test_a_member_card_code_and_a_handoff_name_the_canonical_host(app, db, tenan
         g.tenant = None
         link = handoff_url(a.tenant, a.users["ketua"])
         assert link.startswith("http://alpha.localhost/masuk/lanjut/")
+
+
+def test_the_microsites_canonical_link_preview_and_sitemap_name_the_canonical_host(client_for):
+    client = _from_odd_port(client_for)
+    home = text(client.get("/"))
+    assert '<link rel="canonical" href="http://alpha.localhost/">' in home
+    assert '<meta property="og:url" content="http://alpha.localhost/">' in home
+    assert '<meta property="og:image" content="http://alpha.localhost/pratinjau.png">' in home
+    assert ":8443" not in home
+    assert "Sitemap: http://alpha.localhost/sitemap.xml" in text(client.get("/robots.txt"))
+    sitemap = text(client.get("/sitemap.xml"))
+    assert "<loc>http://alpha.localhost/</loc>" in sitemap
+    assert ":8443" not in sitemap

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from saas.access import Scope, public
+from saas.blueprints.links import external_url
 from saas.blueprints.reports.shu import FUND_LABELS
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
@@ -115,6 +116,13 @@ def photo_url(key: str | None, *, small: bool = False) -> str | None:
         return None
     owner, name = (small_variant(key) if small else key).split("/")
     return url_for("site.photo", owner=owner, name=name)
+
+
+@bp.app_template_global("canonical_url")
+def canonical_url(endpoint: str = "site.home", **values: object) -> str:
+    """An absolute URL on this host's canonical name (the cooperative's, or the platform's),
+    whatever name or port the request came in by: links people share and crawlers keep."""
+    return external_url(g.get("tenant"), endpoint, **values)
 
 
 @bp.app_template_global("account_label")

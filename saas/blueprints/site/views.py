@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 from saas.access import Scope, public, signed_in
 from saas.accounts import operations as accounts
 from saas.blueprints.auth.views import account_session, safe_next
-from saas.blueprints.links import tenant_base_url
+from saas.blueprints.links import external_url, tenant_base_url
 from saas.blueprints.site.page_cache import cached_page
 from saas.db import get_databases, platform_db, tenant_db
 from saas.i18n import LOCALE_COOKIE, supported_locales
@@ -190,7 +190,7 @@ def robots() -> Response:
         "Disallow: /masuk",
         "Disallow: /daftar",
         "Disallow: /dev",
-        f"Sitemap: {request.url_root}sitemap.xml",
+        f"Sitemap: {external_url(g.tenant, 'site.sitemap')}",
     ]
     return current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
 
@@ -204,6 +204,6 @@ def sitemap() -> Response:
     else:
         paths = ["/", url_for("site.board"), url_for("site.units")]
         paths += [url_for("site.news"), url_for("site.products")]
-    root = request.url_root.rstrip("/")
+    root = external_url(g.tenant, "site.home").rstrip("/")
     body = render_template("site/sitemap.xml", urls=[root + path for path in paths])
     return current_app.response_class(body, mimetype="application/xml")
