@@ -16,7 +16,7 @@ from saas import clock
 from saas.blueprints.profile.forms import POSITION_LABELS
 from saas.db import tenant_db
 from saas.microsite import operations as microsite
-from saas.microsite.models import Position
+from saas.microsite.models import CooperativeProfile, Position
 from saas.pdf import render_pdf
 
 # The two officers who sign the cooperative's statements (Permenkop: the Ketua and the Bendahara).
@@ -50,12 +50,9 @@ def current_letterhead() -> Letterhead:
     board = microsite.list_board(session)
     zone = clock.zone_for_tenant(g.tenant)
     printed_at = clock.now().astimezone(zone)
-    address = ", ".join(
-        part for part in (profile and profile.address, profile and profile.postal_code) if part
-    )
     return Letterhead(
         name=g.tenant.display_name,
-        address=address or None,
+        address=postal_address(profile),
         region=g.tenant.region_label,
         sk_ahu_number=profile.sk_ahu_number if profile else None,
         sk_ahu_date=profile.sk_ahu_date if profile else None,
@@ -70,6 +67,13 @@ def current_letterhead() -> Letterhead:
             for position in SIGNATORIES
         ),
     )
+
+
+def postal_address(profile: CooperativeProfile | None) -> str | None:
+    """The street address and the postal code, as far as the profile has them."""
+    if profile is None:
+        return None
+    return ", ".join(part for part in (profile.address, profile.postal_code) if part) or None
 
 
 def time_of_day(instant: datetime, zone: ZoneInfo) -> str:
