@@ -15,6 +15,7 @@ from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
 from saas.ledger.queries import balance_sheet
 from saas.ledger.rules import LedgerError, Line
+from saas.members.models import Member
 from saas.savings import operations as savings
 from saas.savings.models import SavingsKind
 from saas.shu import operations as shu
@@ -306,3 +307,19 @@ def test_figures_that_changed_after_the_page_was_shown_are_not_posted(bendahara,
     assert stale.status_code == 422
     assert "figures changed since this page was opened" in text(stale)
     assert post_plan(bendahara).status_code == 302  # seen again, then posted
+
+
+def test_a_member_named_like_a_formula_comes_out_of_the_shu_sheet_as_text(
+    bendahara, db, tenants, closed_2025
+):
+    first, _second = closed_2025
+    with books_of(db, tenants.a) as session:
+        session.get(Member, first).name = '=HYPERLINK("http://evil.example","klik")'
+        session.commit()
+    done = post_plan(bendahara)
+    assert done.status_code == 302
+    book = load_workbook(io.BytesIO(bendahara.get(done.location + ".xlsx").data))
+    names = [row[1] for row in book.active.iter_rows(min_row=2)]
+    named = next(cell for cell in names if "HYPERLINK" in str(cell.value))
+    assert named.data_type == "s"
+    assert named.value == '\'=HYPERLINK("http://evil.example","klik")'

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.members.savings import KIND_LABELS
+from saas.blueprints.reports.letterhead import statement_pdf
 from saas.blueprints.reports.views import (
     account_name_filter,
     bp,
@@ -31,7 +32,6 @@ from saas.blueprints.reports.views import (
 from saas.db import tenant_db
 from saas.ledger.queries import CashFlowStatement, EquityStatement, cash_flow, equity_changes
 from saas.ledger.rules import CashActivity
-from saas.pdf import render_pdf
 from saas.savings.models import SavingsKind
 from saas.savings.queries import SavingsSummary, savings_summary
 
@@ -81,7 +81,7 @@ def show(
     if status != 200 or fmt not in offered:
         abort(400)
     if fmt == "pdf":
-        body = render_pdf(render_template("reports/report_pdf.html", **context))
+        body = statement_pdf("reports/report_pdf.html", **context)
     else:
         body = workbook(name, [[title], *rows()])
     return file_response(body, f"{filename}.{fmt}")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from werkzeug.wrappers import Response
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
@@ -20,20 +21,23 @@ from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import Form, within_calendar
+from saas.blueprints.reports.letterhead import statement_pdf
 from saas.db import tenant_db
 from saas.ledger.models import Account
 from saas.ledger.queries import (
     BalanceSheet,
     IncomeStatement,
+    Section,
+    TrialBalanceRow,
     balance_sheet,
     income_statement,
     trial_balance,
 )
 from saas.ledger.rules import account_name
 from saas.members.transfer import spreadsheet_text
-from saas.pdf import render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/kelola/laporan")
+Rows = Iterator[Sequence[object]]  # a sheet's rows of cells
 MIMETYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -86,18 +90,26 @@ def index() -> tuple[str, int]:
     ), status
 
 
+@dataclass(frozen=True)
+class TrialBalance:
+    """The trial balance's rows and the totals of its two columns, in rupiah."""
+
+    rows: list[TrialBalanceRow]
+    debit: int
+    credit: int
+
+
+def trial_balance_on(end: date) -> TrialBalance:
+    rows = trial_balance(tenant_db(), end)
+    return TrialBalance(rows, sum(r.debit for r in rows), sum(r.credit for r in rows))
+
+
 @bp.route("/neraca-saldo")
 @tenant_view(Permission.OFFICER_AREA)
 def trial() -> tuple[str, int]:
     form, _start, end, status = period()
-    rows = trial_balance(tenant_db(), end)
     return render_template(
-        "reports/trial_balance.html",
-        form=form,
-        rows=rows,
-        end=end,
-        debit=sum(r.debit for r in rows),
-        credit=sum(r.credit for r in rows),
+        "reports/trial_balance.html", form=form, trial=trial_balance_on(end), end=end
     ), status
 
 
@@ -110,11 +122,11 @@ def download(fmt: str) -> Response:
         abort(400)
     sheet = balance_sheet(tenant_db(), end)
     income = income_statement(tenant_db(), start, end)
+    trial = trial_balance_on(end)
     if fmt == "pdf":
-        html = render_template("reports/statements_pdf.html", sheet=sheet, income=income)
-        body = render_pdf(html)
+        body = statement_pdf("reports/statements_pdf.html", sheet=sheet, income=income, trial=trial)
     else:
-        body = statements_xlsx(sheet, income, trial_balance(tenant_db(), end))
+        body = statements_xlsx(sheet, income, trial)
     return file_response(body, f"laporan-{g.tenant.slug}-{end.isoformat()}.{fmt}")
 
 
@@ -129,10 +141,15 @@ def file_response(body: bytes, filename: str) -> Response:
 def workbook(sheet_name: str, rows: Iterable[Sequence[object]]) -> bytes:
     """One sheet of rows, amounts as numbers Excel can add."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet_name[:31])
-    for row in rows:  # text a spreadsheet would run as a formula is kept as text
-        sheet.append([spreadsheet_text(v) if isinstance(v, str) else v for v in row])
+    append_rows(book.create_sheet(sheet_name[:31]), rows)
     return xlsx_bytes(book)
+
+
+def append_rows(sheet: WriteOnlyWorksheet, rows: Iterable[Sequence[object]]) -> None:
+    """Append ``rows``, keeping as text any text a spreadsheet would run as a formula (an
+    account or a member named ``=HYPERLINK(...)``)."""
+    for row in rows:
+        sheet.append([spreadsheet_text(v) if isinstance(v, str) else v for v in row])
 
 
 def xlsx_bytes(book: Workbook) -> bytes:
@@ -141,45 +158,49 @@ def xlsx_bytes(book: Workbook) -> bytes:
     return out.getvalue()
 
 
-def statements_xlsx(sheet: BalanceSheet, income: IncomeStatement, trial: list[Any]) -> bytes:
-    """Three sheets: neraca, PHU and the trial balance, amounts as numbers Excel can add."""
+def statements_xlsx(sheet: BalanceSheet, income: IncomeStatement, trial: TrialBalance) -> bytes:
+    """Three sheets: neraca, PHU and the trial balance, with the subtotals of the page."""
     book = Workbook(write_only=True)
-    rows: list[list[object]]
-    position = book.create_sheet(_("Balance sheet")[:31])
-    rows = [
-        [_("Statement of financial position (neraca) on %(date)s", date=format_date(sheet.as_of))]
-    ]
-    for title, section in (
-        (_("Assets"), sheet.assets),
-        (_("Liabilities"), sheet.liabilities),
-        (_("Equity"), sheet.equity),
-    ):
-        rows.append([title])
-        rows += [[account_name_filter(line.account), line.amount] for line in section.lines]
-    rows.append([_("SHU of the current year"), sheet.year_result])
-    rows.append([_("Total assets"), sheet.assets.total])
-    rows.append([_("Total liabilities and equity"), sheet.liabilities.total + sheet.equity_total])
-    for row in rows:
-        position.append(row)
-    results = book.create_sheet("PHU")
-    results.append(
-        [
-            _(
-                "Operating results (PHU) from %(start)s to %(end)s",
-                start=format_date(income.start),
-                end=format_date(income.end),
-            )
-        ]
-    )
-    for title, section in ((_("Revenue"), income.revenue), (_("Expenses"), income.expenses)):
-        results.append([title])
-        for line in section.lines:
-            results.append([account_name_filter(line.account), line.amount])
-    results.append([_("Result (SHU before distribution)"), income.result])
-    balance = book.create_sheet(_("Trial balance")[:31])
-    balance.append([_("Account"), _("Debit"), _("Credit")])
-    for row in trial:
-        balance.append(
-            [f"{row.account.code} {account_name_filter(row.account)}", row.debit, row.credit]
-        )
+    append_rows(book.create_sheet(_("Balance sheet")[:31]), balance_sheet_rows(sheet))
+    append_rows(book.create_sheet("PHU"), income_rows(income))
+    append_rows(book.create_sheet(_("Trial balance")[:31]), trial_balance_rows(trial))
     return xlsx_bytes(book)
+
+
+def section_rows(title: str, section: Section) -> Rows:
+    yield [title]
+    yield from ([account_name_filter(line.account), line.amount] for line in section.lines)
+
+
+def balance_sheet_rows(sheet: BalanceSheet) -> Rows:
+    yield [_("Statement of financial position (neraca) on %(date)s", date=format_date(sheet.as_of))]
+    yield from section_rows(_("Assets"), sheet.assets)
+    yield [_("Total assets"), sheet.assets.total]
+    yield from section_rows(_("Liabilities"), sheet.liabilities)
+    yield [_("Total liabilities"), sheet.liabilities.total]
+    yield from section_rows(_("Equity"), sheet.equity)
+    yield [_("SHU of the current year"), sheet.year_result]
+    yield [_("Total equity"), sheet.equity_total]
+    yield [_("Total liabilities and equity"), sheet.liabilities.total + sheet.equity_total]
+
+
+def income_rows(income: IncomeStatement) -> Rows:
+    yield [
+        _(
+            "Operating results (PHU) from %(start)s to %(end)s",
+            start=format_date(income.start),
+            end=format_date(income.end),
+        )
+    ]
+    yield from section_rows(_("Revenue"), income.revenue)
+    yield [_("Total revenue"), income.revenue.total]
+    yield from section_rows(_("Expenses"), income.expenses)
+    yield [_("Total expenses"), income.expenses.total]
+    yield [_("Result (SHU before distribution)"), income.result]
+
+
+def trial_balance_rows(trial: TrialBalance) -> Rows:
+    yield [_("Account"), _("Debit"), _("Credit")]
+    for row in trial.rows:
+        yield [f"{row.account.code} {account_name_filter(row.account)}", row.debit, row.credit]
+    yield [_("Total"), trial.debit, trial.credit]
