@@ -8,6 +8,7 @@ numbers the receipt in one commit); the database refuses unbalanced or changed e
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -425,6 +426,43 @@ def _member_short(
         if amount > (balance := balances.get(key, 0)):
             return LedgerError("member_overdrawn", balance=balance)
     return None
+
+
+class CashDirection(enum.StrEnum):
+    """Which way money moved in a manual cash or bank entry."""
+
+    EXPENSE = "expense"  # paid out: the chosen account is debited
+    INCOME = "income"  # received: the chosen account is credited
+
+
+def record_cash_entry(
+    session: Session,
+    *,
+    direction: CashDirection,
+    account_id: int,
+    money_role: str,
+    amount: int,
+    entry_date: date,
+    description: str,
+    idempotency_key: uuid.UUID,
+    posted_by_id: int,
+) -> PostResult:
+    """Money paid out for an expense or received as other income, in rupiah: the cash or bank
+    account (``money_role``) on one side, the chosen account on the other."""
+    money = account_by_role(session, money_role).id
+    if direction is CashDirection.EXPENSE:
+        lines = [Line(account_id, debit=amount), Line(money, credit=amount)]
+    else:
+        lines = [Line(money, debit=amount), Line(account_id, credit=amount)]
+    return post_entry(
+        session,
+        entry_date=entry_date,
+        description=description,
+        lines=lines,
+        idempotency_key=idempotency_key,
+        source=EntrySource.MANUAL,
+        posted_by_id=posted_by_id,
+    )
 
 
 # Entries that records outside the ledger rest on: reversed only through their own pages.

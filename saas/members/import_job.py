@@ -51,6 +51,11 @@ class ImportProgress:
         return self.state in (ImportState.DONE, ImportState.FAILED)
 
 
+def runs_in_background(valid_rows_count: int) -> bool:
+    """Whether a confirmed import is a job (a worker's) rather than part of the request."""
+    return valid_rows_count > BACKGROUND_ROWS
+
+
 def import_folder(schema_name: str) -> str:
     """The tenant's private folder of uploaded member lists."""
     return f"{schema_name}_imp"

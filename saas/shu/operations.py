@@ -195,13 +195,17 @@ def post_allocation(
     decided_on: date,
     idempotency_key: uuid.UUID,
     user_id: int,
+    shown: str | None = None,
 ) -> tuple[ShuAllocation, bool]:
     """Post the plan as one entry with its allocation rows, in one commit; (allocation, True)
-    when new, (the first one, False) when the key was posted before. Raises LedgerError:
-    decided_too_early, already_allocated, period_closed."""
+    when new, (the first one, False) when the key was posted before. ``shown`` is the plan's
+    fingerprint as the treasurer saw it: the SHU posted is the SHU they saw. Raises LedgerError:
+    plan_changed, decided_too_early, already_allocated, period_closed."""
     first = ledger.find_entry_by_key(session, idempotency_key)
     if first is not None and (done := _allocation_of_entry(session, first.id)) is not None:
         return done, False
+    if shown is not None and shown != planned.fingerprint:
+        raise LedgerError("plan_changed")
     if decided_on <= _year_bounds(planned.year)[1]:
         raise LedgerError("decided_too_early", year=planned.year)
     if live_allocation(session, planned.year) is not None:

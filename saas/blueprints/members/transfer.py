@@ -168,7 +168,7 @@ def import_preview(name: str) -> Response | tuple[str, int]:
     )
     valid = import_job.valid_rows(results)
     if request.method == "POST" and request.form.get("confirm") and not missing and valid:
-        if len(valid) > import_job.BACKGROUND_ROWS:
+        if import_job.runs_in_background(len(valid)):
             import_job.start_import(
                 platform_db(),
                 storage(),
@@ -198,7 +198,7 @@ def import_preview(name: str) -> Response | tuple[str, int]:
         missing=missing,
         results=results,
         valid=len(valid),
-        in_background=len(valid) > import_job.BACKGROUND_ROWS,
+        in_background=import_job.runs_in_background(len(valid)),
         refused=[r for r in results if r.errors][:200],
         FIELD_LABELS=FIELD_LABELS,
         ROW_MESSAGES=ROW_MESSAGES,

@@ -29,7 +29,7 @@ from saas.db import tenant_db
 from saas.i18n import rupiah_filter
 from saas.ledger import operations as ledger
 from saas.ledger.models import AccountKind, EntrySource
-from saas.ledger.rules import LedgerError, Line, account_name
+from saas.ledger.rules import LedgerError, account_name
 from saas.savings import classification
 from saas.savings.models import PaymentMethod
 
@@ -152,20 +152,16 @@ def record_entry() -> Response | tuple[str, int]:
     if form.validate_on_submit() and (
         (photo := read_photo(form.photo)) is not None or not form.photo.errors
     ):
-        money = ledger.account_by_role(tenant_db(), PaymentMethod(form.method.data).account_role).id
-        amount = int(form.amount.data or 0)
-        if form.direction.data == "expense":
-            lines = [Line(form.account.data, debit=amount), Line(money, credit=amount)]
-        else:
-            lines = [Line(money, debit=amount), Line(form.account.data, credit=amount)]
         try:
-            result = ledger.post_entry(
+            result = ledger.record_cash_entry(
                 tenant_db(),
+                direction=ledger.CashDirection(form.direction.data),
+                account_id=form.account.data,
+                money_role=PaymentMethod(form.method.data).account_role,
+                amount=int(form.amount.data or 0),
                 entry_date=form.entry_date.data or clock.today(),
                 description=form.description.data or "",
-                lines=lines,
                 idempotency_key=form.key.data,
-                source=EntrySource.MANUAL,
                 posted_by_id=current_user.id,
             )
             tenant_db().commit()

@@ -196,14 +196,13 @@ def post_shu(year: int) -> Response | tuple[str, int]:
         return plan_page(year, form, 422)
     try:
         planned = shu.plan(tenant_db(), year, shu.get_percentages(tenant_db()))
-        if form.figures.data != planned.fingerprint:
-            raise LedgerError("plan_changed")
         allocation, created = shu.post_allocation(
             tenant_db(),
             planned,
             decided_on=form.decided_on.data,
             idempotency_key=form.key.data,
             user_id=current_user.id,
+            shown=form.figures.data or "",
         )
     except LedgerError as exc:
         tenant_db().rollback()
