@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask import g
 from sqlalchemy import select
@@ -9,13 +11,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from saas.accounts.models import TenantUser
 from saas.accounts.roles import Role
-from saas.db import (
-    close_request_sessions,
-    get_databases,
-    platform_db,
-    tenant_db,
-    tenant_schema_map,
-)
+from saas.db import get_databases, platform_db, tenant_db, tenant_schema_map
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
 from tests.databases import routed_to_savepoints
@@ -107,34 +103,46 @@ def test_options_given_to_a_transactions_connection_end_with_the_transaction(db,
         platform.execute(select(TenantUser))
 
 
-def test_a_request_ending_after_another_sessions_commit_keeps_that_work(app, db, tenants):
+class ViewFailed(Exception):
+    """What a view raises in these tests."""
+
+
+def request_on_alpha(app, tenants, work: Callable[[], object]) -> None:
+    """Run ``work`` as a view on alpha's host: the request's sessions end when it does."""
     with app.test_request_context("/", base_url="http://alpha.localhost"):
         g.tenant = tenants.a.tenant
-        assert platform_db().scalar(select(Tenant.slug).where(Tenant.slug == "alpha"))
-        tenant_db().add(TenantUser(name="Disimpan Permintaan", role=Role.STAFF))
+        work()
+
+
+def write_user(name: str, *, commit: bool = False, fail: bool = False) -> None:
+    tenant_db().add(TenantUser(name=name, role=Role.STAFF))
+    tenant_db().flush()
+    if commit:
         tenant_db().commit()
-        close_request_sessions()
+    if fail:
+        raise ViewFailed
+
+
+def test_a_request_ending_after_another_sessions_commit_keeps_that_work(app, db, tenants):
+    def read_then_write() -> None:
+        assert platform_db().scalar(select(Tenant.slug).where(Tenant.slug == "alpha"))
+        write_user("Disimpan Permintaan", commit=True)
+
+    request_on_alpha(app, tenants, read_then_write)
     alpha = tenants.a.tenant
     assert "Disimpan Permintaan" in names_in_schema(db, alpha.shard, alpha.schema_name)
 
 
 def test_a_request_ending_with_writes_it_never_committed_fails_loudly(app, db, tenants):
-    with app.test_request_context("/", base_url="http://alpha.localhost"):
-        g.tenant = tenants.a.tenant
-        tenant_db().add(TenantUser(name="Lupa Disimpan", role=Role.STAFF))
-        tenant_db().flush()
-        with pytest.raises(RuntimeError, match="never committed"):
-            close_request_sessions()
+    with pytest.raises(RuntimeError, match="never committed"):
+        request_on_alpha(app, tenants, lambda: write_user("Lupa Disimpan"))
     alpha = tenants.a.tenant
     assert "Lupa Disimpan" not in names_in_schema(db, alpha.shard, alpha.schema_name)
 
 
 def test_a_failed_request_rolls_back_what_it_never_committed(app, db, tenants):
-    with app.test_request_context("/", base_url="http://alpha.localhost"):
-        g.tenant = tenants.a.tenant
-        tenant_db().add(TenantUser(name="Gagal Disimpan", role=Role.STAFF))
-        tenant_db().flush()
-        close_request_sessions(RuntimeError("the view failed"))
+    with pytest.raises(ViewFailed):
+        request_on_alpha(app, tenants, lambda: write_user("Gagal Disimpan", fail=True))
     alpha = tenants.a.tenant
     assert "Gagal Disimpan" not in names_in_schema(db, alpha.shard, alpha.schema_name)
 
