@@ -39,6 +39,8 @@ class ConnectionView(Connection):
         self.__dict__ = connection.__dict__
         self._own_options = connection.get_execution_options().union(options)
 
+    # Connection reads and replaces its options through this attribute (SQLAlchemy 2.x); the
+    # view keeps them in its own slot, outside the dictionary it shares.
     @property
     def _execution_options(self) -> immutabledict[str, Any]:
         return self._own_options
