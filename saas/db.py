@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app, g
-from sqlalchemy import BigInteger, Connection, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Connection, Engine, Enum, MetaData, create_engine
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached
 
 if TYPE_CHECKING:
@@ -105,6 +105,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(sqlalchemy_url(url), **options)
 
 
+def tenant_schema_map(schema_name: str) -> dict[str, str]:
+    """The schema translation that puts the placeholder schema's tables in ``schema_name``."""
+    return {TENANT_SCHEMA: check_schema_name(schema_name)}
+
+
 class Databases:
     """The platform engine and one engine per shard; the only place sessions are made."""
 
@@ -117,59 +122,43 @@ class Databases:
         for name, url in settings.shards.items():
             same = sqlalchemy_url(url) == sqlalchemy_url(settings.database_url)
             self.shard_engines[name] = self.platform_engine if same else make_engine(url)
-        # Tests bind every engine to one open connection inside an outer transaction so each
-        # test runs in a savepoint; ``None`` in normal operation.
-        self._test_connections: dict[str, Connection] | None = None
 
     @property
     def shard_names(self) -> list[str]:
         return list(self.shard_engines)
 
-    def bind_test_connections(self, connections: dict[str, Connection] | None) -> None:
-        """Route sessions to these connections (keys: ``platform`` and shard names)."""
-        self._test_connections = connections
-
     def platform_session(self) -> Session:
-        if self._test_connections is not None:
-            return _shared_connection_session(self._test_connections["platform"])
         return Session(bind=self.platform_engine, expire_on_commit=False)
 
     def platform_reader(self) -> Session:
         """A session for one read of the platform database, without BEGIN and COMMIT round
         trips (autocommit): tenant resolution on every request."""
-        if self._test_connections is not None:
-            return _shared_connection_session(self._test_connections["platform"])
         return Session(bind=self._platform_autocommit, expire_on_commit=False)
 
     def tenant_session(self, shard: str, schema_name: str) -> Session:
-        translate = {TENANT_SCHEMA: check_schema_name(schema_name)}
-        if self._test_connections is not None:
-            connection = self._test_connections[shard]
-            connection.execution_options(schema_translate_map=translate)
-            return _shared_connection_session(connection)
-        engine = self.shard_engines[shard].execution_options(schema_translate_map=translate)
+        engine = self.shard_engines[shard].execution_options(
+            schema_translate_map=tenant_schema_map(schema_name)
+        )
         return Session(bind=engine, expire_on_commit=False)
 
     @contextmanager
     def shard_transaction(self, shard: str) -> Iterator[Connection]:
         """A connection on ``shard`` inside a transaction committed on success (DDL lives here)."""
-        if self._test_connections is not None:
-            connection = self._test_connections[shard]
-            with connection.begin_nested():
-                yield connection
-            return
         with self.shard_engines[shard].begin() as connection:
             yield connection
 
     @contextmanager
     def platform_transaction(self) -> Iterator[Connection]:
-        if self._test_connections is not None:
-            connection = self._test_connections["platform"]
-            with connection.begin_nested():
-                yield connection
-            return
         with self.platform_engine.begin() as connection:
             yield connection
+
+    def end_request_session(self, session: Session, *, failed: bool) -> None:
+        """Close a request's session: whatever it did not commit is rolled back.
+
+        ``failed`` tells whether the request ended with an error; a subclass that nests every
+        session in one outer transaction (the test suite's) needs it to end their savepoints.
+        """
+        session.close()
 
     def dispose(self, *, close: bool = True) -> None:
         """Drop the pools (``close=False`` in a forked child: leave the parent's sockets be)."""
@@ -177,45 +166,6 @@ class Databases:
             id(e): e for e in [self.platform_engine, *self.shard_engines.values()]
         }.values():
             engine.dispose(close=close)
-
-
-def _shared_connection_session(connection: Connection) -> Session:
-    """A session inside the test's transaction: each of its transactions is a savepoint.
-
-    Savepoints on one connection nest, so a read-only session opened early must not roll back
-    over a later session's committed work: request sessions are ended by ``end_session``.
-    """
-    session = Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    )
-    session.info[SHARED] = True
-    event.listen(session, "after_flush", _mark_unsaved)
-    event.listen(session, "after_commit", _mark_saved)
-    event.listen(session, "after_rollback", _mark_saved)
-    return session
-
-
-SHARED = "guyub.shared_connection"
-UNSAVED = "guyub.unsaved_writes"
-
-
-def _mark_unsaved(session: Session, _context: object) -> None:
-    session.info[UNSAVED] = True
-
-
-def _mark_saved(session: Session) -> None:
-    session.info[UNSAVED] = False
-
-
-def end_session(session: Session, failed: bool) -> None:
-    """Close a request's session; on a shared test connection, release its savepoint instead of
-    rolling it back, and fail loudly if the request wrote something it never committed."""
-    if session.info.get(SHARED) and not failed and session.in_transaction():
-        if session.info.get(UNSAVED):
-            session.close()
-            raise RuntimeError("the request ended with writes it never committed")
-        session.commit()
-    session.close()
 
 
 def get_databases() -> Databases:
@@ -247,8 +197,9 @@ def tenant_db() -> Session:
 
 
 def close_request_sessions(exc: BaseException | None = None) -> None:
-    """Close the request's sessions, the last opened first (see ``end_session``)."""
+    """End the request's sessions, the last opened first."""
+    databases = get_databases()
     for key in reversed(g.pop("session_order", [])):
         session = g.pop(key, None)
         if session is not None:
-            end_session(session, failed=exc is not None)
+            databases.end_request_session(session, failed=exc is not None)

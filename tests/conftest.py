@@ -15,12 +15,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection
 
 from saas import clock, create_app
 from saas.blueprints.site import page_cache
 from saas.config import Settings, load_settings
-from saas.db import Databases, get_databases
+from saas.db import get_databases
 from saas.embedded_pg import database_url, ensure_database, start_embedded_server
 from saas.extensions import limiter
 from saas.microsite.queries import forget_home_pages
@@ -28,6 +27,7 @@ from saas.platform_migrations import upgrade_platform
 from saas.regions.loader import load_regions
 from tests import clock as test_clock
 from tests import factories
+from tests.databases import SavepointDatabases, routed_to_savepoints
 
 TEST_ROOT = Path(__file__).resolve().parent.parent / "instance" / "test"
 
@@ -183,30 +183,16 @@ def regions_loaded(app: Flask) -> int:
 
 
 @pytest.fixture
-def db(app: Flask, tenants: factories.TwoTenants) -> Iterator[Databases]:
-    """Every engine bound to one connection in an outer transaction: the test's savepoint."""
-    databases: Databases = app.extensions["guyub.databases"]
-    opened: dict[int, Connection] = {}
-    bound: dict[str, Connection] = {}
-    engines = {"platform": databases.platform_engine, **databases.shard_engines}
-    for name, engine in engines.items():
-        if id(engine) not in opened:
-            connection = engine.connect()
-            connection.begin()
-            opened[id(engine)] = connection
-        bound[name] = opened[id(engine)]
-    databases.bind_test_connections(bound)
-    limiter.reset()
-    try:
-        yield databases
-    finally:
-        # Pages kept by the worker would outlive the rollback below: each test starts without.
-        page_cache.clear()
-        forget_home_pages()
-        databases.bind_test_connections(None)
-        for connection in opened.values():
-            connection.rollback()
-            connection.close()
+def db(app: Flask, tenants: factories.TwoTenants) -> Iterator[SavepointDatabases]:
+    """The application's sessions inside the test's transactions, rolled back at its end."""
+    with routed_to_savepoints(app) as databases:
+        limiter.reset()
+        try:
+            yield databases
+        finally:
+            # Pages kept by the worker would outlive the rollback: each test starts without.
+            page_cache.clear()
+            forget_home_pages()
 
 
 class HostClient(FlaskClient):
@@ -225,7 +211,7 @@ class HostClient(FlaskClient):
 
 
 @pytest.fixture
-def client_for(app: Flask, db: Databases):
+def client_for(app: Flask, db: SavepointDatabases):
     """Make a test client whose requests go to ``<host>`` (a slug, or None for the platform)."""
 
     def make(slug: str | None, lang: str | None = "en") -> FlaskClient:
