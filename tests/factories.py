@@ -23,10 +23,16 @@ from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
 from saas.ledger import operations as ledger
-from saas.ledger.models import Account, JournalEntry
+from saas.ledger.models import Account, EntryAttachment, JournalEntry
 from saas.ledger.rules import Line
+from saas.members import import_job
 from saas.members.models import Member
-from saas.members.operations import MemberDetails, register_member, set_ktp_photo
+from saas.members.operations import (
+    MemberDetails,
+    give_online_access,
+    register_member,
+    set_ktp_photo,
+)
 from saas.microsite import operations as microsite
 from saas.microsite.models import (
     BoardMember,
@@ -37,11 +43,18 @@ from saas.microsite.models import (
     UnitKind,
     UnitStatus,
 )
+from saas.onboarding.operations import start_registration
+from saas.publishing import operations as publishing
+from saas.savings import bills
+from saas.savings import operations as savings
+from saas.savings.models import Bill, PaymentMethod, SavingsKind
 from saas.shu import operations as shu
-from saas.storage import LocalStorage
+from saas.storage import LocalStorage, Storage
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
 from saas.uploads import check_upload
+from saas.verification.operations import submit_for_verification
+from saas.verification.queries import read_review_content
 
 PASSWORD = "kata-sandi-uji-123"
 OPENING_GRANT = 1_000_000  # cash the fixtures' expenses and the tests' payouts come out of
@@ -434,3 +447,132 @@ def share_out_2025(db: Databases, tenant_data: TenantData) -> int:
             user_id=tenant_data.users["bendahara"].id,
         )
         return allocation.id
+
+
+# Amounts and names only tenant A's extra objects carry: a page of B that shows one leaked them.
+ALPHA_BILL_AMOUNT = 31_415
+ALPHA_DEPOSIT = 27_183
+ALPHA_EXPENSE = ("Ongkos kirim OnlyAlpha", 16_180)
+ALPHA_IMPORTED_NAME = "Wati OnlyAlpha"
+ALPHA_REGISTRATION_EMAIL = "dedi@kopalpha.id"
+
+
+@dataclass
+class AlphaExtras:
+    """Tenant A's objects beyond the shared fixtures, each at an id or key tenant B lacks."""
+
+    bill: Bill
+    receipt_number: str
+    receipt_token: str
+    entry: JournalEntry
+    attachment: EntryAttachment
+    allocation_id: int
+    published_year: int
+    member_account: TenantUser  # a member's account with no password yet (an access link's)
+    import_name: str
+    application_id: int
+    registration_id: str
+    files: list[str] = field(default_factory=list)  # storage keys to delete afterwards
+
+
+def _alpha_books(session: Session, data: TenantData) -> tuple[Bill, str, str, TenantUser]:
+    """A bill with a share for each member, a receipted deposit, a member's own account."""
+    officer = data.users["bendahara"]
+    bill = bills.create_bill(
+        session, kind=SavingsKind.WAJIB, year=2026, month=10, amount=ALPHA_BILL_AMOUNT
+    )
+    receipt, _created = savings.deposit(
+        session,
+        savings.Movement(
+            member=session.merge(data.members[-1]),
+            kind=SavingsKind.SUKARELA,
+            amount=ALPHA_DEPOSIT,
+            method=PaymentMethod.CASH,
+            paid_on=date(2026, 11, 3),
+            idempotency_key=uuid.uuid4(),
+            officer_id=officer.id,
+            officer_name=officer.name,
+        ),
+    )
+    account = give_online_access(session, session.merge(data.members[-1]))
+    session.commit()
+    return bill, receipt.number, receipt.token, account
+
+
+def _alpha_attached_entry(
+    session: Session, storage: Storage, data: TenantData
+) -> tuple[JournalEntry, EntryAttachment]:
+    """An expense with a photo of its paper receipt."""
+    description, amount = ALPHA_EXPENSE
+    entry = ledger.post_entry(
+        session,
+        entry_date=date(2026, 11, 4),
+        description=description,
+        lines=[
+            Line(ledger.account_by_role(session, "other_expense").id, debit=amount),
+            Line(ledger.account_by_role(session, "cash").id, credit=amount),
+        ],
+        idempotency_key=uuid.uuid4(),
+    ).entry
+    session.commit()
+    attachment = ledger.attach_photo(
+        session,
+        storage,
+        entry,
+        check_upload(jpeg((300, 400)), allow_pdf=False),
+        owner=data.tenant.schema_name or "",
+    )
+    return entry, attachment
+
+
+def _alpha_import(db: Databases, storage: Storage, data: TenantData) -> list[str]:
+    """A member list uploaded and confirmed as a job still waiting: the upload's and its
+    progress's storage keys."""
+    schema = data.tenant.schema_name or ""
+    content = f"nik,nama\n3273015506920003,{ALPHA_IMPORTED_NAME}\n".encode()
+    key = storage.save(import_job.import_folder(schema), content, "csv")
+    with db.platform_session() as platform:
+        import_job.start_import(
+            platform,
+            storage,
+            tenant_id=data.tenant.id,
+            upload_key=key,
+            mapping={"nik": 0, "name": 1},
+            total=1,
+        )
+    return [key, key.removesuffix(".csv") + ".json"]  # the progress sits beside the upload
+
+
+def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> AlphaExtras:
+    """Add to tenant A, in the test's savepoint, one of every object a URL can name that the
+    shared fixtures lack: 2025 closed, its SHU shared out and published, and the rest."""
+    book_closed_2025(db, data)
+    allocation_id = share_out_2025(db, data)
+    with books_of(db, data) as session:
+        publishing.publish(
+            session, 2025, set(publishing.STATEMENTS), user_id=data.users["bendahara"].id
+        )
+        bill, number, token, account = _alpha_books(session, data)
+        entry, attachment = _alpha_attached_entry(session, storage, data)
+        content = read_review_content(session)
+    files = [attachment.storage_key, *_alpha_import(db, storage, data)]
+    with db.platform_session() as platform:
+        application = submit_for_verification(platform, data.tenant, complete=True, content=content)
+        registration = start_registration(platform)
+        registration.officer_email = ALPHA_REGISTRATION_EMAIL  # as the wizard's officer step
+        platform.commit()
+        ids = application.id, str(registration.public_id)
+    return AlphaExtras(
+        bill=bill,
+        receipt_number=number,
+        receipt_token=token,
+        entry=entry,
+        attachment=attachment,
+        allocation_id=allocation_id,
+        published_year=2025,
+        member_account=account,
+        import_name=files[1].split("/")[1],
+        application_id=ids[0],
+        registration_id=ids[1],
+        files=files,
+    )

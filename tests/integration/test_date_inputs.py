@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import login, text
-from tests.integration.test_isolation import ROUTES
+from tests.integration.test_isolation import shared_values
 
 ODD_PERIODS = [
     {"dari": "0001-01-01", "per": "0001-12-31"},
@@ -24,9 +24,8 @@ def report_urls(app, tenants) -> list[str]:
                 continue
             if "GET" not in rule.methods:
                 continue
-            how = ROUTES[rule.endpoint]
-            args = how(tenants.a) if callable(how) else {}
-            if set(rule.arguments) - set(args):
+            args = shared_values(rule.endpoint, tenants.a)
+            if args is None or set(rule.arguments) - set(args):
                 continue
             urls.append(rule.build(args, append_unknown=False)[1])
     return sorted(set(urls))

@@ -1,105 +1,242 @@
-"""Tenant isolation: a user of tenant B walks every route against tenant A's objects.
+"""Tenant isolation: tenant B's host is asked for every object of tenant A a URL can name.
 
-Ids collide across the two schemas (users 1-3 and invitation 1 exist in both); A alone has user 4
-and invitation 2. Every registered route must be classified below: a new route fails
-``test_every_route_is_classified`` until someone decides how it is probed here.
+Ids collide across the two schemas (users 1-3 and invitation 1 exist in both); the walk names
+only objects A has at an id or key B lacks (``test_the_walk_names_objects_only_a_has``), from
+B's officers, and from a visitor where the route is public. Every registered route is classified
+below, and every route with arguments has a probe: a new route fails
+``test_every_route_is_classified`` or ``test_every_route_with_arguments_is_probed`` until someone
+decides how it is probed here.
 """
 
 from __future__ import annotations
 
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+from werkzeug.test import TestResponse
 
+from saas.accounts.models import Invitation, TenantUser
 from saas.accounts.tokens import make_token, password_fingerprint
+from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.auth.views import handoff_payload
-from tests.factories import csrf_token, login, text
+from saas.documents.models import Document
+from saas.ledger.models import Account, EntryAttachment, JournalEntry
+from saas.members.models import Member
+from saas.microsite.models import BoardMember, BusinessUnit, NewsPhoto, NewsPost, Product
+from saas.microsite.operations import public_owner
+from saas.publishing.models import PublishedReport
+from saas.savings.models import Bill, Receipt
+from saas.shu.models import ShuAllocation
+from tests.factories import (
+    ADMIN_EMAIL,
+    ALPHA_BILL_AMOUNT,
+    ALPHA_DEPOSIT,
+    ALPHA_EXPENSE,
+    ALPHA_IMPORTED_NAME,
+    ALPHA_REGISTRATION_EMAIL,
+    AlphaExtras,
+    TenantData,
+    books_of,
+    build_alpha_extras,
+    csrf_token,
+    login,
+    text,
+)
 
-# endpoint -> how to probe it. "none": takes no tenant object; "platform": platform host only;
-# otherwise a function building the URL parameters from tenant A's objects.
-ROUTES = {
+
+@dataclass(frozen=True)
+class Alpha:
+    """Tenant A's objects and the links made for them, as the probes name them."""
+
+    data: TenantData
+    extras: AlphaExtras
+    links: dict[str, str]  # purpose -> a signed token made for A
+
+
+Values = Callable[[Alpha], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Probe:
+    """How tenant B's host is asked through one route, and what it must answer."""
+
+    values: Values
+    visitors: bool = False  # also asked by someone not signed in (public and link routes)
+    expect: int = 404
+    location: str | None = None  # where a redirect must lead
+    platform: bool = False  # the platform host's page: A's object is found there, not on A's
+    names_object: bool = True  # False when the arguments name no object of A's
+
+
+def officer(values: Values) -> Probe:
+    """A signed-in route naming one of A's objects: B's officers are told it does not exist."""
+    return Probe(values)
+
+
+def anyone(values: Values, *, expect: int = 404, location: str | None = None) -> Probe:
+    """A public route or a link naming one of A's objects: nobody on B's host reaches it."""
+    return Probe(values, visitors=True, expect=expect, location=location)
+
+
+def on_platform(values: Values) -> Probe:
+    """A platform page naming one of A's objects: a cooperative's host answers none of them."""
+    return Probe(values, visitors=True, platform=True)
+
+
+def own(values: Values, *, expect: int = 200, location: str | None = None) -> Probe:
+    """Arguments naming no object (a file format, a language): B gets its own, none of A's."""
+    return Probe(values, expect=expect, location=location, names_object=False)
+
+
+def member(a: Alpha) -> dict[str, Any]:
+    return {"member_id": a.data.members[-1].id}
+
+
+def news(a: Alpha) -> dict[str, Any]:
+    return {"post_id": a.data.news[-1].id}
+
+
+def product(a: Alpha) -> dict[str, Any]:
+    return {"product_id": a.data.products[-1].id}
+
+
+def account(a: Alpha) -> dict[str, Any]:
+    return {"account_id": a.data.accounts[-1].id}
+
+
+def allocation(a: Alpha) -> dict[str, Any]:
+    return {"allocation_id": a.extras.allocation_id}
+
+
+def bill(a: Alpha) -> dict[str, Any]:
+    return {"bill_id": a.extras.bill.id}
+
+
+def receipt(a: Alpha) -> dict[str, Any]:
+    return {"number": a.extras.receipt_number}
+
+
+def upload(a: Alpha) -> dict[str, Any]:
+    return {"name": a.extras.import_name}
+
+
+def year(a: Alpha) -> dict[str, Any]:
+    return {"year": a.extras.published_year}
+
+
+def application(a: Alpha) -> dict[str, Any]:
+    return {"application_id": a.extras.application_id}
+
+
+def link(purpose: str) -> Values:
+    return lambda a: {"token": a.links[purpose]}
+
+
+def fmt(value: str) -> Values:
+    return lambda a: {"fmt": value}
+
+
+def photo(a: Alpha) -> dict[str, Any]:
+    owner, name = a.data.news[-1].photos[0].photo_key.split("/")
+    assert owner == public_owner(a.data.tenant.schema_name or "")
+    return {"owner": owner, "name": name}
+
+
+# endpoint -> how it is probed. "none": no arguments, so no tenant object in the URL;
+# "platform": the platform host's, without arguments (tests of the platform cover them);
+# otherwise a Probe, whose values function builds the URL's arguments from A's objects.
+ROUTES: dict[str, str | Probe] = {
     "site.home": "none",
-    "site.choose_language": "none",
+    "site.choose_language": own(lambda a: {"locale": "id"}, expect=302, location="/"),
     "site.save_language": "none",
     "site.healthz": "none",
     "site.robots": "none",
     "site.news": "none",
     "site.board": "none",
     "site.units": "none",
-    "site.news_post": lambda a: {"post_id": a.news[-1].id},
+    "site.news_post": anyone(news),
     "site.products": "none",
-    "site.photo": "none",
-    "profile.edit_news": lambda a: {"post_id": a.news[-1].id},
-    "profile.remove_news": lambda a: {"post_id": a.news[-1].id},
+    "site.photo": anyone(photo),
+    "profile.edit_news": officer(news),
+    "profile.remove_news": officer(news),
     "members.index": "none",
     "members.find_payer": "none",
-    "members.card": lambda a: {"member_id": a.members[-1].id},
-    "site.check_member": "token",
-    "members.online_access": lambda a: {"member_id": a.members[-1].id},
-    "members.link_account": lambda a: {"member_id": a.members[-1].id},
-    "auth.member_access": "token",
-    "members.export": "none",
+    "members.card": officer(member),
+    "site.check_member": anyone(link("member-card")),
+    "members.online_access": officer(member),
+    "members.link_account": officer(member),
+    "auth.member_access": anyone(link("access")),
+    "members.export": own(fmt("csv")),
     "members.import_upload": "none",
-    "members.import_preview": lambda a: {"name": "0" * 32 + ".csv"},
-    "members.import_progress": lambda a: {"name": "0" * 32 + ".csv"},
+    "members.import_preview": officer(upload),
+    "members.import_progress": officer(upload),
     "bills.index": "none",
     "bills.settings": "none",
     "bills.arrears": "none",
-    "bills.show": lambda a: {"bill_id": 99},
-    "bills.pay": lambda a: {"bill_id": 99},
+    "bills.show": officer(bill),
+    "bills.pay": officer(bill),
     "reports.index": "none",
-    "reports.download": "none",
+    "reports.download": own(fmt("pdf")),
     "reports.journal": "none",
     "reports.record_entry": "none",
     "reports.close_month": "none",
-    "reports.reverse": lambda a: {"entry_id": a.entries[-1].id},
-    "reports.attachment": lambda a: {"entry_id": a.entries[-1].id, "attachment_id": 1},
+    "reports.reverse": officer(lambda a: {"entry_id": a.extras.entry.id}),
+    "reports.attachment": officer(
+        lambda a: {"entry_id": a.extras.entry.id, "attachment_id": a.extras.attachment.id}
+    ),
     "reports.trial": "none",
     "reports.shu_index": "none",
     "bills.interest_index": "none",
-    "members.member_statement": lambda a: {"member_id": a.members[-1].id, "fmt": "pdf"},
-    "officer.own_statement": "none",  # the signed-in member's own
+    "members.member_statement": officer(lambda a: {**member(a), "fmt": "pdf"}),
+    "officer.own_statement": own(fmt("pdf"), expect=404),  # B's officer is no member
     "bills.reclassify": "none",
     "bills.pay_interest": "none",
     "reports.publish_index": "none",
     "reports.publish": "none",
-    "reports.withdraw": "none",  # a year: 404 unless this tenant published it (test_publishing)
+    "reports.withdraw": officer(year),
     "site.financial_reports": "none",
-    "site.financial_report": "none",  # a year: 404 unless this tenant published it
+    "site.financial_report": anyone(year),
     "reports.save_split": "none",
-    "reports.shu_plan": "none",  # a year, not an object: 404 unless closed in this tenant
-    "reports.post_shu": "none",
-    # B has no allocation; test_shu proves B's real allocation is not found from A.
-    "reports.shu_allocation": lambda a: {"allocation_id": 1},
-    "reports.shu_xlsx": lambda a: {"allocation_id": 1},
-    "reports.pay_shu": lambda a: {"allocation_id": 1},
-    "reports.cancel_shu": lambda a: {"allocation_id": 1},
+    "reports.shu_plan": officer(year),  # closed in A only
+    "reports.post_shu": officer(year),
+    "reports.shu_allocation": officer(allocation),
+    "reports.shu_xlsx": officer(allocation),
+    "reports.pay_shu": officer(allocation),
+    "reports.cancel_shu": officer(allocation),
     "reports.chart": "none",
-    "reports.account": lambda a: {"account_id": a.accounts[-1].id},
-    "reports.rename_account": lambda a: {"account_id": a.accounts[-1].id},
-    "reports.add_account": lambda a: {"account_id": a.accounts[-1].id},
-    "reports.hide_account": lambda a: {"account_id": a.accounts[-1].id},
-    "reports.remove_account": lambda a: {"account_id": a.accounts[-1].id},
-    "reports.equity": "none",
-    "reports.cash_flow_statement": "none",
-    "reports.savings": "none",
+    "reports.account": officer(account),
+    "reports.rename_account": officer(account),
+    "reports.add_account": officer(account),
+    "reports.hide_account": officer(account),
+    "reports.remove_account": officer(account),
+    "reports.equity": own(fmt("xlsx")),
+    "reports.cash_flow_statement": own(fmt("xlsx")),
+    "reports.savings": own(fmt("xlsx")),
     "reports.choose_ledger": "none",
-    # Both tenants have the same chart (same ids): this id is beyond it (see test_reports for
-    # an account only one tenant has).
-    "reports.general_ledger_of": lambda a: {"account_id": a.accounts[-1].id, "fmt": "pdf"},
-    "members.member_savings": lambda a: {"member_id": a.members[-1].id},
-    "members.record_movement": lambda a: {"member_id": a.members[-1].id, "action": "setor"},
-    "members.receipt": lambda a: {"number": "KW-2026-000099"},
-    "members.receipt_pdf": lambda a: {"number": "KW-2026-000099"},
-    "site.check_receipt": "none",
-    "members.edit": lambda a: {"member_id": a.members[-1].id},
-    "members.record_exit": lambda a: {"member_id": a.members[-1].id},
-    "members.readmit": lambda a: {"member_id": a.members[-1].id},
-    "members.ktp_photo": lambda a: {"member_id": a.members[-1].id},
-    "profile.remove_news_photo": lambda a: {
-        "post_id": a.news[-1].id,
-        "photo_id": a.news_photo_ids[-1],
-    },
-    "profile.edit_product": lambda a: {"product_id": a.products[-1].id},
-    "profile.remove_product": lambda a: {"product_id": a.products[-1].id},
+    "reports.general_ledger_of": officer(lambda a: {**account(a), "fmt": "pdf"}),
+    "members.member_savings": officer(member),
+    "members.record_movement": officer(lambda a: {**member(a), "action": "setor"}),
+    "members.receipt": officer(receipt),
+    "members.receipt_pdf": officer(receipt),
+    "site.check_receipt": anyone(link("receipt")),
+    "members.edit": officer(member),
+    "members.record_exit": officer(member),
+    "members.readmit": officer(member),
+    "members.ktp_photo": officer(member),
+    "profile.remove_news_photo": officer(
+        lambda a: {**news(a), "photo_id": a.data.news_photo_ids[-1]}
+    ),
+    "profile.edit_product": officer(product),
+    "profile.remove_product": officer(product),
     "site.preview_image": "none",
     "site.sitemap": "none",
     "site.outbox": "platform",
@@ -107,38 +244,41 @@ ROUTES = {
     "auth.login": "none",
     "auth.logout": "none",
     "auth.forgot_password": "none",
-    "auth.reset_password": "token",
-    "auth.accept_invitation": "token",
+    "auth.reset_password": anyone(link("reset")),
+    "auth.accept_invitation": anyone(link("invite")),
     "officer.home": "none",
     "officer.member_home": "none",
     "officer.team": "none",
-    "officer.team_member": lambda a: {"user_id": a.users["pengawas"].id},
-    "officer.revoke_invitation": lambda a: {"invitation_id": a.invitations[1].id},
-    "auth.handoff": "token",
+    "officer.team_member": officer(lambda a: {"user_id": a.data.users["pengawas"].id}),
+    "officer.revoke_invitation": officer(lambda a: {"invitation_id": a.data.invitations[1].id}),
+    "auth.handoff": anyone(link("handoff"), expect=302, location="/masuk"),
     "registration.region": "platform",
     "registration.cooperative": "platform",
     "registration.check_address": "platform",
     "registration.officer": "platform",
-    "registration.confirm_email": "platform",
+    "registration.confirm_email": on_platform(link("confirm-email")),
     "profile.checklist": "none",
     "profile.edit_profile": "none",
     "profile.edit_legal": "none",
     "profile.board": "none",
-    "profile.edit_board_member": lambda a: {"member_id": a.board[-1].id},
-    "profile.remove_board_member": lambda a: {"member_id": a.board[-1].id},
+    "profile.edit_board_member": officer(lambda a: {"member_id": a.data.board[-1].id}),
+    "profile.remove_board_member": officer(lambda a: {"member_id": a.data.board[-1].id}),
     "profile.units": "none",
-    "profile.edit_unit": lambda a: {"unit_id": a.units[-1].id},
-    "profile.remove_unit": lambda a: {"unit_id": a.units[-1].id},
+    "profile.edit_unit": officer(lambda a: {"unit_id": a.data.units[-1].id}),
+    "profile.remove_unit": officer(lambda a: {"unit_id": a.data.units[-1].id}),
     "profile.documents_list": "none",
     "profile.upload_document": "none",
-    "profile.download_document": lambda a: {"document_id": a.documents[-1].id},
+    "profile.download_document": officer(lambda a: {"document_id": a.data.documents[-1].id}),
     "profile.submit_verification": "none",
+    # The platform's pages with arguments: B's host answers none of them, for A's objects either.
     "admin.verification_queue": "platform",
-    "admin.review": "platform",
-    "admin.claim": "platform",
-    "admin.decide": "platform",
-    "admin.withdraw": "platform",
-    "admin.review_document": "platform",
+    "admin.review": on_platform(application),
+    "admin.claim": on_platform(application),
+    "admin.decide": on_platform(application),
+    "admin.withdraw": on_platform(application),
+    "admin.review_document": on_platform(
+        lambda a: {**application(a), "kind": a.data.documents[-1].kind.value}
+    ),
     "national.directory": "platform",
     "national.dashboard": "platform",
     "national.admin_dashboard": "platform",
@@ -146,9 +286,25 @@ ROUTES = {
     "national.nudges_sent": "platform",
     "admin.home": "platform",
     "admin.new_cooperative": "platform",
-    "admin.suspend": "platform",
-    "admin.resume": "platform",
+    "admin.suspend": on_platform(lambda a: {"tenant_id": a.data.tenant.id}),
+    "admin.resume": on_platform(lambda a: {"tenant_id": a.data.tenant.id}),
 }
+
+
+def shared_values(endpoint: str, data: TenantData) -> dict[str, Any] | None:
+    """URL arguments for other walks of A's pages, naming A's objects of the shared fixtures:
+    {} for a route without arguments, None where the probe needs the isolation walk's own
+    objects or links, or names the platform's."""
+    how = ROUTES[endpoint]
+    if not isinstance(how, Probe):
+        return {}
+    if how.platform:
+        return None
+    try:
+        return how.values(Alpha(data, extras=None, links={}))  # type: ignore[arg-type]
+    except (AttributeError, KeyError):  # a bill, a receipt, a link... only the walk builds
+        return None
+
 
 A_ONLY_NAMES = (
     "Dedi OnlyAlpha",
@@ -162,8 +318,21 @@ A_ONLY_NAMES = (
     "Joko OnlyAlpha",
     "Bensin OnlyAlpha",
     "Sewa tenda OnlyAlpha",
+    ALPHA_EXPENSE[0],
+    ALPHA_IMPORTED_NAME,
 )
 A_NAMES = (*A_ONLY_NAMES, "Ana Alpha", "Koperasi Desa Merah Putih Alpha")
+# A's extra amounts as the English pages write them, and as workbook cells hold them.
+A_AMOUNTS = tuple(
+    shown
+    for amount in (ALPHA_BILL_AMOUNT, ALPHA_DEPOSIT, ALPHA_EXPENSE[1])
+    for shown in (f"{amount:,}", str(amount))
+)
+
+
+def words_of_a(seen: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Which of A's names, amounts and numbers stand as whole words in ``seen``."""
+    return [word for word in forbidden if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", seen)]
 
 
 def test_every_route_is_classified(app):
@@ -172,36 +341,157 @@ def test_every_route_is_classified(app):
     assert set(ROUTES) - endpoints == set(), "remove routes that no longer exist"
 
 
+def test_every_route_with_arguments_is_probed(app):
+    unprobed = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.arguments and not isinstance(ROUTES[rule.endpoint], Probe)
+    )
+    assert unprobed == [], "give these routes a Probe with one of A's objects"
+
+
 def test_every_view_declares_its_access_rule(app):
     missing = [name for name, view in app.view_functions.items() if not hasattr(view, "access")]
     assert missing == []
 
 
-def test_a_b_officer_gets_404_for_every_a_only_object(app, beta, client_for, tenants):
-    login(beta, "ani@kopbeta.id")
-    treasurer = client_for("beta")  # the treasurer-only pages (the journal) are probed as Bayu
-    login(treasurer, "bayu@kopbeta.id")
-    tokens = {
-        id(beta): csrf_token(beta, "/kelola/tim"),
-        id(treasurer): csrf_token(treasurer, "/kelola"),
+@pytest.fixture
+def alpha_walk(app: Flask, db, tenants) -> Iterator[Alpha]:
+    """Tenant A with one of every object a URL can name, and the links made for them."""
+    storage = app.extensions["guyub.storage"]
+    extras = build_alpha_extras(db, storage, tenants.a)
+    a = tenants.a
+    key = app.extensions["guyub.settings"].secret_key
+    settings = app.extensions["guyub.settings"]
+    dedi = a.users["pengawas"]
+    links = {
+        "reset": account_token(settings, a.tenant.id, dedi, "reset"),
+        "access": account_token(settings, a.tenant.id, extras.member_account, "access"),
+        "handoff": make_token(key, "handoff", handoff_payload(a.tenant, dedi)),
+        "invite": make_token(key, "invite", {"tid": a.tenant.id, "iid": a.invitations[1].id}),
+        "member-card": make_token(
+            key, "member-card", {"tid": a.tenant.id, "mid": a.members[-1].id}
+        ),
+        "receipt": extras.receipt_token,
+        "confirm-email": make_token(
+            key, "confirm-email", {"rid": extras.registration_id, "email": ALPHA_REGISTRATION_EMAIL}
+        ),
     }
-    probes = []
+    yield Alpha(a, extras, links)
+    for file_key in extras.files:
+        storage.delete(file_key)
+
+
+def test_the_walk_names_objects_only_a_has(db, tenants, alpha_walk):
+    a = alpha_walk
+    by_id = [
+        (Member, a.data.members[-1].id),
+        (TenantUser, a.data.users["pengawas"].id),
+        (TenantUser, a.extras.member_account.id),
+        (Invitation, a.data.invitations[1].id),
+        (NewsPost, a.data.news[-1].id),
+        (NewsPhoto, a.data.news_photo_ids[-1]),
+        (Product, a.data.products[-1].id),
+        (BoardMember, a.data.board[-1].id),
+        (BusinessUnit, a.data.units[-1].id),
+        (Document, a.data.documents[-1].id),
+        (Account, a.data.accounts[-1].id),
+        (Bill, a.extras.bill.id),
+        (JournalEntry, a.extras.entry.id),
+        (EntryAttachment, a.extras.attachment.id),
+        (ShuAllocation, a.extras.allocation_id),
+    ]
+    by_key = [
+        select(Receipt.id).where(Receipt.number == a.extras.receipt_number),
+        select(Receipt.id).where(Receipt.token == a.extras.receipt_token),
+        select(PublishedReport.year).where(PublishedReport.year == a.extras.published_year),
+    ]
+    with books_of(db, tenants.a) as in_a, books_of(db, tenants.b) as in_b:
+        assert [in_a.get(model, id_) is not None for model, id_ in by_id] == [True] * len(by_id)
+        assert [in_b.get(model, id_) for model, id_ in by_id] == [None] * len(by_id)
+        assert [in_a.scalar(query) is not None for query in by_key] == [True] * len(by_key)
+        assert [in_b.scalar(query) for query in by_key] == [None] * len(by_key)
+    assert len(a.data.news[-1].photos) == 1
+
+
+def readable(response: TestResponse) -> str:
+    """What a person reads in the answer: a page's text, a PDF's text, a workbook's cells."""
+    if response.mimetype == "application/pdf":
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        book = load_workbook(io.BytesIO(response.data), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    if response.mimetype.startswith("image/"):
+        return ""  # a photo: its status is the answer
+    return text(response)
+
+
+def probes_of(app: Flask, a: Alpha) -> list[tuple[Probe, str, str]]:
+    """Every route with arguments, for each of its methods, with the URL naming A's object."""
+    found = []
     with app.test_request_context():  # only to build the URLs: requests run outside it
         for rule in app.url_map.iter_rules():
             how = ROUTES[rule.endpoint]
-            if not callable(how) or not rule.arguments:
+            if not rule.arguments:
                 continue  # no object in this URL (e.g. the "new" form of the same view)
-            url = rule.build(how(tenants.a))[1]  # type: ignore[index]
-            probes += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
-    for method, url in probes:
-        response = beta.open(url, method=method, data={"csrf_token": tokens[id(beta)]})
+            assert isinstance(how, Probe), rule.rule
+            url = rule.build(how.values(a), append_unknown=False)[1]  # type: ignore[index]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):  # type: ignore[operator]
+                found.append((how, method, url))
+    return found
+
+
+def ask(client: FlaskClient, token: str, method: str, url: str) -> TestResponse:
+    return client.open(url, method=method, data={"csrf_token": token})
+
+
+def test_b_host_answers_not_found_for_every_object_of_a(app, client_for, alpha_walk):
+    """B's chair (the treasurer where the chair may not), and a visitor where the route is
+    public, ask for each of A's objects: not found, and nothing of A's in the answer."""
+    chair, treasurer, visitor = client_for("beta"), client_for("beta"), client_for("beta")
+    login(chair, "ani@kopbeta.id")
+    login(treasurer, "bayu@kopbeta.id")
+    tokens = {
+        id(chair): csrf_token(chair, "/kelola/tim"),
+        id(treasurer): csrf_token(treasurer, "/kelola"),
+        id(visitor): csrf_token(visitor, "/masuk"),
+    }
+    forbidden = (*A_NAMES, *A_AMOUNTS, alpha_walk.extras.receipt_number)
+    probes = probes_of(app, alpha_walk)
+    answers = []
+    for probe, method, url in probes:
+        response = ask(chair, tokens[id(chair)], method, url)
         if response.status_code == 403:
-            response = treasurer.open(
-                url, method=method, data={"csrf_token": tokens[id(treasurer)]}
+            response = ask(treasurer, tokens[id(treasurer)], method, url)
+        responses = [response]
+        if probe.visitors:
+            responses.append(ask(visitor, tokens[id(visitor)], method, url))
+        for answer in responses:
+            # The language form sends the reader back to the path asked for: that echo is theirs.
+            seen = readable(answer).replace(url, "")
+            answers.append(
+                (
+                    method,
+                    url,
+                    answer.status_code,
+                    answer.headers.get("Location", probe.location),
+                    words_of_a(seen, forbidden),
+                )
             )
-        assert response.status_code == 404, (method, url)
-        assert not any(name in text(response) for name in A_NAMES), (method, url)
-    assert len(probes) >= 3
+    expected = [
+        (method, url, probe.expect, probe.location, [])
+        for probe, method, url in probes
+        for _who in range(2 if probe.visitors else 1)
+    ]
+    assert len(answers) == len(expected)
+    wrong = [got for got, want in zip(answers, expected, strict=True) if got != want]
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 def test_colliding_ids_show_b_own_rows_never_a_rows(beta, tenants):
@@ -255,3 +545,28 @@ def test_b_session_cookie_on_a_host_reaches_nothing(alpha, beta):
         response = alpha.get(path)
         assert response.status_code == 302, path
         assert not any(name in text(response) for name in A_NAMES)
+
+
+def test_on_their_own_hosts_the_probed_urls_find_a_objects(app, client_for, alpha_walk):
+    """The walk's pages answered on A's host (the platform's for its own pages) find each
+    object: no probe names something that exists nowhere."""
+    chair, treasurer, admin = client_for("alpha"), client_for("alpha"), client_for(None)
+    login(chair, "ana@kopalpha.id")
+    login(treasurer, "bambang@kopalpha.id")
+    login(admin, ADMIN_EMAIL)
+    missed = []
+    for probe, method, url in probes_of(app, alpha_walk):
+        if method != "GET" or not probe.names_object:
+            continue
+        if probe.platform:
+            response = admin.get(url)
+        elif probe.visitors:  # a link signs its holder in: each is followed by a new visitor
+            response = client_for("alpha").get(url)
+        else:
+            response = chair.get(url)
+            if response.status_code == 403:
+                response = treasurer.get(url)
+        # 409: found, but the action does not apply to it now (a member who has an account).
+        if response.status_code not in (200, 302, 409) or response.location == "/masuk":
+            missed.append((url, response.status_code, response.location))
+    assert missed == [], "\n".join(map(str, missed))

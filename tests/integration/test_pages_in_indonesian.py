@@ -12,7 +12,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.factories import login, text
-from tests.integration.test_isolation import ROUTES
+from tests.integration.test_isolation import ROUTES, shared_values
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "translations" / "id" / "LC_MESSAGES" / "messages.po"
@@ -54,15 +54,14 @@ def tenant_pages(app, tenants) -> list[str]:
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            how = ROUTES.get(rule.endpoint)
-            if "GET" not in rule.methods or how in ("token", "platform") or how is None:
+            if "GET" not in rule.methods or ROUTES[rule.endpoint] == "platform":
                 continue
             if rule.endpoint in {"site.healthz", "site.robots", "site.sitemap", "site.photo"}:
                 continue
-            if rule.arguments and not callable(how):
+            args = shared_values(rule.endpoint, tenants.a)
+            if args is None:
                 continue
-            args = how(tenants.a) if callable(how) else {}
-            urls.append(rule.build(args)[1])  # type: ignore[index]
+            urls.append(rule.build(args, append_unknown=False)[1])  # type: ignore[index]
     return sorted(set(urls))
 
 
