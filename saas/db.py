@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import current_app, g
-from sqlalchemy import BigInteger, Connection, Engine, Enum, MetaData, create_engine
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Enum,
+    FromClause,
+    MetaData,
+    create_engine,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached
 
 if TYPE_CHECKING:
@@ -203,3 +212,16 @@ def close_request_sessions(exc: BaseException | None = None) -> None:
         session = g.pop(key, None)
         if session is not None:
             databases.end_request_session(session, failed=exc is not None)
+
+
+def create_guards_with(table: FromClause, ddl: Callable[[str], str]) -> None:
+    """Run ``ddl(schema)`` (functions and triggers the database guards ``table`` with) whenever
+    the table is created from the metadata: new schemas, pooled schemas, tests. Migrations run
+    the same DDL for existing schemas, with ``""`` for their search_path."""
+
+    def create(_table: object, connection: Connection, **_kw: object) -> None:
+        schema_map = connection.get_execution_options().get("schema_translate_map") or {}
+        statements = ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
+        connection.exec_driver_sql(statements.replace("%", "%%"))  # the driver reads % itself
+
+    event.listen(table, "after_create", create)

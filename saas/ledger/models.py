@@ -28,12 +28,10 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
-    event,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saas.db import TENANT_SCHEMA, TenantBase, value_enum
+from saas.db import TenantBase, create_guards_with, value_enum
 from saas.tenants.models import utcnow
 
 MAX_AMOUNT = 1_000_000_000_000  # Rp1 trillion on one line: anything above is a typing slip
@@ -363,17 +361,6 @@ def _in_schema(ddl: str, schema: str) -> str:
     return ddl.replace("{schema}.", prefix)
 
 
-@event.listens_for(JournalLine.__table__, "after_create")
-def _create_ledger_guards(_table: object, connection: Connection, **_kw: object) -> None:
-    """Add the guards whenever the tables are created from the metadata (new schemas, tests)."""
-    schema_map = connection.get_execution_options().get("schema_translate_map") or {}
-    ddl = ledger_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
-    connection.exec_driver_sql(ddl.replace("%", "%%"))  # the driver reads % as a placeholder
+create_guards_with(JournalLine.__table__, ledger_ddl)
 
-
-@event.listens_for(Period.__table__, "after_create")
-def _create_period_guards(_table: object, connection: Connection, **_kw: object) -> None:
-    """Add the guard of closed periods whenever the table is created from the metadata."""
-    schema_map = connection.get_execution_options().get("schema_translate_map") or {}
-    ddl = period_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
-    connection.exec_driver_sql(ddl.replace("%", "%%"))
+create_guards_with(Period.__table__, period_ddl)

@@ -16,13 +16,11 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
-    event,
     text,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
-from saas.db import TENANT_SCHEMA, TenantBase, value_enum
+from saas.db import TenantBase, create_guards_with, value_enum
 from saas.ledger.models import JournalEntry
 from saas.tenants.models import utcnow
 
@@ -161,12 +159,7 @@ def receipt_guards_ddl(schema: str) -> str:
     return RECEIPT_GUARDS.replace("{schema}.", f'"{schema}".' if schema else "")
 
 
-@event.listens_for(Receipt.__table__, "after_create")
-def _create_receipt_guards(_table: object, connection: Connection, **_kw: object) -> None:
-    """Add the guard whenever the table is created from the metadata (new schemas, tests)."""
-    schema_map = connection.get_execution_options().get("schema_translate_map") or {}
-    ddl = receipt_guards_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
-    connection.exec_driver_sql(ddl.replace("%", "%%"))
+create_guards_with(Receipt.__table__, receipt_guards_ddl)
 
 
 class Bill(TenantBase):
@@ -286,9 +279,4 @@ def dues_ddl(schema: str) -> str:
     return (DUES_FUNCTIONS + DUES_TRIGGERS).replace("{schema}.", prefix)
 
 
-@event.listens_for(BillItem.__table__, "after_create")
-def _create_dues_guards(_table: object, connection: Connection, **_kw: object) -> None:
-    """Add the guards whenever the tables are created from the metadata (new schemas, tests)."""
-    schema_map = connection.get_execution_options().get("schema_translate_map") or {}
-    ddl = dues_ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
-    connection.exec_driver_sql(ddl.replace("%", "%%"))  # the driver reads % as a placeholder
+create_guards_with(BillItem.__table__, dues_ddl)
