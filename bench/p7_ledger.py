@@ -201,6 +201,7 @@ def time_shu_allocation(
     posting of its entry and shares, one commit; seconds and the number of shares."""
     with databases.tenant_session(shard, schema) as session:
         ledger.close_period(session, 2024, 12, user_id=officer, today=date(2025, 1, 1))
+        session.commit()
         started = time.perf_counter()
         planned = shu.plan(session, 2024, shu.get_percentages(session))
         shu.post_allocation(
@@ -210,6 +211,7 @@ def time_shu_allocation(
             idempotency_key=uuid.uuid4(),
             user_id=officer,
         )
+        session.commit()
         seconds = time.perf_counter() - started
     return round(seconds, 3), len(planned.shares)
 
@@ -338,6 +340,7 @@ def _post_deposits(job: PostingJob) -> tuple[int, float, float]:
                     officer_name="Bench",
                 ),
             )
+            session.commit()  # as the request does, once per posting
         ended = time.time()
     databases.dispose()
     return job.count, started, ended

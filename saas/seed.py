@@ -158,7 +158,7 @@ def _seed_members(session: Session, today: date) -> Iterator[str]:
         )
         if login and (user := accounts.find_tenant_user_by_login(session, login)) is not None:
             member.user_id = user.id
-            session.commit()
+        session.commit()
         payments = [(SavingsKind.POKOK, settings.pokok_amount, joined)]
         payments += [
             (SavingsKind.WAJIB, settings.wajib_amount, day) for day in _months(joined, today)
@@ -232,4 +232,5 @@ def _seed_last_year(session: Session, treasurer: int, today: date) -> Iterator[s
         user_id=treasurer,
     )
     publishing.publish(session, year, set(publishing.STATEMENTS), user_id=treasurer)
+    session.commit()
     yield f"closed {year}, shared out its SHU and published its statements"

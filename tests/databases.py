@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Connection, Engine, event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.util import immutabledict
 
 from saas.db import Databases, tenant_schema_map
@@ -61,16 +61,23 @@ class SavepointSession(Session):
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
 
+    def __exit__(self, type_: object, value: object, traceback: object) -> None:
+        # A test's ``with`` block is a unit of work, as a request or a job is: operations leave
+        # the commit to it, and it commits once when it ends without an error.
+        if type_ is None and (self.unsaved_writes or self.new or self.dirty or self.deleted):
+            self.commit()
+        super().__exit__(type_, value, traceback)
+
 
 @event.listens_for(SavepointSession, "after_flush")
 def _wrote(session: SavepointSession, _context: object) -> None:
     session.unsaved_writes = True
 
 
-@event.listens_for(SavepointSession, "after_commit")
-@event.listens_for(SavepointSession, "after_rollback")
-def _settled(session: SavepointSession) -> None:
-    session.unsaved_writes = False
+@event.listens_for(SavepointSession, "after_transaction_end")
+def _settled(session: SavepointSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the session's own transaction, not a nested savepoint
+        session.unsaved_writes = False
 
 
 class SavepointDatabases(Databases):

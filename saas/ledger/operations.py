@@ -125,7 +125,7 @@ def account_by_role(session: Session, role: str) -> Account:
 
 
 def add_account(session: Session, *, parent: Account, code: str, name: str) -> Account:
-    """A sub-account of the parent's kind; commits. A postable parent becomes a header, which
+    """A sub-account of the parent's kind. A postable parent becomes a header, which
     only an account without postings, and that no operation posts to, may become."""
     name = " ".join(name.split())
     if not name:
@@ -142,11 +142,10 @@ def add_account(session: Session, *, parent: Account, code: str, name: str) -> A
         raise LedgerError("code_taken")
     parent.is_header = True
     account = Account(code=code, name=name, kind=parent.kind, parent_id=parent.id)
-    session.add(account)
     try:
-        session.commit()
-    except IntegrityError as exc:  # a colleague took the code a moment ago
-        session.rollback()
+        with session.begin_nested():  # a colleague may have taken the code a moment ago
+            session.add(account)
+    except IntegrityError as exc:
         raise LedgerError("code_taken") from exc
     return account
 
@@ -157,7 +156,7 @@ def rename_account(session: Session, account: Account, name: str) -> None:
     if not name and account.code not in TEMPLATE_BY_CODE:
         raise LedgerError("name_required")
     account.name = name or None
-    session.commit()
+    session.flush()
 
 
 def hide_account(session: Session, account: Account, *, hidden: bool) -> None:
@@ -167,7 +166,7 @@ def hide_account(session: Session, account: Account, *, hidden: bool) -> None:
     if account.role:
         raise LedgerError("account_has_role")
     account.is_active = not hidden
-    session.commit()
+    session.flush()
 
 
 def has_postings(session: Session, account: Account) -> bool:
@@ -196,15 +195,14 @@ def remove_account(session: Session, account: Account) -> None:
         raise LedgerError("account_has_postings")
     parent = session.get(Account, account.parent_id) if account.parent_id else None
     try:
-        session.delete(account)
-        session.flush()
-        if parent is not None and not has_children(session, parent):
-            template = TEMPLATE_BY_CODE.get(parent.code)
-            parent.is_header = template is not None and template.is_header
-        session.commit()
-    except IntegrityError as exc:  # a posting committed between the check and the delete
-        session.rollback()
+        with session.begin_nested():  # a posting may have come between the check and the delete
+            session.delete(account)
+    except IntegrityError as exc:
         raise LedgerError("account_has_postings") from exc
+    if parent is not None and not has_children(session, parent):
+        template = TEMPLATE_BY_CODE.get(parent.code)
+        parent.is_header = template is not None and template.is_header
+    session.flush()
 
 
 # -- posting -------------------------------------------------------------------------------------
@@ -528,7 +526,7 @@ def list_periods(session: Session) -> list[Period]:
 
 
 def close_period(session: Session, year: int, month: int, *, user_id: int, today: date) -> Period:
-    """Close a month that has ended, and with it every earlier month still open; commits."""
+    """Close a month that has ended, and with it every earlier month still open."""
     if (year, month) >= month_of(today):
         raise LedgerError("period_not_ended")
     session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
@@ -546,7 +544,7 @@ def close_period(session: Session, year: int, month: int, *, user_id: int, today
     for period in periods:
         if period.closed_at is None:
             period.closed_at, period.closed_by_id = now, user_id
-    session.commit()
+    session.flush()
     return target
 
 
@@ -588,7 +586,7 @@ def attach_photo(
     attachment = EntryAttachment(entry_id=entry.id, storage_key=key)
     session.add(attachment)
     try:
-        session.commit()
+        session.flush()
     except Exception:
         storage.delete(key)
         raise

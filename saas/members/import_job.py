@@ -102,7 +102,8 @@ def start_import(
     mapping: dict[str, int | None],
     total: int,
 ) -> None:
-    """Queue the confirmed import for a worker; commits the platform session, which holds it."""
+    """Queue the confirmed import for a worker on the platform session; the job exists once the
+    caller commits that session."""
     _write_progress(storage, upload_key, ImportProgress(ImportState.WAITING, total))
     try:
         driver = platform.connection().connection.driver_connection
@@ -110,7 +111,6 @@ def start_import(
         import_members_file.configure(connection=driver, lock=upload_key).defer(
             tenant_id=tenant_id, upload_key=upload_key, mapping=columns
         )
-        platform.commit()
     except Exception:
         storage.delete(_progress_key(upload_key))
         raise
@@ -142,6 +142,7 @@ def run_import(
             raise MemberError("changed")
         report(ImportState.RUNNING)
         members.import_members(session, rows, lambda done: report(ImportState.RUNNING, done))
+        session.commit()  # the job's one transaction
     except (MemberError, IntegrityError):  # a member was registered meanwhile
         session.rollback()
         report(ImportState.FAILED, error="changed")

@@ -85,7 +85,6 @@ def import_members(
         session.flush()
         if on_progress is not None:
             on_progress(start + len(batch))
-    session.commit()
     return len(rows)
 
 
@@ -111,7 +110,7 @@ def register_member(session: Session, details: MemberDetails) -> Member:
     member = Member(number=member_number(next_number(session, MEMBER_COUNTER)))
     _apply(member, details)
     session.add(member)
-    session.commit()
+    session.flush()
     return member
 
 
@@ -119,7 +118,7 @@ def update_member(session: Session, member: Member, details: MemberDetails) -> M
     if _nik_taken(session, details.nik, except_id=member.id):
         raise MemberError("nik_taken")
     _apply(member, details)
-    session.commit()
+    session.flush()
     return member
 
 
@@ -187,11 +186,11 @@ def record_exit(session: Session, member: Member, *, on: date, reason: str | Non
         raise MemberError("exit_before_join")
     member.status, member.left_on = MemberStatus.LEFT, on
     member.exit_reason = reason.strip() if reason else None
-    session.commit()
+    session.flush()
 
 
 def readmit_member(session: Session, member: Member, *, on: date) -> None:
-    """A member who left joins again from ``on``, keeping their number (the caller commits)."""
+    """A member who left joins again from ``on``, keeping their number."""
     if member.status != MemberStatus.LEFT:
         raise MemberError("not_left")
     member.status, member.join_date = MemberStatus.ACTIVE, on
@@ -201,18 +200,18 @@ def readmit_member(session: Session, member: Member, *, on: date) -> None:
 
 def set_ktp_photo(
     session: Session, storage: Storage, member: Member, checked: CheckedFile, *, owner: str
-) -> None:
-    """Keep the KTP photo in the tenant's private folder (never the public one)."""
+) -> str | None:
+    """Keep the KTP photo in the tenant's private folder (never the public one); the key of
+    the photo it replaces, for the caller to delete once the change is committed."""
     old = member.ktp_photo_key
     key = storage.save(owner, checked.content, checked.extension)
     member.ktp_photo_key = key
     try:
-        session.commit()
+        session.flush()
     except Exception:
         storage.delete(key)
         raise
-    if old:
-        storage.delete(old)
+    return old
 
 
 def get_member_for_tenant(session: Session, member_id: int) -> Member | None:

@@ -82,7 +82,7 @@ def _figures(session: Session, year: int, statements: set[str]) -> dict[str, Any
 
 
 def publish(session: Session, year: int, statements: set[str], *, user_id: int) -> None:
-    """Publish (or publish again) the chosen statements of a closed year; commits."""
+    """Publish (or publish again) the chosen statements of a closed year."""
     if year not in ledger.closed_years(session):
         raise PublishError("year_not_closed")
     if not statements & set(STATEMENTS):
@@ -100,13 +100,13 @@ def publish(session: Session, year: int, statements: set[str], *, user_id: int) 
             set_={key: upsert.excluded[key] for key in values if key != "year"},
         )
     )
-    session.commit()
+    session.flush()
 
 
 def withdraw(session: Session, year: int) -> bool:
     """Take a year's published statements down; False when none were published."""
     removed = session.execute(delete(PublishedReport).where(PublishedReport.year == year))
-    session.commit()
+    session.flush()
     return bool(removed.rowcount)  # type: ignore[attr-defined]
 
 

@@ -155,7 +155,7 @@ def pay_dues(
     expected = sum(item.amount for _bill, item in shares)
     if movement.amount != expected:
         raise SavingsError("dues_amount", expected=expected, months=len(shares))
-    receipt, created = savings.deposit(session, movement, commit=False)
+    receipt, created = savings.deposit(session, movement)
     for _bill, item in shares:
         item.receipt_id = receipt.id
     session.flush()
@@ -206,7 +206,7 @@ def record_deposit(
         ]
         if billed and savings.find_receipt_by_key(session, movement.idempotency_key) is None:
             return pay_dues(session, movement, billed[:1])
-    return savings.deposit(session, movement, commit=False)
+    return savings.deposit(session, movement)
 
 
 def list_bills(session: Session) -> list[BillSummary]:

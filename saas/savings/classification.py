@@ -48,7 +48,7 @@ def reclassify(
     idempotency_key: uuid.UUID,
     user_id: int,
 ) -> int:
-    """Move principal and mandatory savings to the other classification; commits. How many
+    """Move principal and mandatory savings to the other classification. How many
     member balances moved. Raises LedgerError: already_classified, later_postings,
     period_closed."""
     if ledger.find_entry_by_key(session, idempotency_key) is not None:
@@ -105,5 +105,5 @@ def reclassify(
     for kind, current, other in pairs:
         current.role, other.role = kind.account_roles[1], kind.account_role
     session.info.pop("guyub.accounts_by_role", None)
-    session.commit()
+    session.flush()
     return len(lines) // 2

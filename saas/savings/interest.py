@@ -167,8 +167,7 @@ def post_interest(
     )
     session.add(run)
     try:
-        session.commit()
-    except IntegrityError:  # another officer paid this month a moment before
-        session.rollback()
+        session.flush()
+    except IntegrityError:  # another officer paid this month a moment before: roll back
         raise LedgerError("already_paid") from None
     return run, True

@@ -82,7 +82,7 @@ def save_settings(
         session.add(settings)
     settings.pokok_amount, settings.wajib_amount = pokok_amount, wajib_amount
     settings.sukarela_interest_bp = sukarela_interest_bp
-    session.commit()
+    session.flush()
 
 
 def _by_kind(rows: Iterable[Any]) -> dict[SavingsKind, int]:
@@ -154,12 +154,12 @@ def find_receipt_by_token(session: Session, token: str) -> Receipt | None:
     return session.scalar(select(Receipt).where(Receipt.token == token))
 
 
-def deposit(session: Session, movement: Movement, *, commit: bool = True) -> tuple[Receipt, bool]:
-    """Record a deposit; (receipt, True) when new, (the first receipt, False) on a retry.
-    ``commit=False`` leaves the transaction open for the caller (a bill share marked paid)."""
+def deposit(session: Session, movement: Movement) -> tuple[Receipt, bool]:
+    """Record a deposit; (receipt, True) when new, (the first receipt, False) on a retry. The
+    caller commits, at once: the receipt counter stays locked until then."""
     if (refusal := _deposit_refusal(session, movement)) is not None:
         return _first_receipt(session, movement.idempotency_key, refusal), False
-    return _post(session, movement, withdrawal=False, commit=commit)
+    return _post(session, movement, withdrawal=False)
 
 
 def withdraw(session: Session, movement: Movement) -> tuple[Receipt, bool]:
@@ -213,9 +213,7 @@ def lock_member(session: Session, member: Member) -> None:
     session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
 
 
-def _post(
-    session: Session, movement: Movement, *, withdrawal: bool, commit: bool = True
-) -> tuple[Receipt, bool]:
+def _post(session: Session, movement: Movement, *, withdrawal: bool) -> tuple[Receipt, bool]:
     savings = ledger.account_by_role(session, movement.kind.account_role)
     money = ledger.account_by_role(session, movement.method.account_role)
     amount, member_id = movement.amount, movement.member.id
@@ -237,8 +235,6 @@ def _post(
         member_id=member_id,
     )
     if not result.created:  # a retry: nothing was posted, and its first receipt is the answer
-        if commit:
-            session.rollback()
         return _first_receipt(
             session, movement.idempotency_key, SavingsError("retry_pending")
         ), False
@@ -254,8 +250,6 @@ def _post(
         "created_at": datetime.now(UTC),
     }
     receipt_id, number, token = session.connection().execute(RECEIPT, fields).one()
-    if commit:
-        session.commit()  # at once: the receipt counter stays locked until then
     receipt = Receipt(id=receipt_id, number=number, token=token, **fields)
     return attach_inserted(session, receipt), True
 

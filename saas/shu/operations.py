@@ -44,7 +44,7 @@ def save_percentages(session: Session, percentages: dict[str, int]) -> None:
         session.add(ShuSplit(id=1, percentages=percentages))
     else:
         split.percentages = percentages
-    session.commit()
+    session.flush()
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def post_allocation(
     user_id: int,
     shown: str | None = None,
 ) -> tuple[ShuAllocation, bool]:
-    """Post the plan as one entry with its allocation rows, in one commit; (allocation, True)
+    """Post the plan as one entry with its allocation rows, in one transaction; (allocation, True)
     when new, (the first one, False) when the key was posted before. ``shown`` is the plan's
     fingerprint as the treasurer saw it: the SHU posted is the SHU they saw. Raises LedgerError:
     plan_changed, decided_too_early, already_allocated, period_closed."""
@@ -261,7 +261,7 @@ def post_allocation(
                 for share in planned.shares
             ],
         )
-    session.commit()
+    session.flush()
     return allocation, True
 
 
@@ -328,7 +328,7 @@ def cancel_allocation(
         by_owner=True,
     )
     allocation.cancelled_at = datetime.now(UTC)
-    session.commit()
+    session.flush()
 
 
 def pay_into_savings(
@@ -373,7 +373,7 @@ def pay_into_savings(
         posted_by_id=user_id,
     )
     allocation.paid_entry_id = result.entry.id
-    session.commit()
+    session.flush()
     return len(paid)
 
 

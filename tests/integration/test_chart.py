@@ -68,6 +68,7 @@ def test_a_sub_account_takes_its_parents_kind_and_a_code_under_its_prefix(books)
 def test_an_unused_account_becomes_a_group_and_a_postable_account_again(books):
     power = by_code(books, "6-102")
     meter = ledger.add_account(books, parent=power, code="6-102-01", name="Listrik kantor")
+    books.commit()  # operations leave the commit to their caller
     assert power.is_header
     with pytest.raises(LedgerError) as refused:
         post_expense(books, power)

@@ -307,6 +307,7 @@ def test_nothing_posts_into_a_closed_month_by_code_or_by_database(books, tenants
     deposit(books, day=date(2026, 10, 31))
     books.commit()
     ledger.close_period(books, 2026, 10, user_id=user, today=date(2026, 11, 29))
+    books.commit()
     with pytest.raises(LedgerError) as twice:
         ledger.close_period(books, 2026, 9, user_id=user, today=date(2026, 11, 29))
     assert twice.value.code == "already_closed"  # closing October closed September too

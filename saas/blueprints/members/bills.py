@@ -218,6 +218,7 @@ def settings() -> Response | tuple[str, int]:
             wajib_amount=int(form.wajib_amount.data or 0),
             sukarela_interest_bp=int((form.interest_rate.data or 0) * 100),
         )
+        tenant_db().commit()
         flash(_("Savings amounts saved."), "success")
         return redirect(url_for("bills.index"))
     return settings_page(form, 422 if form.errors else 200)
@@ -243,6 +244,7 @@ def reclassify() -> Response | tuple[str, int]:
                 idempotency_key=form.key.data,
                 user_id=current_user.id,
             )
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             flash(str(CLASSIFY_ERRORS.get(exc.code, SAVINGS_ERRORS["period_closed"])), "error")

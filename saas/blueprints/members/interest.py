@@ -109,6 +109,7 @@ def pay_interest() -> Response | tuple[str, int]:
         run, created = interest.post_interest(
             tenant_db(), plan, idempotency_key=form.key.data, user_id=current_user.id
         )
+        tenant_db().commit()
     except LedgerError as exc:
         tenant_db().rollback()
         form.month.errors = [

@@ -188,7 +188,7 @@ def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
                 receipt, created = savings.withdraw(tenant_db(), movement)
             else:
                 receipt, created = bills.record_deposit(tenant_db(), movement, form.chosen_months())
-                tenant_db().commit()
+            tenant_db().commit()  # at once: the receipt counter is locked until then
         except LedgerError as exc:  # SavingsError included
             tenant_db().rollback()
             _show_refusal(form, exc)

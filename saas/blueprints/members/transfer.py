@@ -177,9 +177,11 @@ def import_preview(name: str) -> Response | tuple[str, int]:
                 mapping=mapping,
                 total=len(valid),
             )
+            platform_db().commit()  # the job exists from here
             return redirect(url_for("members.import_progress", name=name))
         try:
             count = members.import_members(tenant_db(), valid)
+            tenant_db().commit()
         except MemberError:
             tenant_db().rollback()
             flash(

@@ -177,10 +177,16 @@ def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
             tenant_db().rollback()
             form.nik.errors = [str(MEMBER_ERRORS[exc.code])]
         else:
-            if photo is not None:
+            replaced = (
                 members.set_ktp_photo(
                     tenant_db(), storage(), saved, photo, owner=g.tenant.schema_name
                 )
+                if photo is not None
+                else None
+            )
+            tenant_db().commit()
+            if replaced:
+                storage().delete(replaced)
             _warn_about_region(form)
             flash(_("Member %(number)s saved.", number=saved.number), "success")
             return redirect(url_for("members.edit", member_id=saved.id))
@@ -217,6 +223,7 @@ def record_exit(member_id: int) -> Response | str | tuple[str, int]:
             else:
                 paid = 0
             members.record_exit(tenant_db(), member, on=on, reason=exit_form.reason.data)
+            tenant_db().commit()
         except (MemberError, LedgerError) as exc:
             tenant_db().rollback()
             exit_form.left_on.errors = [

@@ -139,6 +139,7 @@ def rename_account(account_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             ledger.rename_account(tenant_db(), account, form.name.data or "")
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             form.name.errors = [chart_message(exc, account)]
@@ -165,6 +166,7 @@ def add_account(account_id: int) -> Response | tuple[str, int]:
             added = ledger.add_account(
                 tenant_db(), parent=parent, code=form.code.data or "", name=form.name.data or ""
             )
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             field = form.name if exc.code == "name_required" else form.code
@@ -186,6 +188,7 @@ def hide_account(account_id: int) -> Response | tuple[str, int]:
         hidden = form.hidden.data == "1"
         try:
             ledger.hide_account(tenant_db(), account, hidden=hidden)
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             flash(chart_message(exc, account), "error")
@@ -208,6 +211,7 @@ def remove_account(account_id: int) -> Response | tuple[str, int]:
         code = account.code
         try:
             ledger.remove_account(tenant_db(), account)
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             flash(chart_message(exc, account), "error")

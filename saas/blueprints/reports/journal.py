@@ -182,6 +182,7 @@ def record_entry() -> Response | tuple[str, int]:
                 ledger.attach_photo(
                     tenant_db(), storage(), result.entry, photo, owner=g.tenant.schema_name
                 )
+                tenant_db().commit()
             if result.created:
                 flash(_("Entry #%(number)s recorded.", number=result.entry.id), "success")
             return redirect(url_for("reports.journal"))
@@ -231,6 +232,7 @@ def close_month() -> Response | tuple[str, int]:
                 user_id=current_user.id,
                 today=clock.today(),
             )
+            tenant_db().commit()
         except LedgerError as exc:
             tenant_db().rollback()
             flash(ledger_message(exc), "error")

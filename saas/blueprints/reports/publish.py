@@ -58,6 +58,7 @@ def publish() -> Response | tuple[str, int]:
     chosen = {name for name in publishing.STATEMENTS if form[name].data}
     try:
         publishing.publish(tenant_db(), form.year.data, chosen, user_id=current_user.id)
+        tenant_db().commit()
     except publishing.PublishError as exc:
         tenant_db().rollback()
         form.year.errors = [str(PUBLISH_MESSAGES[exc.code])]
@@ -71,5 +72,6 @@ def publish() -> Response | tuple[str, int]:
 def withdraw(year: int) -> Response:
     if not publishing.withdraw(tenant_db(), year):  # CSRFProtect has checked the token
         abort(404)
+    tenant_db().commit()
     flash(_("The statements of %(year)s are no longer published.", year=year), "success")
     return refresh_summary_after_change(redirect(url_for("reports.publish_index")))

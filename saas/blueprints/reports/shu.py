@@ -151,6 +151,7 @@ def save_split() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return index_page(form, 422)
     shu.save_percentages(tenant_db(), form.percentages())
+    tenant_db().commit()
     flash(_("The bylaws' split is saved."), "success")
     return redirect(url_for("reports.shu_index"))
 
@@ -204,6 +205,7 @@ def post_shu(year: int) -> Response | tuple[str, int]:
             user_id=current_user.id,
             shown=form.figures.data or "",
         )
+        tenant_db().commit()
     except LedgerError as exc:
         tenant_db().rollback()
         form.decided_on.errors = [shu_message(exc)]
@@ -260,6 +262,7 @@ def pay_shu(allocation_id: int) -> Response | tuple[str, int]:
             idempotency_key=form.key.data,
             user_id=current_user.id,
         )
+        tenant_db().commit()
     except LedgerError as exc:
         tenant_db().rollback()
         flash(shu_message(exc), "error")
@@ -284,6 +287,7 @@ def cancel_shu(allocation_id: int) -> Response | tuple[str, int]:
             idempotency_key=form.key.data,
             user_id=current_user.id,
         )
+        tenant_db().commit()
     except LedgerError as exc:
         tenant_db().rollback()
         flash(shu_message(exc), "error")
