@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import escape
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from saas.documents.models import DocumentKind
 from saas.microsite import operations as microsite
 from saas.microsite.models import Position, UnitKind, UnitStatus
 from saas.onboarding.models import Registration, RegistrationStatus
+from saas.pdf import render_pdf
 from saas.storage import Storage
 from saas.tenants.models import Tenant
 from saas.uploads import CheckedFile, check_upload
@@ -289,27 +291,5 @@ def photo(colour: tuple[int, int, int]) -> CheckedFile:
 
 
 def sample_pdf(title: str) -> bytes:
-    """A one-page PDF saying ``title`` (ASCII), with a correct cross-reference table."""
-    text = title.replace("\\", "").replace("(", "").replace(")", "")
-    stream = f"BT /F1 16 Tf 72 760 Td ({text}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    """A one-page PDF saying ``title``, made as every document of the app is."""
+    return render_pdf(f"<!doctype html><h1>{escape(title)}</h1>")

@@ -201,11 +201,19 @@ def record_deposit(
     if movement.kind == SavingsKind.WAJIB:
         return pay_dues(session, movement, months)
     if movement.kind == SavingsKind.POKOK:
-        billed = [
-            (d.year, d.month) for d in open_dues(session, movement.member, movement.kind, date.min)
-        ]
+        billed = session.execute(
+            select(Bill.year, Bill.month)
+            .join(BillItem, BillItem.bill_id == Bill.id)
+            .where(
+                BillItem.member_id == movement.member.id,
+                Bill.kind == SavingsKind.POKOK,
+                BillItem.receipt_id.is_(None),
+            )
+            .order_by(Bill.year, Bill.month)
+            .limit(1)
+        ).first()
         if billed and savings.find_receipt_by_key(session, movement.idempotency_key) is None:
-            return pay_dues(session, movement, billed[:1])
+            return pay_dues(session, movement, [(billed.year, billed.month)])
     return savings.deposit(session, movement)
 
 

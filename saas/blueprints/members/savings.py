@@ -86,10 +86,12 @@ class MovementForm(Form):
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
     )
     key = HiddenField(validators=[valid_key])
+    dues: dict[str, int] = {}  # the months offered (``YYYY-MM``) and their amounts, in rupiah
 
     def offer_months(self, dues: list[bills.Due], usual: int) -> None:
         """The member's open months of mandatory savings, oldest first, as the choices; a
         month's amount is named when it is not the ``usual`` one."""
+        self.dues = {due.value: due.amount for due in dues}
         self.months.choices = [
             (
                 due.value,
@@ -209,14 +211,13 @@ def _movement(form: MovementForm, member: Member) -> Movement | None:
     reason = (form.override.data or "").strip()
     settings = savings.get_settings(tenant_db())
     if kind == SavingsKind.WAJIB:
-        dues = {
-            d.value: d.amount for d in bills.open_dues(tenant_db(), member, kind, clock.today())
-        }
         months = form.chosen_months()
         if not months:
             form.months.errors = [str(SAVINGS_ERRORS["no_month"])]
             return None
-        amount = amount or sum(dues.get(f"{y}-{m:02d}", settings.wajib_amount) for y, m in months)
+        amount = amount or sum(
+            form.dues.get(f"{y}-{m:02d}", settings.wajib_amount) for y, m in months
+        )
     elif kind == SavingsKind.POKOK:
         if amount and amount != settings.pokok_amount:
             if not reason:
