@@ -8,6 +8,7 @@ from saas.dashboard import models as dashboard_models
 from saas.db import PlatformBase, TenantBase
 from saas.documents import models as documents_models
 from saas.ledger import models as ledger_models
+from saas.loans import models as loans_models
 from saas.members import models as members_models
 from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
@@ -25,6 +26,7 @@ __all__ = [
     "dashboard_models",
     "documents_models",
     "ledger_models",
+    "loans_models",
     "members_models",
     "microsite_models",
     "onboarding_models",

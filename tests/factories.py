@@ -9,9 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import event, select
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
@@ -366,6 +369,16 @@ def books_of(db: Databases, tenant_data: TenantData) -> Session:
     """A session in the tenant's schema."""
     t = tenant_data.tenant
     return db.tenant_session(t.shard, t.schema_name)
+
+
+def refused_by_database(session, schema, statement, **params):
+    """Run raw SQL in the tenant's schema, as a tool other than the app would; its error."""
+    nested = session.begin_nested()
+    session.execute(sql(f'SET LOCAL search_path TO "{schema}"'))
+    with pytest.raises(DBAPIError) as caught:
+        session.execute(sql(statement), params)
+    nested.rollback()
+    return str(caught.value)
 
 
 def text(response: TestResponse) -> str:

@@ -58,6 +58,7 @@ class EntrySource(enum.StrEnum):
     SHU = "shu"
     RECLASS = "reclass"  # balances moved between accounts; nobody's money moved
     INTEREST = "interest"  # a month's interest on voluntary savings
+    LOAN = "loan"  # a member loan paid out
 
 
 class Account(TenantBase):

@@ -464,7 +464,9 @@ def record_cash_entry(
 
 
 # Entries that records outside the ledger rest on: reversed only through their own pages.
-OWNED_SOURCES = frozenset({EntrySource.SHU, EntrySource.INTEREST, EntrySource.RECLASS})
+OWNED_SOURCES = frozenset(
+    {EntrySource.SHU, EntrySource.INTEREST, EntrySource.RECLASS, EntrySource.LOAN}
+)
 
 
 def find_reversal(session: Session, entry: JournalEntry) -> JournalEntry | None:

@@ -56,6 +56,7 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("2-108", _l("Education fund"), L, "2", role="fund_education"),
     TemplateAccount("2-109", _l("Social fund"), L, "2", role="fund_social"),
     TemplateAccount("2-110", _l("Bank loans"), L, "2"),
+    TemplateAccount("2-111", _l("Loan insurance premiums held"), L, "2", role="loan_insurance"),
     # Principal and mandatory savings as liabilities (redeemable member shares, SAK EP), used
     # when the cooperative classifies them so; equity otherwise (3-101, 3-102).
     TemplateAccount(
@@ -73,8 +74,8 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("3-106", _l("Undistributed SHU"), E, "3", role="retained_shu"),
     TemplateAccount("4", _l("Revenue"), R, is_header=True),
     TemplateAccount("4-101", _l("Loan interest (jasa pinjaman)"), R, "4", role="loan_interest"),
-    TemplateAccount("4-102", _l("Administration fees"), R, "4"),
-    TemplateAccount("4-103", _l("Late fees"), R, "4"),
+    TemplateAccount("4-102", _l("Administration fees"), R, "4", role="loan_fees"),
+    TemplateAccount("4-103", _l("Late fees"), R, "4", role="late_fees"),
     TemplateAccount("4-104", _l("Sales to members"), R, "4", role="sales_members"),
     TemplateAccount("4-105", _l("Sales to non-members"), R, "4", role="sales_non_members"),
     TemplateAccount("4-106", _l("PPOB and agent fees"), R, "4"),
@@ -86,7 +87,7 @@ CHART_TEMPLATE: tuple[TemplateAccount, ...] = (
     TemplateAccount("6-101", _l("Salaries and honoraria"), X, "6"),
     TemplateAccount("6-102", _l("Electricity and water"), X, "6"),
     TemplateAccount("6-103", _l("Depreciation"), X, "6"),
-    TemplateAccount("6-104", _l("Bad loan provision"), X, "6"),
+    TemplateAccount("6-104", _l("Bad loan provision"), X, "6", role="ppap_expense"),
     TemplateAccount("6-105", _l("Members' meeting (RAT)"), X, "6"),
     TemplateAccount("6-106", _l("Bank interest"), X, "6"),
     TemplateAccount("6-107", _l("Office supplies and operations"), X, "6"),

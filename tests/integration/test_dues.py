@@ -10,15 +10,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy import text as sql
-from sqlalchemy.exc import DBAPIError
 
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
 from saas.savings import bills
 from saas.savings.models import Bill, BillItem, Receipt, SavingsKind
 from tests.clock import TODAY, month_value
-from tests.factories import books_of, hidden, login, text
+from tests.factories import books_of, hidden, login, refused_by_database, text
 
 THIS_MONTH = month_value(TODAY)
 
@@ -186,16 +184,6 @@ def test_a_reversed_payment_makes_its_months_owed_again(bendahara, db, tenants, 
         session.commit()
     assert shares(db, tenants, sri)[THIS_MONTH] is None
     assert pay_in(bendahara, sri, months=THIS_MONTH).status_code == 302
-
-
-def refused_by_database(session, schema, statement, **params):
-    """Run raw SQL in the tenant's schema, as a tool other than the app would; its error."""
-    nested = session.begin_nested()
-    session.execute(sql(f'SET LOCAL search_path TO "{schema}"'))
-    with pytest.raises(DBAPIError) as caught:
-        session.execute(sql(statement), params)
-    nested.rollback()
-    return str(caught.value)
 
 
 def test_the_database_keeps_a_paid_share_paid_whoever_writes(bendahara, db, tenants, sri):

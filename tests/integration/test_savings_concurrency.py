@@ -2,93 +2,25 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from datetime import date
-from typing import NamedTuple
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from saas.accounts.operations import create_tenant_user
-from saas.accounts.roles import Role
-from saas.db import Databases, get_databases
 from saas.ledger.models import JournalEntry
-from saas.ledger.rules import LedgerError
 from saas.members.models import Member
-from saas.members.operations import MemberDetails, register_member
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, Receipt, SavingsKind
-from saas.tenants import schemas
-from saas.tenants.models import Tenant
-from saas.tenants.provisioning import provision_tenant
-
-CASHIERS = 4
-
-
-class Books(NamedTuple):
-    databases: Databases
-    tenant: Tenant
-    officer_id: int
-    member_id: int
+from tests.integration.committed import OFFICERS as CASHIERS
+from tests.integration.committed import Books, at_once, committed_books
 
 
 @pytest.fixture
 def books(app) -> Iterator[Books]:
-    """A committed cooperative with its treasurer and one member, removed afterwards."""
-    settings = app.extensions["guyub.settings"]
-    with app.app_context():
-        databases = get_databases()
-        slug = f"kasir-{uuid.uuid4().hex[:6]}"
-        tenant = provision_tenant(databases, settings, slug=slug, display_name="Kasir")
-        with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
-            officer = create_tenant_user(
-                session,
-                name="Bendahara",
-                email=f"{slug}@kasir.id",
-                role=Role.BENDAHARA,
-                password=None,
-            )
-            member = register_member(
-                session,
-                MemberDetails(
-                    nik="3273010101900001",
-                    name="Sri",
-                    gender=None,
-                    birth_date=None,
-                    address=None,
-                    village=None,
-                    phone=None,
-                    join_date=date(2026, 1, 5),
-                ),
-            )
-            session.commit()
-        yield Books(databases, tenant, officer.id, member.id)
-        with databases.shard_transaction(tenant.shard) as connection:
-            schemas.drop_schema(connection, tenant.schema_name)
-        with databases.platform_session() as session:
-            session.execute(delete(Tenant).where(Tenant.id == tenant.id))
-            session.commit()
-
-
-def at_once(books: Books, work: Callable[..., object]) -> list[object]:
-    """``work(session)`` by every cashier at the same moment; a refusal gives its code."""
-    start = threading.Barrier(CASHIERS)
-
-    def cashier(_number: int) -> object:
-        with books.databases.tenant_session(books.tenant.shard, books.tenant.schema_name) as s:
-            start.wait()
-            try:
-                result = work(s)
-            except LedgerError as refused:
-                return refused.code
-            s.commit()  # once, as the request does
-            return result
-
-    with ThreadPoolExecutor(CASHIERS) as pool:
-        return list(pool.map(cashier, range(CASHIERS)))
+    with committed_books(app) as committed:
+        yield committed
 
 
 def movement(books: Books, session, **fields) -> savings.Movement:

@@ -1,0 +1,1 @@
+"""Member loans: products, applications, schedules, repayments and their quality."""

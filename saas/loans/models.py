@@ -1,0 +1,301 @@
+"""Loan products, loans, their approvals and schedules, in each tenant's schema.
+
+Money moves only through the ledger: a loan row records what was agreed and the entry that
+disbursed it; its schedule is one row per instalment (the one fact every screen reads). The
+database keeps an agreed loan's terms and a disbursed loan's schedule as they were made
+(``LOAN_GUARDS``), and refuses an applicant approving their own loan.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from saas.db import TenantBase, create_guards_with, value_enum
+from saas.loans.schedule import Frequency, InterestMethod
+from saas.tenants.models import utcnow
+
+
+class PayoffRule(enum.StrEnum):
+    """What paying a loan off early costs besides the principal still owed."""
+
+    ALL_INTEREST = "all_interest"  # the interest of every remaining instalment (usual for flat)
+    CURRENT_INTEREST = "current_interest"  # only the interest of the instalment now running
+
+
+class LoanStatus(enum.StrEnum):
+    APPLIED = "applied"  # waiting for its approvals
+    APPROVED = "approved"  # approved, not yet paid out
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"  # withdrawn before it was paid out
+    ACTIVE = "active"  # paid out, being repaid
+    PAID_OFF = "paid_off"
+
+
+class LoanSettings(TenantBase):
+    """Who approves loans and how many of them must (the cooperative's own rules); one row."""
+
+    __tablename__ = "loan_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("approvals_required BETWEEN 1 AND 5", name="approvals_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1, autoincrement=False)
+    approver_roles: Mapped[list[str]] = mapped_column(
+        ARRAY(String(20)), default=lambda: ["ketua", "bendahara"]
+    )
+    approvals_required: Mapped[int] = mapped_column(SmallInteger, default=2)
+
+
+class LoanProduct(TenantBase):
+    """A kind of loan the cooperative offers its members, with its terms and limits."""
+
+    __tablename__ = "loan_products"
+    __table_args__ = (
+        CheckConstraint("rate_bp BETWEEN 0 AND 10000", name="rate_range"),
+        CheckConstraint(
+            "min_instalments BETWEEN 1 AND max_instalments AND max_instalments <= 1000",
+            name="instalments_range",
+        ),
+        CheckConstraint(
+            "min_amount > 0 AND (max_amount IS NULL OR max_amount >= min_amount)",
+            name="amount_range",
+        ),
+        CheckConstraint(
+            "admin_fee_bp BETWEEN 0 AND 10000 AND insurance_fee_bp BETWEEN 0 AND 10000"
+            " AND late_fee_per_day >= 0 AND grace_days BETWEEN 0 AND 90"
+            " AND (savings_multiple IS NULL OR savings_multiple BETWEEN 1 AND 100)",
+            name="fees_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    method: Mapped[InterestMethod] = mapped_column(
+        value_enum(InterestMethod, "interest_method", native=False)
+    )
+    frequency: Mapped[Frequency] = mapped_column(
+        value_enum(Frequency, "instalment_frequency", native=False)
+    )
+    rate_bp: Mapped[int] = mapped_column(Integer)  # a year, in basis points: 1800 is 18%
+    min_instalments: Mapped[int] = mapped_column(SmallInteger)
+    max_instalments: Mapped[int] = mapped_column(SmallInteger)
+    min_amount: Mapped[int] = mapped_column(BigInteger)
+    max_amount: Mapped[int | None] = mapped_column(BigInteger)
+    # At most this many times the member's principal + mandatory savings, when set.
+    savings_multiple: Mapped[int | None] = mapped_column(SmallInteger)
+    admin_fee_bp: Mapped[int] = mapped_column(Integer, default=0)  # of the principal
+    insurance_fee_bp: Mapped[int] = mapped_column(Integer, default=0)  # of the principal
+    late_fee_per_day: Mapped[int] = mapped_column(BigInteger, default=0)  # per late instalment
+    grace_days: Mapped[int] = mapped_column(SmallInteger, default=0)  # before a late fee runs
+    payoff_rule: Mapped[PayoffRule] = mapped_column(
+        value_enum(PayoffRule, "payoff_rule", native=False), default=PayoffRule.ALL_INTEREST
+    )
+    requires_guarantor: Mapped[bool] = mapped_column(Boolean, default=False)
+    collateral_note: Mapped[str | None] = mapped_column(String(300))  # what collateral is asked
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Loan(TenantBase):
+    """One member's loan: its terms are copied from the product when applied for, so changing
+    the product later changes no loan."""
+
+    __tablename__ = "loans"
+    __table_args__ = (
+        CheckConstraint("principal > 0 AND admin_fee >= 0 AND insurance_fee >= 0", name="money"),
+        CheckConstraint("admin_fee + insurance_fee < principal", name="fees_below_principal"),
+        CheckConstraint("instalments BETWEEN 1 AND 1000", name="instalments_range"),
+        CheckConstraint("rate_bp BETWEEN 0 AND 10000", name="rate_range"),
+        CheckConstraint(
+            "(status IN ('active', 'paid_off')) = (disbursement_entry_id IS NOT NULL)",
+            name="disbursed_with_entry",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(ForeignKey("loan_products.id", ondelete="RESTRICT"))
+    principal: Mapped[int] = mapped_column(BigInteger)
+    rate_bp: Mapped[int] = mapped_column(Integer)
+    instalments: Mapped[int] = mapped_column(SmallInteger)
+    method: Mapped[InterestMethod] = mapped_column(
+        value_enum(InterestMethod, "interest_method", native=False)
+    )
+    frequency: Mapped[Frequency] = mapped_column(
+        value_enum(Frequency, "instalment_frequency", native=False)
+    )
+    admin_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    insurance_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    purpose: Mapped[str] = mapped_column(String(300))
+    guarantor: Mapped[str | None] = mapped_column(String(120))
+    collateral: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[LoanStatus] = mapped_column(
+        value_enum(LoanStatus, "loan_status", native=False), default=LoanStatus.APPLIED
+    )
+    # Whoever applied (an officer for the member, or the member's own account) never approves.
+    applied_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    applied_on: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decision_note: Mapped[str | None] = mapped_column(String(300))
+    disbursed_on: Mapped[date | None] = mapped_column(Date)
+    disbursement_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    # The officer who looks after the loan (the portfolio per officer): whoever paid it out.
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    approvals: Mapped[list[LoanApproval]] = relationship(order_by="LoanApproval.id", viewonly=True)
+
+
+class LoanApproval(TenantBase):
+    """One officer's yes or no on a loan; each officer decides once."""
+
+    __tablename__ = "loan_approvals"
+    __table_args__ = (UniqueConstraint("loan_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    role: Mapped[str] = mapped_column(String(20))  # the role they decided in
+    approved: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(300))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LoanInstalment(TenantBase):
+    """One instalment of a loan's schedule. A restructured loan gets a new ``version`` of the
+    schedule for what it still owes; the earlier versions stay as they were."""
+
+    __tablename__ = "loan_instalments"
+    __table_args__ = (
+        UniqueConstraint("loan_id", "version", "number"),
+        CheckConstraint(
+            "principal >= 0 AND interest >= 0 AND principal + interest > 0", name="amounts"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="RESTRICT"))
+    version: Mapped[int] = mapped_column(SmallInteger, default=1)
+    number: Mapped[int] = mapped_column(SmallInteger)
+    due_date: Mapped[date] = mapped_column(Date)
+    principal: Mapped[int] = mapped_column(BigInteger)
+    interest: Mapped[int] = mapped_column(BigInteger)
+
+
+# -- the database's own guards -------------------------------------------------------------------
+# As the ledger's: functions in the tenant's schema naming tables through TG_TABLE_SCHEMA.
+
+LOAN_FUNCTIONS = """
+CREATE FUNCTION {schema}.loan_terms_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'a loan is never deleted: cancel or reject it'
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF OLD.status <> 'applied' AND (
+            NEW.member_id, NEW.product_id, NEW.principal, NEW.rate_bp, NEW.instalments,
+            NEW.method, NEW.frequency, NEW.admin_fee, NEW.insurance_fee, NEW.applied_by_id
+        ) IS DISTINCT FROM (
+            OLD.member_id, OLD.product_id, OLD.principal, OLD.rate_bp, OLD.instalments,
+            OLD.method, OLD.frequency, OLD.admin_fee, OLD.insurance_fee, OLD.applied_by_id
+        ) THEN
+        RAISE EXCEPTION 'loan % was decided on these terms', OLD.id
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    IF OLD.disbursement_entry_id IS NOT NULL AND (
+            NEW.disbursement_entry_id IS DISTINCT FROM OLD.disbursement_entry_id
+            OR NEW.disbursed_on IS DISTINCT FROM OLD.disbursed_on) THEN
+        RAISE EXCEPTION 'loan % is paid out once', OLD.id USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION {schema}.loan_approval_by_another() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    applicant bigint;
+    state text;
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        RAISE EXCEPTION 'a decision on a loan is never changed'
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    EXECUTE format('SELECT applied_by_id, status FROM %I.loans WHERE id = $1', TG_TABLE_SCHEMA)
+        INTO applicant, state USING NEW.loan_id;
+    IF applicant = NEW.user_id THEN
+        RAISE EXCEPTION 'whoever applied for loan % does not decide on it', NEW.loan_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    IF state <> 'applied' THEN
+        RAISE EXCEPTION 'loan % is decided already', NEW.loan_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION {schema}.loan_schedule_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'a schedule is never changed: restructuring adds a new version'
+        USING ERRCODE = 'restrict_violation';
+END $$;
+"""
+
+GUARDED = {
+    "loans": """
+CREATE TRIGGER loans_terms_kept BEFORE UPDATE OR DELETE ON {schema}.loans
+    FOR EACH ROW EXECUTE FUNCTION {schema}.loan_terms_kept();
+""",
+    "loan_approvals": """
+CREATE TRIGGER loan_approvals_by_another BEFORE INSERT OR UPDATE OR DELETE
+    ON {schema}.loan_approvals FOR EACH ROW EXECUTE FUNCTION {schema}.loan_approval_by_another();
+""",
+    "loan_instalments": """
+CREATE TRIGGER loan_instalments_kept BEFORE UPDATE OR DELETE ON {schema}.loan_instalments
+    FOR EACH ROW EXECUTE FUNCTION {schema}.loan_schedule_kept();
+CREATE TRIGGER loan_instalments_truncate BEFORE TRUNCATE ON {schema}.loan_instalments
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.loan_schedule_kept();
+""",
+}
+
+
+def _in_schema(sql: str, schema: str) -> str:
+    return sql.replace("{schema}.", f'"{schema}".' if schema else "")
+
+
+def loan_guards_ddl(schema: str) -> str:
+    """Every loan guard, for ``schema`` (``""`` for the migration's search_path)."""
+    return _in_schema(LOAN_FUNCTIONS + "".join(GUARDED.values()), schema)
+
+
+# The functions come with the loans table; each table's trigger with its table.
+create_guards_with(
+    Loan.__table__, lambda schema: _in_schema(LOAN_FUNCTIONS + GUARDED["loans"], schema)
+)
+create_guards_with(
+    LoanApproval.__table__, lambda schema: _in_schema(GUARDED["loan_approvals"], schema)
+)
+create_guards_with(
+    LoanInstalment.__table__, lambda schema: _in_schema(GUARDED["loan_instalments"], schema)
+)
