@@ -20,48 +20,40 @@ class IdConverter(IntegerConverter):
 
 
 def register_all(app: Flask) -> None:
+    """Every area's blueprint. An area's package holds its routes; where they span several
+    modules, its ``routes`` module loads them all onto the one ``bp`` it exposes."""
     app.url_map.converters["int"] = IdConverter
-    from saas.blueprints.admin import verification  # noqa: F401 - registers its routes on bp
-    from saas.blueprints.admin.views import bp as admin_bp
-    from saas.blueprints.auth.views import bp as auth_bp
-    from saas.blueprints.members import (  # noqa: F401 - these register their routes on bp
-        interest,
-        savings,
-        statement,
-        transfer,
-    )
-    from saas.blueprints.members.bills import bp as bills_bp
-    from saas.blueprints.members.views import bp as members_bp
-    from saas.blueprints.national.views import bp as national_bp
-    from saas.blueprints.officer.views import bp as officer_bp
-    from saas.blueprints.profile import (  # noqa: F401 - these register their routes on bp
-        content,
-        documents,
-    )
-    from saas.blueprints.profile.views import bp as profile_bp
-    from saas.blueprints.registration.views import bp as registration_bp
-    from saas.blueprints.reports import (  # noqa: F401 - these register their routes on bp
-        books,
-        chart,
-        journal,
-        ledger,
-        publish,
-        shu,
-    )
-    from saas.blueprints.reports.views import bp as reports_bp
-    from saas.blueprints.site import microsite  # noqa: F401 - registers its routes on bp
-    from saas.blueprints.site.views import bp as site_bp
+    from saas.blueprints.admin.routes import bp as admin
+    from saas.blueprints.auth.views import bp as auth
+    from saas.blueprints.books.routes import bp as books
+    from saas.blueprints.member.views import bp as member
+    from saas.blueprints.members.routes import bp as members
+    from saas.blueprints.moved.views import bp as moved
+    from saas.blueprints.national.views import bp as national
+    from saas.blueprints.officer.views import bp as officer
+    from saas.blueprints.profile.routes import bp as profile
+    from saas.blueprints.publishing.views import bp as publishing
+    from saas.blueprints.registration.views import bp as registration
+    from saas.blueprints.reports.routes import bp as reports
+    from saas.blueprints.savings.routes import bp as savings
+    from saas.blueprints.shu.views import bp as shu
+    from saas.blueprints.site.routes import bp as site
 
     for blueprint in (
-        site_bp,
-        auth_bp,
-        officer_bp,
-        profile_bp,
-        members_bp,
-        bills_bp,
-        reports_bp,
-        admin_bp,
-        registration_bp,
-        national_bp,
+        site,
+        auth,
+        officer,
+        member,
+        profile,
+        members,
+        savings,
+        books,
+        reports,
+        shu,
+        publishing,
+        moved,
+        admin,
+        registration,
+        national,
     ):
         app.register_blueprint(blueprint)

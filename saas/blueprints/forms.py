@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 from typing import Any
 
@@ -150,3 +151,11 @@ class NewPasswordForm(Form):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+def valid_key(_form: Any, field: Field) -> None:
+    """A form's idempotency key: a UUID, else the form is out of date."""
+    try:
+        field.data = uuid.UUID(str(field.data))
+    except ValueError as exc:
+        raise ValidationError(str(_l("This form is out of date. Open it again."))) from exc

@@ -148,14 +148,14 @@ def test_a_month_of_books_and_a_member_who_checks_them(
     expect(treasurer.get_by_text("Empat puluh ribu rupiah")).to_be_visible()
 
     # The cooperative's own account for fuel, an expense booked to it, its balance in the chart.
-    treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
+    treasurer.goto(live_server.url(SLUG, "/kelola/jurnal"))
     treasurer.get_by_role("link", name="Chart of accounts").click()
     treasurer.get_by_role("link", name=re.compile(r"^6 Expenses")).click()
     expect(treasurer.locator("#sub-code")).to_have_value("6-108")
     treasurer.locator("#sub-name").fill("Bensin motor")
     button(treasurer, "Add the sub-account")
     expect(treasurer.get_by_text("Account 6-108 Bensin motor added.")).to_be_visible()
-    treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
+    treasurer.goto(live_server.url(SLUG, "/kelola/jurnal"))
     treasurer.locator("#account").select_option(label="6-108 Bensin motor")
     treasurer.locator("#amount").fill("20.000")
     treasurer.locator("#description").fill("Bensin ke kecamatan")
@@ -166,7 +166,7 @@ def test_a_month_of_books_and_a_member_who_checks_them(
     expect(fuel.locator(".num")).to_have_text("Rp20,000")
 
     # Close last month, then read the statements: they balance, in English and Indonesian.
-    treasurer.goto(live_server.url(SLUG, "/kelola/laporan/jurnal"))
+    treasurer.goto(live_server.url(SLUG, "/kelola/jurnal"))
     if TODAY.month == 1:  # the demo's December is closed already: nothing else has ended
         expect(treasurer.get_by_text("Every month that has ended is closed.")).to_be_visible()
     else:

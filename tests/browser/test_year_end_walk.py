@@ -45,7 +45,7 @@ def test_the_published_year_and_the_shu_reach_visitors_and_members(
 
     treasurer, treasurer_errors = phone_page(browser)
     sign_in(treasurer, live_server, "bendahara@sukamaju.id")
-    for path in ("/kelola/laporan/terbitkan", "/kelola/tagihan/bunga", "/kelola/laporan/shu"):
+    for path in ("/kelola/terbitkan", "/kelola/simpanan/bunga", "/kelola/shu"):
         treasurer.goto(live_server.url(SLUG, path))
         fits_the_phone(treasurer)
     treasurer.get_by_role("link", name=f"Book year {LAST_YEAR}").click()

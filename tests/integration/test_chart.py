@@ -135,7 +135,7 @@ def test_a_hidden_account_leaves_the_posting_forms_and_keeps_its_balance(books):
 
 
 def test_the_chart_shows_every_account_with_its_kind_and_balance(bendahara):
-    page = text(bendahara.get("/kelola/laporan/akun"))
+    page = text(bendahara.get("/kelola/akun"))
     assert "Sewa tenda OnlyAlpha" in page
     assert "Electricity and water" in page
     assert "Expense" in page
@@ -148,14 +148,14 @@ def test_the_chart_shows_every_account_with_its_kind_and_balance(bendahara):
 
 def test_only_the_treasurer_edits_the_chart(alpha, tenants):
     login(alpha, "ana@kopalpha.id")
-    assert alpha.get("/kelola/laporan/akun").status_code == 200
-    url = f"/kelola/laporan/akun/{tenants.a.accounts[0].id}/nama"
+    assert alpha.get("/kelola/akun").status_code == 200
+    url = f"/kelola/akun/{tenants.a.accounts[0].id}/nama"
     token = csrf_from(alpha.get("/kelola/tim"))
     assert alpha.post(url, data={"csrf_token": token, "rename-name": "X"}).status_code == 403
 
 
 def account_url(books, code: str) -> str:
-    return f"/kelola/laporan/akun/{by_code(books, code).id}"
+    return f"/kelola/akun/{by_code(books, code).id}"
 
 
 def test_a_sub_account_is_added_from_its_parents_page(bendahara, books):
@@ -225,9 +225,9 @@ def test_an_account_with_postings_is_not_deleted_but_can_be_hidden(bendahara, bo
     assert by_code(books, "6-101") is not None
     hidden = bendahara.post(url + "/sembunyikan", data={"csrf_token": token, "hidden": "1"})
     assert hidden.status_code == 302
-    journal = text(bendahara.get("/kelola/laporan/jurnal"))
+    journal = text(bendahara.get("/kelola/jurnal"))
     assert "6-101 Salaries and honoraria" not in journal  # no longer an option; its entry stays
-    assert "hidden" in text(bendahara.get("/kelola/laporan/akun"))
+    assert "hidden" in text(bendahara.get("/kelola/akun"))
 
 
 def test_an_unused_account_is_deleted(bendahara, books):

@@ -172,5 +172,5 @@ def test_entries_owned_by_other_records_are_not_reversed_from_the_journal(
                 session, reclass, entry_date=TODAY, reason="x", idempotency_key=uuid.uuid4()
             )
         assert refused.value.code == "owned_entry"
-    page = text(bendahara.get("/kelola/laporan/jurnal"))
-    assert f'action="/kelola/laporan/jurnal/{reclass.id}/balik"' not in page
+    page = text(bendahara.get("/kelola/jurnal"))
+    assert f'action="/kelola/jurnal/{reclass.id}/balik"' not in page

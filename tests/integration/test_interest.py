@@ -77,12 +77,12 @@ def test_a_month_is_paid_on_average_balances_with_the_tax_once(bendahara, db, te
     sri_gross = 10_000_000 * DAYS * 300 // 3_650_000
     joko_gross = 150_000_000 * (DAYS - 15) * 300 // 3_650_000
     joko_tax = joko_gross // 10 if joko_gross > 240_000 else 0
-    page = text(bendahara.get("/kelola/tagihan/bunga", query_string={"month": MONTH}))
+    page = text(bendahara.get("/kelola/simpanan/bunga", query_string={"month": MONTH}))
     assert f"Rp{sri_gross:,}" in page
     assert f"Rp{joko_gross:,}" in page
     data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(page, "key"), "month": MONTH}
-    assert bendahara.post("/kelola/tagihan/bunga", data=data).status_code == 302
-    assert bendahara.post("/kelola/tagihan/bunga", data=data).status_code == 302  # a retry
+    assert bendahara.post("/kelola/simpanan/bunga", data=data).status_code == 302
+    assert bendahara.post("/kelola/simpanan/bunga", data=data).status_code == 302  # a retry
     with books_of(db, tenants.a) as session:
         assert session.scalar(select(func.count()).select_from(InterestRun)) == 1
         balances = savings.balances_by_member(session)
@@ -94,21 +94,21 @@ def test_a_month_is_paid_on_average_balances_with_the_tax_once(bendahara, db, te
         assert totals[expense] == sri_gross + joko_gross
         assert totals[tax] == joko_tax
     again = {**data, "key": str(uuid.uuid4())}
-    refused = bendahara.post("/kelola/tagihan/bunga", data=again)
+    refused = bendahara.post("/kelola/simpanan/bunga", data=again)
     assert refused.status_code == 422
     assert "already been paid" in text(refused)
 
 
 def test_months_that_cannot_be_paid_are_refused(bendahara, db, tenants, deposits):
-    page = text(bendahara.get("/kelola/tagihan/bunga", query_string={"month": MONTH}))
+    page = text(bendahara.get("/kelola/simpanan/bunga", query_string={"month": MONTH}))
     assert "Set the interest rate" in page  # no rate yet
     set_rate(bendahara, "3")
     this_month = f"{TODAY.year}-{TODAY.month:02d}"
     assert (
-        bendahara.get("/kelola/tagihan/bunga", query_string={"month": this_month}).status_code
+        bendahara.get("/kelola/simpanan/bunga", query_string={"month": this_month}).status_code
         == 422
     )
-    assert bendahara.get("/kelola/tagihan/bunga", query_string={"month": "x"}).status_code == 422
+    assert bendahara.get("/kelola/simpanan/bunga", query_string={"month": "x"}).status_code == 422
     with books_of(db, tenants.a) as session:
         ledger.close_period(
             session,
@@ -117,9 +117,9 @@ def test_months_that_cannot_be_paid_are_refused(bendahara, db, tenants, deposits
             user_id=tenants.a.users["bendahara"].id,
             today=TODAY,
         )
-    page = text(bendahara.get("/kelola/tagihan/bunga"))
+    page = text(bendahara.get("/kelola/simpanan/bunga"))
     posted = bendahara.post(
-        "/kelola/tagihan/bunga",
+        "/kelola/simpanan/bunga",
         data={"csrf_token": hidden(page, "csrf_token"), "key": str(uuid.uuid4()), "month": MONTH},
     )
     assert posted.status_code == 422  # a closed month is no longer offered
@@ -127,7 +127,7 @@ def test_months_that_cannot_be_paid_are_refused(bendahara, db, tenants, deposits
 
 def test_only_the_treasurer_pays_interest(alpha):
     login(alpha, "ana@kopalpha.id")
-    assert alpha.get("/kelola/tagihan/bunga").status_code == 403
+    assert alpha.get("/kelola/simpanan/bunga").status_code == 403
 
 
 def test_a_month_before_one_already_paid_is_not_paid(db, tenants, deposits):

@@ -38,7 +38,7 @@ def count(db, tenants, model):
 
 
 def record(client, db, tenants, **fields):
-    page = text(client.get("/kelola/laporan/jurnal"))
+    page = text(client.get("/kelola/jurnal"))
     data = {
         "csrf_token": hidden(page, "csrf_token"),
         "key": hidden(page, "key"),
@@ -50,9 +50,7 @@ def record(client, db, tenants, **fields):
         "description": "Bayar listrik November",
         **fields,
     }
-    return client.post(
-        "/kelola/laporan/jurnal", data=data, content_type="multipart/form-data"
-    ), data
+    return client.post("/kelola/jurnal", data=data, content_type="multipart/form-data"), data
 
 
 def test_an_expense_is_recorded_once_with_its_receipt_photo(bendahara, db, tenants):
@@ -62,13 +60,13 @@ def test_an_expense_is_recorded_once_with_its_receipt_photo(bendahara, db, tenan
     )
     assert response.status_code == 302
     data.pop("photo")
-    again = bendahara.post("/kelola/laporan/jurnal", data=data)
+    again = bendahara.post("/kelola/jurnal", data=data)
     assert again.status_code == 302
     assert count(db, tenants, JournalEntry) == before + 1
-    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    page = text(bendahara.get("/kelola/jurnal"))
     assert "Bayar listrik November" in page
     assert "Electricity and water" in page
-    photo = re.search(r'href="(/kelola/laporan/jurnal/\d+/lampiran/\d+)"', page).group(1)
+    photo = re.search(r'href="(/kelola/jurnal/\d+/lampiran/\d+)"', page).group(1)
     assert bendahara.get(photo).headers["Content-Type"] == "image/jpeg"
     assert count(db, tenants, EntryAttachment) == 2  # alpha's own from the fixtures, and this
 
@@ -81,45 +79,45 @@ def test_an_income_account_cannot_be_booked_as_an_expense(bendahara, db, tenants
 
 def test_only_the_treasurer_keeps_the_books_the_chair_reads_them(alpha, db, tenants):
     login(alpha, "ana@kopalpha.id")
-    assert alpha.get("/kelola/laporan/jurnal").status_code == 200
+    assert alpha.get("/kelola/jurnal").status_code == 200
     token = csrf_from(alpha.get("/kelola/tim"))
-    assert alpha.post("/kelola/laporan/jurnal", data={"csrf_token": token}).status_code == 403
+    assert alpha.post("/kelola/jurnal", data={"csrf_token": token}).status_code == 403
 
 
 def test_a_reversal_from_the_journal_happens_once(bendahara, db, tenants):
     entry = tenants.a.entries[0]
-    page = text(bendahara.get("/kelola/laporan/jurnal"))
-    form = page[page.index(f"/kelola/laporan/jurnal/{entry.id}/balik") :]
+    page = text(bendahara.get("/kelola/jurnal"))
+    form = page[page.index(f"/kelola/jurnal/{entry.id}/balik") :]
     data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(form, "key"), "reason": "salah"}
-    assert bendahara.post(f"/kelola/laporan/jurnal/{entry.id}/balik", data=data).status_code == 302
-    assert f"reverses #{entry.id}" in text(bendahara.get("/kelola/laporan/jurnal"))
+    assert bendahara.post(f"/kelola/jurnal/{entry.id}/balik", data=data).status_code == 302
+    assert f"reverses #{entry.id}" in text(bendahara.get("/kelola/jurnal"))
     data["key"] = "9a1c2b1e-0000-4000-8000-000000000001"
-    again = bendahara.post(f"/kelola/laporan/jurnal/{entry.id}/balik", data=data)
+    again = bendahara.post(f"/kelola/jurnal/{entry.id}/balik", data=data)
     assert again.status_code == 422
     assert "This entry has already been reversed." in text(again)
 
 
 def test_a_closed_month_takes_no_more_entries(bendahara, db, tenants, today):
-    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    page = text(bendahara.get("/kelola/jurnal"))
     assert '<option value="2026-01">01/2026</option>' in page
     closing = {"csrf_token": hidden(page, "csrf_token"), "month": month_value(today)}
-    refused = bendahara.post("/kelola/laporan/jurnal/tutup-bulan", data=closing)
+    refused = bendahara.post("/kelola/jurnal/tutup-bulan", data=closing)
     assert refused.status_code == 422
     assert "Choose a month that has ended." in text(refused)  # this month is not over
     closing["month"] = "2026-02"
-    assert bendahara.post("/kelola/laporan/jurnal/tutup-bulan", data=closing).status_code == 302
+    assert bendahara.post("/kelola/jurnal/tutup-bulan", data=closing).status_code == 302
     for day in ("2026-01-20", "2026-02-27"):  # closing February closed January too
         response, _data = record(bendahara, db, tenants, entry_date=day)
         assert response.status_code == 422
         assert "The books of that month are closed." in text(response)
-    page = text(bendahara.get("/kelola/laporan/jurnal"))
+    page = text(bendahara.get("/kelola/jurnal"))
     assert '<option value="2026-02">' not in page
     assert '<option value="2026-03">03/2026</option>' in page
 
 
 def test_in_january_december_of_last_year_can_be_closed(bendahara):
     with clock.frozen(datetime(2027, 1, 10, 9, 0, tzinfo=clock.WIB)):
-        page = text(bendahara.get("/kelola/laporan/jurnal"))
+        page = text(bendahara.get("/kelola/jurnal"))
     assert '<option value="2026-12">12/2026</option>' in page
     assert '<option value="2027-01">' not in page
 
@@ -157,10 +155,10 @@ def test_a_deposit_already_withdrawn_is_not_reversed(bendahara, db, tenants):
             session, dataclasses.replace(movement, amount=295_974, idempotency_key=uuid.uuid4())
         )
     before = count(db, tenants, JournalEntry)
-    page = text(bendahara.get("/kelola/laporan/jurnal"))
-    form = page[page.index(f"/kelola/laporan/jurnal/{entry_id}/balik") :]
+    page = text(bendahara.get("/kelola/jurnal"))
+    form = page[page.index(f"/kelola/jurnal/{entry_id}/balik") :]
     data = {"csrf_token": hidden(page, "csrf_token"), "key": hidden(form, "key"), "reason": "salah"}
-    refused = bendahara.post(f"/kelola/laporan/jurnal/{entry_id}/balik", data=data)
+    refused = bendahara.post(f"/kelola/jurnal/{entry_id}/balik", data=data)
     assert refused.status_code == 422
     assert "This would take a member&#39;s balance below zero" in text(refused)
     assert count(db, tenants, JournalEntry) == before

@@ -10,9 +10,11 @@ import pytest
 
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
+from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
-from tests.factories import book_closed_2025, csrf_token, login, share_out_2025, text
+from tests.clock import TODAY
+from tests.factories import book_closed_2025, books_of, csrf_token, login, share_out_2025, text
 
 
 @pytest.fixture
@@ -130,3 +132,56 @@ def test_a_member_sees_a_reversed_deposit_as_cancelled(client_for, db, tenants, 
     assert f"Cancelled on Nov 4, 2026 by journal entry #{reversal.id}." in home
     assert "<s>+Rp50,000</s>" in home
     assert f'href="/kuitansi/{receipt.token}"' in home  # checked by its token, not its number
+
+
+def test_a_member_of_three_years_sees_this_years_shares_and_a_line_for_each_earlier_year(
+    alpha, db, tenants
+):
+    """Sri joined three years ago and owes a share of wajib every month since: this year's
+    months are listed open, each earlier year folds into one line of what was paid and owed."""
+    sri, citra = tenants.a.members[0], tenants.a.users["anggota"]
+    joined = TODAY.replace(year=TODAY.year - 3, day=1)
+    months = [
+        (joined.year + (joined.month - 1 + n) // 12, (joined.month - 1 + n) % 12 + 1)
+        for n in range(37)
+    ]
+    with books_of(db, tenants.a) as session:
+        member = session.merge(sri)
+        member.join_date = joined
+        member.user_id = citra.id
+        for year, month in months:
+            bills.create_bill(
+                session,
+                kind=SavingsKind.WAJIB,
+                year=year,
+                month=month,
+                amount=10_000,
+                member_ids=[sri.id],
+            )
+        bills.record_deposit(
+            session,
+            savings.Movement(
+                member=member,
+                kind=SavingsKind.WAJIB,
+                amount=12 * 10_000,
+                method=PaymentMethod.CASH,
+                paid_on=TODAY,
+                idempotency_key=uuid.uuid4(),
+                officer_id=tenants.a.users["bendahara"].id,
+                officer_name="Bambang Alpha",
+            ),
+            months[:12],
+        )
+    login(alpha, "citra@kopalpha.id")
+    home = alpha.get("/anggota").get_data(as_text=True)
+
+    years = re.findall(r"<details( open)?>\s*<summary><strong>(\d{4})</strong> · ([^<]+)", home)
+    by_year = {int(year): (bool(is_open), summary.strip()) for is_open, year, summary in years}
+    first = 13 - joined.month  # the months of the year Sri joined
+    assert by_year == {
+        TODAY.year: (True, f"paid: 0, not paid: {TODAY.month}, total Rp{TODAY.month * 10_000:,}"),
+        TODAY.year - 1: (False, "paid: 0, not paid: 12, total Rp120,000"),
+        TODAY.year - 2: (False, f"paid: {12 - first}, not paid: {first}, total Rp120,000"),
+        TODAY.year - 3: (False, f"paid: {first}, not paid: 0, total Rp{first * 10_000:,}"),
+    }
+    assert home.count(f"/{TODAY.year - 2}") == 12  # every month is still there, folded

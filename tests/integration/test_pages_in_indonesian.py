@@ -95,10 +95,10 @@ def test_every_tenant_page_in_indonesian_shows_no_translated_english(app, client
 def test_forms_answering_bad_input_in_indonesian_show_no_translated_english(client_for, tenants):
     client = client_for("alpha", lang="id")
     login(client, "bambang@kopalpha.id")
-    page = text(client.get("/kelola/laporan/jurnal"))
+    page = text(client.get("/kelola/jurnal"))
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
     refused = client.post(
-        "/kelola/laporan/jurnal",
+        "/kelola/jurnal",
         data={"csrf_token": token, "entry_date": "kemarin", "amount": "abc"},
     )
     assert refused.status_code == 422

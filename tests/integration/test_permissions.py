@@ -141,11 +141,11 @@ def test_a_refused_page_names_the_roles_that_may_open_it(clients_by_role):
 
 def test_the_chair_reads_the_journal_without_its_forms(clients_by_role):
     client, _token = clients_by_role[Role.KETUA]
-    page = text(client.get("/kelola/laporan/jurnal"))
+    page = text(client.get("/kelola/jurnal"))
     assert "Latest entries" in page
-    assert 'action="/kelola/laporan/jurnal"' not in page
+    assert 'action="/kelola/jurnal"' not in page
     assert "Close the month" not in page
-    assert not re.search(r'action="/kelola/laporan/jurnal/\d+/balik"', page)
+    assert not re.search(r'action="/kelola/jurnal/\d+/balik"', page)
 
 
 def test_a_founding_treasurer_invites_the_team(clients_by_role, outbox):

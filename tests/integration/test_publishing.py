@@ -16,9 +16,9 @@ def shared_2025(db, tenants):
 
 
 def publish(client, **fields):
-    page = text(client.get("/kelola/laporan/terbitkan"))
+    page = text(client.get("/kelola/terbitkan"))
     data = {"csrf_token": hidden(page, "csrf_token"), "year": "2025", **fields}
-    return client.post("/kelola/laporan/terbitkan", data=data)
+    return client.post("/kelola/terbitkan", data=data)
 
 
 @pytest.fixture
@@ -78,23 +78,23 @@ def test_bad_choices_are_refused_on_the_form(bendahara, db, tenants):
 
 def test_a_withdrawn_year_is_gone_from_the_microsite(bendahara, client_for, shared_2025):
     publish(bendahara, income="y")
-    page = text(bendahara.get("/kelola/laporan/terbitkan"))
+    page = text(bendahara.get("/kelola/terbitkan"))
     gone = bendahara.post(
-        "/kelola/laporan/terbitkan/2025/tarik", data={"csrf_token": hidden(page, "csrf_token")}
+        "/kelola/terbitkan/2025/tarik", data={"csrf_token": hidden(page, "csrf_token")}
     )
     assert gone.status_code == 302
     visitor = client_for("alpha")
     assert visitor.get("/laporan-keuangan/2025").status_code == 404
     assert "Book year 2025" not in text(visitor.get("/"))
     again = bendahara.post(
-        "/kelola/laporan/terbitkan/2025/tarik", data={"csrf_token": hidden(page, "csrf_token")}
+        "/kelola/terbitkan/2025/tarik", data={"csrf_token": hidden(page, "csrf_token")}
     )
     assert again.status_code == 404
 
 
 def test_another_cooperative_and_other_officers(alpha, client_for, shared_2025):
     login(alpha, "ana@kopalpha.id")  # the chair reads the books but does not publish them
-    assert alpha.get("/kelola/laporan/terbitkan").status_code == 403
+    assert alpha.get("/kelola/terbitkan").status_code == 403
     treasurer = client_for("alpha")
     login(treasurer, "bambang@kopalpha.id")
     publish(treasurer, income="y")
@@ -104,9 +104,9 @@ def test_another_cooperative_and_other_officers(alpha, client_for, shared_2025):
 
 def test_a_published_shu_is_not_cancelled_under_the_readers(bendahara, db, tenants, shared_2025):
     publish(bendahara, shu="y")
-    page = text(bendahara.get(f"/kelola/laporan/shu/hasil/{shared_2025}"))
+    page = text(bendahara.get(f"/kelola/shu/hasil/{shared_2025}"))
     refused = bendahara.post(
-        f"/kelola/laporan/shu/hasil/{shared_2025}/batal",
+        f"/kelola/shu/hasil/{shared_2025}/batal",
         data={"csrf_token": hidden(page, "csrf_token"), "key": hidden(page, "key"), "reason": "x"},
     )
     assert refused.status_code == 422

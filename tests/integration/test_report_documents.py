@@ -77,7 +77,7 @@ def statement_urls(db, tenants) -> list[str]:
         "/kelola/laporan/perubahan-ekuitas.pdf",
         "/kelola/laporan/arus-kas.pdf",
         "/kelola/laporan/rekap-simpanan.pdf",
-        f"/kelola/laporan/buku-besar/{cash}.pdf",
+        f"/kelola/buku-besar/{cash}.pdf",
         f"/kelola/anggota/{sri}/rekening.pdf",
     ]
 
@@ -222,7 +222,7 @@ def test_a_formula_like_name_comes_out_of_every_spreadsheet_as_text(alpha, tenan
         "/kelola/laporan/perubahan-ekuitas.xlsx",
         "/kelola/laporan/arus-kas.xlsx",
         "/kelola/laporan/rekap-simpanan.xlsx",
-        f"/kelola/laporan/buku-besar/{formula_names}.xlsx",
+        f"/kelola/buku-besar/{formula_names}.xlsx",
         f"/kelola/anggota/{sri}/rekening.xlsx",
         "/kelola/anggota/ekspor.xlsx",
     ]

@@ -12,8 +12,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from saas.blueprints.reports import books
-from saas.blueprints.reports import ledger as ledger_views
+from saas.blueprints.books import ledger as ledger_views
+from saas.blueprints.reports import statements
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account
 from saas.ledger.queries import balance_sheet, cash_flow, equity_changes, income_statement
@@ -318,7 +318,7 @@ def test_money_moved_to_a_sub_account_of_cash_is_no_flow_but_spending_it_is(db, 
 def test_the_general_ledger_runs_the_balance_line_by_line(alpha, db, tenants, half_year):
     login(alpha, "bambang@kopalpha.id")
     cash = tenant_account(db, tenants.a.tenant, "1-101")
-    page = text(alpha.get(f"/kelola/laporan/buku-besar/{cash}", query_string=FIRST_HALF))
+    page = text(alpha.get(f"/kelola/buku-besar/{cash}", query_string=FIRST_HALF))
     assert "General ledger of 1-101 Cash from" in page
     assert row_of("Opening balance", page) == ["Rp43,000"]
     assert [line[1:] for line in ledger_lines(page)] == [
@@ -332,7 +332,7 @@ def test_the_general_ledger_runs_the_balance_line_by_line(alpha, db, tenants, ha
     ]
     assert row_of("Closing balance", page) == ["Rp223,000"]
     pokok = tenant_account(db, tenants.a.tenant, "3-101")
-    page = text(alpha.get(f"/kelola/laporan/buku-besar/{pokok}", query_string=FIRST_HALF))
+    page = text(alpha.get(f"/kelola/buku-besar/{pokok}", query_string=FIRST_HALF))
     sri, joko = tenants.a.members
     assert [line[0].split(" ", 5)[-1] for line in ledger_lines(page)] == [
         f"uji 2026-02-01 · {sri.number} {sri.name}",
@@ -345,7 +345,7 @@ def test_a_long_ledger_pages_back_from_the_newest_lines(alpha, db, tenants, half
     monkeypatch.setattr(ledger_views, "PAGE_SIZE", 3)
     login(alpha, "bambang@kopalpha.id")
     cash = tenant_account(db, tenants.a.tenant, "1-101")
-    url = f"/kelola/laporan/buku-besar/{cash}"
+    url = f"/kelola/buku-besar/{cash}"
     pages, balances = [], []
     query = dict(FIRST_HALF)
     while True:
@@ -364,31 +364,28 @@ def test_a_long_ledger_pages_back_from_the_newest_lines(alpha, db, tenants, half
         assert alpha.get(url, query_string={**FIRST_HALF, "sebelum": line}).status_code == 404
     other = tenant_account(db, tenants.a.tenant, "1-102")
     foreign_line = {**FIRST_HALF, "sebelum": query["sebelum"]}
-    assert (
-        alpha.get(f"/kelola/laporan/buku-besar/{other}", query_string=foreign_line).status_code
-        == 404
-    )
+    assert alpha.get(f"/kelola/buku-besar/{other}", query_string=foreign_line).status_code == 404
 
 
 def test_choosing_an_account_opens_its_ledger_and_a_bad_choice_is_reported(alpha, db, tenants):
     login(alpha, "dedi@kopalpha.id")  # supervisors read the books
-    chooser = alpha.get("/kelola/laporan/buku-besar")
+    chooser = alpha.get("/kelola/buku-besar")
     assert chooser.status_code == 200
     assert "1-101 Cash" in text(chooser)
     cash = tenant_account(db, tenants.a.tenant, "1-101")
-    response = alpha.get("/kelola/laporan/buku-besar", query_string={"akun": cash, **FIRST_HALF})
+    response = alpha.get("/kelola/buku-besar", query_string={"akun": cash, **FIRST_HALF})
     assert response.status_code == 302
     assert response.headers["Location"] == (
-        f"/kelola/laporan/buku-besar/{cash}?dari=2026-01-01&per=2026-06-30"
+        f"/kelola/buku-besar/{cash}?dari=2026-01-01&per=2026-06-30"
     )
     for bad in ("abc", "999999"):
-        response = alpha.get("/kelola/laporan/buku-besar", query_string={"akun": bad})
+        response = alpha.get("/kelola/buku-besar", query_string={"akun": bad})
         assert response.status_code == 422
         assert "Choose an account from the list." in text(response)
     header = tenant_account(db, tenants.a.tenant, "1-100")
     for account_id in (header, 10_000, 2**63):
-        assert alpha.get(f"/kelola/laporan/buku-besar/{account_id}").status_code == 404
-    assert alpha.get("/kelola/laporan/buku-besar/abc").status_code == 404
+        assert alpha.get(f"/kelola/buku-besar/{account_id}").status_code == 404
+    assert alpha.get("/kelola/buku-besar/abc").status_code == 404
 
 
 def test_an_account_of_another_cooperative_is_not_found(alpha, beta, db, tenants):
@@ -399,9 +396,9 @@ def test_an_account_of_another_cooperative_is_not_found(alpha, beta, db, tenants
         ledger.add_account(session, parent=header, code="1-108", name="Kas kecil Beta")
         beta_only = ledger.add_account(session, parent=header, code="1-109", name="Kas Beta")
     login(beta, "ani@kopbeta.id")
-    assert beta.get(f"/kelola/laporan/buku-besar/{beta_only.id}").status_code == 200
+    assert beta.get(f"/kelola/buku-besar/{beta_only.id}").status_code == 200
     login(alpha, "bambang@kopalpha.id")
-    for url in ("/kelola/laporan/buku-besar/{}", "/kelola/laporan/buku-besar/{}.xlsx"):
+    for url in ("/kelola/buku-besar/{}", "/kelola/buku-besar/{}.xlsx"):
         response = alpha.get(url.format(beta_only.id))
         assert response.status_code == 404
         assert "Kas Beta" not in text(response)
@@ -462,9 +459,9 @@ def test_savings_on_no_members_name_are_shown_apart(alpha, db, tenants, half_yea
 @pytest.mark.parametrize(
     ("path", "label", "amounts"),
     [
-        ("perubahan-ekuitas", "Total equity", (43_000, 790_000, 100_000, 733_000)),
-        ("arus-kas", "Cash and bank at the end", (533_000,)),
-        ("rekap-simpanan", "Total", (100_000, 70_000, 100_000, 270_000)),
+        ("laporan/perubahan-ekuitas", "Total equity", (43_000, 790_000, 100_000, 733_000)),
+        ("laporan/arus-kas", "Cash and bank at the end", (533_000,)),
+        ("laporan/rekap-simpanan", "Total", (100_000, 70_000, 100_000, 270_000)),
         ("buku-besar/{cash}", "Closing balance", (350_000, 170_000, 223_000)),
     ],
 )
@@ -472,7 +469,7 @@ def test_every_report_downloads_as_pdf_and_excel_with_its_figures(
     alpha, db, tenants, half_year, path, label, amounts
 ):
     login(alpha, "bambang@kopalpha.id")
-    path = "/kelola/laporan/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
+    path = "/kelola/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
     pdf = alpha.get(f"{path}.pdf", query_string=FIRST_HALF)
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
@@ -493,7 +490,7 @@ def test_the_reports_read_in_indonesian(client_for, db, tenants, half_year):
     assert "Laporan Arus Kas" in flow
     assert row_of("Saldo kas dan bank akhir periode", flow) == ["Rp533.000"]
     cash = tenant_account(db, tenants.a.tenant, "1-101")
-    book = text(client.get(f"/kelola/laporan/buku-besar/{cash}", query_string=FIRST_HALF))
+    book = text(client.get(f"/kelola/buku-besar/{cash}", query_string=FIRST_HALF))
     assert "Buku Besar" in book
     assert row_of("Saldo akhir", book) == ["Rp223.000"]
     savings = text(client.get("/kelola/laporan/rekap-simpanan", query_string=FIRST_HALF))
@@ -503,14 +500,19 @@ def test_the_reports_read_in_indonesian(client_for, db, tenants, half_year):
         assert name in index
 
 
-REPORTS = ("perubahan-ekuitas", "arus-kas", "rekap-simpanan", "buku-besar/{cash}")
+REPORTS = (
+    "laporan/perubahan-ekuitas",
+    "laporan/arus-kas",
+    "laporan/rekap-simpanan",
+    "buku-besar/{cash}",
+)
 BACKWARDS = {"dari": "2026-06-01", "per": "2026-01-01"}
 
 
 @pytest.mark.parametrize("path", [*REPORTS, "buku-besar"])
 def test_bad_dates_are_reported_next_to_the_field(alpha, db, tenants, path):
     login(alpha, "bambang@kopalpha.id")
-    path = "/kelola/laporan/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
+    path = "/kelola/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
     for query, message in (
         ({"per": "31-02-2026"}, "Not a valid date value."),
         (BACKWARDS, "The end date comes before the start date."),
@@ -520,19 +522,19 @@ def test_bad_dates_are_reported_next_to_the_field(alpha, db, tenants, path):
         assert message in text(response)
 
 
-@pytest.mark.parametrize("path", [*REPORTS, "unduh"])
+@pytest.mark.parametrize("path", [*REPORTS, "laporan/unduh"])
 def test_a_download_asked_with_bad_dates_is_refused(alpha, db, tenants, path):
     login(alpha, "bambang@kopalpha.id")
-    path = "/kelola/laporan/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
+    path = "/kelola/" + path.format(cash=tenant_account(db, tenants.a.tenant, "1-101"))
     for fmt in ("pdf", "xlsx"):
         assert alpha.get(f"{path}.{fmt}", query_string=BACKWARDS).status_code == 400
 
 
 def test_a_period_too_long_for_a_pdf_offers_excel_only(alpha, db, tenants, half_year, monkeypatch):
-    monkeypatch.setitem(books.DOWNLOAD_LIMITS, "pdf", 5)
+    monkeypatch.setitem(statements.DOWNLOAD_LIMITS, "pdf", 5)
     login(alpha, "bambang@kopalpha.id")
     cash = tenant_account(db, tenants.a.tenant, "1-101")
-    url = f"/kelola/laporan/buku-besar/{cash}"
+    url = f"/kelola/buku-besar/{cash}"
     page = text(alpha.get(url, query_string=FIRST_HALF))
     assert "This report has 7 lines, more than a PDF holds (5)." in page
     assert f"{url}.pdf" not in page
@@ -540,7 +542,7 @@ def test_a_period_too_long_for_a_pdf_offers_excel_only(alpha, db, tenants, half_
     assert alpha.get(f"{url}.pdf", query_string=FIRST_HALF).status_code == 400
     june = {"dari": "2026-06-01", "per": "2026-06-30"}  # three lines
     assert alpha.get(f"{url}.pdf", query_string=june).status_code == 200
-    monkeypatch.setitem(books.DOWNLOAD_LIMITS, "pdf", 1)
+    monkeypatch.setitem(statements.DOWNLOAD_LIMITS, "pdf", 1)
     savings = text(alpha.get("/kelola/laporan/rekap-simpanan", query_string=FIRST_HALF))
     assert "This report has 2 lines, more than a PDF holds (1)." in savings
 
@@ -548,13 +550,13 @@ def test_a_period_too_long_for_a_pdf_offers_excel_only(alpha, db, tenants, half_
 def test_members_cannot_open_the_other_reports(alpha):
     login(alpha, "citra@kopalpha.id")
     for path in (
-        "perubahan-ekuitas",
-        "arus-kas.pdf",
+        "laporan/perubahan-ekuitas",
+        "laporan/arus-kas.pdf",
         "buku-besar",
         "buku-besar/1",
-        "rekap-simpanan",
+        "laporan/rekap-simpanan",
     ):
-        assert alpha.get(f"/kelola/laporan/{path}").status_code == 403
+        assert alpha.get(f"/kelola/{path}").status_code == 403
 
 
 def test_a_period_inside_the_year_opens_its_shu_with_the_year_so_far(db, tenants, half_year):

@@ -35,7 +35,7 @@ def bendahara(alpha):
 
 
 def post_plan(client, year=2025, **fields):
-    page = text(client.get(f"/kelola/laporan/shu/{year}"))
+    page = text(client.get(f"/kelola/shu/{year}"))
     data = {
         "csrf_token": hidden(page, "csrf_token"),
         "key": hidden(page, "key"),
@@ -43,11 +43,11 @@ def post_plan(client, year=2025, **fields):
         "decided_on": "2026-03-15",
         **fields,
     }
-    return client.post(f"/kelola/laporan/shu/{year}", data=data)
+    return client.post(f"/kelola/shu/{year}", data=data)
 
 
 def test_the_plan_follows_the_bylaws_and_keeps_non_members_shu_out(bendahara, closed_2025):
-    page = text(bendahara.get("/kelola/laporan/shu/2025"))
+    page = text(bendahara.get("/kelola/shu/2025"))
     assert "Rp500,000" in page  # the year's SHU
     # 20% jasa usaha = 100,000, half of it earned from non-members: 50,000 to the members,
     # shared 3:1 by their loan interest; 20% jasa modal by savings 220,000 : 100,000.
@@ -61,16 +61,16 @@ def test_posting_makes_one_balanced_entry_and_a_retry_posts_nothing(
     bendahara, db, tenants, closed_2025
 ):
     first, second = closed_2025
-    page = text(bendahara.get("/kelola/laporan/shu/2025"))
+    page = text(bendahara.get("/kelola/shu/2025"))
     data = {
         "csrf_token": hidden(page, "csrf_token"),
         "key": hidden(page, "key"),
         "figures": hidden(page, "figures"),
         "decided_on": "2026-03-15",
     }
-    done = bendahara.post("/kelola/laporan/shu/2025", data=data)
+    done = bendahara.post("/kelola/shu/2025", data=data)
     assert done.status_code == 302
-    again = bendahara.post("/kelola/laporan/shu/2025", data=data)  # the double tap
+    again = bendahara.post("/kelola/shu/2025", data=data)  # the double tap
     assert again.status_code == 302
     assert again.location == done.location
     with books_of(db, tenants.a) as session:
@@ -98,7 +98,7 @@ def test_posting_makes_one_balanced_entry_and_a_retry_posts_nothing(
 
 def test_a_year_is_shared_out_once(bendahara, closed_2025):
     assert post_plan(bendahara).status_code == 302
-    page = text(bendahara.get("/kelola/laporan/shu/2025"))
+    page = text(bendahara.get("/kelola/shu/2025"))
     assert "already been shared out" in page
     assert 'name="decided_on"' not in page
 
@@ -134,8 +134,8 @@ def test_two_treasurers_posting_the_same_year_make_one_allocation(db, tenants, c
 
 
 def test_an_open_year_or_a_meeting_inside_the_year_is_refused(bendahara, closed_2025):
-    assert bendahara.get("/kelola/laporan/shu/2026").status_code == 404
-    assert bendahara.get("/kelola/laporan/shu/abc").status_code == 404
+    assert bendahara.get("/kelola/shu/2026").status_code == 404
+    assert bendahara.get("/kelola/shu/abc").status_code == 404
     early = post_plan(bendahara, decided_on="2025-12-20")
     assert early.status_code == 422
     assert "held after the year" in text(early)
@@ -157,7 +157,7 @@ def test_a_year_without_surplus_has_nothing_to_share(bendahara, db, tenants):
         ledger.close_period(
             session, 2025, 12, user_id=tenants.a.users["bendahara"].id, today=date(2026, 11, 29)
         )
-    page = text(bendahara.get("/kelola/laporan/shu/2025"))
+    page = text(bendahara.get("/kelola/shu/2025"))
     assert "no SHU to share" in page
     assert 'name="decided_on"' not in page
 
@@ -245,7 +245,7 @@ def test_a_cancelled_allocation_is_reversed_and_the_year_can_be_shared_again(
 
 
 def test_the_bylaws_split_must_add_up_to_100(bendahara, closed_2025):
-    page = text(bendahara.get("/kelola/laporan/shu"))
+    page = text(bendahara.get("/kelola/shu"))
     split = {
         "cadangan": "50",
         "jasa_usaha": "30",
@@ -256,47 +256,47 @@ def test_the_bylaws_split_must_add_up_to_100(bendahara, closed_2025):
         "sosial": "0",
     }
     bad = bendahara.post(
-        "/kelola/laporan/shu/pembagian",
+        "/kelola/shu/pembagian",
         data={"csrf_token": hidden(page, "csrf_token"), **split, "sosial": "5"},
     )
     assert bad.status_code == 422
     assert "add up to 100" in text(bad)
     absurd = bendahara.post(
-        "/kelola/laporan/shu/pembagian",
+        "/kelola/shu/pembagian",
         data={"csrf_token": hidden(page, "csrf_token"), **split, "sosial": "lima"},
     )
     assert absurd.status_code == 422
     saved = bendahara.post(
-        "/kelola/laporan/shu/pembagian", data={"csrf_token": hidden(page, "csrf_token"), **split}
+        "/kelola/shu/pembagian", data={"csrf_token": hidden(page, "csrf_token"), **split}
     )
     assert saved.status_code == 302
-    page = text(bendahara.get("/kelola/laporan/shu/2025"))
+    page = text(bendahara.get("/kelola/shu/2025"))
     assert "(50%)" in page
     assert "Rp325,000" in page  # the reserve: half, plus half of the 30% jasa usaha
 
 
 def test_only_the_treasurer_shares_out_and_other_officers_can_read(alpha, closed_2025):
     login(alpha, "ana@kopalpha.id")  # the chair
-    assert alpha.get("/kelola/laporan/shu").status_code == 200
-    assert alpha.get("/kelola/laporan/shu/2025").status_code == 403
+    assert alpha.get("/kelola/shu").status_code == 200
+    assert alpha.get("/kelola/shu/2025").status_code == 403
 
 
 def test_another_cooperatives_allocation_is_not_found(bendahara, db, tenants):
     book_closed_2025(db, tenants.b)
     allocation_id = share_out_2025(db, tenants.b)
-    assert bendahara.get(f"/kelola/laporan/shu/hasil/{allocation_id}").status_code == 404
-    assert bendahara.get(f"/kelola/laporan/shu/hasil/{allocation_id}.xlsx").status_code == 404
+    assert bendahara.get(f"/kelola/shu/hasil/{allocation_id}").status_code == 404
+    assert bendahara.get(f"/kelola/shu/hasil/{allocation_id}.xlsx").status_code == 404
 
 
 def test_figures_that_changed_after_the_page_was_shown_are_not_posted(bendahara, closed_2025):
-    page = text(bendahara.get("/kelola/laporan/shu/2025"))
+    page = text(bendahara.get("/kelola/shu/2025"))
     split = {"cadangan": "50", "jasa_usaha": "30", "jasa_modal": "20"}
     split |= dict.fromkeys(("pengurus", "karyawan", "pendidikan", "sosial"), "0")
     bendahara.post(
-        "/kelola/laporan/shu/pembagian", data={"csrf_token": hidden(page, "csrf_token"), **split}
+        "/kelola/shu/pembagian", data={"csrf_token": hidden(page, "csrf_token"), **split}
     )
     stale = bendahara.post(
-        "/kelola/laporan/shu/2025",
+        "/kelola/shu/2025",
         data={
             "csrf_token": hidden(page, "csrf_token"),
             "key": hidden(page, "key"),

@@ -70,7 +70,7 @@ def home_for(user: SignedInUser) -> str:
         return url_for("admin.home")
     if user.can(Permission.OFFICER_AREA):
         return url_for("officer.home")
-    return url_for("officer.member_home")
+    return url_for("member.home")
 
 
 def find_account(identifier: str) -> TenantUser | PlatformAdmin | None:

@@ -1,24 +1,22 @@
 """A member's savings statement for any period: on screen, as a PDF and as an Excel sheet. The
-officers open any member's; a signed-in member opens only their own."""
+officers open any member's here; a signed-in member opens their own in the member area."""
 
 from __future__ import annotations
 
-from flask import abort, g
+from flask import g
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.members.savings import KIND_LABELS, member_or_404
+from saas.blueprints.labels import KIND_LABELS
 from saas.blueprints.members.views import bp
-from saas.blueprints.officer.views import bp as officer_bp
-from saas.blueprints.reports.books import Rows, show
+from saas.blueprints.reports.statements import Rows, show
 from saas.blueprints.reports.views import period
+from saas.blueprints.savings.views import member_or_404
 from saas.db import tenant_db
 from saas.members.models import Member
-from saas.members.queries import member_of_user
 from saas.savings import operations as savings
 from saas.savings.models import SavingsKind
 from saas.savings.operations import StatementRow
@@ -83,14 +81,3 @@ def statement_rows(
 def member_statement(member_id: int, fmt: str | None = None) -> ResponseReturnValue:
     member = member_or_404(member_id)
     return statement(member, fmt, "members.member_statement", member_id=member.id)
-
-
-@officer_bp.route("/anggota/rekening")
-@officer_bp.route("/anggota/rekening.<any(pdf,xlsx):fmt>")
-@tenant_view(Permission.MEMBER_AREA)
-def own_statement(fmt: str | None = None) -> ResponseReturnValue:
-    """The signed-in member's own statement, found by their user alone."""
-    member = member_of_user(tenant_db(), current_user.id)
-    if member is None:
-        abort(404)
-    return statement(member, fmt, "officer.own_statement")

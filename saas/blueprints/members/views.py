@@ -22,20 +22,19 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from saas import clock
-from saas.access import Scope, public, tenant_view
+from saas.access import tenant_view
 from saas.accounts.operations import find_tenant_user_by_login
 from saas.accounts.passwords import verify_password
 from saas.accounts.roles import Permission
-from saas.accounts.tokens import TokenExpired, TokenInvalid, make_token, read_token
+from saas.accounts.tokens import make_token
 from saas.blueprints.auth.forms import AccountHolderForm
 from saas.blueprints.auth.views import password_token
+from saas.blueprints.labels import KIND_LABELS
 from saas.blueprints.links import external_url
 from saas.blueprints.members.forms import ExitForm, MemberForm
-from saas.blueprints.members.labels import KIND_LABELS
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
 from saas.blueprints.ratelimits import login_limits
-from saas.blueprints.site.views import bp as site_bp
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
 from saas.i18n import rupiah_filter
@@ -352,23 +351,6 @@ def card(member_id: int) -> str:
     if member is None:
         abort(404)
     return render_template("members/card.html", member=member, qr=qr_svg(card_url(member)))
-
-
-@site_bp.route("/kartu/<token>")
-@public(Scope.TENANT)
-def check_member(token: str) -> str:
-    """What a member card's QR code opens: name, number and status (no NIK, nothing else)."""
-    settings = current_app.extensions["guyub.settings"]
-    try:
-        payload = read_token(settings.secret_key, "member-card", token, CARD_MAX_AGE)
-    except (TokenExpired, TokenInvalid):
-        abort(404)
-    if payload.get("tid") != g.tenant.id:
-        abort(404)
-    member = members.get_member_for_tenant(tenant_db(), int(payload.get("mid", 0)))
-    if member is None:
-        abort(404)
-    return render_template("members/card_check.html", member=member)
 
 
 @bp.route("/<int:member_id>/ktp")

@@ -1,4 +1,4 @@
-"""The cooperative's own area: the officers' home, the team, and a member's home."""
+"""The cooperative's own area: the officers' home and the team."""
 
 from __future__ import annotations
 
@@ -13,15 +13,10 @@ from saas.accounts import operations as accounts
 from saas.accounts.roles import Permission, Role
 from saas.accounts.tokens import make_token
 from saas.blueprints.links import external_url
-from saas.blueprints.members.savings import KIND_LABELS
 from saas.blueprints.officer.forms import InviteForm, TeamMemberForm
 from saas.db import tenant_db
 from saas.mail import send_templated
-from saas.members.queries import member_of_user
-from saas.publishing import operations as publishing
-from saas.savings import bills, dashboard
-from saas.savings import operations as savings
-from saas.shu import operations as shu
+from saas.savings import dashboard
 
 bp = Blueprint("officer", __name__)
 
@@ -47,25 +42,6 @@ def home() -> str:
         "officer/home.html",
         overview=summary,
         bars=dashboard.chart_bars(summary.trend) if summary else [],
-    )
-
-
-@bp.route("/anggota")
-@tenant_view(Permission.MEMBER_AREA)
-def member_home() -> str:
-    """A member's own accounts, and nobody else's: found by the signed-in user alone."""
-    member = member_of_user(tenant_db(), current_user.id)
-    if member is None:
-        return render_template("officer/member_home.html", member=None)
-    return render_template(
-        "officer/member_home.html",
-        member=member,
-        balances=savings.balances(tenant_db(), member.id),
-        receipts=savings.history(tenant_db(), member.id, limit=50),
-        shares=bills.shares_of_member(tenant_db(), member.id),
-        shu_shares=shu.shares_of_member(tenant_db(), member.id),
-        reports=publishing.list_published(tenant_db()),
-        KIND_LABELS=KIND_LABELS,
     )
 
 

@@ -13,8 +13,8 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from saas.access import Scope, public
+from saas.blueprints.labels import FUND_LABELS
 from saas.blueprints.links import external_url
-from saas.blueprints.reports.shu import FUND_LABELS
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
 from saas.ledger.rules import account_name

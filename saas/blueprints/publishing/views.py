@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,11 +12,12 @@ from wtforms import BooleanField, SelectField
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import Form
-from saas.blueprints.reports.views import bp
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.publishing import operations as publishing
+
+bp = Blueprint("publishing", __name__, url_prefix="/kelola/terbitkan")
 
 PUBLISH_MESSAGES = {
     "year_not_closed": _l("Choose a book year whose December is closed."),
@@ -42,13 +43,13 @@ def publish_page(form: PublishForm | None = None, status: int = 200) -> tuple[st
     ), status
 
 
-@bp.route("/terbitkan")
+@bp.route("")
 @tenant_view(Permission.KEEP_BOOKS)
-def publish_index() -> tuple[str, int]:
+def index() -> tuple[str, int]:
     return publish_page()
 
 
-@bp.route("/terbitkan", methods=["POST"])
+@bp.route("", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
 def publish() -> Response | tuple[str, int]:
     form = PublishForm()
@@ -64,14 +65,14 @@ def publish() -> Response | tuple[str, int]:
         form.year.errors = [str(PUBLISH_MESSAGES[exc.code])]
         return publish_page(form, 422)
     flash(_("The statements of %(year)s are published.", year=form.year.data), "success")
-    return refresh_summary_after_change(redirect(url_for("reports.publish_index")))
+    return refresh_summary_after_change(redirect(url_for("publishing.index")))
 
 
-@bp.route("/terbitkan/<int:year>/tarik", methods=["POST"])
+@bp.route("/<int:year>/tarik", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
 def withdraw(year: int) -> Response:
     if not publishing.withdraw(tenant_db(), year):  # CSRFProtect has checked the token
         abort(404)
     tenant_db().commit()
     flash(_("The statements of %(year)s are no longer published.", year=year), "success")
-    return refresh_summary_after_change(redirect(url_for("reports.publish_index")))
+    return refresh_summary_after_change(redirect(url_for("publishing.index")))

@@ -17,9 +17,10 @@ from wtforms.validators import Optional
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints import MAX_ID
-from saas.blueprints.reports.books import DOWNLOAD_LIMITS, Rows, show
-from saas.blueprints.reports.journal import ledger_message
-from saas.blueprints.reports.views import PeriodForm, account_name_filter, bp, period
+from saas.blueprints.books.views import bp
+from saas.blueprints.labels import ledger_message
+from saas.blueprints.reports.statements import DOWNLOAD_LIMITS, Rows, show
+from saas.blueprints.reports.views import PeriodForm, account_name_filter, period
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.ledger.general_ledger import (
@@ -59,7 +60,7 @@ def choose_ledger() -> ResponseReturnValue:
     _form, start, end, status = period(form)
     if status == 200 and form.akun.data is not None:
         return redirect(
-            url_for("reports.general_ledger_of", account_id=form.akun.data, dari=start, per=end)
+            url_for("books.general_ledger_of", account_id=form.akun.data, dari=start, per=end)
         )
     name = _("General ledger")
     return render_template(
@@ -82,7 +83,7 @@ def general_ledger_of(account_id: int, fmt: str | None = None) -> ResponseReturn
     return show(
         fmt,
         status,
-        endpoint="reports.general_ledger_of",
+        endpoint="books.general_ledger_of",
         args={"account_id": account.id, "dari": start, "per": end},
         name=_("General ledger"),
         title=_(

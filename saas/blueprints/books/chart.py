@@ -11,8 +11,9 @@ from wtforms.validators import DataRequired, Length
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.books.views import bp
 from saas.blueprints.forms import REQUIRED, Form
-from saas.blueprints.reports.views import account_name_filter, bp
+from saas.blueprints.reports.views import account_name_filter
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account, AccountKind
@@ -152,7 +153,7 @@ def rename_account(account_id: int) -> Response | tuple[str, int]:
                 ),
                 "success",
             )
-            return redirect(url_for("reports.account", account_id=account.id))
+            return redirect(url_for("books.account", account_id=account.id))
     return account_page(account, rename=form, status=422)
 
 
@@ -175,7 +176,7 @@ def add_account(account_id: int) -> Response | tuple[str, int]:
             flash(
                 _("Account %(code)s %(name)s added.", code=added.code, name=added.name), "success"
             )
-            return redirect(url_for("reports.chart", _anchor=f"akun-{added.id}"))
+            return redirect(url_for("books.chart", _anchor=f"akun-{added.id}"))
     return account_page(parent, sub=form, status=422)
 
 
@@ -200,7 +201,7 @@ def hide_account(account_id: int) -> Response | tuple[str, int]:
             )
         else:
             flash(_("Account %(code)s is back in the posting forms.", code=account.code), "success")
-    return redirect(url_for("reports.account", account_id=account.id))
+    return redirect(url_for("books.account", account_id=account.id))
 
 
 @bp.route("/akun/<int:account_id>/hapus", methods=["POST"])
@@ -217,5 +218,5 @@ def remove_account(account_id: int) -> Response | tuple[str, int]:
             flash(chart_message(exc, account), "error")
             return account_page(account, status=422)
         flash(_("Account %(code)s deleted.", code=code), "success")
-        return redirect(url_for("reports.chart"))
-    return redirect(url_for("reports.account", account_id=account.id))
+        return redirect(url_for("books.chart"))
+    return redirect(url_for("books.account", account_id=account.id))

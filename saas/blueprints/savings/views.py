@@ -1,4 +1,5 @@
-"""Savings at the counter: a member's balances and history, deposits, withdrawals, receipts."""
+"""Savings at the counter: a member's balances and history, deposits, withdrawals, receipts;
+the area's blueprint, which its bills and interest pages share."""
 
 from __future__ import annotations
 
@@ -8,25 +9,39 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
-from wtforms import DateField, Field, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from saas import clock
-from saas.access import Scope, public, tenant_view
+from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import NOT_RUPIAH, Form, not_in_future, optional_rupiah_amount
+from saas.blueprints.forms import (
+    NOT_RUPIAH,
+    Form,
+    not_in_future,
+    optional_rupiah_amount,
+    valid_key,
+)
+from saas.blueprints.labels import KIND_LABELS, METHOD_LABELS
 from saas.blueprints.links import external_url
-from saas.blueprints.members.labels import KIND_LABELS, METHOD_LABELS
-from saas.blueprints.members.views import bp
-from saas.blueprints.site.views import bp as site_bp
 from saas.db import tenant_db
 from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
@@ -40,6 +55,8 @@ from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.savings.operations import Movement
 
+bp = Blueprint("savings", __name__, url_prefix="/kelola")
+
 SAVINGS_ERRORS = {
     "member_left": _l("This member has left; savings can no longer be paid in."),
     "pokok_paid": _l("This member has already paid the principal savings."),
@@ -52,13 +69,6 @@ SAVINGS_ERRORS = {
 
 
 MONTH_VALUE = re.compile(r"(20\d\d)-(\d\d)")
-
-
-def valid_key(_form: Any, field: Field) -> None:
-    try:
-        field.data = uuid.UUID(str(field.data))
-    except ValueError as exc:
-        raise ValidationError(str(_l("This form is out of date. Open it again."))) from exc
 
 
 class MovementForm(Form):
@@ -150,7 +160,7 @@ def savings_page(member: Member, deposit: MovementForm, withdrawal: MovementForm
     )
 
 
-@bp.route("/<int:member_id>/simpanan")
+@bp.route("/anggota/<int:member_id>/simpanan")
 @tenant_view(Permission.POST_MONEY)
 def member_savings(member_id: int) -> str:
     member = member_or_404(member_id)
@@ -159,7 +169,7 @@ def member_savings(member_id: int) -> str:
     )
 
 
-@bp.route("/bayar")
+@bp.route("/anggota/bayar")
 @tenant_view(Permission.POST_MONEY)
 def find_payer() -> Response | str:
     """The counter's first step: find who pays; one match opens their pay-in form at once."""
@@ -170,11 +180,11 @@ def find_payer() -> Response | str:
         else []
     )
     if len(found) == 1:
-        return redirect(url_for("members.member_savings", member_id=found[0].id))
+        return redirect(url_for("savings.member_savings", member_id=found[0].id))
     return render_template("members/find_payer.html", query=query, members=found)
 
 
-@bp.route("/<int:member_id>/simpanan/<any(setor,tarik):action>", methods=["POST"])
+@bp.route("/anggota/<int:member_id>/simpanan/<any(setor,tarik):action>", methods=["POST"])
 @tenant_view(Permission.POST_MONEY)
 def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
     member = member_or_404(member_id)
@@ -197,7 +207,7 @@ def record_movement(member_id: int, action: str) -> Response | tuple[str, int]:
         else:
             if created:
                 flash(_("Recorded. Receipt %(number)s.", number=receipt.number), "success")
-            return redirect(url_for("members.receipt", number=receipt.number))
+            return redirect(url_for("savings.receipt", number=receipt.number))
     deposit = deposit_form(member) if withdrawing else form
     withdrawal = form if withdrawing else fresh_form("tarik", kind=SavingsKind.SUKARELA.value)
     return savings_page(member, deposit, withdrawal), 422
@@ -312,13 +322,13 @@ def receipt_context(number: str) -> dict[str, Any]:
     }
 
 
-@bp.route("/kuitansi/<number>")
+@bp.route("/anggota/kuitansi/<number>")
 @tenant_view(Permission.POST_MONEY)
 def receipt(number: str) -> str:
     return render_template("members/receipt.html", **receipt_context(number))
 
 
-@bp.route("/kuitansi/<number>.pdf")
+@bp.route("/anggota/kuitansi/<number>.pdf")
 @tenant_view(Permission.POST_MONEY)
 def receipt_pdf(number: str) -> Response:
     """The receipt on one page with the cooperative's letterhead, to print or send."""
@@ -334,15 +344,3 @@ def receipt_pdf(number: str) -> Response:
     response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-@site_bp.route("/kuitansi/<token>")
-@public(Scope.TENANT)
-def check_receipt(token: str) -> str | tuple[str, int]:
-    """Anyone holding a receipt can check it through its QR code: number, date, amount,
-    cooperative, and whether the movement was cancelled. A number alone shows nothing."""
-    g.private_page = True  # kept by no cache: a reversal changes the answer at once
-    found = savings.find_receipt_by_token(tenant_db(), token)
-    if found is None:
-        return render_template("members/receipt_unknown.html"), 404
-    return render_template("members/receipt_check.html", receipt=found)

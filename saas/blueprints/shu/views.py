@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,10 +17,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, Form, not_in_future
-from saas.blueprints.members.savings import valid_key
-from saas.blueprints.reports.journal import LEDGER_MESSAGES
-from saas.blueprints.reports.views import bp, file_response, workbook
+from saas.blueprints.forms import REQUIRED, Form, not_in_future, valid_key
+from saas.blueprints.labels import FUND_LABELS, LEDGER_MESSAGES
+from saas.blueprints.reports.views import file_response, workbook
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.ledger.rules import LedgerError
@@ -28,15 +27,8 @@ from saas.shu import operations as shu
 from saas.shu.models import ShuAllocation
 from saas.shu.rules import FUNDS, ShuError
 
-FUND_LABELS = {
-    "cadangan": _l("Reserve (cadangan)"),
-    "jasa_usaha": _l("Members, by their transactions (jasa usaha)"),
-    "jasa_modal": _l("Members, by their savings (jasa modal)"),
-    "pengurus": _l("Officers' fund"),
-    "karyawan": _l("Employees' fund"),
-    "pendidikan": _l("Education fund"),
-    "sosial": _l("Social fund"),
-}
+bp = Blueprint("shu", __name__, url_prefix="/kelola/shu")
+
 SHU_MESSAGES = {
     "no_shu": _l("That year closed without a surplus: there is no SHU to share."),
     "decided_too_early": _l("The members' meeting that decides the SHU is held after the year."),
@@ -138,13 +130,13 @@ def index_page(split: SplitForm | None = None, status: int = 200) -> tuple[str, 
     ), status
 
 
-@bp.route("/shu")
+@bp.route("")
 @tenant_view(Permission.OFFICER_AREA)
-def shu_index() -> tuple[str, int]:
+def index() -> tuple[str, int]:
     return index_page()
 
 
-@bp.route("/shu/pembagian", methods=["POST"])
+@bp.route("/pembagian", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
 def save_split() -> Response | tuple[str, int]:
     form = SplitForm()
@@ -153,7 +145,7 @@ def save_split() -> Response | tuple[str, int]:
     shu.save_percentages(tenant_db(), form.percentages())
     tenant_db().commit()
     flash(_("The bylaws' split is saved."), "success")
-    return redirect(url_for("reports.shu_index"))
+    return redirect(url_for("shu.index"))
 
 
 def plan_page(year: int, form: PostForm, status: int = 200) -> tuple[str, int]:
@@ -181,15 +173,15 @@ def plan_page(year: int, form: PostForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
-@bp.route("/shu/<int:year>")
+@bp.route("/<int:year>")
 @tenant_view(Permission.KEEP_BOOKS)
-def shu_plan(year: int) -> tuple[str, int]:
+def plan(year: int) -> tuple[str, int]:
     return plan_page(year, _fresh(PostForm()))
 
 
-@bp.route("/shu/<int:year>", methods=["POST"])
+@bp.route("/<int:year>", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
-def post_shu(year: int) -> Response | tuple[str, int]:
+def post(year: int) -> Response | tuple[str, int]:
     form = PostForm()
     if year not in ledger.closed_years(tenant_db()):
         abort(404)
@@ -212,7 +204,7 @@ def post_shu(year: int) -> Response | tuple[str, int]:
         return plan_page(year, form, 422)
     if created:
         flash(_("The SHU of %(year)s is shared out and posted.", year=year), "success")
-    return redirect(url_for("reports.shu_allocation", allocation_id=allocation.id))
+    return redirect(url_for("shu.allocation", allocation_id=allocation.id))
 
 
 def _allocation_or_404(allocation_id: int) -> ShuAllocation:
@@ -241,15 +233,15 @@ def allocation_page(
     ), status
 
 
-@bp.route("/shu/hasil/<int:allocation_id>")
+@bp.route("/hasil/<int:allocation_id>")
 @tenant_view(Permission.OFFICER_AREA)
-def shu_allocation(allocation_id: int) -> tuple[str, int]:
+def allocation(allocation_id: int) -> tuple[str, int]:
     return allocation_page(_allocation_or_404(allocation_id))
 
 
-@bp.route("/shu/hasil/<int:allocation_id>/bayar", methods=["POST"])
+@bp.route("/hasil/<int:allocation_id>/bayar", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
-def pay_shu(allocation_id: int) -> Response | tuple[str, int]:
+def pay(allocation_id: int) -> Response | tuple[str, int]:
     allocation = _allocation_or_404(allocation_id)
     form = PayForm()
     if not form.validate_on_submit() or form.paid_on.data is None:
@@ -268,12 +260,12 @@ def pay_shu(allocation_id: int) -> Response | tuple[str, int]:
         flash(shu_message(exc), "error")
         return allocation_page(allocation, pay=form, status=422)
     flash(_("%(count)s members' shares are in their voluntary savings.", count=paid), "success")
-    return redirect(url_for("reports.shu_allocation", allocation_id=allocation.id))
+    return redirect(url_for("shu.allocation", allocation_id=allocation.id))
 
 
-@bp.route("/shu/hasil/<int:allocation_id>/batal", methods=["POST"])
+@bp.route("/hasil/<int:allocation_id>/batal", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
-def cancel_shu(allocation_id: int) -> Response | tuple[str, int]:
+def cancel(allocation_id: int) -> Response | tuple[str, int]:
     allocation = _allocation_or_404(allocation_id)
     form = CancelForm()
     if not form.validate_on_submit():
@@ -293,12 +285,12 @@ def cancel_shu(allocation_id: int) -> Response | tuple[str, int]:
         flash(shu_message(exc), "error")
         return allocation_page(allocation, cancel=form, status=422)
     flash(_("The allocation of %(year)s is cancelled.", year=allocation.year), "success")
-    return redirect(url_for("reports.shu_index"))
+    return redirect(url_for("shu.index"))
 
 
-@bp.route("/shu/hasil/<int:allocation_id>.xlsx")
+@bp.route("/hasil/<int:allocation_id>.xlsx")
 @tenant_view(Permission.OFFICER_AREA)
-def shu_xlsx(allocation_id: int) -> Response:
+def allocation_xlsx(allocation_id: int) -> Response:
     """Every member's share, amounts as numbers Excel can add."""
     allocation = _allocation_or_404(allocation_id)
     head = [

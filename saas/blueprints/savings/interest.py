@@ -15,10 +15,9 @@ from wtforms import HiddenField, SelectField
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import Form
-from saas.blueprints.members.bills import bp
-from saas.blueprints.members.savings import valid_key
-from saas.blueprints.reports.journal import LEDGER_MESSAGES
+from saas.blueprints.forms import Form, valid_key
+from saas.blueprints.labels import LEDGER_MESSAGES
+from saas.blueprints.savings.views import bp
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.ledger.rules import LedgerError
@@ -84,7 +83,7 @@ def month_form(formdata: object = None) -> MonthForm:
     return form
 
 
-@bp.route("/bunga")
+@bp.route("/simpanan/bunga")
 @tenant_view(Permission.KEEP_BOOKS)
 def interest_index() -> tuple[str, int]:
     form = month_form(request.args)
@@ -92,7 +91,7 @@ def interest_index() -> tuple[str, int]:
     return interest_page(form, 422 if chosen_badly else 200)
 
 
-@bp.route("/bunga", methods=["POST"])
+@bp.route("/simpanan/bunga", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
 def pay_interest() -> Response | tuple[str, int]:
     form = month_form(request.form)
@@ -125,4 +124,4 @@ def pay_interest() -> Response | tuple[str, int]:
             ),
             "success",
         )
-    return redirect(url_for("bills.interest_index"))
+    return redirect(url_for("savings.interest_index"))

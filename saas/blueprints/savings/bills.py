@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,16 +17,15 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount
-from saas.blueprints.members.savings import KIND_LABELS, METHOD_LABELS, SAVINGS_ERRORS, valid_key
+from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount, valid_key
+from saas.blueprints.labels import KIND_LABELS, METHOD_LABELS
+from saas.blueprints.savings.views import SAVINGS_ERRORS, bp
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
 from saas.savings import bills, classification
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.savings.rules import MAX_RATE_BP
-
-bp = Blueprint("bills", __name__, url_prefix="/kelola/tagihan")
 
 BILL_ERRORS = {
     "bill_exists": _l("This month is already billed for these savings."),
@@ -66,9 +65,9 @@ class PayForm(Form):
     key = HiddenField(validators=[valid_key])
 
 
-@bp.route("", methods=["GET", "POST"])
+@bp.route("/tagihan", methods=["GET", "POST"])
 @tenant_view(Permission.POST_MONEY)
-def index() -> Response | tuple[str, int]:
+def bills_index() -> Response | tuple[str, int]:
     form = BillForm()
     if not form.is_submitted():
         today = clock.today()
@@ -89,7 +88,7 @@ def index() -> Response | tuple[str, int]:
             form.month.errors = [str(BILL_ERRORS.get(exc.code, BILL_ERRORS["no_members"]))]
         else:
             flash(_("Bill created."), "success")
-            return redirect(url_for("bills.show", bill_id=bill.id))
+            return redirect(url_for("savings.show_bill", bill_id=bill.id))
     return render_template(
         "bills/index.html", form=form, bills=bills.list_bills(tenant_db()), KIND_LABELS=KIND_LABELS
     ), 422 if form.errors else 200
@@ -111,15 +110,15 @@ def show_page(bill_id: int, form: PayForm, status: int = 200) -> tuple[str, int]
     ), status
 
 
-@bp.route("/<int:bill_id>")
+@bp.route("/tagihan/<int:bill_id>")
 @tenant_view(Permission.POST_MONEY)
-def show(bill_id: int) -> tuple[str, int]:
+def show_bill(bill_id: int) -> tuple[str, int]:
     return show_page(bill_id, PayForm())
 
 
-@bp.route("/<int:bill_id>/bayar", methods=["POST"])
+@bp.route("/tagihan/<int:bill_id>/bayar", methods=["POST"])
 @tenant_view(Permission.POST_MONEY)
-def pay(bill_id: int) -> Response | tuple[str, int]:
+def pay_bill(bill_id: int) -> Response | tuple[str, int]:
     bill = bills.get_bill_for_tenant(tenant_db(), bill_id)
     if bill is None:
         abort(404)
@@ -147,13 +146,13 @@ def pay(bill_id: int) -> Response | tuple[str, int]:
             flash(_("%(count)s paid.", count=newly), "success")
             if already:
                 flash(_("%(count)s had been paid already.", count=already), "info")
-            return redirect(url_for("bills.show", bill_id=bill.id))
+            return redirect(url_for("savings.show_bill", bill_id=bill.id))
     elif not chosen:
         flash(_("Tick the members who paid."), "error")
     return show_page(bill_id, form, 422)
 
 
-@bp.route("/tunggakan")
+@bp.route("/tagihan/tunggakan")
 @tenant_view(Permission.POST_MONEY)
 def arrears() -> str:
     today = clock.today()
@@ -205,7 +204,7 @@ def settings_page(form: SettingsForm, status: int = 200) -> tuple[str, int]:
     ), status
 
 
-@bp.route("/pengaturan", methods=["GET", "POST"])
+@bp.route("/tagihan/pengaturan", methods=["GET", "POST"])
 @tenant_view(Permission.KEEP_BOOKS)
 def settings() -> Response | tuple[str, int]:
     """The amounts of the bylaws (AD/ART): new bills and the counter's forms start from them."""
@@ -220,11 +219,11 @@ def settings() -> Response | tuple[str, int]:
         )
         tenant_db().commit()
         flash(_("Savings amounts saved."), "success")
-        return redirect(url_for("bills.index"))
+        return redirect(url_for("savings.bills_index"))
     return settings_page(form, 422 if form.errors else 200)
 
 
-@bp.route("/pengaturan/klasifikasi", methods=["POST"])
+@bp.route("/tagihan/pengaturan/klasifikasi", methods=["POST"])
 @tenant_view(Permission.KEEP_BOOKS)
 def reclassify() -> Response | tuple[str, int]:
     """Principal and mandatory savings to the other classification (equity or liabilities)."""
@@ -234,7 +233,7 @@ def reclassify() -> Response | tuple[str, int]:
         as_liabilities
     ):  # done already (a second tap)
         flash(str(CLASSIFY_ERRORS["already_classified"]), "success")
-        return redirect(url_for("bills.settings"))
+        return redirect(url_for("savings.settings"))
     if form.validate_on_submit():
         try:
             moved = classification.reclassify(
@@ -254,7 +253,7 @@ def reclassify() -> Response | tuple[str, int]:
             else:
                 done = _("They count as equity now: %(count)s balances moved.", count=moved)
             flash(done, "success")
-            return redirect(url_for("bills.settings"))
+            return redirect(url_for("savings.settings"))
     current = savings.get_settings(tenant_db())
     return settings_page(
         SettingsForm(obj=current, interest_rate=Decimal(current.sukarela_interest_bp) / 100), 422

@@ -1,4 +1,5 @@
-"""The treasurer's journal: other income and expenses, reversals, closing a month."""
+"""The books' blueprint, and the treasurer's journal on it: other income and expenses,
+reversals, closing a month."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,12 +20,11 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount
-from saas.blueprints.members.savings import METHOD_LABELS, valid_key
+from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount, valid_key
+from saas.blueprints.labels import LEDGER_MESSAGES, METHOD_LABELS, ledger_message
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.forms import PHOTO_FIELD_KW
 from saas.blueprints.profile.views import read_photo
-from saas.blueprints.reports.views import bp
 from saas.db import tenant_db
 from saas.i18n import rupiah_filter
 from saas.ledger import operations as ledger
@@ -33,27 +33,7 @@ from saas.ledger.rules import LedgerError, account_name
 from saas.savings import classification
 from saas.savings.models import PaymentMethod
 
-LEDGER_MESSAGES = {
-    "period_closed": _l("The books of that month are closed. Use a date in an open month."),
-    "already_reversed": _l("This entry has already been reversed."),
-    "reversal_of_reversal": _l("A reversal is not reversed again: record a new entry instead."),
-    "period_not_ended": _l("A month can be closed once it has ended."),
-    "already_closed": _l("That month is already closed."),
-    "bad_account": _l("Choose an account from the list."),
-    "not_enough_money": _l("There is not that much money in the cash or bank account."),
-    "member_overdrawn": _l(
-        "This would take a member's balance below zero: what this entry paid in has been paid "
-        "out since. Reverse the later payout first."
-    ),
-    "owned_entry": _l(
-        "This entry belongs to an SHU allocation, a month's interest or a reclassification: "
-        "it is undone on its own page."
-    ),
-}
-
-
-def ledger_message(error: LedgerError) -> str:
-    return str(LEDGER_MESSAGES.get(error.code, LEDGER_MESSAGES["bad_account"]))
+bp = Blueprint("books", __name__, url_prefix="/kelola")
 
 
 class EntryForm(Form):
@@ -185,7 +165,7 @@ def record_entry() -> Response | tuple[str, int]:
                 tenant_db().commit()
             if result.created:
                 flash(_("Entry #%(number)s recorded.", number=result.entry.id), "success")
-            return redirect(url_for("reports.journal"))
+            return redirect(url_for("books.journal"))
     return journal_page(form, 422)
 
 
@@ -213,7 +193,7 @@ def reverse(entry_id: int) -> Response | tuple[str, int]:
             flash(ledger_message(exc), "error")
             return journal_page(entry_form(), 422)
         flash(_("Entry #%(number)s reversed.", number=entry.id), "success")
-        return redirect(url_for("reports.journal"))
+        return redirect(url_for("books.journal"))
     flash(_("Say why the entry is reversed."), "error")
     return journal_page(entry_form(), 422)
 
@@ -238,7 +218,7 @@ def close_month() -> Response | tuple[str, int]:
             flash(ledger_message(exc), "error")
             return journal_page(entry_form(), 422)
         flash(_("The books of %(month)s are closed.", month=f"{month:02d}/{year}"), "success")
-        return redirect(url_for("reports.journal"))
+        return redirect(url_for("books.journal"))
     flash(_("Choose a month that has ended."), "error")
     return journal_page(entry_form(), 422)
 

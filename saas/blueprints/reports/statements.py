@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.members.savings import KIND_LABELS
+from saas.blueprints.labels import KIND_LABELS
 from saas.blueprints.reports.letterhead import statement_pdf
 from saas.blueprints.reports.views import (
     account_name_filter,

@@ -1,0 +1,1 @@
+"""Old addresses of pages that moved, answered with a permanent redirect."""

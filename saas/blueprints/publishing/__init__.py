@@ -1,0 +1,1 @@
+"""Publishing (`/kelola/terbitkan`): a closed year's statements frozen for the microsite."""

@@ -1,0 +1,1 @@
+"""Savings (``/kelola``): the counter and its receipts, bills and arrears, interest, settings."""

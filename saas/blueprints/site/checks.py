@@ -1,0 +1,45 @@
+"""The public checks behind the QR codes printed on paper: a receipt and a member card.
+
+Their addresses (``/kuitansi/<token>``, ``/kartu/<token>``) are on paper already and never move.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template
+
+from saas.access import Scope, public
+from saas.accounts.tokens import TokenExpired, TokenInvalid, read_token
+from saas.blueprints.members.views import CARD_MAX_AGE
+from saas.blueprints.site.views import bp
+from saas.db import tenant_db
+from saas.members import operations as members
+from saas.savings import operations as savings
+
+
+@bp.route("/kuitansi/<token>")
+@public(Scope.TENANT)
+def check_receipt(token: str) -> str | tuple[str, int]:
+    """Anyone holding a receipt can check it through its QR code: number, date, amount,
+    cooperative, and whether the movement was cancelled. A number alone shows nothing."""
+    g.private_page = True  # kept by no cache: a reversal changes the answer at once
+    found = savings.find_receipt_by_token(tenant_db(), token)
+    if found is None:
+        return render_template("members/receipt_unknown.html"), 404
+    return render_template("members/receipt_check.html", receipt=found)
+
+
+@bp.route("/kartu/<token>")
+@public(Scope.TENANT)
+def check_member(token: str) -> str:
+    """What a member card's QR code opens: name, number and status (no NIK, nothing else)."""
+    settings = current_app.extensions["guyub.settings"]
+    try:
+        payload = read_token(settings.secret_key, "member-card", token, CARD_MAX_AGE)
+    except (TokenExpired, TokenInvalid):
+        abort(404)
+    if payload.get("tid") != g.tenant.id:
+        abort(404)
+    member = members.get_member_for_tenant(tenant_db(), int(payload.get("mid", 0)))
+    if member is None:
+        abort(404)
+    return render_template("members/card_check.html", member=member)
