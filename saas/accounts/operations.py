@@ -1,4 +1,7 @@
-"""The only code that writes accounts: sign-in bookkeeping, invitations, password resets."""
+"""The only code that writes accounts: sign-in bookkeeping, invitations, password resets.
+
+Operations flush and leave the commit to their caller (the request or the command), so they
+compose with others in one transaction."""
 
 from __future__ import annotations
 
@@ -120,20 +123,20 @@ def authenticate(
     if account.password_hash and needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     account.last_login_at = _now()
-    session.commit()
+    session.flush()
     return True
 
 
 def record_sign_in(session: Session, account: TenantUser | PlatformAdmin) -> None:
     account.last_login_at = _now()
-    session.commit()
+    session.flush()
 
 
 def set_password(session: Session, account: TenantUser | PlatformAdmin, password: str) -> None:
     """Store a new password and void every existing session of the account."""
     account.password_hash = hash_password(password)
     account.session_version += 1
-    session.commit()
+    session.flush()
 
 
 def revoke_sessions(account: TenantUser | PlatformAdmin) -> None:
@@ -143,7 +146,7 @@ def revoke_sessions(account: TenantUser | PlatformAdmin) -> None:
 
 def set_locale(session: Session, account: TenantUser | PlatformAdmin, locale: str) -> None:
     account.locale = locale
-    session.commit()
+    session.flush()
 
 
 # -- team ------------------------------------------------------------------------------------
@@ -168,7 +171,7 @@ def create_tenant_user(
         password_hash=hash_password(password) if password else None,
     )
     session.add(user)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -191,7 +194,7 @@ def invite_colleague(
         expires_at=_now() + valid_for,
     )
     session.add(invitation)
-    session.commit()
+    session.flush()
     return invitation
 
 
@@ -215,14 +218,14 @@ def accept_invitation(session: Session, invitation: Invitation, password: str) -
     )
     session.add(user)
     invitation.accepted_at = _now()
-    session.commit()
+    session.flush()
     return user
 
 
 def revoke_invitation(session: Session, invitation: Invitation) -> None:
     check_invitation_open(invitation)
     invitation.revoked_at = _now()
-    session.commit()
+    session.flush()
 
 
 def count_active_managers(session: Session) -> int:
@@ -243,15 +246,15 @@ def update_team_member(
     """Change a colleague's role or access; the last manager cannot lock everyone out."""
     if user.id == actor.id and (role != user.role or not is_active):
         raise AccountError("cannot_change_self")
-    if role != user.role or (user.is_active and not is_active):
-        revoke_sessions(user)  # a session must not keep the powers of the old role
-    user.role = role
-    user.is_active = is_active
-    session.flush()
-    if count_active_managers(session) == 0:
-        session.rollback()
-        raise AccountError("last_manager")
-    session.commit()
+    # A savepoint: a refused change is undone without losing the caller's transaction.
+    with session.begin_nested():
+        if role != user.role or (user.is_active and not is_active):
+            revoke_sessions(user)  # a session must not keep the powers of the old role
+        user.role = role
+        user.is_active = is_active
+        session.flush()
+        if count_active_managers(session) == 0:
+            raise AccountError("last_manager")
 
 
 def create_platform_admin(
@@ -261,5 +264,5 @@ def create_platform_admin(
         name=name, email=normalise_email(email), password_hash=hash_password(password)
     )
     session.add(admin)
-    session.commit()
+    session.flush()
     return admin

@@ -96,6 +96,7 @@ def login() -> Response | str | tuple[str, int]:
         account = find_account(form.identifier.data or "")
         if accounts.authenticate(account_session(), account, form.password.data or ""):
             assert account is not None
+            account_session().commit()
             user = SignedInUser(account)
             start_session(user)
             return redirect(safe_next(form.next.data) or home_for(user))
@@ -182,6 +183,7 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
     form.personal_words = (account.name, account.email or "")
     if form.validate_on_submit():
         accounts.set_password(account_session(), account, form.password.data or "")
+        account_session().commit()
         end_session()
         flash(_("Your password has been changed. Sign in with the new password."), "success")
         return redirect(url_for("auth.login"))
@@ -222,6 +224,7 @@ def member_access(token: str) -> Response | str | tuple[str, int]:
     form.personal_words = (account.name, account.email or "")
     if form.validate_on_submit():
         accounts.set_password(tenant_db(), account, form.password.data or "")
+        tenant_db().commit()
         signed_in = SignedInUser(account)
         start_session(signed_in)
         flash(_("Welcome, %(name)s! Your account is ready.", name=account.name), "success")
@@ -248,6 +251,7 @@ def handoff(token: str) -> Response | tuple[str, int]:
     ):
         return redirect(url_for("auth.login"))
     accounts.record_sign_in(tenant_db(), user)
+    tenant_db().commit()
     signed_in = SignedInUser(user)
     start_session(signed_in)
     flash(_("Welcome, %(name)s! Your cooperative is ready.", name=user.name), "success")
@@ -283,6 +287,7 @@ def accept_invitation(token: str) -> Response | str | tuple[str, int]:
             user = accounts.accept_invitation(tenant_db(), invitation, form.password.data or "")
         except accounts.AccountError:
             return render_template("auth/link_problem.html", problem="used"), 410
+        tenant_db().commit()
         signed_in = SignedInUser(user)
         start_session(signed_in)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
