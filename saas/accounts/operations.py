@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from saas.accounts.models import Invitation, PlatformAdmin, TenantUser
+from saas import clock
+from saas.accounts.models import Invitation, PasswordResetAsk, PlatformAdmin, TenantUser
 from saas.accounts.passwords import hash_password, needs_rehash, verify_password
 from saas.accounts.roles import GRANTS, Permission, Role
 from saas.phones import to_e164
@@ -147,6 +148,65 @@ def revoke_sessions(account: TenantUser | PlatformAdmin) -> None:
 def set_locale(session: Session, account: TenantUser | PlatformAdmin, locale: str) -> None:
     account.locale = locale
     session.flush()
+
+
+# -- a member's ask for a new password -------------------------------------------------------
+
+RESET_ASK_VALID_FOR = timedelta(hours=24)
+
+
+def can_ask_for_new_password(account: TenantUser | None) -> bool:
+    """Only an active member's account without email: it has no reset link to follow, and an
+    officer's access link may replace its password once it asked (never an officer's)."""
+    return (
+        account is not None
+        and account.is_active
+        and account.role == Role.ANGGOTA
+        and account.email is None
+    )
+
+
+def ask_for_new_password(session: Session, account: TenantUser | None) -> None:
+    """Record the member's ask, open for a day; for any other account (or none) nothing."""
+    if account is None or not can_ask_for_new_password(account):
+        return
+    now = clock.now()
+    session.add(
+        PasswordResetAsk(user_id=account.id, asked_at=now, expires_at=now + RESET_ASK_VALID_FOR)
+    )
+    session.flush()
+
+
+def find_open_reset_ask(session: Session, user_id: int) -> PasswordResetAsk | None:
+    """The account's newest ask for a new password that is neither used nor expired."""
+    return session.scalars(
+        select(PasswordResetAsk)
+        .where(
+            PasswordResetAsk.user_id == user_id,
+            PasswordResetAsk.used_at.is_(None),
+            PasswordResetAsk.expires_at > clock.now(),
+        )
+        .order_by(PasswordResetAsk.asked_at.desc())
+        .limit(1)
+    ).first()
+
+
+def answer_reset_ask(session: Session, account: TenantUser) -> bool:
+    """Use the account's open ask: its password is cleared and every session ends, so an access
+    link sets the new one. False (nothing changes) when there is no open ask."""
+    if not can_ask_for_new_password(account) or find_open_reset_ask(session, account.id) is None:
+        return False
+    now = clock.now()
+    for ask in session.scalars(
+        select(PasswordResetAsk).where(
+            PasswordResetAsk.user_id == account.id, PasswordResetAsk.used_at.is_(None)
+        )
+    ):
+        ask.used_at = now
+    account.password_hash = None
+    revoke_sessions(account)
+    session.flush()
+    return True
 
 
 # -- team ------------------------------------------------------------------------------------
