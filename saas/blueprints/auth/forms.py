@@ -46,7 +46,7 @@ class MemberForgotPasswordForm(Form):
     email = StringField(
         _l("Email, phone number or member number"),
         validators=[DataRequired(message=REQUIRED), Length(max=254), email_when_it_has_an_at],
-        render_kw={"autocomplete": "username"},
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
 
 

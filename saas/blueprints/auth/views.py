@@ -119,6 +119,9 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+RESET_ASK_HOURS = int(accounts.RESET_ASK_VALID_FOR.total_seconds() // 3600)
+
+
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
 @public()
 @reset_request_limits
@@ -156,10 +159,8 @@ def forgot_password() -> Response | str | tuple[str, int]:
     return render_template("auth/forgot.html", form=form, for_members=g.tenant is not None), status
 
 
-RESET_ASK_HOURS = int(accounts.RESET_ASK_VALID_FOR.total_seconds() // 3600)
-
-
 def as_tenant_user(account: TenantUser | PlatformAdmin | None) -> TenantUser | None:
+    """The account if it is a cooperative's user (a member's ask is for nothing else)."""
     return account if isinstance(account, TenantUser) else None
 
 
