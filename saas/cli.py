@@ -98,6 +98,7 @@ def suspend_command(slug: str, reason: str) -> None:
             suspend_tenant(session, get_tenant_by_slug(session, slug), reason)
         except (TenantNotFound, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
+        session.commit()
     click.echo(f"suspended {slug}")
 
 
@@ -110,6 +111,7 @@ def resume_command(slug: str) -> None:
             resume_tenant(session, get_tenant_by_slug(session, slug))
         except (TenantNotFound, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
+        session.commit()
     click.echo(f"resumed {slug}")
 
 

@@ -77,6 +77,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
             accounts.create_platform_admin(
                 session, name="Admin KODE Indonesia", email=ADMIN_EMAIL, password=password
             )
+            session.commit()
             yield f"created platform admin {ADMIN_EMAIL}"
         elif _ensure_password(admin, password):
             session.commit()
@@ -94,6 +95,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
                     password=password,
                     phone=demo.phone,
                 )
+                session.commit()
                 yield f"created {demo.role.value} {demo.email}"
             elif _ensure_password(user, password):
                 session.commit()
@@ -110,6 +112,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
         assert registered is not None
         yield from seed_verification(platform, registered, content, DEMO_USERS[0].email)
         refresh_tenant_summary(platform, tenant.id, page)  # the home's numbers and report
+        platform.commit()
 
 
 DEMO_MEMBERS = (  # (NIK, name, phone, login email of the member's own account)

@@ -135,6 +135,7 @@ def seed_public_face(
     profile = microsite.get_profile(session)
     if profile is None or not profile.vision:
         _seed_profile(session)
+        session.commit()
         yield "filled in the demo's profile and legal identifiers"
     if not microsite.list_board(session):
         for position, name, village_official in BOARD:
@@ -147,6 +148,7 @@ def seed_public_face(
                 is_village_official=village_official,
                 is_related_to_board=False,
             )
+        session.commit()
         yield "added the demo's board and supervisors"
     if not microsite.list_units(session):
         for kind, name, status, description, hours in UNITS:
@@ -163,6 +165,7 @@ def seed_public_face(
                 microsite.set_photo(
                     session, storage, unit, photo((90, 140, 90)), schema_name=schema_name
                 )
+        session.commit()
         yield "described the demo's business units"
     if not documents.list_current_documents(session):
         for document in DocumentKind:
@@ -175,6 +178,7 @@ def seed_public_face(
                 checked=check_upload(sample_pdf(f"{document.value.upper()} - contoh untuk demo")),
                 uploaded_by=ketua,
             )
+        session.commit()
         yield "uploaded the demo's legal documents"
     yield from _seed_news_and_products(session, storage, schema_name)
 
@@ -214,6 +218,7 @@ def _seed_news_and_products(session: Session, storage: Storage, schema_name: str
             microsite.add_news_photos(
                 session, storage, post, [photo(c) for c in colours], schema_name=schema_name
             )
+        session.commit()
         yield "posted the demo's news with photos"
     if not microsite.list_products(session):
         for name, description, price, unit, seller, colour in PRODUCTS:
@@ -228,6 +233,7 @@ def _seed_news_and_products(session: Session, storage: Storage, schema_name: str
                 is_available=True,
             )
             microsite.set_photo(session, storage, product, photo(colour), schema_name=schema_name)
+        session.commit()
         yield "listed the demo's products"
 
 
@@ -274,6 +280,7 @@ def seed_verification(
             seen_fingerprint=content_fingerprint(content),
             content=content,
         )
+        platform.commit()
         yield "verified the demo"
 
 

@@ -268,6 +268,7 @@ def _populate(
                     uploaded_by=data.users["ketua"],
                 )
             )
+        session.commit()
     return data
 
 
@@ -309,6 +310,7 @@ def build_two_tenants(databases: Databases, settings: Settings) -> TwoTenants:
         accounts.create_platform_admin(
             session, name="Admin Kode", email=ADMIN_EMAIL, password=PASSWORD
         )
+        session.commit()
     return TwoTenants(a, b)
 
 

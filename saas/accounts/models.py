@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Identity, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Identity, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.accounts.roles import Role
-from saas.db import PlatformBase, TenantBase, value_enum
+from saas.db import PlatformBase, TenantBase, create_guards_with, value_enum
 from saas.tenants.models import utcnow
 
 
@@ -45,6 +45,50 @@ class Invitation(TenantBase):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PasswordResetAsk(TenantBase):
+    """A member without email asked for a new password: an officer may then send them one
+    access link for the account, which replaces its password (once, before ``expires_at``)."""
+
+    __tablename__ = "password_reset_asks"
+    __table_args__ = (CheckConstraint("expires_at > asked_at", name="expires_after_asked"),)
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# An ask lets an officer's access link replace a password: never an officer's, never one whose
+# holder can reset it by email, whoever writes the row.
+RESET_ASK_GUARDS = """
+CREATE FUNCTION {schema}.password_reset_ask_for_member() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    fits boolean;
+BEGIN
+    EXECUTE format(
+        'SELECT EXISTS (SELECT 1 FROM %I.users WHERE id = $1 AND role = ''anggota'' '
+        'AND email IS NULL)', TG_TABLE_SCHEMA) INTO fits USING NEW.user_id;
+    IF NOT fits THEN
+        RAISE EXCEPTION 'a new password is asked only for a member''s account without email'
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER password_reset_asks_for_members BEFORE INSERT OR UPDATE OF user_id
+    ON {schema}.password_reset_asks
+    FOR EACH ROW EXECUTE FUNCTION {schema}.password_reset_ask_for_member();
+"""
+
+
+def reset_ask_guards_ddl(schema: str) -> str:
+    """The asks' guard, for ``schema`` (``""`` for the migration's search_path)."""
+    return RESET_ASK_GUARDS.replace("{schema}.", f'"{schema}".' if schema else "")
+
+
+create_guards_with(PasswordResetAsk.__table__, reset_ask_guards_ddl)
 
 
 class RateLimitCounter(PlatformBase):

@@ -1,4 +1,7 @@
-"""The only code that writes accounts: sign-in bookkeeping, invitations, password resets."""
+"""The only code that writes accounts: sign-in bookkeeping, invitations, password resets.
+
+Operations flush and leave the commit to their caller (the request or the command), so they
+compose with others in one transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from saas.accounts.models import Invitation, PlatformAdmin, TenantUser
+from saas import clock
+from saas.accounts.models import Invitation, PasswordResetAsk, PlatformAdmin, TenantUser
 from saas.accounts.passwords import hash_password, needs_rehash, verify_password
 from saas.accounts.roles import GRANTS, Permission, Role
 from saas.phones import to_e164
@@ -120,20 +124,20 @@ def authenticate(
     if account.password_hash and needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     account.last_login_at = _now()
-    session.commit()
+    session.flush()
     return True
 
 
 def record_sign_in(session: Session, account: TenantUser | PlatformAdmin) -> None:
     account.last_login_at = _now()
-    session.commit()
+    session.flush()
 
 
 def set_password(session: Session, account: TenantUser | PlatformAdmin, password: str) -> None:
     """Store a new password and void every existing session of the account."""
     account.password_hash = hash_password(password)
     account.session_version += 1
-    session.commit()
+    session.flush()
 
 
 def revoke_sessions(account: TenantUser | PlatformAdmin) -> None:
@@ -143,7 +147,66 @@ def revoke_sessions(account: TenantUser | PlatformAdmin) -> None:
 
 def set_locale(session: Session, account: TenantUser | PlatformAdmin, locale: str) -> None:
     account.locale = locale
-    session.commit()
+    session.flush()
+
+
+# -- a member's ask for a new password -------------------------------------------------------
+
+RESET_ASK_VALID_FOR = timedelta(hours=24)
+
+
+def can_ask_for_new_password(account: TenantUser | None) -> bool:
+    """Only an active member's account without email: it has no reset link to follow, and an
+    officer's access link may replace its password once it asked (never an officer's)."""
+    return (
+        account is not None
+        and account.is_active
+        and account.role == Role.ANGGOTA
+        and account.email is None
+    )
+
+
+def ask_for_new_password(session: Session, account: TenantUser | None) -> None:
+    """Record the member's ask, open for a day; for any other account (or none) nothing."""
+    if account is None or not can_ask_for_new_password(account):
+        return
+    now = clock.now()
+    session.add(
+        PasswordResetAsk(user_id=account.id, asked_at=now, expires_at=now + RESET_ASK_VALID_FOR)
+    )
+    session.flush()
+
+
+def find_open_reset_ask(session: Session, user_id: int) -> PasswordResetAsk | None:
+    """The account's newest ask for a new password that is neither used nor expired."""
+    return session.scalars(
+        select(PasswordResetAsk)
+        .where(
+            PasswordResetAsk.user_id == user_id,
+            PasswordResetAsk.used_at.is_(None),
+            PasswordResetAsk.expires_at > clock.now(),
+        )
+        .order_by(PasswordResetAsk.asked_at.desc())
+        .limit(1)
+    ).first()
+
+
+def answer_reset_ask(session: Session, account: TenantUser) -> bool:
+    """Use the account's open ask: its password is cleared and every session ends, so an access
+    link sets the new one. False (nothing changes) when there is no open ask."""
+    if not can_ask_for_new_password(account) or find_open_reset_ask(session, account.id) is None:
+        return False
+    now = clock.now()
+    for ask in session.scalars(
+        select(PasswordResetAsk).where(
+            PasswordResetAsk.user_id == account.id, PasswordResetAsk.used_at.is_(None)
+        )
+    ):
+        ask.used_at = now
+    account.password_hash = None
+    revoke_sessions(account)
+    session.flush()
+    return True
 
 
 # -- team ------------------------------------------------------------------------------------
@@ -168,7 +231,7 @@ def create_tenant_user(
         password_hash=hash_password(password) if password else None,
     )
     session.add(user)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -191,7 +254,7 @@ def invite_colleague(
         expires_at=_now() + valid_for,
     )
     session.add(invitation)
-    session.commit()
+    session.flush()
     return invitation
 
 
@@ -215,14 +278,14 @@ def accept_invitation(session: Session, invitation: Invitation, password: str) -
     )
     session.add(user)
     invitation.accepted_at = _now()
-    session.commit()
+    session.flush()
     return user
 
 
 def revoke_invitation(session: Session, invitation: Invitation) -> None:
     check_invitation_open(invitation)
     invitation.revoked_at = _now()
-    session.commit()
+    session.flush()
 
 
 def count_active_managers(session: Session) -> int:
@@ -243,15 +306,15 @@ def update_team_member(
     """Change a colleague's role or access; the last manager cannot lock everyone out."""
     if user.id == actor.id and (role != user.role or not is_active):
         raise AccountError("cannot_change_self")
-    if role != user.role or (user.is_active and not is_active):
-        revoke_sessions(user)  # a session must not keep the powers of the old role
-    user.role = role
-    user.is_active = is_active
-    session.flush()
-    if count_active_managers(session) == 0:
-        session.rollback()
-        raise AccountError("last_manager")
-    session.commit()
+    # A savepoint: a refused change is undone without losing the caller's transaction.
+    with session.begin_nested():
+        if role != user.role or (user.is_active and not is_active):
+            revoke_sessions(user)  # a session must not keep the powers of the old role
+        user.role = role
+        user.is_active = is_active
+        session.flush()
+        if count_active_managers(session) == 0:
+            raise AccountError("last_manager")
 
 
 def create_platform_admin(
@@ -261,5 +324,5 @@ def create_platform_admin(
         name=name, email=normalise_email(email), password_hash=hash_password(password)
     )
     session.add(admin)
-    session.commit()
+    session.flush()
     return admin

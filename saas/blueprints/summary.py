@@ -15,4 +15,5 @@ def refresh_summary_after_change(response: Response) -> Response:
     so the microsite's numbers, the directory and the dashboard follow at once."""
     if request.method == "POST" and response.status_code == 302 and g.get("tenant") is not None:
         refresh_tenant_summary(platform_db(), g.tenant.id, get_public_page(tenant_db()))
+        platform_db().commit()
     return response

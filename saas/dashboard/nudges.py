@@ -46,7 +46,9 @@ def send_freshness_nudges(
 ) -> int:
     """Email each stale cooperative once and record it; returns how many were nudged.
 
-    ``link_for(slug)`` gives the one-tap link to the cooperative's editor.
+    ``link_for(slug)`` gives the one-tap link to the cooperative's editor. A job, not an
+    operation: each nudge is committed as soon as its email is sent, so a run that crashes
+    part-way never mails a cooperative twice.
     """
     now = now or datetime.now(UTC)
     sent = 0
@@ -68,7 +70,7 @@ def send_freshness_nudges(
                 )
             )
         session.add(Nudge(tenant_id=tenant.id, email=email, sent_at=now))
-        session.commit()
+        session.commit()  # a step's durability boundary: the email is out
         sent += 1
     return sent
 

@@ -1,4 +1,5 @@
-"""Keeping a tenant's summary row current (called after its officers change content)."""
+"""Keeping a tenant's summary row current (called after its officers change content; the
+caller commits)."""
 
 from __future__ import annotations
 
@@ -32,4 +33,4 @@ def refresh_tenant_summary(platform: Session, tenant_id: int, page: PublicPage) 
             set_={key: statement.excluded[key] for key in values if key != "tenant_id"},
         )
     )
-    platform.commit()
+    platform.flush()

@@ -1,4 +1,4 @@
-"""Storing and reading the cooperative's documents."""
+"""Storing and reading the cooperative's documents (operations flush; the caller commits)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def store_document(
     checked: CheckedFile,
     uploaded_by: TenantUser,
 ) -> Document:
-    """Write the file, then its row; if the row cannot be written the file is removed again."""
+    """Write the file, then flush its row; if the row cannot be written the file is removed."""
     key = storage.save(owner, checked.content, checked.extension)
     try:
         document = Document(
@@ -45,9 +45,8 @@ def store_document(
             uploaded_by_id=uploaded_by.id,
         )
         session.add(document)
-        session.commit()
+        session.flush()
     except Exception:
-        session.rollback()
         storage.delete(key)
         raise
     return document

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from saas.accounts import operations as accounts
 from saas.accounts.models import TenantUser
 from saas.accounts.roles import Role
 from saas.members.models import Counter, Gender, Member, MemberStatus
@@ -136,14 +137,15 @@ def give_online_access(session: Session, member: Member) -> TenantUser:
 
     An access link sets a password without knowing the old one, so it is only ever made for an
     anggota account nobody has signed in to: never an officer's account, never one with a
-    password (its owner resets it themselves), never someone else's account that happens to
-    carry the member's phone number.
+    password unless the member asked for a new one themselves (the ask is used: the password
+    and the member's sessions end, and the link sets the new one), never someone else's account
+    that happens to carry the member's phone number.
     """
     if member.user_id is not None:
         user = session.get_one(TenantUser, member.user_id)
         if user.role != Role.ANGGOTA:
             raise MemberError("officer_account")
-        if user.password_hash is not None:
+        if user.password_hash is not None and not accounts.answer_reset_ask(session, user):
             raise MemberError("has_password")
         return user
     phone_taken = member.phone is not None and session.scalar(

@@ -1,4 +1,8 @@
-"""The only code that writes microsite content."""
+"""The only code that writes microsite content.
+
+Operations flush and leave the commit to their caller. Image files are written before the flush;
+the files a change replaces or removes are returned for the caller to delete once it committed
+(a rolled-back change keeps them)."""
 
 from __future__ import annotations
 
@@ -92,7 +96,7 @@ def save_profile(
     profile.address, profile.postal_code = address, postal_code
     profile.latitude, profile.longitude = latitude, longitude
     profile.phone, profile.whatsapp, profile.email = phone, whatsapp, email
-    session.commit()
+    session.flush()
     return profile
 
 
@@ -103,7 +107,7 @@ def save_legal_identifiers(session: Session, identifiers: LegalIdentifiers) -> N
     profile.npwp = identifiers.npwp
     profile.nib = identifiers.nib
     profile.nik_koperasi = identifiers.nik_koperasi
-    session.commit()
+    session.flush()
 
 
 def save_board_member(
@@ -124,12 +128,13 @@ def save_board_member(
     member.phone = phone
     member.is_village_official = is_village_official
     member.is_related_to_board = is_related_to_board
-    session.commit()
+    session.flush()
     return member
 
 
-def remove_board_member(session: Session, storage: Storage, member: BoardMember) -> None:
-    _remove_with_photos(session, storage, member, [member.photo_key])
+def remove_board_member(session: Session, member: BoardMember) -> list[str]:
+    """Remove a board member; the keys of their photo, to delete after the commit."""
+    return _remove_with_photos(session, member, [member.photo_key])
 
 
 def save_unit(
@@ -147,12 +152,13 @@ def save_unit(
         session.add(unit)
     unit.kind, unit.name, unit.status = kind, " ".join(name.split()), status
     unit.description, unit.opening_hours = description, opening_hours
-    session.commit()
+    session.flush()
     return unit
 
 
-def remove_unit(session: Session, storage: Storage, unit: BusinessUnit) -> None:
-    _remove_with_photos(session, storage, unit, [unit.photo_key])
+def remove_unit(session: Session, unit: BusinessUnit) -> list[str]:
+    """Remove a business unit; the keys of its photo, to delete after the commit."""
+    return _remove_with_photos(session, unit, [unit.photo_key])
 
 
 # -- news and products ---------------------------------------------------------------------------
@@ -182,12 +188,13 @@ def save_news(session: Session, post: NewsPost | None, *, title: str, body: str)
         session.add(post)
     post.title = " ".join(title.split())
     post.body = body.strip()
-    session.commit()
+    session.flush()
     return post
 
 
-def remove_news(session: Session, storage: Storage, post: NewsPost) -> None:
-    _remove_with_photos(session, storage, post, [photo.photo_key for photo in post.photos])
+def remove_news(session: Session, post: NewsPost) -> list[str]:
+    """Remove a post; the keys of its photos, to delete after the commit."""
+    return _remove_with_photos(session, post, [photo.photo_key for photo in post.photos])
 
 
 def add_news_photos(
@@ -204,22 +211,20 @@ def add_news_photos(
     keys = [store_public_image(storage, schema_name, photo) for photo in photos]
     post.photos.extend(NewsPhoto(photo_key=key) for key in keys)
     try:
-        session.commit()
+        session.flush()
     except Exception:
-        for key in keys:
-            delete_public_image(storage, key)
+        delete_public_images(storage, keys)
         raise
 
 
-def remove_news_photo(session: Session, storage: Storage, post: NewsPost, photo_id: int) -> bool:
-    """Remove one photo of the post; False when the post has no such photo."""
+def remove_news_photo(session: Session, post: NewsPost, photo_id: int) -> str | None:
+    """Remove one photo of the post; its key, to delete after the commit (None: no such photo)."""
     photo = next((p for p in post.photos if p.id == photo_id), None)
     if photo is None:
-        return False
+        return None
     post.photos.remove(photo)
-    session.commit()
-    delete_public_image(storage, photo.photo_key)
-    return True
+    session.flush()
+    return photo.photo_key
 
 
 def list_products(session: Session, *, available_only: bool = False) -> list[Product]:
@@ -251,26 +256,24 @@ def save_product(
     product.name = " ".join(name.split())
     product.description, product.price, product.unit = description, price, unit
     product.seller, product.is_available = seller, is_available
-    session.commit()
+    session.flush()
     return product
 
 
-def remove_product(session: Session, storage: Storage, product: Product) -> None:
-    _remove_with_photos(session, storage, product, [product.photo_key])
+def remove_product(session: Session, product: Product) -> list[str]:
+    """Remove a product; the keys of its photo, to delete after the commit."""
+    return _remove_with_photos(session, product, [product.photo_key])
 
 
 def _remove_with_photos(
     session: Session,
-    storage: Storage,
     row: BoardMember | BusinessUnit | NewsPost | Product,
     photo_keys: list[str | None],
-) -> None:
-    """Delete the row, then its image files (after the commit: a failed delete keeps them)."""
+) -> list[str]:
+    """Delete the row; its image keys, which the caller deletes once the delete is committed."""
     session.delete(row)
-    session.commit()
-    for key in photo_keys:
-        if key:
-            delete_public_image(storage, key)
+    session.flush()
+    return [key for key in photo_keys if key]
 
 
 # -- photos --------------------------------------------------------------------------------------
@@ -295,6 +298,12 @@ def delete_public_image(storage: Storage, key: str) -> None:
     storage.delete(key)
 
 
+def delete_public_images(storage: Storage, keys: list[str]) -> None:
+    """Delete images and their small copies (after the commit that stopped using them)."""
+    for key in keys:
+        delete_public_image(storage, key)
+
+
 def set_photo(
     session: Session,
     storage: Storage,
@@ -302,16 +311,16 @@ def set_photo(
     checked: CheckedFile,
     *,
     schema_name: str,
-) -> None:
-    """Store a checked image as the row's photo (or logo) and remove the one it replaces."""
+) -> str | None:
+    """Store a checked image as the row's photo (or logo); the key of the one it replaces, for
+    the caller to delete once the change is committed."""
     attribute = "logo_key" if isinstance(row, CooperativeProfile) else "photo_key"
-    old = getattr(row, attribute)
+    old: str | None = getattr(row, attribute)
     key = store_public_image(storage, schema_name, checked)
     setattr(row, attribute, key)
     try:
-        session.commit()
+        session.flush()
     except Exception:
         delete_public_image(storage, key)
         raise
-    if old:
-        delete_public_image(storage, old)
+    return old

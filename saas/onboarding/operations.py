@@ -1,4 +1,6 @@
-"""The only code that writes registrations: each wizard step, finishing, confirming the email."""
+"""The only code that writes registrations: each wizard step, finishing, confirming the email.
+
+Operations flush and leave the commit to their caller (the request)."""
 
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def get_registration(session: Session, public_id: str | None) -> Registration | 
 def start_registration(session: Session) -> Registration:
     registration = Registration()
     session.add(registration)
-    session.commit()
+    session.flush()
     return registration
 
 
@@ -82,7 +84,7 @@ def save_region(session: Session, registration: Registration, village_code: str)
     registration.region_code = village_code
     registration.same_village_tenant_id = existing.id if existing else None
     registration.step = max(registration.step, 1)
-    session.commit()
+    session.flush()
 
 
 def save_cooperative(
@@ -102,7 +104,7 @@ def save_cooperative(
     registration.nib = details.nib
     registration.nik_koperasi = details.nik_koperasi
     registration.step = max(registration.step, 2)
-    session.commit()
+    session.flush()
 
 
 def finish_registration(
@@ -114,8 +116,11 @@ def finish_registration(
 ) -> tuple[Tenant, TenantUser]:
     """Step 3: provision the cooperative at once and make the founding officer its first user.
 
-    The registration row stays locked until the tenant is recorded on it (provisioning uses its
-    own sessions), so a double-tapped submit waits and then gets the same tenant and officer.
+    The registration row stays locked until the caller commits the tenant recorded on it
+    (provisioning commits its own steps), so a double-tapped submit waits and then gets the same
+    tenant and officer. The officer is committed in the new schema before that: the shard and
+    the platform database cannot share a transaction, and a finished registration must find its
+    officer.
     """
     locked = session.scalars(
         select(Registration).where(Registration.id == registration.id).with_for_update()
@@ -158,6 +163,7 @@ def finish_registration(
             ),
         )
         page = get_public_page(tenant_session)
+        tenant_session.commit()  # a step's durability boundary: the officer exists
     registered = session.get(Tenant, tenant.id)
     assert registered is not None
     path = regions.get_path(session, locked.region_code or "")
@@ -165,7 +171,7 @@ def finish_registration(
     locked.tenant_id = tenant.id
     locked.status = RegistrationStatus.FINISHED
     locked.step = 3
-    refresh_tenant_summary(session, tenant.id, page)  # commits all of the above, then unlocks
+    refresh_tenant_summary(session, tenant.id, page)
     return tenant, user
 
 
@@ -195,7 +201,7 @@ def confirm_email(session: Session, registration: Registration, email: str) -> b
         return False
     if registration.email_confirmed_at is None:
         registration.email_confirmed_at = datetime.now(UTC)
-        session.commit()
+        session.flush()
     return True
 
 

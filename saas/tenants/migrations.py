@@ -61,21 +61,25 @@ def list_tenants_behind(databases: Databases, head: str) -> list[TenantTarget]:
 
 
 def upgrade_schema(connection: Connection, schema_name: str, location: Path, head: str) -> None:
-    """Run the tenant tree up to ``head`` inside ``schema_name`` (caller's transaction)."""
+    """Run the tenant tree up to ``head`` inside ``schema_name`` (caller's transaction).
+
+    The caller's connection is given over to the schema: its search path for the transaction,
+    and its schema map, which ``execution_options`` sets on the connection itself (no copy).
+    """
     check_schema_name(schema_name)
     script = schemas.tenant_script(location)
     config = Config()
     config.set_main_option("script_location", str(location))
     connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema_name}"')
     connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-    translated = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
+    connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
 
     def upgrade(rev: str, _context: object) -> object:
         return script._upgrade_revs(head, rev)
 
     with EnvironmentContext(config, script, fn=upgrade, destination_rev=head) as env:
         env.configure(
-            connection=translated,
+            connection=connection,
             target_metadata=TenantBase.metadata,
             version_table_schema=schema_name,
             transactional_ddl=True,

@@ -1,4 +1,4 @@
-"""Lifecycle changes of a provisioned tenant: suspend and resume."""
+"""Lifecycle changes of a provisioned tenant: suspend and resume (the caller commits)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def suspend_tenant(session: Session, tenant: Tenant, reason: str) -> None:
         raise ValueError(f"only an active tenant can be suspended (it is {tenant.status})")
     tenant.status = TenantStatus.SUSPENDED
     tenant.suspended_reason = reason
-    session.commit()
+    session.flush()
 
 
 def resume_tenant(session: Session, tenant: Tenant) -> None:
@@ -34,4 +34,4 @@ def resume_tenant(session: Session, tenant: Tenant) -> None:
         raise ValueError(f"only a suspended tenant can be resumed (it is {tenant.status})")
     tenant.status = TenantStatus.ACTIVE
     tenant.suspended_reason = None
-    session.commit()
+    session.flush()

@@ -5,6 +5,11 @@
 3. The row becomes ``active`` with the schema revision.
 A failure in step 2 leaves no schema (DDL is transactional) and marks the row ``failed`` with the
 reason, releasing the slug. A crash between steps is repaired by ``recover_stuck_tenants``.
+
+Unlike other operations these commit: each step's commit is its durability boundary (the schema
+on a shard and the registry row on the platform database cannot share a transaction), and that
+is what recovery after a crash reads. Those commits, and only those, carry the comment "a step's
+durability boundary".
 """
 
 from __future__ import annotations
@@ -120,7 +125,7 @@ def register_tenant(
                 tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug, verified_at=datetime.now(UTC)
             )
         )
-        session.commit()
+        session.commit()  # a step's durability boundary: the slug is held
     except IntegrityError as exc:  # the unique indexes on slug and host say it is taken
         session.rollback()
         raise SlugError("taken") from exc
@@ -146,7 +151,7 @@ def mark_tenant_failed(session: Session, tenant_id: int, reason: str) -> None:
     tenant.status = TenantStatus.FAILED
     tenant.failure_reason = reason[:2000]
     tenant.domains.clear()
-    session.commit()
+    session.commit()  # a step's durability boundary: the slug is free again
 
 
 def provision_tenant(
@@ -194,7 +199,7 @@ def provision_tenant(
         raise ProvisioningError(str(exc)) from exc
     tenant.status = TenantStatus.ACTIVE
     tenant.schema_revision = head
-    session.commit()
+    session.commit()  # a step's durability boundary: the tenant is live
     log.info("tenant provisioned", extra={"tenant_id": tenant.id, "shard": tenant.shard})
     return tenant
 
@@ -232,7 +237,7 @@ def recover_stuck_tenants(databases: Databases, older_than: timedelta) -> list[t
             if revision is not None:
                 tenant.status = TenantStatus.ACTIVE
                 tenant.schema_revision = revision
-                session.commit()
+                session.commit()  # a step's durability boundary: the tenant is live
                 outcomes.append((tenant.slug, "activated"))
             else:
                 mark_tenant_failed(session, tenant.id, "provisioning did not finish")

@@ -40,12 +40,16 @@ def tenant_head(location: Path = TENANT_MIGRATIONS) -> str:
 
 
 def create_schema_from_metadata(connection: Connection, schema_name: str, revision: str) -> None:
-    """Create ``schema_name`` with every tenant table and stamp ``revision`` (caller's txn)."""
+    """Create ``schema_name`` with every tenant table and stamp ``revision`` (caller's txn).
+
+    The caller's connection maps the placeholder schema to ``schema_name`` from here on: a
+    Connection's ``execution_options`` changes that connection in place, it makes no copy.
+    """
     check_schema_name(schema_name)
     connection.execute(CreateSchema(schema_name))
-    translated = connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
-    TenantBase.metadata.create_all(translated, checkfirst=False)
-    install_chart(translated)  # the starting chart of accounts (the template of docs/domain.md)
+    connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
+    TenantBase.metadata.create_all(connection, checkfirst=False)
+    install_chart(connection)  # the starting chart of accounts (the template of docs/domain.md)
     connection.exec_driver_sql(
         f'CREATE TABLE "{schema_name}".{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, '
         f"CONSTRAINT {VERSION_TABLE}_pkc PRIMARY KEY (version_num))"

@@ -1,4 +1,5 @@
-"""The only code that writes verification state: submit, claim, decide, withdraw."""
+"""The only code that writes verification state: submit, claim, decide, withdraw (each flushes;
+the caller commits)."""
 
 from __future__ import annotations
 
@@ -106,7 +107,7 @@ def submit_for_verification(
     application.version += 1
     session.flush()
     _log(session, application, action)
-    session.commit()
+    session.flush()
     return application
 
 
@@ -134,7 +135,7 @@ def claim_review(session: Session, application_id: int, admin: PlatformAdmin) ->
     application.claimed_by_id = admin.id
     application.claimed_at = _now()
     _log(session, application, "claimed", admin=admin)
-    session.commit()
+    session.flush()
     return application
 
 
@@ -188,7 +189,7 @@ def decide(
         verdicts=verdicts,
         fingerprints=item_fingerprints(content),
     )
-    session.commit()
+    session.flush()
     return application
 
 
@@ -218,5 +219,5 @@ def withdraw_verification(
         admin=admin,
         notes=application.last_notes,
     )
-    session.commit()
+    session.flush()
     return application

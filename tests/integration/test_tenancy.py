@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import ProgrammingError
 
 from saas.accounts.models import TenantUser
+from saas.db import TENANT_SCHEMA
 from saas.models import TenantBase
 from saas.tenants import schemas
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
@@ -269,3 +270,12 @@ def test_recovery_leaves_fresh_provisionings_alone(db):
         )
         session.commit()
     assert recover_stuck_tenants(db, timedelta(minutes=10)) == []
+
+
+def test_building_a_schema_gives_the_callers_connection_over_to_it(db):
+    with db.shard_transaction("s2") as connection:
+        schemas.create_schema_from_metadata(connection, "kop_mapped", schemas.tenant_head())
+        mapped = connection.get_execution_options()["schema_translate_map"]
+        found = connection.execute(select(TenantUser.id)).all()
+    assert mapped == {TENANT_SCHEMA: "kop_mapped"}
+    assert found == []  # the placeholder schema reads the new schema's (empty) users

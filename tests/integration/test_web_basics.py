@@ -111,11 +111,15 @@ def test_healthz_answers_on_any_host_name(app, db):
     assert response.status_code == 200
 
 
-def test_forms_use_the_right_mobile_keyboards_and_autocomplete(alpha):
-    html = text(alpha.get("/lupa-sandi"))
+def test_forms_use_the_right_mobile_keyboards_and_autocomplete(alpha, platform):
+    html = text(platform.get("/lupa-sandi"))
     assert re.search(r'<input[^>]*type="email"[^>]*inputmode="email"', html) or re.search(
         r'<input[^>]*inputmode="email"[^>]*type="email"', html
     )
+    # A cooperative's page also takes a member's phone or number: the sign-in's own field.
+    member_html = text(alpha.get("/lupa-sandi"))
+    assert 'autocomplete="username"' in member_html
+    assert 'autocapitalize="none"' in member_html
     login_html = text(alpha.get("/masuk"))
     assert 'autocomplete="current-password"' in login_html
     assert 'autocomplete="username"' in login_html

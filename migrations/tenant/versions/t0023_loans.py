@@ -3,7 +3,7 @@ schedules, with the database's guards; the chart's fee, late-fee, PPAP and insur
 get the roles loans post to
 
 Revision ID: t0023
-Revises: t0021
+Revises: t0022
 Create Date: 2026-12-05 14:40:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = 't0023'
-down_revision = 't0021'
+down_revision = 't0022'
 branch_labels = None
 depends_on = None
 

@@ -171,6 +171,8 @@ def claim(application_id: int) -> Response:
             flash(str(DECISION_ERRORS[exc.code]), "error")
     except LookupError:
         abort(404)
+    else:
+        platform_db().commit()
     return redirect(url_for("admin.review", application_id=application_id))
 
 
@@ -205,6 +207,7 @@ def decide(application_id: int) -> Response | tuple[str, int]:
         flash(str(DECISION_ERRORS[exc.code]), "error")
         status = 409 if exc.code == "stale" else 422
         return render_review(application, tenant, content, form), status
+    platform_db().commit()  # the officer hears of a decision that is kept
     notify_officer(tenant, approved=approve)
     flash(_("Decision saved and the cooperative notified."), "success")
     return redirect(url_for("admin.verification_queue"))
@@ -288,6 +291,7 @@ def withdraw(application_id: int) -> Response:
     except LookupError:
         abort(404)
     else:
+        platform_db().commit()
         flash(_("The verification was withdrawn."), "success")
     return redirect(url_for("admin.review", application_id=application_id))
 

@@ -92,6 +92,7 @@ def suspend(tenant_id: int) -> Response:
         return redirect(url_for("admin.home"))
     if tenant.status == TenantStatus.ACTIVE:
         suspend_tenant(platform_db(), tenant, reason)
+        platform_db().commit()
         flash(_("%(name)s is suspended.", name=tenant.display_name), "success")
     return redirect(url_for("admin.home"))
 
@@ -102,5 +103,6 @@ def resume(tenant_id: int) -> Response:
     tenant = _tenant_or_404(tenant_id)
     if tenant.status == TenantStatus.SUSPENDED:
         resume_tenant(platform_db(), tenant)
+        platform_db().commit()
         flash(_("%(name)s is active again.", name=tenant.display_name), "success")
     return redirect(url_for("admin.home"))

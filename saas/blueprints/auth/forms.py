@@ -33,6 +33,23 @@ class ForgotPasswordForm(Form):
     )
 
 
+def email_when_it_has_an_at(form: Form, field: StringField) -> None:
+    """An identifier with an @ is an email address and must read as one."""
+    if "@" in (field.data or ""):
+        Email(message=EMAIL_INVALID)(form, field)
+
+
+class MemberForgotPasswordForm(Form):
+    """On a cooperative's site: an email, or a member's phone number or member number (the
+    field keeps the name ``email``, so one throttle counts both forms' requests)."""
+
+    email = StringField(
+        _l("Email, phone number or member number"),
+        validators=[DataRequired(message=REQUIRED), Length(max=254), email_when_it_has_an_at],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
 class AccountHolderForm(Form):
     """The holder of an existing account confirms, with their own password, that it is theirs."""
 

@@ -31,7 +31,7 @@ from saas.accounts.identity import SignedInUser
 from saas.accounts.models import PlatformAdmin, TenantUser
 from saas.accounts.roles import Permission, Role
 from saas.accounts.tokens import TokenExpired, TokenInvalid, password_fingerprint, read_token
-from saas.blueprints.auth.forms import ForgotPasswordForm, LoginForm
+from saas.blueprints.auth.forms import ForgotPasswordForm, LoginForm, MemberForgotPasswordForm
 from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.forms import NewPasswordForm
 from saas.blueprints.ratelimits import login_limits, reset_request_limits
@@ -96,6 +96,7 @@ def login() -> Response | str | tuple[str, int]:
         account = find_account(form.identifier.data or "")
         if accounts.authenticate(account_session(), account, form.password.data or ""):
             assert account is not None
+            account_session().commit()
             user = SignedInUser(account)
             start_session(user)
             return redirect(safe_next(form.next.data) or home_for(user))
@@ -118,21 +119,55 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+RESET_ASK_HOURS = int(accounts.RESET_ASK_VALID_FOR.total_seconds() // 3600)
+
+
 @bp.route("/lupa-sandi", methods=["GET", "POST"])
 @public()
 @reset_request_limits
 def forgot_password() -> Response | str | tuple[str, int]:
-    form = ForgotPasswordForm()
+    form = ForgotPasswordForm() if g.tenant is None else MemberForgotPasswordForm()
     if form.validate_on_submit():
-        # The same work and the same answer whether or not the account exists: a job looks.
-        queue_reset_link(accounts.normalise_email(form.email.data or ""))
-        platform_db().commit()
-        flash(
-            _("If that email belongs to an account, we have sent a link to set a new password."),
-            "info",
-        )
+        identifier = form.email.data or ""
+        if "@" in identifier:
+            # The same work and the same answer whether or not the account exists: a job looks.
+            queue_reset_link(accounts.normalise_email(identifier))
+            platform_db().commit()
+            flash(
+                _(
+                    "If that email belongs to an account, we have sent a link to set a new "
+                    "password."
+                ),
+                "info",
+            )
+        else:
+            # A member without email has no link to follow: an officer answers the ask. The
+            # answer is the same whether or not there is such an account.
+            accounts.ask_for_new_password(tenant_db(), as_tenant_user(find_account(identifier)))
+            tenant_db().commit()
+            flash(
+                _(
+                    "If that is the phone number or member number of a member's account, your "
+                    "request is recorded for %(hours)d hours. Ask an officer of your cooperative "
+                    "to send you a new access link.",
+                    hours=RESET_ASK_HOURS,
+                ),
+                "info",
+            )
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot.html", form=form), (422 if form.is_submitted() else 200)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form, for_members=g.tenant is not None), status
+
+
+def as_tenant_user(account: TenantUser | PlatformAdmin | None) -> TenantUser | None:
+    """The account if it is a cooperative's user (a member's ask is for nothing else)."""
+    return account if isinstance(account, TenantUser) else None
+
+
+@bp.app_template_global("reset_asked")
+def reset_asked(user_id: int | None) -> bool:
+    """Whether a member's account has an open ask for a new password (the officer's page)."""
+    return user_id is not None and accounts.find_open_reset_ask(tenant_db(), user_id) is not None
 
 
 def queue_reset_link(email: str) -> None:
@@ -182,6 +217,7 @@ def reset_password(token: str) -> Response | str | tuple[str, int]:
     form.personal_words = (account.name, account.email or "")
     if form.validate_on_submit():
         accounts.set_password(account_session(), account, form.password.data or "")
+        account_session().commit()
         end_session()
         flash(_("Your password has been changed. Sign in with the new password."), "success")
         return redirect(url_for("auth.login"))
@@ -222,6 +258,7 @@ def member_access(token: str) -> Response | str | tuple[str, int]:
     form.personal_words = (account.name, account.email or "")
     if form.validate_on_submit():
         accounts.set_password(tenant_db(), account, form.password.data or "")
+        tenant_db().commit()
         signed_in = SignedInUser(account)
         start_session(signed_in)
         flash(_("Welcome, %(name)s! Your account is ready.", name=account.name), "success")
@@ -248,6 +285,7 @@ def handoff(token: str) -> Response | tuple[str, int]:
     ):
         return redirect(url_for("auth.login"))
     accounts.record_sign_in(tenant_db(), user)
+    tenant_db().commit()
     signed_in = SignedInUser(user)
     start_session(signed_in)
     flash(_("Welcome, %(name)s! Your cooperative is ready.", name=user.name), "success")
@@ -283,6 +321,7 @@ def accept_invitation(token: str) -> Response | str | tuple[str, int]:
             user = accounts.accept_invitation(tenant_db(), invitation, form.password.data or "")
         except accounts.AccountError:
             return render_template("auth/link_problem.html", problem="used"), 410
+        tenant_db().commit()
         signed_in = SignedInUser(user)
         start_session(signed_in)
         flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")

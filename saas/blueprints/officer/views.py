@@ -62,6 +62,7 @@ def team() -> Response | str | tuple[str, int]:
         except accounts.AccountError as exc:
             form.email.errors = [ACCOUNT_ERRORS[exc.code]()]
         else:
+            tenant_db().commit()
             send_invitation(invitation)
             flash(_("Invitation sent to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("officer.team"))
@@ -112,6 +113,7 @@ def team_member(user_id: int) -> Response | str | tuple[str, int]:
         except accounts.AccountError as exc:
             form.role.errors = [ACCOUNT_ERRORS[exc.code]()]
         else:
+            tenant_db().commit()
             flash(_("Saved."), "success")
             return redirect(url_for("officer.team"))
     status = 422 if form.errors else 200
@@ -129,5 +131,6 @@ def revoke_invitation(invitation_id: int) -> Response:
     except accounts.AccountError as exc:
         flash(ACCOUNT_ERRORS[exc.code](), "error")
     else:
+        tenant_db().commit()
         flash(_("Invitation cancelled."), "success")
     return redirect(url_for("officer.team"))

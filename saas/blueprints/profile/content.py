@@ -10,7 +10,13 @@ from werkzeug.wrappers import Response
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.profile.forms import NewsForm, ProductForm
-from saas.blueprints.profile.views import bp, public_storage, read_photo, store_photo
+from saas.blueprints.profile.views import (
+    bp,
+    commit_and_delete,
+    public_storage,
+    read_photo,
+    store_photo,
+)
 from saas.db import tenant_db
 from saas.microsite import operations as microsite
 from saas.microsite.models import NewsPost
@@ -58,6 +64,7 @@ def edit_news(post_id: int | None = None) -> Response | str | tuple[str, int]:
             microsite.add_news_photos(
                 tenant_db(), public_storage(), saved, photos, schema_name=g.tenant.schema_name
             )
+        tenant_db().commit()
         flash(_("News published."), "success")
         return redirect(url_for("profile.edit_news"))
     return render_template(
@@ -71,7 +78,7 @@ def remove_news(post_id: int) -> Response:
     post = microsite.get_news_for_tenant(tenant_db(), post_id)
     if post is None:
         abort(404)
-    microsite.remove_news(tenant_db(), public_storage(), post)
+    commit_and_delete(microsite.remove_news(tenant_db(), post))
     flash(_("News removed."), "success")
     return redirect(url_for("profile.edit_news"))
 
@@ -80,10 +87,10 @@ def remove_news(post_id: int) -> Response:
 @tenant_view(Permission.EDIT_PROFILE)
 def remove_news_photo(post_id: int, photo_id: int) -> Response:
     post = microsite.get_news_for_tenant(tenant_db(), post_id)
-    if post is None or not microsite.remove_news_photo(
-        tenant_db(), public_storage(), post, photo_id
-    ):
+    removed = microsite.remove_news_photo(tenant_db(), post, photo_id) if post else None
+    if removed is None:
         abort(404)
+    commit_and_delete([removed])
     flash(_("Photo removed."), "success")
     return redirect(url_for("profile.edit_news", post_id=post_id))
 
@@ -111,7 +118,7 @@ def edit_product(product_id: int | None = None) -> Response | str | tuple[str, i
             seller=form.seller.data or None,
             is_available=bool(form.is_available.data),
         )
-        store_photo(saved, photo)
+        commit_and_delete(store_photo(saved, photo))
         flash(_("Product saved."), "success")
         return redirect(url_for("profile.edit_product"))
     return render_template(
@@ -128,6 +135,6 @@ def remove_product(product_id: int) -> Response:
     product = microsite.get_product_for_tenant(tenant_db(), product_id)
     if product is None:
         abort(404)
-    microsite.remove_product(tenant_db(), public_storage(), product)
+    commit_and_delete(microsite.remove_product(tenant_db(), product))
     flash(_("Product removed."), "success")
     return redirect(url_for("profile.edit_product"))

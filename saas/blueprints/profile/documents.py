@@ -77,6 +77,7 @@ def upload_document() -> Response | str | tuple[str, int]:
                 checked=checked,
                 uploaded_by=current_user.record,
             )
+            tenant_db().commit()
             flash(_("Document uploaded."), "success")
             return redirect(url_for("profile.documents_list"))
     status = 422 if form.errors else 200

@@ -113,15 +113,21 @@ def public_storage() -> Storage:
 
 def store_photo(
     row: CooperativeProfile | BoardMember | BusinessUnit | Product, photo: CheckedFile | None
-) -> None:
-    if photo is not None:
-        microsite.set_photo(
-            tenant_db(),
-            public_storage(),
-            row,
-            photo,
-            schema_name=g.tenant.schema_name,
-        )
+) -> list[str]:
+    """Set the row's photo, if one came; the image it replaces, to delete after the commit."""
+    if photo is None:
+        return []
+    replaced = microsite.set_photo(
+        tenant_db(), public_storage(), row, photo, schema_name=g.tenant.schema_name
+    )
+    return [replaced] if replaced else []
+
+
+def commit_and_delete(keys: list[str]) -> None:
+    """Commit the request's change, then delete the images it no longer uses (a change that
+    fails to commit keeps them)."""
+    tenant_db().commit()
+    microsite.delete_public_images(public_storage(), keys)
 
 
 @bp.route("/kelengkapan")
@@ -198,7 +204,7 @@ def edit_profile() -> Response | str | tuple[str, int]:
             whatsapp=form.whatsapp.data,
             email=(form.email.data or "").lower() or None,
         )
-        store_photo(saved, logo)
+        commit_and_delete(store_photo(saved, logo))
         flash(_("Profile saved."), "success")
         return redirect(url_for("profile.checklist"))
     return render_template("profile/profile.html", form=form, profile=profile), (
@@ -221,6 +227,7 @@ def edit_legal() -> Response | str | tuple[str, int]:
                 nik_koperasi=form.nik_koperasi.data or None,
             ),
         )
+        tenant_db().commit()
         flash(_("Legal identifiers saved."), "success")
         return redirect(url_for("profile.checklist"))
     return render_template("profile/legal.html", form=form), 422 if form.errors else 200
@@ -255,7 +262,7 @@ def edit_board_member(member_id: int | None = None) -> Response | str | tuple[st
             is_village_official=bool(form.is_village_official.data),
             is_related_to_board=bool(form.is_related_to_board.data),
         )
-        store_photo(saved, photo)
+        commit_and_delete(store_photo(saved, photo))
         flash(_("Saved."), "success")
         return redirect(url_for("profile.board"))
     status = 422 if form.errors else 200
@@ -268,7 +275,7 @@ def remove_board_member(member_id: int) -> Response:
     member = microsite.get_board_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
-    microsite.remove_board_member(tenant_db(), public_storage(), member)
+    commit_and_delete(microsite.remove_board_member(tenant_db(), member))
     flash(_("Removed from the board."), "success")
     return redirect(url_for("profile.board"))
 
@@ -307,7 +314,7 @@ def edit_unit(unit_id: int | None = None) -> Response | str | tuple[str, int]:
             description=form.description.data or None,
             opening_hours=form.opening_hours.data or None,
         )
-        store_photo(saved, photo)
+        commit_and_delete(store_photo(saved, photo))
         flash(_("Saved."), "success")
         return redirect(url_for("profile.units"))
     return render_template("profile/unit.html", form=form, unit=unit), 422 if form.errors else 200
@@ -319,7 +326,7 @@ def remove_unit(unit_id: int) -> Response:
     unit = microsite.get_unit_for_tenant(tenant_db(), unit_id)
     if unit is None:
         abort(404)
-    microsite.remove_unit(tenant_db(), public_storage(), unit)
+    commit_and_delete(microsite.remove_unit(tenant_db(), unit))
     flash(_("Business unit removed."), "success")
     return redirect(url_for("profile.units"))
 
@@ -339,5 +346,6 @@ def submit_verification() -> Response:
     except verification.VerificationError as exc:
         flash(str(SUBMIT_ERRORS[exc.code]), "error")
     else:
+        platform_db().commit()
         flash(_("Submitted. KODE Indonesia will review your cooperative and email you."), "success")
     return redirect(url_for("profile.checklist"))

@@ -65,6 +65,7 @@ def region() -> Response | str | tuple[str, int]:
                 registration = onboarding.start_registration(platform_db())
                 remember_registration(registration.public_id)
             onboarding.save_region(platform_db(), registration, village.code)
+            platform_db().commit()
             return redirect(url_for("registration.cooperative"))
     context = region_context(picked, request.values.get("q", "").strip()[:60])
     template = (
@@ -144,6 +145,7 @@ def cooperative() -> Response | str | tuple[str, int]:
         except SlugError as exc:
             form.slug.errors = [str(SLUG_MESSAGES[exc.code])]
         else:
+            platform_db().commit()
             return redirect(url_for("registration.officer"))
     status = 422 if form.errors else 200
     return render_template(
@@ -204,6 +206,7 @@ def officer() -> Response | str | tuple[str, int]:
             return render_template(
                 "registration/officer.html", form=form, registration=registration
             ), 503
+        platform_db().commit()  # the registration is finished and unlocked
         send_confirmation(registration)
         forget_registration()
         return redirect(handoff_url(tenant, user))
@@ -246,6 +249,7 @@ def confirm_email(token: str) -> str | tuple[str, int]:
         platform_db(), registration, str(payload.get("email", ""))
     ):
         return render_template("auth/link_problem.html", problem="invalid"), 404
+    platform_db().commit()
     tenant = onboarding.get_tenant_of(platform_db(), registration)
     return render_template(
         "registration/confirmed.html",

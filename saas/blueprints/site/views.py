@@ -129,6 +129,7 @@ def save_language() -> Response:
     if locale not in supported_locales():
         abort(400)
     accounts.set_locale(account_session(), current_user.record, locale)
+    account_session().commit()
     return _back_with_locale(locale)
 
 
