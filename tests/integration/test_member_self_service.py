@@ -185,3 +185,32 @@ def test_a_member_of_three_years_sees_this_years_shares_and_a_line_for_each_earl
         TODAY.year - 3: (False, f"paid: {first}, not paid: 0, total Rp{first * 10_000:,}"),
     }
     assert home.count(f"/{TODAY.year - 2}") == 12  # every month is still there, folded
+
+
+def test_a_members_home_lists_the_latest_receipts_and_leads_to_the_statement_for_the_rest(
+    alpha, db, tenants
+):
+    sri, citra = tenants.a.members[0], tenants.a.users["anggota"]
+    with books_of(db, tenants.a) as session:
+        member = session.merge(sri)
+        member.user_id = citra.id
+        numbers = [
+            savings.deposit(
+                session,
+                savings.Movement(
+                    member=member,
+                    kind=SavingsKind.SUKARELA,
+                    amount=1_000 * (n + 1),
+                    method=PaymentMethod.CASH,
+                    paid_on=TODAY,
+                    idempotency_key=uuid.uuid4(),
+                    officer_id=tenants.a.users["bendahara"].id,
+                    officer_name="Bambang Alpha",
+                ),
+            )[0].number
+            for n in range(12)
+        ]
+    login(alpha, "citra@kopalpha.id")
+    home = text(alpha.get("/anggota"))
+    assert [number in home for number in numbers] == [False] * 2 + [True] * 10
+    assert 'href="/anggota/rekening"' in home

@@ -101,7 +101,7 @@ def account_page(
         sub = SubAccountForm(formdata=None, prefix="sub")
         sub.code.data = suggest_code(tenant_db(), account)
     return render_template(
-        "reports/account.html",
+        "books/account.html",
         account=account,
         node=path[-1],
         ancestors=path[:-1],
@@ -122,7 +122,7 @@ def account_page(
 @tenant_view(Permission.READ_BOOKS)
 def chart() -> str:
     return render_template(
-        "reports/chart.html", tree=chart_tree(tenant_db()), KIND_LABELS=KIND_LABELS
+        "books/chart.html", tree=chart_tree(tenant_db()), KIND_LABELS=KIND_LABELS
     )
 
 

@@ -64,7 +64,7 @@ def choose_ledger() -> ResponseReturnValue:
         )
     name = _("General ledger")
     return render_template(
-        "reports/general_ledger.html", name=name, title=name, form=form, report=None
+        "books/general_ledger.html", name=name, title=name, form=form, report=None
     ), status
 
 
@@ -95,8 +95,8 @@ def general_ledger_of(account_id: int, fmt: str | None = None) -> ResponseReturn
         filename=f"buku-besar-{account.code}-{g.tenant.slug}-{end.isoformat()}",
         rows=lambda: ledger_rows(report),
         lines=report.line_count,
-        template="reports/general_ledger.html",
-        table="reports/_ledger.html",
+        template="books/general_ledger.html",
+        table="books/_ledger.html",
         form=form,
         report=report,
         cursor=cursor,

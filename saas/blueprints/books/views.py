@@ -105,7 +105,7 @@ def journal_page(form: EntryForm, status: int = 200) -> tuple[str, int]:
     ids = [entry.id for entry in entries]
     accounts = {a.id: a for a in ledger.list_accounts(tenant_db())}
     return render_template(
-        "reports/journal.html",
+        "books/journal.html",
         form=form,
         entries=entries,
         accounts=accounts,

@@ -61,6 +61,9 @@ def signed_in_member() -> Member | None:
     return member_of_user(tenant_db(), current_user.id)
 
 
+RECENT_RECEIPTS = 10  # the rest are in the statement, by period
+
+
 @bp.route("")
 @tenant_view(Permission.MEMBER_AREA)
 def home() -> str:
@@ -72,7 +75,8 @@ def home() -> str:
         "member/home.html",
         member=member,
         balances=savings.balances(tenant_db(), member.id),
-        receipts=savings.history(tenant_db(), member.id, limit=50),
+        receipts=savings.history(tenant_db(), member.id, limit=RECENT_RECEIPTS),
+        recent_receipts=RECENT_RECEIPTS,
         share_years=shares_by_year(
             bills.shares_of_member(tenant_db(), member.id), clock.today().year
         ),

@@ -37,7 +37,7 @@ def publish_page(form: PublishForm | None = None, status: int = 200) -> tuple[st
     form = form or PublishForm()
     form.year.choices = [(year, str(year)) for year in ledger.closed_years(tenant_db())]
     return render_template(
-        "reports/publish.html",
+        "publishing/index.html",
         form=form,
         published=publishing.list_published(tenant_db()),
     ), status

@@ -90,7 +90,10 @@ def bills_index() -> Response | tuple[str, int]:
             flash(_("Bill created."), "success")
             return redirect(url_for("savings.show_bill", bill_id=bill.id))
     return render_template(
-        "bills/index.html", form=form, bills=bills.list_bills(tenant_db()), KIND_LABELS=KIND_LABELS
+        "savings/bills.html",
+        form=form,
+        bills=bills.list_bills(tenant_db()),
+        KIND_LABELS=KIND_LABELS,
     ), 422 if form.errors else 200
 
 
@@ -102,7 +105,7 @@ def show_page(bill_id: int, form: PayForm, status: int = 200) -> tuple[str, int]
         form.key.data = str(uuid.uuid4())
         form.paid_on.data = clock.today()
     return render_template(
-        "bills/show.html",
+        "savings/bill.html",
         bill=bill,
         items=bills.bill_items(tenant_db(), bill),
         form=form,
@@ -157,7 +160,7 @@ def pay_bill(bill_id: int) -> Response | tuple[str, int]:
 def arrears() -> str:
     today = clock.today()
     return render_template(
-        "bills/arrears.html",
+        "savings/arrears.html",
         arrears=bills.arrears(tenant_db(), as_of_year=today.year, as_of_month=today.month),
     )
 
@@ -197,7 +200,7 @@ def settings_page(form: SettingsForm, status: int = 200) -> tuple[str, int]:
         classify.key.data = str(uuid.uuid4())
         classify.to.data = "equity" if as_liabilities else "liabilities"
     return render_template(
-        "bills/settings.html",
+        "savings/settings.html",
         form=form,
         classify=classify,
         as_liabilities=as_liabilities,

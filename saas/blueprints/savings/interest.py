@@ -65,7 +65,7 @@ def interest_page(form: MonthForm, status: int = 200) -> tuple[str, int]:
         if plan and interest.find_run(tenant_db(), year, month) is not None:
             plan, problem = None, str(INTEREST_MESSAGES["already_paid"])
     return render_template(
-        "bills/interest.html",
+        "savings/interest.html",
         form=form,
         plan=plan,
         problem=problem,

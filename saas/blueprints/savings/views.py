@@ -148,7 +148,7 @@ def member_or_404(member_id: int) -> Member:
 
 def savings_page(member: Member, deposit: MovementForm, withdrawal: MovementForm) -> str:
     return render_template(
-        "members/savings.html",
+        "savings/counter.html",
         member=member,
         balances=savings.balances(tenant_db(), member.id),
         receipts=savings.history(tenant_db(), member.id),
@@ -181,7 +181,7 @@ def find_payer() -> Response | str:
     )
     if len(found) == 1:
         return redirect(url_for("savings.member_savings", member_id=found[0].id))
-    return render_template("members/find_payer.html", query=query, members=found)
+    return render_template("savings/find_payer.html", query=query, members=found)
 
 
 @bp.route("/anggota/<int:member_id>/simpanan/<any(setor,tarik):action>", methods=["POST"])
@@ -297,8 +297,8 @@ class Paper:
 
 # Paper a receipt prints on (``?kertas=``): A6 sheets, or the 58 mm roll of a thermal printer.
 PAPERS = {
-    "a6": Paper("members/receipt_pdf.html"),
-    "58mm": Paper("members/receipt_58mm.html", roll_width_mm=58),
+    "a6": Paper("savings/receipt_pdf.html"),
+    "58mm": Paper("savings/receipt_58mm.html", roll_width_mm=58),
 }
 
 
@@ -325,7 +325,7 @@ def receipt_context(number: str) -> dict[str, Any]:
 @bp.route("/anggota/kuitansi/<number>")
 @tenant_view(Permission.POST_MONEY)
 def receipt(number: str) -> str:
-    return render_template("members/receipt.html", **receipt_context(number))
+    return render_template("savings/receipt.html", **receipt_context(number))
 
 
 @bp.route("/anggota/kuitansi/<number>.pdf")

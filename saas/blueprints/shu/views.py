@@ -121,7 +121,7 @@ def index_page(split: SplitForm | None = None, status: int = 200) -> tuple[str, 
     if split is None:
         split = SplitForm(data=shu.get_percentages(tenant_db()))
     return render_template(
-        "reports/shu.html",
+        "shu/index.html",
         allocations=allocations,
         years=[y for y in ledger.closed_years(tenant_db()) if y not in taken],
         split=split,
@@ -161,7 +161,7 @@ def plan_page(year: int, form: PostForm, status: int = 200) -> tuple[str, int]:
     else:
         form.figures.data = planned.fingerprint
     return render_template(
-        "reports/shu_plan.html",
+        "shu/plan.html",
         year=year,
         plan=planned,
         problem=problem,
@@ -222,7 +222,7 @@ def allocation_page(
 ) -> tuple[str, int]:
     shares = shu.share_rows(tenant_db(), allocation)
     return render_template(
-        "reports/shu_allocation.html",
+        "shu/allocation.html",
         allocation=allocation,
         shares=shares[:SHARES_SHOWN],
         share_count=len(shares),

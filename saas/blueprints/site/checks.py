@@ -24,8 +24,8 @@ def check_receipt(token: str) -> str | tuple[str, int]:
     g.private_page = True  # kept by no cache: a reversal changes the answer at once
     found = savings.find_receipt_by_token(tenant_db(), token)
     if found is None:
-        return render_template("members/receipt_unknown.html"), 404
-    return render_template("members/receipt_check.html", receipt=found)
+        return render_template("site/receipt_unknown.html"), 404
+    return render_template("site/receipt_check.html", receipt=found)
 
 
 @bp.route("/kartu/<token>")
@@ -42,4 +42,4 @@ def check_member(token: str) -> str:
     member = members.get_member_for_tenant(tenant_db(), int(payload.get("mid", 0)))
     if member is None:
         abort(404)
-    return render_template("members/card_check.html", member=member)
+    return render_template("site/card_check.html", member=member)
