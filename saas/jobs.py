@@ -67,6 +67,19 @@ def refill_schema_pools(timestamp: int) -> int:
         return sum(fill_schema_pool(databases, shard, target) for shard in databases.shard_names)
 
 
+@jobs.periodic(cron="5 * * * *")
+@jobs.task(queue="maintenance", queueing_lock="loans")
+def assess_loans(timestamp: int) -> int:
+    """Every hour: the cooperatives whose own day has just begun (00:xx in WIB, WITA or WIT) get
+    their loans' collectibility for the new day; how many loans were assessed."""
+    from saas.db import get_databases  # noqa: PLC0415
+    from saas.loans.collectibility import assess_cooperatives  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        return assess_cooperatives(get_databases(), clock.now())
+
+
 @jobs.task(queue="imports")
 def import_members_file(tenant_id: int, upload_key: str, mapping: dict[str, int | None]) -> int:
     """A large member list an officer confirmed: all its valid rows in one transaction; how many."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -188,6 +189,11 @@ def suggest_child_code(parent_code: str, child_codes: Sequence[str], taken: set[
         if code not in taken and is_child_code(parent_code, code):
             return code
     return None
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month."""
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def month_of(day: date) -> tuple[int, int]:

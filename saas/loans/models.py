@@ -9,6 +9,8 @@ database keeps an agreed loan's terms and a disbursed loan's schedule as they we
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -23,12 +25,15 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from saas.db import TenantBase, create_guards_with, value_enum
+from saas.ledger.models import JournalEntry
 from saas.loans.schedule import Frequency, InterestMethod
+from saas.savings.models import RANDOM_HEX_SQL, PaymentMethod
 from saas.tenants.models import utcnow
 
 
@@ -48,6 +53,23 @@ class LoanStatus(enum.StrEnum):
     PAID_OFF = "paid_off"
 
 
+class Collectibility(enum.StrEnum):
+    """A loan's quality by how long its principal is in arrears (Permen KUKM 14/2009)."""
+
+    LANCAR = "lancar"
+    KURANG_LANCAR = "kurang_lancar"
+    DIRAGUKAN = "diragukan"
+    MACET = "macet"
+
+
+# Permen KUKM 14/2009: monthly to quarterly instalments are kurang lancar after 3 months of
+# principal in arrears, diragukan after 6, macet after 12; daily and weekly ones after 1, 2, 3.
+DEFAULT_ARREARS_DAYS = {"monthly": [90, 180, 360], "weekly": [30, 60, 90], "daily": [30, 60, 90]}
+DEFAULT_PPAP_BP = {"lancar": 50, "kurang_lancar": 1_000, "diragukan": 5_000, "macet": 10_000}
+ARREARS_DAYS_SQL = text(f"'{json.dumps(DEFAULT_ARREARS_DAYS)}'::jsonb")
+PPAP_BP_SQL = text(f"'{json.dumps(DEFAULT_PPAP_BP)}'::jsonb")
+
+
 class LoanSettings(TenantBase):
     """Who approves loans and how many of them must (the cooperative's own rules); one row."""
 
@@ -62,6 +84,14 @@ class LoanSettings(TenantBase):
         ARRAY(String(20)), default=lambda: ["ketua", "bendahara"]
     )
     approvals_required: Mapped[int] = mapped_column(SmallInteger, default=2)
+    # Days of principal in arrears after which a loan is kurang lancar, diragukan and macet, per
+    # instalment frequency; and the PPAP reserve per class in basis points of what is owed.
+    arrears_days: Mapped[dict[str, list[int]]] = mapped_column(
+        JSONB, default=lambda: dict(DEFAULT_ARREARS_DAYS), server_default=ARREARS_DAYS_SQL
+    )
+    ppap_bp: Mapped[dict[str, int]] = mapped_column(
+        JSONB, default=lambda: dict(DEFAULT_PPAP_BP), server_default=PPAP_BP_SQL
+    )
 
 
 class LoanProduct(TenantBase):
@@ -162,6 +192,12 @@ class Loan(TenantBase):
     disbursement_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
     )
+    # Recomputed each day by the collectibility job, in the cooperative's own time zone.
+    collectibility: Mapped[Collectibility | None] = mapped_column(
+        value_enum(Collectibility, "collectibility", native=False)
+    )
+    days_overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    assessed_on: Mapped[date | None] = mapped_column(Date)
     # The officer who looks after the loan (the portfolio per officer): whoever paid it out.
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -203,6 +239,94 @@ class LoanInstalment(TenantBase):
     due_date: Mapped[date] = mapped_column(Date)
     principal: Mapped[int] = mapped_column(BigInteger)
     interest: Mapped[int] = mapped_column(BigInteger)
+
+
+class LoanRepayment(TenantBase):
+    """One payment on a loan with its receipt: the entry that posted it and how it was split
+    (``LoanRepaymentPart``). A reversed payment (its entry reversed) pays nothing: the schedule
+    reads as if it never happened, and its receipt reads as cancelled."""
+
+    __tablename__ = "loan_repayments"
+    __table_args__ = (
+        CheckConstraint("token ~ '^[0-9a-f]{32}$'", name="token_shape"),
+        CheckConstraint(
+            "amount > 0 AND principal >= 0 AND interest >= 0 AND late_fee >= 0"
+            " AND amount = principal + interest + late_fee",
+            name="split",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[str] = mapped_column(String(30), unique=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True, server_default=text(RANDOM_HEX_SQL))
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[PaymentMethod] = mapped_column(
+        value_enum(PaymentMethod, "payment_method", native=False)
+    )
+    amount: Mapped[int] = mapped_column(BigInteger)
+    principal: Mapped[int] = mapped_column(BigInteger)
+    interest: Mapped[int] = mapped_column(BigInteger)
+    late_fee: Mapped[int] = mapped_column(BigInteger)
+    is_payoff: Mapped[bool] = mapped_column(Boolean, default=False)
+    officer_name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    reversal: Mapped[JournalEntry | None] = relationship(
+        primaryjoin=lambda: foreign(JournalEntry.reverses_id) == LoanRepayment.entry_id,
+        viewonly=True,
+        uselist=False,
+    )
+    parts: Mapped[list[LoanRepaymentPart]] = relationship(
+        order_by="LoanRepaymentPart.id", viewonly=True
+    )
+
+
+class LoanRepaymentPart(TenantBase):
+    """What one payment paid of one instalment."""
+
+    __tablename__ = "loan_repayment_parts"
+    __table_args__ = (
+        UniqueConstraint("repayment_id", "instalment_id"),
+        CheckConstraint(
+            "principal >= 0 AND interest >= 0 AND late_fee >= 0"
+            " AND principal + interest + late_fee > 0",
+            name="amounts",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    repayment_id: Mapped[int] = mapped_column(ForeignKey("loan_repayments.id", ondelete="RESTRICT"))
+    instalment_id: Mapped[int] = mapped_column(
+        ForeignKey("loan_instalments.id", ondelete="RESTRICT"), index=True
+    )
+    principal: Mapped[int] = mapped_column(BigInteger, default=0)
+    interest: Mapped[int] = mapped_column(BigInteger, default=0)
+    late_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PpapRun(TenantBase):
+    """A month's reserve for bad loans (PPAP), brought to what the portfolio needs once."""
+
+    __tablename__ = "loan_ppap_runs"
+    __table_args__ = (
+        UniqueConstraint("year", "month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    month: Mapped[int] = mapped_column(SmallInteger)
+    required: Mapped[int] = mapped_column(BigInteger)  # the reserve the portfolio needs
+    change: Mapped[int] = mapped_column(BigInteger)  # posted: positive adds to the reserve
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 # -- the database's own guards -------------------------------------------------------------------
@@ -255,6 +379,12 @@ BEGIN
     RETURN NEW;
 END $$;
 
+CREATE FUNCTION {schema}.loan_repayment_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'a loan payment is never changed: reverse its entry'
+        USING ERRCODE = 'restrict_violation';
+END $$;
+
 CREATE FUNCTION {schema}.loan_schedule_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'a schedule is never changed: restructuring adds a new version'
@@ -277,6 +407,19 @@ CREATE TRIGGER loan_instalments_kept BEFORE UPDATE OR DELETE ON {schema}.loan_in
 CREATE TRIGGER loan_instalments_truncate BEFORE TRUNCATE ON {schema}.loan_instalments
     FOR EACH STATEMENT EXECUTE FUNCTION {schema}.loan_schedule_kept();
 """,
+    "loan_repayments": """
+CREATE TRIGGER loan_repayments_kept BEFORE UPDATE OR DELETE ON {schema}.loan_repayments
+    FOR EACH ROW EXECUTE FUNCTION {schema}.loan_repayment_kept();
+CREATE TRIGGER loan_repayments_truncate BEFORE TRUNCATE ON {schema}.loan_repayments
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.loan_repayment_kept();
+""",
+    "loan_repayment_parts": """
+CREATE TRIGGER loan_repayment_parts_kept BEFORE UPDATE OR DELETE ON {schema}.loan_repayment_parts
+    FOR EACH ROW EXECUTE FUNCTION {schema}.loan_repayment_kept();
+CREATE TRIGGER loan_repayment_parts_truncate BEFORE TRUNCATE
+    ON {schema}.loan_repayment_parts FOR EACH STATEMENT
+    EXECUTE FUNCTION {schema}.loan_repayment_kept();
+""",
 }
 
 
@@ -284,18 +427,15 @@ def _in_schema(sql: str, schema: str) -> str:
     return sql.replace("{schema}.", f'"{schema}".' if schema else "")
 
 
-def loan_guards_ddl(schema: str) -> str:
-    """Every loan guard, for ``schema`` (``""`` for the migration's search_path)."""
-    return _in_schema(LOAN_FUNCTIONS + "".join(GUARDED.values()), schema)
-
-
 # The functions come with the loans table; each table's trigger with its table.
 create_guards_with(
     Loan.__table__, lambda schema: _in_schema(LOAN_FUNCTIONS + GUARDED["loans"], schema)
 )
-create_guards_with(
-    LoanApproval.__table__, lambda schema: _in_schema(GUARDED["loan_approvals"], schema)
-)
-create_guards_with(
-    LoanInstalment.__table__, lambda schema: _in_schema(GUARDED["loan_instalments"], schema)
-)
+
+
+def _guards_of(table: str) -> Callable[[str], str]:
+    return lambda schema: _in_schema(GUARDED[table], schema)
+
+
+for _model in (LoanApproval, LoanInstalment, LoanRepayment, LoanRepaymentPart):
+    create_guards_with(_model.__table__, _guards_of(_model.__tablename__))

@@ -20,6 +20,8 @@ from saas.ledger import operations as ledger
 from saas.ledger.models import EntrySource
 from saas.ledger.rules import LedgerError, Line
 from saas.loans.models import (
+    DEFAULT_ARREARS_DAYS,
+    DEFAULT_PPAP_BP,
     Loan,
     LoanApproval,
     LoanInstalment,
@@ -45,20 +47,42 @@ class LoanError(LedgerError):
 
 def get_settings(session: Session) -> LoanSettings:
     return session.get(LoanSettings, 1) or LoanSettings(
-        id=1, approver_roles=["ketua", "bendahara"], approvals_required=2
+        id=1,
+        approver_roles=["ketua", "bendahara"],
+        approvals_required=2,
+        arrears_days=dict(DEFAULT_ARREARS_DAYS),
+        ppap_bp=dict(DEFAULT_PPAP_BP),
     )
 
 
-def save_settings(session: Session, *, approver_roles: list[str], approvals_required: int) -> None:
-    """Who approves loans, and how many of them must."""
+def save_settings(
+    session: Session,
+    *,
+    approver_roles: list[str],
+    approvals_required: int,
+    arrears_days: dict[str, list[int]] | None = None,
+    ppap_bp: dict[str, int] | None = None,
+) -> None:
+    """Who approves loans and how many of them must; optionally the arrears thresholds per
+    frequency (days after which a loan is kurang lancar, diragukan, macet) and the PPAP rates."""
     if not approver_roles or not 1 <= approvals_required <= 5:
         raise LoanError("bad_approval_rule")
+    if arrears_days is not None and not all(
+        len(days) == 3 and 0 < days[0] < days[1] < days[2] for days in arrears_days.values()
+    ):
+        raise LoanError("bad_thresholds")
+    if ppap_bp is not None and not all(0 <= bp <= BASIS_POINTS for bp in ppap_bp.values()):
+        raise LoanError("bad_reserve_rates")
     settings = session.get(LoanSettings, 1)
     if settings is None:
         settings = LoanSettings(id=1)
         session.add(settings)
     settings.approver_roles = sorted(set(approver_roles))
     settings.approvals_required = approvals_required
+    if arrears_days is not None:
+        settings.arrears_days = {**(settings.arrears_days or DEFAULT_ARREARS_DAYS), **arrears_days}
+    if ppap_bp is not None:
+        settings.ppap_bp = {**(settings.ppap_bp or DEFAULT_PPAP_BP), **ppap_bp}
     session.flush()
 
 
@@ -212,7 +236,7 @@ def decide(
 ) -> Loan:
     """One officer's decision. A no rejects the loan; enough yeses from the approving roles
     approve it. Whoever applied never decides, and each officer decides once."""
-    _lock(session, loan)
+    lock_loan(session, loan)
     if loan.status is not LoanStatus.APPLIED:
         raise LoanError("decided_already")
     if user_id == loan.applied_by_id:
@@ -244,7 +268,7 @@ def decide(
 
 def cancel(session: Session, loan: Loan, *, note: str | None, today: date) -> Loan:
     """Withdraw a loan not yet paid out."""
-    _lock(session, loan)
+    lock_loan(session, loan)
     if loan.status not in (LoanStatus.APPLIED, LoanStatus.APPROVED):
         raise LoanError("not_cancellable")
     loan.status, loan.decided_on, loan.decision_note = LoanStatus.CANCELLED, today, _clean(note)
@@ -252,7 +276,7 @@ def cancel(session: Session, loan: Loan, *, note: str | None, today: date) -> Lo
     return loan
 
 
-def _lock(session: Session, loan: Loan) -> None:
+def lock_loan(session: Session, loan: Loan) -> None:
     """Queue decisions and payouts of one loan behind each other, and read it afresh."""
     session.execute(select(Loan.id).where(Loan.id == loan.id).with_for_update())
     session.refresh(loan)
@@ -273,7 +297,7 @@ def disburse(
     """Pay an approved loan out: one entry (the member's receivable against the money paid,
     the fees kept) and its schedule from ``on``. A loan already paid out is returned as it is,
     so a double tap or two officers at once make one payout."""
-    _lock(session, loan)
+    lock_loan(session, loan)
     if loan.status in (LoanStatus.ACTIVE, LoanStatus.PAID_OFF):
         return loan
     if loan.status is not LoanStatus.APPROVED:

@@ -1,0 +1,303 @@
+"""The quality of the loan portfolio: each loan's collectibility from how long its principal is in
+arrears, the portfolio by class, age of arrears, product and officer, and the month's reserve
+for bad loans (PPAP).
+
+Collectibility follows Permen KUKM 14/2009 (docs/domain.md, Loans) with the cooperative's own
+thresholds per instalment frequency; a daily job assesses every active loan in the cooperative's
+own time zone. Risky loans weigh 50% of kurang lancar, 75% of diragukan and 100% of macet; a
+ratio of non-performing loans (NPL) up to 5% is healthy, above 15% unhealthy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, func, select, update
+from sqlalchemy.orm import Session
+
+from saas import clock
+from saas.db import Databases
+from saas.ledger import operations as ledger
+from saas.ledger.models import EntrySource, JournalEntry, JournalLine
+from saas.ledger.rules import LedgerError, Line, month_end
+from saas.loans.models import (
+    Collectibility,
+    Loan,
+    LoanInstalment,
+    LoanRepayment,
+    LoanRepaymentPart,
+    LoanSettings,
+    LoanStatus,
+    PpapRun,
+)
+from saas.loans.operations import get_settings
+from saas.loans.schedule import BASIS_POINTS, Frequency
+from saas.tenants.models import Tenant, TenantStatus
+
+CLASSES = tuple(Collectibility)
+NON_PERFORMING = (Collectibility.KURANG_LANCAR, Collectibility.DIRAGUKAN, Collectibility.MACET)
+RISK_WEIGHT_PERCENT = {
+    Collectibility.LANCAR: 0,
+    Collectibility.KURANG_LANCAR: 50,
+    Collectibility.DIRAGUKAN: 75,
+    Collectibility.MACET: 100,
+}
+HEALTHY_NPL_BP, UNHEALTHY_NPL_BP = 500, 1_500
+ARREARS_BUCKETS = ((1, 30), (31, 90), (91, 180), (181, None))  # days, inclusive
+
+
+def classify(days_overdue: int, frequency: Frequency, settings: LoanSettings) -> Collectibility:
+    """The class of a loan whose oldest unpaid principal is ``days_overdue`` days late."""
+    thresholds = settings.arrears_days[frequency.value]
+    passed = sum(days_overdue > threshold for threshold in thresholds)
+    return CLASSES[passed]
+
+
+def health_band(npl_bp: int) -> str:
+    """``healthy`` (NPL ≤ 5%), ``fair`` or ``unhealthy`` (NPL > 15%)."""
+    if npl_bp <= HEALTHY_NPL_BP:
+        return "healthy"
+    return "unhealthy" if npl_bp > UNHEALTHY_NPL_BP else "fair"
+
+
+# -- one statement for the whole portfolio -------------------------------------------------------
+
+
+def _paid_principal() -> Select[int, int]:
+    """Principal paid per instalment by payments that were not reversed."""
+    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    return (
+        select(
+            LoanRepaymentPart.instalment_id,
+            func.sum(LoanRepaymentPart.principal).label("paid"),
+        )
+        .join(LoanRepayment, LoanRepayment.id == LoanRepaymentPart.repayment_id)
+        .where(LoanRepayment.entry_id.not_in(reversed_entries))
+        .group_by(LoanRepaymentPart.instalment_id)
+    )
+
+
+@dataclass(frozen=True)
+class LoanPosition:
+    loan_id: int
+    outstanding: int  # principal still owed
+    oldest_unpaid: date | None  # the earliest due date whose principal is not fully paid
+    days_overdue: int
+
+
+def positions(session: Session, on: date) -> list[LoanPosition]:
+    """Every active loan's principal owed and how late its oldest unpaid principal is."""
+    paid = _paid_principal().subquery()
+    latest = (
+        select(LoanInstalment.loan_id, func.max(LoanInstalment.version).label("version"))
+        .group_by(LoanInstalment.loan_id)
+        .subquery()
+    )
+    owed = LoanInstalment.principal - func.coalesce(paid.c.paid, 0)
+    query = (
+        select(
+            LoanInstalment.loan_id,
+            func.sum(owed),
+            func.min(LoanInstalment.due_date).filter(and_(owed > 0, LoanInstalment.due_date < on)),
+        )
+        .join(Loan, Loan.id == LoanInstalment.loan_id)
+        .join(
+            latest,
+            and_(
+                latest.c.loan_id == LoanInstalment.loan_id,
+                latest.c.version == LoanInstalment.version,
+            ),
+        )
+        .outerjoin(paid, paid.c.instalment_id == LoanInstalment.id)
+        .where(Loan.status == LoanStatus.ACTIVE)
+        .group_by(LoanInstalment.loan_id)
+    )
+    return [
+        LoanPosition(loan_id, int(outstanding), oldest, (on - oldest).days if oldest else 0)
+        for loan_id, outstanding, oldest in session.execute(query)
+    ]
+
+
+def assess(session: Session, on: date) -> int:
+    """Classify every active loan as of ``on`` (the daily job); how many were assessed."""
+    settings = get_settings(session)
+    active = select(Loan.id, Loan.frequency).where(Loan.status == LoanStatus.ACTIVE)
+    frequencies: dict[int, Frequency] = dict(session.execute(active).all())
+    rows = [
+        {
+            "id": position.loan_id,
+            "collectibility": classify(
+                position.days_overdue, frequencies[position.loan_id], settings
+            ),
+            "days_overdue": position.days_overdue,
+            "assessed_on": on,
+        }
+        for position in positions(session, on)
+    ]
+    if rows:
+        session.execute(update(Loan), rows)
+    session.flush()
+    return len(rows)
+
+
+# -- the portfolio -------------------------------------------------------------------------------
+
+
+@dataclass
+class Slice:
+    """Loans of one group (a class, a product, an officer, an age of arrears)."""
+
+    count: int = 0
+    outstanding: int = 0
+
+    def add(self, outstanding: int) -> None:
+        self.count += 1
+        self.outstanding += outstanding
+
+
+def _by_class() -> dict[Collectibility, Slice]:
+    return {grade: Slice() for grade in CLASSES}
+
+
+@dataclass
+class Portfolio:
+    on: date
+    total: Slice = field(default_factory=Slice)
+    by_class: dict[Collectibility, Slice] = field(default_factory=_by_class)
+    by_age: dict[tuple[int, int | None], Slice] = field(
+        default_factory=lambda: {bucket: Slice() for bucket in ARREARS_BUCKETS}
+    )
+    by_product: dict[int, dict[Collectibility, Slice]] = field(default_factory=dict)
+    by_officer: dict[int | None, dict[Collectibility, Slice]] = field(default_factory=dict)
+
+    @property
+    def npl_bp(self) -> int:
+        """Non-performing loans in basis points of the principal owed."""
+        bad = sum(self.by_class[c].outstanding for c in NON_PERFORMING)
+        return bad * BASIS_POINTS // self.total.outstanding if self.total.outstanding else 0
+
+    @property
+    def risky(self) -> int:
+        """Risky loans: 50% of kurang lancar, 75% of diragukan, 100% of macet."""
+        return sum(
+            self.by_class[c].outstanding * RISK_WEIGHT_PERCENT[c] // 100 for c in NON_PERFORMING
+        )
+
+    @property
+    def health(self) -> str:
+        return health_band(self.npl_bp)
+
+
+def portfolio(session: Session, on: date) -> Portfolio:
+    """The active loans on ``on``: principal owed by class, age of arrears, product, officer."""
+    settings = get_settings(session)
+    loans = {
+        loan_id: (frequency, product_id, officer_id)
+        for loan_id, frequency, product_id, officer_id in session.execute(
+            select(Loan.id, Loan.frequency, Loan.product_id, Loan.officer_id).where(
+                Loan.status == LoanStatus.ACTIVE
+            )
+        )
+    }
+    result = Portfolio(on)
+    for position in positions(session, on):
+        frequency, product_id, officer_id = loans[position.loan_id]
+        grade = classify(position.days_overdue, frequency, settings)
+        result.total.add(position.outstanding)
+        result.by_class[grade].add(position.outstanding)
+        for low, high in ARREARS_BUCKETS:
+            if position.days_overdue >= low and (high is None or position.days_overdue <= high):
+                result.by_age[(low, high)].add(position.outstanding)
+        result.by_product.setdefault(product_id, _by_class())[grade].add(position.outstanding)
+        result.by_officer.setdefault(officer_id, _by_class())[grade].add(position.outstanding)
+    return result
+
+
+# -- the reserve for bad loans -------------------------------------------------------------------
+
+
+def required_reserve(session: Session, on: date) -> int:
+    """The PPAP the portfolio needs on ``on``: each class's owed principal times its rate."""
+    settings = get_settings(session)
+    book = portfolio(session, on)
+    return sum(
+        book.by_class[grade].outstanding * settings.ppap_bp[grade.value] // BASIS_POINTS
+        for grade in CLASSES
+    )
+
+
+def reserve_held(session: Session, on: date) -> int:
+    """The reserve on the books on ``on`` (the PPAP account's credit balance)."""
+    account = ledger.account_by_role(session, "ppap")
+    held = session.scalar(
+        select(func.coalesce(func.sum(JournalLine.credit - JournalLine.debit), 0)).where(
+            JournalLine.account_id == account.id, JournalLine.entry_date <= on
+        )
+    )
+    return int(held or 0)
+
+
+def post_reserve(
+    session: Session, year: int, month: int, *, today: date, user_id: int | None
+) -> PpapRun:
+    """Bring the reserve to what the portfolio needs at the month's end, once per month: the
+    difference is the month's PPAP expense (or its release). The month must have ended."""
+    end = month_end(year, month)
+    if end >= today:
+        raise LedgerError("period_not_ended")
+    if session.scalar(select(PpapRun).where(PpapRun.year == year, PpapRun.month == month)):
+        raise LedgerError("reserve_posted")
+    required = required_reserve(session, end)
+    change = required - reserve_held(session, end)
+    run = PpapRun(year=year, month=month, required=required, change=change, posted_by_id=user_id)
+    if change:
+        reserve = ledger.account_by_role(session, "ppap").id
+        expense = ledger.account_by_role(session, "ppap_expense").id
+        amount = abs(change)
+        lines = (
+            [Line(expense, debit=amount), Line(reserve, credit=amount)]
+            if change > 0
+            else [Line(reserve, debit=amount), Line(expense, credit=amount)]
+        )
+        result = ledger.post_entry(
+            session,
+            entry_date=end,
+            description=f"PPAP {month:02d}/{year}",
+            lines=lines,
+            idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"guyub:ppap:{year}-{month}"),
+            source=EntrySource.LOAN,
+            posted_by_id=user_id,
+        )
+        run.entry_id = result.entry.id
+    session.add(run)
+    session.flush()
+    return run
+
+
+# -- the daily job -------------------------------------------------------------------------------
+
+
+def starting_their_day(tenants: Iterable[Tenant], now: datetime) -> list[Tenant]:
+    """The cooperatives whose own day began within the last hour (00:xx in their zone)."""
+    return [t for t in tenants if now.astimezone(clock.zone_for_tenant(t)).hour == 0]
+
+
+def assess_cooperatives(databases: Databases, now: datetime) -> int:
+    """Assess the loans of every active cooperative whose day has just begun, each in its own
+    transaction (one cooperative's failure stops no other); how many loans were assessed."""
+    with databases.platform_session() as platform:
+        live = platform.scalars(
+            select(Tenant).where(
+                Tenant.status == TenantStatus.ACTIVE, Tenant.schema_name.is_not(None)
+            )
+        ).all()
+    assessed = 0
+    for tenant in starting_their_day(live, now):
+        assert tenant.schema_name is not None
+        with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
+            assessed += assess(session, now.astimezone(clock.zone_for_tenant(tenant)).date())
+            session.commit()  # the job's one transaction for this cooperative
+    return assessed

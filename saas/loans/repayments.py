@@ -1,0 +1,339 @@
+"""Paying a loan back: where a loan stands on a day, how a payment is split, and posting it.
+
+A loan's standing is read from its schedule and the parts of its payments that were not
+reversed, so reversing a payment restores the schedule exactly. A payment goes first to late
+fees, then to interest, then to principal, each oldest instalment first, over what is due; what
+is left pays the next instalments ahead, each its interest then its principal. Interest and late
+fees received post to revenue naming the member, so they count in the member's jasa usaha (Va)
+for the SHU. Operations flush and never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from saas.ledger import operations as ledger
+from saas.ledger.models import EntrySource, JournalEntry
+from saas.ledger.rules import Line
+from saas.loans.models import (
+    Loan,
+    LoanProduct,
+    LoanRepayment,
+    LoanRepaymentPart,
+    LoanStatus,
+    PayoffRule,
+)
+from saas.loans.operations import LoanError, lock_loan, schedule
+from saas.members.models import Member
+from saas.members.operations import next_number
+from saas.savings.models import PaymentMethod
+
+COMPONENTS = ("late_fee", "interest", "principal")  # the order a payment settles what is due
+
+
+@dataclass
+class Due:
+    """One instalment as it stands on a day: what it asks and what is paid of it."""
+
+    instalment_id: int
+    number: int
+    due_date: date
+    principal: int
+    interest: int
+    late_fee: int = 0  # accrued up to the day, or to the day it was settled
+    paid_principal: int = 0
+    paid_interest: int = 0
+    paid_late_fee: int = 0
+    settled_on: date | None = None
+
+    def owed(self, component: str) -> int:
+        return int(getattr(self, component)) - int(getattr(self, f"paid_{component}"))
+
+    @property
+    def outstanding(self) -> int:
+        return sum(self.owed(component) for component in COMPONENTS)
+
+
+@dataclass
+class Standing:
+    """A loan on a day: every instalment of its schedule in force, and the product's rules."""
+
+    loan: Loan
+    on: date
+    dues: list[Due]
+    payoff_rule: PayoffRule
+
+    @property
+    def principal_left(self) -> int:
+        return sum(due.owed("principal") for due in self.dues)
+
+    @property
+    def total_left(self) -> int:
+        """Everything still owed, every future instalment's interest included."""
+        return sum(due.outstanding for due in self.dues)
+
+    @property
+    def overdue(self) -> list[Due]:
+        return [due for due in self.dues if due.due_date < self.on and due.outstanding > 0]
+
+    @property
+    def due_now(self) -> int:
+        """What is owed up to and including the day: the arrears and today's instalment."""
+        return sum(due.outstanding for due in self.dues if due.due_date <= self.on)
+
+    @property
+    def next_due(self) -> Due | None:
+        return next((due for due in self.dues if due.outstanding > 0), None)
+
+    @property
+    def payoff(self) -> int:
+        """What settles the loan today under the product's rule: everything due, the principal
+        left, and the interest the rule asks of the instalments not yet due."""
+        return sum(
+            payoff_part.late_fee + payoff_part.interest + payoff_part.principal
+            for payoff_part in allocate(self, None, payoff=True)
+        )
+
+
+@dataclass
+class PartPlan:
+    due: Due
+    principal: int = 0
+    interest: int = 0
+    late_fee: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.principal + self.interest + self.late_fee
+
+
+def late_fee(due_date: date, until: date, *, per_day: int, grace_days: int) -> int:
+    """The late fee of one instalment paid (or still unpaid) on ``until``: ``per_day`` for each
+    day past its due date and the grace days."""
+    days = (until - due_date).days - grace_days
+    return per_day * days if days > 0 and per_day > 0 else 0
+
+
+def standing(session: Session, loan: Loan, on: date) -> Standing:
+    """Where ``loan`` stands on ``on``: its schedule in force and what live payments paid."""
+    product = session.get_one(LoanProduct, loan.product_id)
+    rows = schedule(session, loan)
+    dues = {
+        row.id: Due(row.id, row.number, row.due_date, row.principal, row.interest) for row in rows
+    }
+    paid = _live_parts(session, list(dues))
+    for part, paid_on in paid:
+        due = dues[part.instalment_id]
+        due.paid_principal += part.principal
+        due.paid_interest += part.interest
+        due.paid_late_fee += part.late_fee
+        if due.settled_on is None and due.owed("principal") == due.owed("interest") == 0:
+            due.settled_on = paid_on
+    for due in dues.values():
+        until = min(due.settled_on or on, on)
+        accrued = late_fee(
+            due.due_date, until, per_day=product.late_fee_per_day, grace_days=product.grace_days
+        )
+        due.late_fee = max(accrued, due.paid_late_fee)
+    return Standing(loan, on, list(dues.values()), product.payoff_rule)
+
+
+def _live_parts(
+    session: Session, instalment_ids: Sequence[int]
+) -> list[tuple[LoanRepaymentPart, date]]:
+    """The parts of payments not reversed, in the order they were paid."""
+    if not instalment_ids:
+        return []
+    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+    query = (
+        select(LoanRepaymentPart, LoanRepayment.paid_on)
+        .join(LoanRepayment, LoanRepayment.id == LoanRepaymentPart.repayment_id)
+        .where(
+            LoanRepaymentPart.instalment_id.in_(instalment_ids),
+            LoanRepayment.entry_id.not_in(reversed_entries),
+        )
+        .order_by(LoanRepayment.paid_on, LoanRepayment.id)
+    )
+    return [(part, paid_on) for part, paid_on in session.execute(query)]
+
+
+def allocate(standing: Standing, amount: int | None, *, payoff: bool = False) -> list[PartPlan]:
+    """Split ``amount`` over the loan: late fees, then interest, then principal of what is due
+    (oldest first); then the instalments ahead, each its interest then its principal. With
+    ``payoff``, everything the payoff asks (``amount`` None: as much as that is)."""
+    due_now = [due for due in standing.dues if due.due_date <= standing.on]
+    ahead = [due for due in standing.dues if due.due_date > standing.on]
+    order: list[tuple[Due, str]] = [(due, c) for c in COMPONENTS for due in due_now]
+    for index, due in enumerate(ahead):
+        order.append((due, "late_fee"))
+        if not payoff or standing.payoff_rule is PayoffRule.ALL_INTEREST or index == 0:
+            order.append((due, "interest"))
+        order.append((due, "principal"))
+    left = amount
+    plans: dict[int, PartPlan] = {}
+    for due, component in order:
+        owed = due.owed(component)
+        take = owed if left is None else min(owed, left)
+        if take <= 0:
+            continue
+        plan = plans.setdefault(due.instalment_id, PartPlan(due))
+        setattr(plan, component, getattr(plan, component) + take)
+        if left is not None:
+            left -= take
+            if left == 0:
+                break
+    return list(plans.values())
+
+
+# -- paying --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payment:
+    amount: int
+    method: PaymentMethod
+    paid_on: date
+    idempotency_key: uuid.UUID
+    officer_id: int
+    officer_name: str
+    payoff: bool = False  # settle the loan now, under the product's payoff rule
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    repayment: LoanRepayment
+    created: bool  # False: the key was paid before and this is that first payment
+    parts: list[PartPlan] = field(default_factory=list)
+
+
+def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
+    """Record a payment on an active loan, once per key. More than is owed is refused, naming
+    what pays the loan off; a payoff must be exactly that amount."""
+    lock_loan(session, loan)
+    if (first := find_by_key(session, payment.idempotency_key)) is not None:
+        return PaymentResult(first, created=False)
+    if loan.status is not LoanStatus.ACTIVE:
+        raise LoanError("not_active")
+    if loan.disbursed_on is not None and payment.paid_on < loan.disbursed_on:
+        raise LoanError("before_payout")
+    if payment.amount <= 0:
+        raise LoanError("nothing_to_pay")
+    now = standing(session, loan, payment.paid_on)
+    if payment.payoff:
+        if payment.amount != now.payoff:
+            raise LoanError("payoff_amount", payoff=now.payoff)
+        plans = allocate(now, None, payoff=True)
+    else:
+        if payment.amount > now.total_left:
+            raise LoanError("more_than_owed", payoff=now.payoff, owed=now.total_left)
+        plans = allocate(now, payment.amount)
+    totals = {c: sum(getattr(plan, c) for plan in plans) for c in COMPONENTS}
+    member = session.get_one(Member, loan.member_id)
+    result = ledger.post_entry(
+        session,
+        entry_date=payment.paid_on,
+        description=f"Angsuran pinjaman {loan.number} {member.number}",
+        lines=repayment_lines(session, loan, payment.method, payment.amount, totals),
+        idempotency_key=payment.idempotency_key,
+        source=EntrySource.LOAN,
+        posted_by_id=payment.officer_id,
+        member_id=loan.member_id,
+    )
+    repayment = LoanRepayment(
+        loan_id=loan.id,
+        number=f"KP-{payment.paid_on.year}-{next_number(session, 'loan_receipts'):06d}",
+        entry_id=result.entry.id,
+        paid_on=payment.paid_on,
+        method=payment.method,
+        amount=payment.amount,
+        principal=totals["principal"],
+        interest=totals["interest"],
+        late_fee=totals["late_fee"],
+        is_payoff=payment.payoff,
+        officer_name=payment.officer_name,
+    )
+    session.add(repayment)
+    session.flush()
+    session.add_all(
+        LoanRepaymentPart(
+            repayment_id=repayment.id,
+            instalment_id=plan.due.instalment_id,
+            principal=plan.principal,
+            interest=plan.interest,
+            late_fee=plan.late_fee,
+        )
+        for plan in plans
+    )
+    if payment.payoff or totals["principal"] == now.principal_left:
+        loan.status = LoanStatus.PAID_OFF
+    session.flush()
+    return PaymentResult(repayment, created=True, parts=plans)
+
+
+def repayment_lines(
+    session: Session, loan: Loan, method: PaymentMethod, amount: int, totals: dict[str, int]
+) -> list[Line]:
+    """The money received against the member's receivable, interest and late fees."""
+    member_id = loan.member_id
+    lines = [Line(ledger.account_by_role(session, method.account_role).id, debit=amount)]
+    for component, role in (
+        ("principal", "loans_receivable"),
+        ("interest", "loan_interest"),
+        ("late_fee", "late_fees"),
+    ):
+        if totals[component]:
+            account = ledger.account_by_role(session, role).id
+            lines.append(Line(account, credit=totals[component], member_id=member_id))
+    return lines
+
+
+def reverse(
+    session: Session,
+    repayment: LoanRepayment,
+    *,
+    on: date,
+    reason: str,
+    idempotency_key: uuid.UUID,
+    user_id: int,
+) -> LoanRepayment:
+    """Cancel a payment: its entry reversed, its parts no longer count, the loan active again."""
+    loan = session.get_one(Loan, repayment.loan_id)
+    lock_loan(session, loan)
+    entry = session.get_one(JournalEntry, repayment.entry_id)
+    ledger.reverse_entry(
+        session,
+        entry,
+        entry_date=on,
+        reason=reason,
+        idempotency_key=idempotency_key,
+        posted_by_id=user_id,
+        by_owner=True,
+    )
+    if loan.status is LoanStatus.PAID_OFF:
+        loan.status = LoanStatus.ACTIVE
+    session.flush()
+    session.expire(repayment, ["reversal"])
+    return repayment
+
+
+def find_by_key(session: Session, key: uuid.UUID) -> LoanRepayment | None:
+    return session.scalar(
+        select(LoanRepayment)
+        .join(JournalEntry, JournalEntry.id == LoanRepayment.entry_id)
+        .where(JournalEntry.idempotency_key == key)
+    )
+
+
+def repayments_of(session: Session, loan: Loan) -> list[LoanRepayment]:
+    query = select(LoanRepayment).where(LoanRepayment.loan_id == loan.id)
+    return list(session.scalars(query.order_by(LoanRepayment.paid_on, LoanRepayment.id)))
+
+
+def find_by_token(session: Session, token: str) -> LoanRepayment | None:
+    return session.scalar(select(LoanRepayment).where(LoanRepayment.token == token))

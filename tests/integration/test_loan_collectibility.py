@@ -1,0 +1,139 @@
+"""The quality of the loans: collectibility as the clock advances, the daily job in each
+cooperative's own time zone, the portfolio's figures and the month's PPAP reserve."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from saas.ledger import operations as ledger
+from saas.ledger.models import JournalEntry
+from saas.ledger.rules import LedgerError
+from saas.loans import collectibility
+from saas.loans import operations as loans
+from saas.loans.models import Collectibility, Loan, PpapRun
+from saas.loans.repayments import standing
+from saas.loans.schedule import Frequency
+from tests.clock import TODAY
+from tests.factories import books_of
+from tests.integration.lending import FLAT, active_loan, pay
+
+WEEKLY = loans.ProductTerms(
+    **{**vars(FLAT), "name": "Pinjaman Mingguan", "frequency": Frequency.WEEKLY}
+)
+
+
+@pytest.fixture
+def books(db, tenants) -> Iterator:
+    with books_of(db, tenants.a) as session:
+        yield session
+
+
+def grade(session, loan, on) -> tuple[Collectibility, int]:
+    collectibility.assess(session, on)
+    session.refresh(loan)
+    return loan.collectibility, loan.days_overdue
+
+
+def test_a_monthly_loan_left_unpaid_slips_class_by_class_as_the_clock_advances(books, tenants):
+    loan = active_loan(books, tenants)  # first instalment due 10 August 2026
+    assert grade(books, loan, date(2026, 8, 10)) == (Collectibility.LANCAR, 0)
+    assert grade(books, loan, date(2026, 11, 8)) == (Collectibility.LANCAR, 90)
+    assert grade(books, loan, date(2026, 11, 9)) == (Collectibility.KURANG_LANCAR, 91)
+    assert grade(books, loan, date(2027, 2, 7)) == (Collectibility.DIRAGUKAN, 181)
+    assert grade(books, loan, date(2027, 8, 6)) == (Collectibility.MACET, 361)
+
+
+def test_paying_the_arrears_brings_a_loan_back_to_lancar(books, tenants):
+    loan = active_loan(books, tenants)
+    assert grade(books, loan, TODAY)[0] is Collectibility.KURANG_LANCAR
+    pay(books, loan, standing(books, loan, TODAY).due_now, TODAY)
+    assert grade(books, loan, TODAY) == (Collectibility.LANCAR, 0)
+
+
+def test_weekly_loans_slip_after_one_month_of_arrears(books, tenants):
+    loan = active_loan(books, tenants, WEEKLY, principal=600_000, instalments=12)
+    first_due = date(2026, 7, 17)
+    assert grade(books, loan, date(2026, 8, 16)) == (Collectibility.LANCAR, 30)
+    assert grade(books, loan, date(2026, 8, 17)) == (Collectibility.KURANG_LANCAR, 31)
+    assert (date(2026, 8, 17) - first_due).days == 31
+
+
+def test_the_cooperative_sets_its_own_thresholds(books, tenants):
+    loan = active_loan(books, tenants)
+    loans.save_settings(
+        books,
+        approver_roles=["ketua", "bendahara"],
+        approvals_required=2,
+        arrears_days={"monthly": [30, 60, 90], "weekly": [30, 60, 90], "daily": [30, 60, 90]},
+    )
+    assert grade(books, loan, date(2026, 9, 10)) == (Collectibility.KURANG_LANCAR, 31)
+
+
+def test_the_daily_job_assesses_each_cooperative_as_its_own_day_begins(db, books, tenants):
+    loan = active_loan(books, tenants)
+    books.commit()
+    # Tenant A is in WIB: 17:30 UTC is 00:30 WIB on the 16th; 10:00 UTC is 17:00 WIB.
+    assert collectibility.assess_cooperatives(db, datetime(2026, 12, 15, 10, 0, tzinfo=UTC)) == 0
+    assessed = collectibility.assess_cooperatives(db, datetime(2026, 12, 15, 17, 30, tzinfo=UTC))
+    assert assessed >= 1
+    with books_of(db, tenants.a) as session:
+        fresh = session.get_one(Loan, loan.id)
+        assert (fresh.assessed_on, fresh.collectibility) == (
+            date(2026, 12, 16),
+            Collectibility.KURANG_LANCAR,
+        )
+        assert fresh.days_overdue == (date(2026, 12, 16) - date(2026, 8, 10)).days
+
+
+def test_the_portfolio_shows_what_is_owed_by_class_age_product_and_officer(books, tenants):
+    late = active_loan(books, tenants)  # six instalments unpaid since August: kurang lancar
+    current = active_loan(books, tenants, member=1, on=date(2026, 11, 20))
+    book = collectibility.portfolio(books, TODAY)
+    assert book.total.count == 2
+    assert book.total.outstanding == 2 * 1_200_000
+    assert book.by_class[Collectibility.KURANG_LANCAR].outstanding == 1_200_000
+    assert book.by_class[Collectibility.LANCAR].outstanding == 1_200_000
+    assert book.npl_bp == 5_000
+    assert book.risky == 600_000
+    assert book.health == "unhealthy"
+    assert book.by_age[(91, 180)].count == 1
+    assert book.by_product[late.product_id][Collectibility.KURANG_LANCAR].count == 1
+    assert book.by_officer[current.officer_id][Collectibility.LANCAR].count == 1
+
+
+def test_the_months_reserve_is_brought_to_what_the_portfolio_needs_once(books, tenants):
+    active_loan(books, tenants)
+    user = tenants.a.users["bendahara"].id
+    # On 30 November the loan is 112 days late: kurang lancar, 10% of 1,200,000.
+    run = collectibility.post_reserve(books, 2026, 11, today=TODAY, user_id=user)
+    assert (run.required, run.change) == (120_000, 120_000)
+    entry = books.get_one(JournalEntry, run.entry_id)
+    reserve = ledger.account_by_role(books, "ppap").id
+    expense = ledger.account_by_role(books, "ppap_expense").id
+    assert {(line.account_id, line.debit, line.credit) for line in entry.lines} == {
+        (expense, 120_000, 0),
+        (reserve, 0, 120_000),
+    }
+    with pytest.raises(LedgerError, match="reserve_posted"):
+        collectibility.post_reserve(books, 2026, 11, today=TODAY, user_id=user)
+    with pytest.raises(LedgerError, match="period_not_ended"):
+        collectibility.post_reserve(books, 2026, 12, today=TODAY, user_id=user)
+    assert collectibility.reserve_held(books, TODAY) == 120_000
+
+
+def test_a_smaller_need_releases_part_of_the_reserve(books, tenants):
+    loan = active_loan(books, tenants)
+    user = tenants.a.users["bendahara"].id
+    collectibility.post_reserve(books, 2026, 10, today=TODAY, user_id=user)  # 81 days: lancar
+    # On 31 October: lancar, 0.5% of 1,200,000.
+    october = books.scalar(select(PpapRun).where(PpapRun.month == 10))
+    assert october.required == 6_000
+    paid_on = date(2026, 11, 5)
+    pay(books, loan, standing(books, loan, paid_on).total_left, paid_on)  # all, with late fees
+    november = collectibility.post_reserve(books, 2026, 11, today=TODAY, user_id=user)
+    assert (november.required, november.change) == (0, -6_000)
+    assert collectibility.reserve_held(books, TODAY) == 0
