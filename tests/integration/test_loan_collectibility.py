@@ -105,11 +105,14 @@ def test_the_portfolio_shows_what_is_owed_by_class_age_product_and_officer(books
     assert book.by_officer[current.officer_id][Collectibility.LANCAR].count == 1
 
 
+MID_DECEMBER = date(2026, 12, 15)  # the day the reserve is posted on: November has ended
+
+
 def test_the_months_reserve_is_brought_to_what_the_portfolio_needs_once(books, tenants):
     active_loan(books, tenants)
     user = tenants.a.users["bendahara"].id
     # On 30 November the loan is 112 days late: kurang lancar, 10% of 1,200,000.
-    run = collectibility.post_reserve(books, 2026, 11, today=TODAY, user_id=user)
+    run = collectibility.post_reserve(books, 2026, 11, today=MID_DECEMBER, user_id=user)
     assert (run.required, run.change) == (120_000, 120_000)
     entry = books.get_one(JournalEntry, run.entry_id)
     reserve = ledger.account_by_role(books, "ppap").id
@@ -119,21 +122,23 @@ def test_the_months_reserve_is_brought_to_what_the_portfolio_needs_once(books, t
         (reserve, 0, 120_000),
     }
     with pytest.raises(LedgerError, match="reserve_posted"):
-        collectibility.post_reserve(books, 2026, 11, today=TODAY, user_id=user)
+        collectibility.post_reserve(books, 2026, 11, today=MID_DECEMBER, user_id=user)
     with pytest.raises(LedgerError, match="period_not_ended"):
-        collectibility.post_reserve(books, 2026, 12, today=TODAY, user_id=user)
-    assert collectibility.reserve_held(books, TODAY) == 120_000
+        collectibility.post_reserve(books, 2026, 12, today=MID_DECEMBER, user_id=user)
+    assert collectibility.reserve_held(books, MID_DECEMBER) == 120_000
 
 
 def test_a_smaller_need_releases_part_of_the_reserve(books, tenants):
     loan = active_loan(books, tenants)
     user = tenants.a.users["bendahara"].id
-    collectibility.post_reserve(books, 2026, 10, today=TODAY, user_id=user)  # 81 days: lancar
+    collectibility.post_reserve(
+        books, 2026, 10, today=MID_DECEMBER, user_id=user
+    )  # 81 days: lancar
     # On 31 October: lancar, 0.5% of 1,200,000.
     october = books.scalar(select(PpapRun).where(PpapRun.month == 10))
     assert october.required == 6_000
     paid_on = date(2026, 11, 5)
     pay(books, loan, standing(books, loan, paid_on).total_left, paid_on)  # all, with late fees
-    november = collectibility.post_reserve(books, 2026, 11, today=TODAY, user_id=user)
+    november = collectibility.post_reserve(books, 2026, 11, today=MID_DECEMBER, user_id=user)
     assert (november.required, november.change) == (0, -6_000)
-    assert collectibility.reserve_held(books, TODAY) == 0
+    assert collectibility.reserve_held(books, MID_DECEMBER) == 0
