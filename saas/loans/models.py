@@ -33,7 +33,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 from saas.db import TenantBase, create_guards_with, value_enum
 from saas.ledger.models import JournalEntry
 from saas.loans.schedule import Frequency, InterestMethod
-from saas.savings.models import RANDOM_HEX_SQL, PaymentMethod
+from saas.savings.models import RANDOM_HEX_SQL
 from saas.tenants.models import utcnow
 
 
@@ -42,6 +42,15 @@ class PayoffRule(enum.StrEnum):
 
     ALL_INTEREST = "all_interest"  # the interest of every remaining instalment (usual for flat)
     CURRENT_INTEREST = "current_interest"  # only the interest of the instalment now running
+
+
+class RepaymentMethod(enum.StrEnum):
+    """How a payment on a loan came in: money (as for savings), or the member's own savings."""
+
+    CASH = "cash"
+    QRIS = "qris"
+    TRANSFER = "transfer"
+    SAVINGS = "savings"  # a leaving member's loan settled from their savings
 
 
 class LoanStatus(enum.StrEnum):
@@ -264,8 +273,8 @@ class LoanRepayment(TenantBase):
         ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
     )
     paid_on: Mapped[date] = mapped_column(Date)
-    method: Mapped[PaymentMethod] = mapped_column(
-        value_enum(PaymentMethod, "payment_method", native=False)
+    method: Mapped[RepaymentMethod] = mapped_column(
+        value_enum(RepaymentMethod, "repayment_method", native=False)
     )
     amount: Mapped[int] = mapped_column(BigInteger)
     principal: Mapped[int] = mapped_column(BigInteger)
@@ -306,6 +315,30 @@ class LoanRepaymentPart(TenantBase):
     principal: Mapped[int] = mapped_column(BigInteger, default=0)
     interest: Mapped[int] = mapped_column(BigInteger, default=0)
     late_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LoanRestructure(TenantBase):
+    """A loan given a new schedule for what it still owes (``to_version``); the schedule it
+    replaced stays as it was, with the payments made on it."""
+
+    __tablename__ = "loan_restructures"
+    __table_args__ = (
+        UniqueConstraint("loan_id", "to_version"),
+        CheckConstraint("to_version = from_version + 1", name="next_version"),
+        CheckConstraint("principal > 0 AND instalments BETWEEN 1 AND 1000", name="terms"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="RESTRICT"))
+    from_version: Mapped[int] = mapped_column(SmallInteger)
+    to_version: Mapped[int] = mapped_column(SmallInteger)
+    restructured_on: Mapped[date] = mapped_column(Date)
+    principal: Mapped[int] = mapped_column(BigInteger)  # the principal rescheduled
+    rate_bp: Mapped[int] = mapped_column(Integer)
+    instalments: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class PpapRun(TenantBase):
@@ -407,6 +440,10 @@ CREATE TRIGGER loan_instalments_kept BEFORE UPDATE OR DELETE ON {schema}.loan_in
 CREATE TRIGGER loan_instalments_truncate BEFORE TRUNCATE ON {schema}.loan_instalments
     FOR EACH STATEMENT EXECUTE FUNCTION {schema}.loan_schedule_kept();
 """,
+    "loan_restructures": """
+CREATE TRIGGER loan_restructures_kept BEFORE UPDATE OR DELETE ON {schema}.loan_restructures
+    FOR EACH ROW EXECUTE FUNCTION {schema}.loan_schedule_kept();
+""",
     "loan_repayments": """
 CREATE TRIGGER loan_repayments_kept BEFORE UPDATE OR DELETE ON {schema}.loan_repayments
     FOR EACH ROW EXECUTE FUNCTION {schema}.loan_repayment_kept();
@@ -437,5 +474,11 @@ def _guards_of(table: str) -> Callable[[str], str]:
     return lambda schema: _in_schema(GUARDED[table], schema)
 
 
-for _model in (LoanApproval, LoanInstalment, LoanRepayment, LoanRepaymentPart):
+for _model in (
+    LoanApproval,
+    LoanInstalment,
+    LoanRepayment,
+    LoanRepaymentPart,
+    LoanRestructure,
+):
     create_guards_with(_model.__table__, _guards_of(_model.__tablename__))

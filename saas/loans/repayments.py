@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saas.ledger import operations as ledger
@@ -23,16 +23,19 @@ from saas.ledger.models import EntrySource, JournalEntry
 from saas.ledger.rules import Line
 from saas.loans.models import (
     Loan,
+    LoanInstalment,
     LoanProduct,
     LoanRepayment,
     LoanRepaymentPart,
     LoanStatus,
     PayoffRule,
+    RepaymentMethod,
 )
 from saas.loans.operations import LoanError, lock_loan, schedule
 from saas.members.models import Member
 from saas.members.operations import next_number
-from saas.savings.models import PaymentMethod
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod, SavingsKind
 
 COMPONENTS = ("late_fee", "interest", "principal")  # the order a payment settles what is due
 
@@ -218,13 +221,7 @@ def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
     lock_loan(session, loan)
     if (first := find_by_key(session, payment.idempotency_key)) is not None:
         return PaymentResult(first, created=False)
-    if loan.status is not LoanStatus.ACTIVE:
-        raise LoanError("not_active")
-    if loan.disbursed_on is not None and payment.paid_on < loan.disbursed_on:
-        raise LoanError("before_payout")
-    if payment.amount <= 0:
-        raise LoanError("nothing_to_pay")
-    now = standing(session, loan, payment.paid_on)
+    now = _payable(session, loan, payment.paid_on, payment.amount)
     if payment.payoff:
         if payment.amount != now.payoff:
             raise LoanError("payoff_amount", payoff=now.payoff)
@@ -233,13 +230,48 @@ def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
         if payment.amount > now.total_left:
             raise LoanError("more_than_owed", payoff=now.payoff, owed=now.total_left)
         plans = allocate(now, payment.amount)
+    money = ledger.account_by_role(session, payment.method.account_role).id
+    repayment = _record(
+        session,
+        now,
+        plans,
+        payment,
+        money_lines=[Line(money, debit=payment.amount)],
+        method=RepaymentMethod(payment.method.value),
+    )
+    return PaymentResult(repayment, created=True, parts=plans)
+
+
+def _payable(session: Session, loan: Loan, on: date, amount: int) -> Standing:
+    """The loan's standing, when it may take a payment of ``amount`` on ``on``."""
+    if loan.status is not LoanStatus.ACTIVE:
+        raise LoanError("not_active")
+    if loan.disbursed_on is not None and on < loan.disbursed_on:
+        raise LoanError("before_payout")
+    if amount <= 0:
+        raise LoanError("nothing_to_pay")
+    return standing(session, loan, on)
+
+
+def _record(
+    session: Session,
+    now: Standing,
+    plans: list[PartPlan],
+    payment: Payment,
+    *,
+    money_lines: list[Line],
+    method: RepaymentMethod,
+) -> LoanRepayment:
+    """Post the payment split by ``plans`` (what came in: ``money_lines``), write its receipt
+    and parts, and mark the loan paid off when no principal is left."""
+    loan = now.loan
     totals = {c: sum(getattr(plan, c) for plan in plans) for c in COMPONENTS}
     member = session.get_one(Member, loan.member_id)
     result = ledger.post_entry(
         session,
         entry_date=payment.paid_on,
         description=f"Angsuran pinjaman {loan.number} {member.number}",
-        lines=repayment_lines(session, loan, payment.method, payment.amount, totals),
+        lines=[*money_lines, *_owed_lines(session, loan, totals)],
         idempotency_key=payment.idempotency_key,
         source=EntrySource.LOAN,
         posted_by_id=payment.officer_id,
@@ -250,8 +282,8 @@ def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
         number=f"KP-{payment.paid_on.year}-{next_number(session, 'loan_receipts'):06d}",
         entry_id=result.entry.id,
         paid_on=payment.paid_on,
-        method=payment.method,
-        amount=payment.amount,
+        method=method,
+        amount=sum(totals.values()),
         principal=totals["principal"],
         interest=totals["interest"],
         late_fee=totals["late_fee"],
@@ -273,15 +305,12 @@ def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
     if payment.payoff or totals["principal"] == now.principal_left:
         loan.status = LoanStatus.PAID_OFF
     session.flush()
-    return PaymentResult(repayment, created=True, parts=plans)
+    return repayment
 
 
-def repayment_lines(
-    session: Session, loan: Loan, method: PaymentMethod, amount: int, totals: dict[str, int]
-) -> list[Line]:
-    """The money received against the member's receivable, interest and late fees."""
-    member_id = loan.member_id
-    lines = [Line(ledger.account_by_role(session, method.account_role).id, debit=amount)]
+def _owed_lines(session: Session, loan: Loan, totals: dict[str, int]) -> list[Line]:
+    """The member's receivable, interest and late fees credited with what was paid of each."""
+    lines = []
     for component, role in (
         ("principal", "loans_receivable"),
         ("interest", "loan_interest"),
@@ -289,8 +318,59 @@ def repayment_lines(
     ):
         if totals[component]:
             account = ledger.account_by_role(session, role).id
-            lines.append(Line(account, credit=totals[component], member_id=member_id))
+            lines.append(Line(account, credit=totals[component], member_id=loan.member_id))
     return lines
+
+
+# Savings a leaving member's loans are settled from, the freely withdrawable first.
+OFFSET_ORDER = (SavingsKind.SUKARELA, SavingsKind.WAJIB, SavingsKind.POKOK)
+
+
+def settle_from_savings(
+    session: Session,
+    member: Member,
+    *,
+    on: date,
+    idempotency_key: uuid.UUID,
+    officer_id: int,
+    officer_name: str,
+) -> int:
+    """Before a leaving member is paid their savings, their loans are paid from them: each
+    active loan (oldest first) is paid off under its product's rule, or as far as the savings
+    go. How much was taken; the rest of the savings is theirs to be paid out."""
+    savings.lock_member(session, member)
+    held = savings.balances(session, member.id)
+    taken = 0
+    active = select(Loan).where(Loan.member_id == member.id, Loan.status == LoanStatus.ACTIVE)
+    for number, loan in enumerate(session.scalars(active.order_by(Loan.id)).all()):
+        available = sum(max(held[kind], 0) for kind in OFFSET_ORDER)
+        key = uuid.uuid5(idempotency_key, str(number))  # one key per loan, from the exit's
+        if available <= 0 or find_by_key(session, key) is not None:
+            continue
+        lock_loan(session, loan)
+        now = _payable(session, loan, on, available)
+        payoff = now.payoff <= available
+        plans = allocate(now, None if payoff else available, payoff=payoff)
+        left, lines = sum(plan.total for plan in plans), []
+        for kind in OFFSET_ORDER:
+            take = min(max(held[kind], 0), left)
+            if take:
+                account = ledger.account_by_role(session, kind.account_role).id
+                lines.append(Line(account, debit=take, member_id=member.id))
+                held[kind] -= take
+                left -= take
+        payment = Payment(
+            sum(plan.total for plan in plans),
+            PaymentMethod.CASH,
+            on,
+            key,
+            officer_id,
+            officer_name,
+            payoff,
+        )
+        _record(session, now, plans, payment, money_lines=lines, method=RepaymentMethod.SAVINGS)
+        taken += payment.amount
+    return taken
 
 
 def reverse(
@@ -305,6 +385,8 @@ def reverse(
     """Cancel a payment: its entry reversed, its parts no longer count, the loan active again."""
     loan = session.get_one(Loan, repayment.loan_id)
     lock_loan(session, loan)
+    if _restructured_since(session, repayment):
+        raise LoanError("restructured_since")
     entry = session.get_one(JournalEntry, repayment.entry_id)
     ledger.reverse_entry(
         session,
@@ -320,6 +402,26 @@ def reverse(
     session.flush()
     session.expire(repayment, ["reversal"])
     return repayment
+
+
+def _restructured_since(session: Session, repayment: LoanRepayment) -> bool:
+    """Whether the payment was made on a schedule a restructuring has since replaced: the new
+    schedule rests on what it paid, so it stays."""
+    paid_version = (
+        select(func.max(LoanInstalment.version))
+        .join(LoanRepaymentPart, LoanRepaymentPart.instalment_id == LoanInstalment.id)
+        .where(LoanRepaymentPart.repayment_id == repayment.id)
+    )
+    latest = select(func.max(LoanInstalment.version)).where(
+        LoanInstalment.loan_id == repayment.loan_id
+    )
+    return bool((session.scalar(paid_version) or 0) < (session.scalar(latest) or 0))
+
+
+def payoff_of_member(session: Session, member: Member, on: date) -> int:
+    """What pays off every active loan of ``member`` on ``on``."""
+    active = select(Loan).where(Loan.member_id == member.id, Loan.status == LoanStatus.ACTIVE)
+    return sum(standing(session, loan, on).payoff for loan in session.scalars(active))
 
 
 def find_by_key(session: Session, key: uuid.UUID) -> LoanRepayment | None:

@@ -16,11 +16,14 @@ from saas.ledger.models import Account, JournalEntry
 from saas.ledger.rules import LedgerError
 from saas.loans import operations as loans
 from saas.loans import repayments
-from saas.loans.models import LoanRepayment, LoanStatus, PayoffRule
+from saas.loans.models import Loan, LoanRepayment, LoanStatus, PayoffRule, RepaymentMethod
+from saas.members.models import Member
+from saas.savings import operations as savings
+from saas.savings.models import PaymentMethod, SavingsKind
 from saas.shu import operations as shu
 from tests.clock import TODAY
-from tests.factories import books_of, refused_by_database
-from tests.integration.lending import FLAT, active_loan, pay
+from tests.factories import books_of, hidden, login, refused_by_database, text
+from tests.integration.lending import FLAT, PAID_OUT, active_loan, pay
 
 
 @pytest.fixture
@@ -186,3 +189,81 @@ def test_the_database_keeps_payments_as_written(books, tenants):
         )
     )
     assert owned.code == "owned_entry"
+
+
+def rupiah(amount: int) -> str:
+    return f"Rp{amount:,}"  # as the English pages write it
+
+
+def deposit(session, tenants, member_id, kind, amount, on):
+    savings.deposit(
+        session,
+        savings.Movement(
+            member=session.get_one(Member, member_id),
+            kind=kind,
+            amount=amount,
+            method=PaymentMethod.CASH,
+            paid_on=on,
+            idempotency_key=uuid.uuid4(),
+            officer_id=tenants.a.users["bendahara"].id,
+            officer_name="Bambang Alpha",
+        ),
+    )
+
+
+def exit_member(client, member_id):
+    page = text(client.get(f"/kelola/anggota/{member_id}/keluar"))
+    response = client.post(
+        f"/kelola/anggota/{member_id}/keluar",
+        data={
+            "left_on": TODAY.isoformat(),
+            "reason": "Pindah ke kota",
+            "method": "cash",
+            "key": hidden(page, "key"),
+            "csrf_token": hidden(page, "csrf_token"),
+        },
+    )
+    return page, response
+
+
+def test_a_leaving_members_loan_is_paid_off_from_their_savings_before_the_rest_is_paid_back(
+    alpha, db, tenants
+):
+    with books_of(db, tenants.a) as session:
+        loan = active_loan(session, tenants)
+        member_id = loan.member_id
+        deposit(session, tenants, member_id, SavingsKind.SUKARELA, 2_000_000, PAID_OUT)
+        deposit(session, tenants, member_id, SavingsKind.POKOK, 100_000, PAID_OUT)
+        payoff = repayments.standing(session, loan, TODAY).payoff
+        held = sum(savings.balances(session, member_id).values())
+    login(alpha, "bambang@kopalpha.id")
+    page, response = exit_member(alpha, member_id)
+    assert rupiah(payoff) in page
+    assert rupiah(held - payoff) in page
+    assert response.status_code == 302
+    with books_of(db, tenants.a) as session:
+        settled = session.get_one(Loan, loan.id)
+        assert settled.status is LoanStatus.PAID_OFF
+        (offset,) = repayments.repayments_of(session, settled)
+        assert (offset.method, offset.amount, offset.is_payoff) == (
+            RepaymentMethod.SAVINGS,
+            payoff,
+            True,
+        )
+        assert all(amount == 0 for amount in savings.balances(session, member_id).values())
+
+
+def test_savings_short_of_the_loans_pay_what_they_can_and_the_rest_stays_owed(alpha, db, tenants):
+    with books_of(db, tenants.a) as session:
+        loan = active_loan(session, tenants)
+        member_id = loan.member_id
+        deposit(session, tenants, member_id, SavingsKind.SUKARELA, 300_000, PAID_OUT)
+        payoff = repayments.standing(session, loan, TODAY).payoff
+    login(alpha, "bambang@kopalpha.id")
+    page, response = exit_member(alpha, member_id)
+    assert rupiah(payoff - 300_000) in page  # what stays owed, said before confirming
+    assert response.status_code == 302
+    with books_of(db, tenants.a) as session:
+        still = session.get_one(Loan, loan.id)
+        assert still.status is LoanStatus.ACTIVE
+        assert repayments.standing(session, still, TODAY).total_left == payoff - 300_000

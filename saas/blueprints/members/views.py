@@ -39,6 +39,7 @@ from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
 from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
+from saas.loans import repayments
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
 from saas.members.operations import MemberDetails, MemberError
@@ -208,13 +209,23 @@ def record_exit(member_id: int) -> Response | str | tuple[str, int]:
     if exit_form.validate_on_submit():
         on = exit_form.left_on.data or clock.today()
         try:
+            offset = 0
             if current_user.can(Permission.POST_MONEY):
+                key = _exit_key(exit_form.key.data)
+                offset = repayments.settle_from_savings(
+                    tenant_db(),
+                    member,
+                    on=on,
+                    idempotency_key=key,
+                    officer_id=current_user.id,
+                    officer_name=current_user.name,
+                )
                 paid = savings.settle_savings(
                     tenant_db(),
                     member,
                     paid_on=on,
                     method=PaymentMethod(exit_form.method.data),
-                    idempotency_key=_exit_key(exit_form.key.data),
+                    idempotency_key=key,
                     officer_id=current_user.id,
                 )
             elif any(savings.balances(tenant_db(), member.id).values()):
@@ -230,6 +241,14 @@ def record_exit(member_id: int) -> Response | str | tuple[str, int]:
             ]
         else:
             flash(_("The exit of %(name)s is recorded.", name=member.name), "success")
+            if offset:
+                flash(
+                    _(
+                        "%(amount)s of savings paid the member's loans.",
+                        amount=rupiah_filter(offset),
+                    ),
+                    "info",
+                )
             if paid:
                 flash(_("%(amount)s of savings paid back.", amount=rupiah_filter(paid)), "info")
             return redirect(url_for("members.edit", member_id=member.id))
@@ -238,12 +257,17 @@ def record_exit(member_id: int) -> Response | str | tuple[str, int]:
 
 def exit_page(member: Member, exit_form: ExitForm) -> str:
     balances = savings.balances(tenant_db(), member.id)
+    total = sum(amount for amount in balances.values() if amount > 0)
+    owed = repayments.payoff_of_member(tenant_db(), member, clock.today())
+    offset = min(owed, total)
     return render_template(
         "members/exit.html",
         member=member,
         exit_form=exit_form,
         balances=balances,
-        total=sum(amount for amount in balances.values() if amount > 0),
+        loans_owed=owed,
+        offset=offset,
+        total=total - offset,
         unpaid=len(
             [i for _b, i in bills.shares_of_member(tenant_db(), member.id) if i.receipt_id is None]
         ),
