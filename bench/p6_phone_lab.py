@@ -427,9 +427,11 @@ def seed(settings: Settings, databases: Databases, photos: bool) -> None:
     storage = LocalStorage(settings.instance_dir / "uploads")
     with databases.tenant_session(shard, schema) as session:
         fill_microsite(session, storage, schema, photos)
+        session.commit()
         page = get_public_page(session)
     with databases.platform_session() as session:
         refresh_tenant_summary(session, tenant_id, page)
+        session.commit()
     log(f"seeded the demo microsite ({schema}, photos: {photos})")
 
 

@@ -229,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             role=Role.BENDAHARA,
             password=None,
         ).id
+        session.commit()
     log(f"writing {args.years} years of books for {args.members} members")
     started = time.perf_counter()
     lines = write_books(databases, shard, schema, args.members, args.years)

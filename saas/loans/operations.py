@@ -278,8 +278,8 @@ def cancel(session: Session, loan: Loan, *, note: str | None, today: date) -> Lo
 
 def lock_loan(session: Session, loan: Loan) -> None:
     """Queue decisions and payouts of one loan behind each other, and read it afresh."""
-    session.execute(select(Loan.id).where(Loan.id == loan.id).with_for_update())
-    session.refresh(loan)
+    locked = select(Loan).where(Loan.id == loan.id).with_for_update()
+    session.scalars(locked.execution_options(populate_existing=True)).one()
 
 
 # -- paying out ----------------------------------------------------------------------------------

@@ -11,13 +11,29 @@ for the SHU. Operations flush and never commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    extract,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
+from saas.db import attach_inserted
 from saas.ledger import operations as ledger
 from saas.ledger.models import EntrySource, JournalEntry
 from saas.ledger.rules import Line
@@ -31,9 +47,8 @@ from saas.loans.models import (
     PayoffRule,
     RepaymentMethod,
 )
-from saas.loans.operations import LoanError, lock_loan, schedule
-from saas.members.models import Member
-from saas.members.operations import next_number
+from saas.loans.operations import LoanError, lock_loan
+from saas.members.models import Counter, Member
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 
@@ -124,46 +139,78 @@ def late_fee(due_date: date, until: date, *, per_day: int, grace_days: int) -> i
 
 
 def standing(session: Session, loan: Loan, on: date) -> Standing:
-    """Where ``loan`` stands on ``on``: its schedule in force and what live payments paid."""
-    product = session.get_one(LoanProduct, loan.product_id)
-    rows = schedule(session, loan)
-    dues = {
-        row.id: Due(row.id, row.number, row.due_date, row.principal, row.interest) for row in rows
-    }
-    paid = _live_parts(session, list(dues))
-    for part, paid_on in paid:
-        due = dues[part.instalment_id]
-        due.paid_principal += part.principal
-        due.paid_interest += part.interest
-        due.paid_late_fee += part.late_fee
-        if due.settled_on is None and due.owed("principal") == due.owed("interest") == 0:
-            due.settled_on = paid_on
-    for due in dues.values():
+    """Where ``loan`` stands on ``on``: its schedule in force and what live payments paid of
+    each instalment, with the product's late fee and payoff rules (one statement)."""
+    rows = session.execute(STANDING, {"loan_id": loan.id}).all()
+    if not rows:
+        raise LoanError("not_active")
+    dues = []
+    for row in rows:
+        due = Due(row.id, row.number, row.due_date, row.principal, row.interest)
+        due.paid_principal = int(row.paid_principal)
+        due.paid_interest = int(row.paid_interest)
+        due.paid_late_fee = int(row.paid_late_fee)
+        if due.owed("principal") == due.owed("interest") == 0:
+            due.settled_on = row.last_paid_on  # no principal or interest is paid after that
         until = min(due.settled_on or on, on)
         accrued = late_fee(
-            due.due_date, until, per_day=product.late_fee_per_day, grace_days=product.grace_days
+            due.due_date, until, per_day=row.late_fee_per_day, grace_days=row.grace_days
         )
         due.late_fee = max(accrued, due.paid_late_fee)
-    return Standing(loan, on, list(dues.values()), product.payoff_rule)
+        dues.append(due)
+    return Standing(loan, on, dues, PayoffRule(rows[0].payoff_rule))
 
 
-def _live_parts(
-    session: Session, instalment_ids: Sequence[int]
-) -> list[tuple[LoanRepaymentPart, date]]:
-    """The parts of payments not reversed, in the order they were paid."""
-    if not instalment_ids:
-        return []
-    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
-    query = (
-        select(LoanRepaymentPart, LoanRepayment.paid_on)
-        .join(LoanRepayment, LoanRepayment.id == LoanRepaymentPart.repayment_id)
-        .where(
-            LoanRepaymentPart.instalment_id.in_(instalment_ids),
-            LoanRepayment.entry_id.not_in(reversed_entries),
-        )
-        .order_by(LoanRepayment.paid_on, LoanRepayment.id)
+def _standing_statement() -> Select[Any]:
+    """A loan's instalments in force, each with what live (not reversed) payments paid of it
+    and the last day such a payment paid its principal or interest, and the product's rules."""
+    reversed_entry = (
+        select(JournalEntry.id).where(JournalEntry.reverses_id == LoanRepayment.entry_id).exists()
     )
-    return [(part, paid_on) for part, paid_on in session.execute(query)]
+    live = (
+        select(
+            LoanRepaymentPart.instalment_id,
+            func.sum(LoanRepaymentPart.principal).label("principal"),
+            func.sum(LoanRepaymentPart.interest).label("interest"),
+            func.sum(LoanRepaymentPart.late_fee).label("late_fee"),
+            func.max(LoanRepayment.paid_on)
+            .filter(LoanRepaymentPart.principal + LoanRepaymentPart.interest > 0)
+            .label("last_paid_on"),
+        )
+        .join(LoanRepayment, LoanRepayment.id == LoanRepaymentPart.repayment_id)
+        .where(LoanRepayment.loan_id == bindparam("loan_id"), ~reversed_entry)
+        .group_by(LoanRepaymentPart.instalment_id)
+        .subquery()
+    )
+    latest = (
+        select(func.max(LoanInstalment.version))
+        .where(LoanInstalment.loan_id == bindparam("loan_id"))
+        .scalar_subquery()
+    )
+    return (
+        select(
+            LoanInstalment.id,
+            LoanInstalment.number,
+            LoanInstalment.due_date,
+            LoanInstalment.principal,
+            LoanInstalment.interest,
+            func.coalesce(live.c.principal, 0).label("paid_principal"),
+            func.coalesce(live.c.interest, 0).label("paid_interest"),
+            func.coalesce(live.c.late_fee, 0).label("paid_late_fee"),
+            live.c.last_paid_on,
+            LoanProduct.late_fee_per_day,
+            LoanProduct.grace_days,
+            LoanProduct.payoff_rule,
+        )
+        .join(Loan, Loan.id == LoanInstalment.loan_id)
+        .join(LoanProduct, LoanProduct.id == Loan.product_id)
+        .outerjoin(live, live.c.instalment_id == LoanInstalment.id)
+        .where(LoanInstalment.loan_id == bindparam("loan_id"), LoanInstalment.version == latest)
+        .order_by(LoanInstalment.number)
+    )
+
+
+STANDING = _standing_statement()
 
 
 def allocate(standing: Standing, amount: int | None, *, payoff: bool = False) -> list[PartPlan]:
@@ -219,19 +266,14 @@ def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
     """Record a payment on an active loan, once per key. More than is owed is refused, naming
     what pays the loan off; a payoff must be exactly that amount."""
     lock_loan(session, loan)
-    if (first := find_by_key(session, payment.idempotency_key)) is not None:
-        return PaymentResult(first, created=False)
-    now = _payable(session, loan, payment.paid_on, payment.amount)
-    if payment.payoff:
-        if payment.amount != now.payoff:
-            raise LoanError("payoff_amount", payoff=now.payoff)
-        plans = allocate(now, None, payoff=True)
-    else:
-        if payment.amount > now.total_left:
-            raise LoanError("more_than_owed", payoff=now.payoff, owed=now.total_left)
-        plans = allocate(now, payment.amount)
+    try:
+        now, plans = _split(session, loan, payment)
+    except LoanError:
+        if (first := find_by_key(session, payment.idempotency_key)) is not None:
+            return PaymentResult(first, created=False)  # a retry of what paid the loan off
+        raise
     money = ledger.account_by_role(session, payment.method.account_role).id
-    repayment = _record(
+    repayment, created = _record(
         session,
         now,
         plans,
@@ -239,7 +281,19 @@ def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
         money_lines=[Line(money, debit=payment.amount)],
         method=RepaymentMethod(payment.method.value),
     )
-    return PaymentResult(repayment, created=True, parts=plans)
+    return PaymentResult(repayment, created=created, parts=plans if created else [])
+
+
+def _split(session: Session, loan: Loan, payment: Payment) -> tuple[Standing, list[PartPlan]]:
+    """Where the loan stands on the payment's day, and how the payment is split."""
+    now = _payable(session, loan, payment.paid_on, payment.amount)
+    if payment.payoff:
+        if payment.amount != now.payoff:
+            raise LoanError("payoff_amount", payoff=now.payoff)
+        return now, allocate(now, None, payoff=True)
+    if payment.amount > now.total_left:
+        raise LoanError("more_than_owed", payoff=now.payoff, owed=now.total_left)
+    return now, allocate(now, payment.amount)
 
 
 def _payable(session: Session, loan: Loan, on: date, amount: int) -> Standing:
@@ -261,51 +315,55 @@ def _record(
     *,
     money_lines: list[Line],
     method: RepaymentMethod,
-) -> LoanRepayment:
+) -> tuple[LoanRepayment, bool]:
     """Post the payment split by ``plans`` (what came in: ``money_lines``), write its receipt
-    and parts, and mark the loan paid off when no principal is left."""
+    and parts, and mark the loan paid off when no principal is left; or, when its key was
+    posted before, that first payment (and False)."""
     loan = now.loan
     totals = {c: sum(getattr(plan, c) for plan in plans) for c in COMPONENTS}
-    member = session.get_one(Member, loan.member_id)
     result = ledger.post_entry(
         session,
         entry_date=payment.paid_on,
-        description=f"Angsuran pinjaman {loan.number} {member.number}",
+        description=f"Angsuran pinjaman {loan.number}",
         lines=[*money_lines, *_owed_lines(session, loan, totals)],
         idempotency_key=payment.idempotency_key,
         source=EntrySource.LOAN,
         posted_by_id=payment.officer_id,
         member_id=loan.member_id,
     )
-    repayment = LoanRepayment(
-        loan_id=loan.id,
-        number=f"KP-{payment.paid_on.year}-{next_number(session, 'loan_receipts'):06d}",
-        entry_id=result.entry.id,
-        paid_on=payment.paid_on,
-        method=method,
-        amount=sum(totals.values()),
-        principal=totals["principal"],
-        interest=totals["interest"],
-        late_fee=totals["late_fee"],
-        is_payoff=payment.payoff,
-        officer_name=payment.officer_name,
+    if not result.created:
+        return session.scalars(
+            select(LoanRepayment).where(LoanRepayment.entry_id == result.entry.id)
+        ).one(), False
+    fields = {
+        "loan_id": loan.id,
+        "entry_id": result.entry.id,
+        "paid_on": payment.paid_on,
+        "method": method,
+        "amount": sum(totals.values()),
+        "principal": totals["principal"],
+        "interest": totals["interest"],
+        "late_fee": totals["late_fee"],
+        "is_payoff": payment.payoff,
+        "officer_name": payment.officer_name,
+        "created_at": datetime.now(UTC),
+    }
+    parts = {
+        "part_instalments": [plan.due.instalment_id for plan in plans],
+        "part_principals": [plan.principal for plan in plans],
+        "part_interests": [plan.interest for plan in plans],
+        "part_late_fees": [plan.late_fee for plan in plans],
+    }
+    repayment_id, number, token, _parts = (
+        session.connection().execute(RECORD, {**fields, **parts}).one()
     )
-    session.add(repayment)
-    session.flush()
-    session.add_all(
-        LoanRepaymentPart(
-            repayment_id=repayment.id,
-            instalment_id=plan.due.instalment_id,
-            principal=plan.principal,
-            interest=plan.interest,
-            late_fee=plan.late_fee,
-        )
-        for plan in plans
+    repayment = attach_inserted(
+        session, LoanRepayment(id=repayment_id, number=number, token=token, **fields)
     )
     if payment.payoff or totals["principal"] == now.principal_left:
         loan.status = LoanStatus.PAID_OFF
     session.flush()
-    return repayment
+    return repayment, True
 
 
 def _owed_lines(session: Session, loan: Loan, totals: dict[str, int]) -> list[Line]:
@@ -320,6 +378,66 @@ def _owed_lines(session: Session, loan: Loan, totals: dict[str, int]) -> list[Li
             account = ledger.account_by_role(session, role).id
             lines.append(Line(account, credit=totals[component], member_id=loan.member_id))
     return lines
+
+
+def _record_statement() -> Select[Any]:
+    """Take the next receipt number, insert the payment as ``KP-<year>-<number>`` (at least six
+    digits; the database draws its token) and its parts, in one statement. The counter's row
+    stays locked until commit, so numbers run without gaps."""
+    number = (
+        insert(Counter)
+        .values(name=RECEIPT_COUNTER, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+        .cte("number")
+    )
+    digits = cast(number.c.value, Text)
+    paid_on = bindparam("paid_on", type_=Date)
+    table = LoanRepayment.__table__.c
+    given = select(
+        func.concat(
+            "KP-",
+            extract("year", paid_on).cast(Integer),
+            "-",
+            func.lpad(digits, func.greatest(6, func.length(digits)), "0"),
+        ).label("number"),
+        bindparam("loan_id", type_=BigInteger),
+        bindparam("entry_id", type_=BigInteger),
+        paid_on,
+        bindparam("method", type_=table.method.type),
+        bindparam("amount", type_=BigInteger),
+        bindparam("principal", type_=BigInteger),
+        bindparam("interest", type_=BigInteger),
+        bindparam("late_fee", type_=BigInteger),
+        bindparam("is_payoff", type_=Boolean),
+        bindparam("officer_name", type_=String),
+        bindparam("created_at", type_=DateTime(timezone=True)),
+    ).select_from(number)
+    repayment = (
+        insert(LoanRepayment)
+        .from_select(given.selected_columns.keys(), given)
+        .returning(LoanRepayment.id, LoanRepayment.number, LoanRepayment.token)
+        .cte("repayment")
+    )
+    each = [
+        func.unnest(bindparam(name, type_=ARRAY(BigInteger)))
+        for name in ("part_instalments", "part_principals", "part_interests", "part_late_fees")
+    ]
+    parts = (
+        insert(LoanRepaymentPart)
+        .from_select(
+            ["repayment_id", "instalment_id", "principal", "interest", "late_fee"],
+            select(repayment.c.id, *each),
+        )
+        .returning(LoanRepaymentPart.id)
+        .cte("parts")
+    )
+    written = select(func.count()).select_from(parts).scalar_subquery()
+    return select(repayment.c.id, repayment.c.number, repayment.c.token, written)
+
+
+RECEIPT_COUNTER = "loan_receipts"
+RECORD = _record_statement()
 
 
 # Savings a leaving member's loans are settled from, the freely withdrawable first.
