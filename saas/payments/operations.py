@@ -4,7 +4,6 @@ payments that reached the bank. Nothing here commits; the request does."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -115,9 +114,7 @@ def _ticked_by_member(
         .where(BillItem.id.in_(set(item_ids)), Bill.kind == SavingsKind.WAJIB)
         .order_by(Member.id, Bill.year, Bill.month)
     )
-    grouped: dict[int, tuple[Member, list[tuple[Bill, BillItem]]]] = {}
-    by_member: defaultdict[int, list[tuple[Bill, BillItem]]] = defaultdict(list)
+    ticked: dict[int, tuple[Member, list[tuple[Bill, BillItem]]]] = {}
     for member, bill, item in rows:
-        grouped.setdefault(member.id, (member, by_member[member.id]))
-        by_member[member.id].append((bill, item))
-    return list(grouped.values())
+        ticked.setdefault(member.id, (member, []))[1].append((bill, item))
+    return list(ticked.values())

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
-from saas.members.models import Member
+from saas.members.models import Member, MemberStatus
 from saas.members.operations import MemberDetails, register_member
 from saas.payments.models import QrisSetting
 from saas.savings import bills
@@ -62,6 +62,18 @@ def test_the_treasurer_keeps_the_cooperatives_printed_code(bendahara, db, tenant
     [setting] = saved(db, tenants)
     assert setting.payload == static_payload()
     assert setting.set_by_id == tenants.a.users["bendahara"].id
+
+
+def test_checking_a_code_shows_what_it_reads_without_saving_it(bendahara, db, tenants):
+    response = save(bendahara, static_payload(), check="1")
+    assert response.status_code == 200
+    page = text(response)
+    assert "The code reads" in page
+    assert all(part in page for part in ("KSP MAJU BERSAMA", "SLEMAN", NMID))
+    assert saved(db, tenants) == []
+    refused = save(bendahara, tampered(static_payload()), check="1")
+    assert refused.status_code == 422
+    assert "The code&#39;s check digits (CRC) do not match" in text(refused)
 
 
 def test_a_code_with_a_bad_crc_is_refused_on_the_form_and_nothing_is_saved(bendahara, db, tenants):
@@ -174,6 +186,17 @@ def test_the_counter_shows_the_members_code_or_where_to_enter_the_cooperatives(
     page = text(bendahara.get(counter))
     assert parse_qris(shown_payload(page)).amount == str(WAJIB)
     assert f'href="{SETTING}"' not in page
+
+
+def test_a_member_who_has_left_is_shown_no_code(bendahara, db, tenants):
+    save(bendahara, static_payload())
+    bill_months(db, tenants, (2026, 11))
+    joko = tenants.a.members[1]
+    counter = f"/kelola/anggota/{joko.id}/simpanan"
+    assert "data-qris-payload" in text(bendahara.get(counter))
+    with books_of(db, tenants.a) as session:
+        session.get_one(Member, joko.id).status = MemberStatus.LEFT
+    assert "data-qris-payload" not in text(bendahara.get(counter))
 
 
 def confirm_form(client, **fields):

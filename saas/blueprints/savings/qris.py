@@ -24,7 +24,7 @@ from saas.payments import operations as payments
 from saas.payments import queries
 from saas.payments.models import PAYLOAD_MAX
 from saas.payments.operations import Confirmation, Refusal
-from saas.payments.qris import QrisError
+from saas.payments.qris import QrisError, StaticQris, read_static
 
 QRIS_ERRORS = {
     "unreadable": _l(
@@ -64,24 +64,28 @@ class QrisSettingForm(Form):
 def qris_setting() -> Response | tuple[str, int]:
     """The cooperative's static QRIS code, pasted or scanned, from which bills show theirs."""
     form = QrisSettingForm()
+    preview: StaticQris | None = None
     if form.validate_on_submit():
         try:
-            payments.save_qris_setting(
-                tenant_db(),
-                form.payload.data or "",
-                replace=bool(form.replace.data),
-                user_id=current_user.id,
-            )
-            tenant_db().commit()
+            if request.form.get("check"):  # read it back to the treasurer before keeping it
+                preview = read_static(form.payload.data or "")
+            else:
+                payments.save_qris_setting(
+                    tenant_db(),
+                    form.payload.data or "",
+                    replace=bool(form.replace.data),
+                    user_id=current_user.id,
+                )
+                tenant_db().commit()
+                flash(_("The cooperative's QRIS code is saved."), "success")
+                return redirect(url_for("savings.qris_setting"))
         except QrisError as exc:
             tenant_db().rollback()
             form.payload.errors = [str(QRIS_ERRORS[exc.code])]
-        else:
-            flash(_("The cooperative's QRIS code is saved."), "success")
-            return redirect(url_for("savings.qris_setting"))
     return render_template(
         "savings/qris_setting.html",
         form=form,
+        preview=preview,
         setting=queries.get_qris_setting(tenant_db()),
     ), 422 if form.errors else 200
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from saas import clock
 from saas.db import tenant_db
-from saas.members.models import Member
+from saas.members.models import Member, MemberStatus
 from saas.payments import queries
 from saas.payments.qris import dynamic_payload
 from saas.qr import qr_svg
@@ -30,7 +30,10 @@ class QrisToPay:
 
 def qris_to_pay(member: Member) -> QrisToPay | None:
     """The code paying the member's unpaid mandatory savings up to this month; None when nothing
-    is owed or the cooperative has no QRIS code."""
+    is owed, the member has left (savings are no longer paid in) or the cooperative has no QRIS
+    code."""
+    if member.status != MemberStatus.ACTIVE:
+        return None
     setting = queries.get_qris_setting(tenant_db())
     shares = queries.owed_shares(tenant_db(), member.id, clock.today())
     if setting is None or not shares:
