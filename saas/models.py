@@ -12,6 +12,7 @@ from saas.loans import models as loans_models
 from saas.members import models as members_models
 from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
+from saas.payments import models as payments_models
 from saas.publishing import models as publishing_models
 from saas.regions import models as regions_models
 from saas.savings import models as savings_models
@@ -30,6 +31,7 @@ __all__ = [
     "members_models",
     "microsite_models",
     "onboarding_models",
+    "payments_models",
     "publishing_models",
     "regions_models",
     "savings_models",

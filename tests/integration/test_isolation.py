@@ -189,6 +189,8 @@ ROUTES: dict[str, str | Probe] = {
     "savings.arrears": "none",
     "savings.show_bill": officer(bill),
     "savings.pay_bill": officer(bill),
+    "savings.qris_setting": "none",
+    "savings.qris_payments": "none",
     "reports.index": "none",
     "reports.download": own(fmt("pdf")),
     "books.journal": "none",

@@ -3,7 +3,7 @@ written; each loan's collectibility as the daily job last assessed it, the coope
 arrears thresholds and PPAP percentages, and each month's PPAP run
 
 Revision ID: t0025
-Revises: t0023
+Revises: t0024
 Create Date: 2026-12-05 15:00:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 
 revision = 't0025'
-down_revision = 't0023'
+down_revision = 't0024'
 branch_labels = None
 depends_on = None
 

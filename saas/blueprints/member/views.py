@@ -15,6 +15,7 @@ from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.labels import KIND_LABELS
 from saas.blueprints.members.statement import statement as member_statement
+from saas.blueprints.savings.qris_code import qris_to_pay
 from saas.db import tenant_db
 from saas.members.models import Member
 from saas.members.queries import member_of_user
@@ -82,6 +83,7 @@ def home() -> str:
         ),
         shu_shares=shu.shares_of_member(tenant_db(), member.id),
         reports=publishing.list_published(tenant_db()),
+        qris=qris_to_pay(member),
         KIND_LABELS=KIND_LABELS,
     )
 

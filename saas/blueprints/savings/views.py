@@ -42,11 +42,13 @@ from saas.blueprints.forms import (
 )
 from saas.blueprints.labels import KIND_LABELS, METHOD_LABELS
 from saas.blueprints.links import external_url
+from saas.blueprints.savings.qris_code import qris_to_pay
 from saas.db import tenant_db
 from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
+from saas.payments.queries import get_qris_setting
 from saas.pdf import render_pdf, render_roll_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
@@ -157,6 +159,8 @@ def savings_page(member: Member, deposit: MovementForm, withdrawal: MovementForm
         KIND_LABELS=KIND_LABELS,
         settings=savings.get_settings(tenant_db()),
         may_override=current_user.can(Permission.KEEP_BOOKS),
+        qris=qris_to_pay(member),
+        has_qris=get_qris_setting(tenant_db()) is not None,
     )
 
 

@@ -1,0 +1,1 @@
+"""Payments from members' banking and e-wallet apps: the cooperative's QRIS code."""

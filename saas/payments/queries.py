@@ -1,0 +1,80 @@
+"""Reads for QRIS payments: the cooperative's code and the shares a member can pay with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from saas.members.models import Member
+from saas.payments.models import QrisSetting
+from saas.savings.models import Bill, BillItem, SavingsKind
+
+OPEN_SHARES_SHOWN = 500  # the list is for ticking by eye; a search narrows a longer one
+
+
+@dataclass(frozen=True)
+class OpenShare:
+    """A member's unpaid share of mandatory savings for a month."""
+
+    item: BillItem
+    bill: Bill
+    member: Member
+
+
+def get_qris_setting(session: Session) -> QrisSetting | None:
+    return session.get(QrisSetting, 1)
+
+
+def owed_shares(session: Session, member_id: int, today: date) -> list[tuple[Bill, BillItem]]:
+    """The member's unpaid mandatory savings up to this month, oldest first."""
+    query = (
+        select(Bill, BillItem)
+        .join(BillItem, BillItem.bill_id == Bill.id)
+        .where(
+            BillItem.member_id == member_id,
+            BillItem.receipt_id.is_(None),
+            Bill.kind == SavingsKind.WAJIB,
+            tuple_(Bill.year, Bill.month) <= (today.year, today.month),
+        )
+        .order_by(Bill.year, Bill.month)
+    )
+    return [(bill, item) for bill, item in session.execute(query)]
+
+
+def open_shares(session: Session, today: date, search: str = "") -> list[OpenShare]:
+    """Unpaid mandatory savings of this month and earlier, by member number then month; a
+    search matches the member's number or name."""
+    query = (
+        select(BillItem, Bill, Member)
+        .join(Bill, Bill.id == BillItem.bill_id)
+        .join(Member, Member.id == BillItem.member_id)
+        .where(
+            BillItem.receipt_id.is_(None),
+            Bill.kind == SavingsKind.WAJIB,
+            tuple_(Bill.year, Bill.month) <= (today.year, today.month),
+        )
+        .order_by(Member.number, Bill.year, Bill.month)
+        .limit(OPEN_SHARES_SHOWN)
+    )
+    if search.strip():
+        text = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(
+            or_(
+                Member.number.ilike(f"{text}%", escape="\\"),
+                Member.name.ilike(f"%{text}%", escape="\\"),
+            )
+        )
+    return [OpenShare(item, bill, member) for item, bill, member in session.execute(query)]
+
+
+def bill_number(member: Member, shares: list[tuple[Bill, BillItem]]) -> str:
+    """The label a QRIS payment carries, so the treasurer can match it: the member number and
+    the months (``12 W 11/2026-12/2026``)."""
+    first, last = shares[0][0], shares[-1][0]
+    months = f"{first.month:02d}/{first.year}"
+    if (last.year, last.month) != (first.year, first.month):
+        months += f"-{last.month:02d}/{last.year}"
+    return f"{member.number} W {months}"
