@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 
 from saas.accounts.operations import create_tenant_user
 from saas.accounts.roles import Role
+from saas.blueprints.loans.application import show_refusal
+from saas.blueprints.loans.forms import ApplicationForm
 from saas.ledger.models import JournalEntry
 from saas.loans import operations as loans
 from saas.loans.models import Loan, LoanProduct, LoanSettings, LoanStatus
@@ -552,3 +554,27 @@ def test_the_loan_pages_in_indonesian_show_no_translated_english(
         if english := english_on(text(response)):
             found[url] = english
     assert found == {}
+
+
+@pytest.mark.parametrize(
+    ("code", "details", "field", "message"),
+    [
+        ("not_a_member", {"member": "0002"}, None, "0002 bukan anggota aktif"),
+        ("product_closed", {}, "product", "Produk ini tidak ditawarkan lagi."),
+        ("tenor_out_of_range", {"low": 3, "high": 12}, "instalments", "diangsur 3 sampai 12"),
+        ("below_minimum", {"minimum": 500_000}, "amount", "paling sedikit Rp500.000"),
+        ("too_small_for_tenor", {"minimum": 12_000}, "amount", "paling sedikit Rp12.000"),
+        ("above_maximum", {"maximum": 2_000_000}, "amount", "paling banyak Rp2.000.000"),
+        ("guarantor_required", {}, "guarantor", "memerlukan penjamin"),
+        ("fees_exceed_principal", {}, "amount", "Biaya akan menghabiskan seluruh pinjaman."),
+    ],
+)
+def test_every_refusal_of_an_application_has_its_own_indonesian_message(
+    app, code, details, field, message
+):
+    with app.test_request_context(headers={"Accept-Language": "id"}):
+        form = ApplicationForm(formdata=None, meta={"csrf": False})
+        show_refusal(form, loans.LoanError(code, **details))
+        shown = form.form_errors if field is None else getattr(form, field).errors
+        assert len(shown) == 1
+        assert message in shown[0]

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from saas.accounts.roles import GRANTS, ROLE_LABELS, Permission, Role
 from saas.blueprints.forms import (
@@ -46,7 +46,10 @@ NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
 
 
 class PercentField(IntegerField):
-    """A percentage as people type it, kept in basis points (``1,5`` is 150)."""
+    """A percentage as people type it, kept in basis points (``1,5`` is 150). A text input: a
+    number input refuses the decimal comma Indonesians write."""
+
+    widget = TextInput()
 
     def _value(self) -> str:
         if self.raw_data:

@@ -161,8 +161,6 @@ def loan_page(
     settings = loans.get_settings(session)
     member = members.get_member_for_tenant(session, loan.member_id)
     product = session.get(LoanProduct, loan.product_id)
-    role = current_user.role.value if current_user.role else ""
-    waiting = loan.status is LoanStatus.APPLIED
     return render_template(
         "loans/loan.html",
         loan=loan,
@@ -174,11 +172,7 @@ def loan_page(
         applicant=queries.user_name(session, loan.applied_by_id),
         instalments=loans.schedule(session, loan),
         is_applicant=loan.applied_by_id == current_user.id,
-        may_decide=waiting
-        and current_user.can(Permission.DECIDE_LOANS)
-        and role in settings.approver_roles
-        and loan.applied_by_id != current_user.id
-        and not queries.has_decided(session, loan, current_user.id),
+        may_decide=_may_decide(loan, settings.approver_roles),
         may_cancel=loan.status in (LoanStatus.APPLIED, LoanStatus.APPROVED)
         and current_user.can(Permission.APPLY_LOANS),
         may_pay_out=loan.status is LoanStatus.APPROVED and current_user.can(Permission.POST_MONEY),
@@ -188,6 +182,17 @@ def loan_page(
         payout=payout or fresh_payout_form(),
         role_label=role_label,
         **LABELS,
+    )
+
+
+def _may_decide(loan: Loan, approver_roles: list[str]) -> bool:
+    """Whether the viewer is offered the decision (the operation checks it again)."""
+    return (
+        loan.status is LoanStatus.APPLIED
+        and current_user.can(Permission.DECIDE_LOANS)
+        and current_user.role.value in approver_roles
+        and loan.applied_by_id != current_user.id
+        and not queries.has_decided(tenant_db(), loan, current_user.id)
     )
 
 
@@ -260,14 +265,13 @@ def pay_out(loan_id: int) -> Response | tuple[str, int]:
     loan = loan_or_404(loan_id)
     form = PayoutForm()
     if form.validate_on_submit():
-        key = form.key.data
         try:
             loans.disburse(
                 tenant_db(),
                 loan,
                 method=PaymentMethod(form.method.data),
                 on=clock.today(),
-                idempotency_key=key if isinstance(key, uuid.UUID) else uuid.UUID(str(key)),
+                idempotency_key=uuid.UUID(str(form.key.data)),
                 officer_id=current_user.id,
             )
         except LedgerError as exc:
