@@ -578,3 +578,11 @@ def test_every_refusal_of_an_application_has_its_own_indonesian_message(
         shown = form.form_errors if field is None else getattr(form, field).errors
         assert len(shown) == 1
         assert message in shown[0]
+
+
+@pytest.mark.parametrize("named", ["99999999999999999999", "-1", "satu", "999999"])
+def test_applying_for_a_member_no_row_has_asks_who_borrows(client_for, named):
+    bendahara = client_of(client_for, "bambang@kopalpha.id")
+    response = bendahara.get(f"/kelola/pinjaman/ajukan?anggota={named}")
+    assert response.status_code == 200
+    assert 'id="borrower"' in text(response)

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission, role_label
+from saas.blueprints import MAX_ID
 from saas.blueprints.loans import application
 from saas.blueprints.loans.forms import (
     ApplicationForm,
@@ -109,8 +110,11 @@ def index() -> str:
 
 
 def _member_of_args() -> Member | None:
+    """The member named by ``?anggota=``; a number no row can have names nobody."""
     member_id = request.values.get("anggota", type=int)
-    return members.get_member_for_tenant(tenant_db(), member_id) if member_id else None
+    if member_id is None or not 0 < member_id <= MAX_ID:
+        return None
+    return members.get_member_for_tenant(tenant_db(), member_id)
 
 
 def _apply_page(form: ApplicationForm, member: Member, products: list[LoanProduct]) -> str:
