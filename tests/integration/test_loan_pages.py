@@ -122,6 +122,7 @@ def test_a_product_takes_its_rate_with_a_decimal_comma_and_shows_it_again(client
             "grace_days": "5",
             "payoff_rule": "current_interest",
             "requires_guarantor": "y",
+            "is_active": "y",
         },
     )
     assert response.status_code == 302
@@ -161,6 +162,32 @@ def test_a_product_form_refuses_a_bad_percentage_and_no_maximum_and_writes_nothi
     assert "Tentukan jumlah maksimum, kelipatan simpanan, atau keduanya." in text(response)
     with books_of(db, tenants.a) as session:
         assert session.scalar(select(func.count()).select_from(LoanProduct)) == 0
+
+
+def test_a_product_no_longer_offered_is_not_offered_to_applicants(client_for, tenants, product):
+    ketua = client_of(client_for, "ana@kopalpha.id")
+    url = f"/kelola/pinjaman/produk/{product.id}"
+    page = text(ketua.get(url))
+    offered = re.search(r'<input[^>]*id="is_active"[^>]*>', page)
+    assert offered
+    assert " checked" in offered[0]
+    fields = {
+        name: hidden(page, name)
+        for name in ("name", "rate", "min_instalments", "max_instalments", "min_amount")
+    }
+    fields |= {
+        "method": "flat",
+        "frequency": "monthly",
+        "max_amount": "2000000",
+        "admin_fee": "1",
+        "insurance_fee": "0,5",
+        "grace_days": "3",
+        "payoff_rule": "all_interest",
+    }
+    assert post_form(ketua, url, fields).status_code == 302
+    assert "tidak ditawarkan lagi" in text(ketua.get("/kelola/pinjaman/produk"))
+    form = text(ketua.get(apply_url(tenants.a.members[0])))
+    assert "Belum ada produk pinjaman yang bisa diajukan." in form
 
 
 def test_the_treasurer_sets_who_approves_and_the_cashier_may_not(client_for, db, tenants, staff):

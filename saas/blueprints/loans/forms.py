@@ -133,6 +133,7 @@ class ProductForm(Form):
         choices=[SelectChoice(k.value, v) for k, v in PAYOFF_LABELS.items()],
     )
     requires_guarantor = BooleanField(_l("A guarantor is required"))
+    is_active = BooleanField(_l("Offered for new applications"), default=True)
     collateral_note = StringField(
         _l("Collateral asked for (may be left empty)"),
         validators=[Optional(), Length(max=300)],
@@ -157,6 +158,7 @@ class ProductForm(Form):
         self.payoff_rule.data = product.payoff_rule.value
         self.requires_guarantor.data = product.requires_guarantor
         self.collateral_note.data = product.collateral_note
+        self.is_active.data = product.is_active
 
     def terms(self) -> ProductTerms:
         return ProductTerms(
@@ -176,6 +178,7 @@ class ProductForm(Form):
             payoff_rule=PayoffRule(self.payoff_rule.data),
             requires_guarantor=bool(self.requires_guarantor.data),
             collateral_note=(self.collateral_note.data or "").strip() or None,
+            is_active=bool(self.is_active.data),
         )
 
     def validate(self, extra_validators: Any = None) -> bool:
