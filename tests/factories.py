@@ -28,6 +28,8 @@ from saas.documents.models import Document, DocumentKind
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
 from saas.ledger.rules import Line
+from saas.loans import operations as loans
+from saas.loans.schedule import Frequency, InterestMethod
 from saas.members import import_job
 from saas.members.models import Member
 from saas.members.operations import (
@@ -487,6 +489,8 @@ class AlphaExtras:
     import_name: str
     application_id: int
     registration_id: str
+    loan_product_id: int
+    loan_id: int  # paid out, and the chair's own as a member
     files: list[str] = field(default_factory=list)  # storage keys to delete afterwards
 
 
@@ -558,6 +562,50 @@ def _alpha_import(db: Databases, storage: Storage, data: TenantData) -> list[str
     return [key, key.removesuffix(".csv") + ".json"]  # the progress sits beside the upload
 
 
+ALPHA_LOAN_PRODUCT = loans.ProductTerms(
+    name="Pinjaman Usaha OnlyAlpha",
+    method=InterestMethod.FLAT,
+    frequency=Frequency.MONTHLY,
+    rate_bp=1_800,
+    min_instalments=3,
+    max_instalments=24,
+    min_amount=500_000,
+    max_amount=10_000_000,
+)
+
+
+def _alpha_loan(session: Session, data: TenantData) -> tuple[int, int]:
+    """A loan product, and Sri's loan on it taken by the supervisor, approved by the chair and
+    the treasurer and paid out; the chair's account is Sri's, so the chair sees it as hers."""
+    product = loans.save_product(session, None, ALPHA_LOAN_PRODUCT)
+    sri = session.merge(data.members[0])
+    sri.user_id = data.users["ketua"].id
+    application = loans.Application(
+        member=sri, product=product, principal=500_000, instalments=5, purpose="Modal warung"
+    )
+    paid_on = date(2026, 11, 3)
+    loan = loans.apply(session, application, applied_by_id=data.users["pengawas"].id, today=paid_on)
+    for officer in (data.users["ketua"], data.users["bendahara"]):
+        loans.decide(
+            session,
+            loan,
+            user_id=officer.id,
+            role=officer.role,
+            approve=True,
+            note=None,
+            today=paid_on,
+        )
+    loans.disburse(
+        session,
+        loan,
+        method=PaymentMethod.CASH,
+        on=paid_on,
+        idempotency_key=uuid.uuid4(),
+        officer_id=data.users["bendahara"].id,
+    )
+    return product.id, loan.id
+
+
 def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> AlphaExtras:
     """Add to tenant A, in the test's savepoint, one of every object a URL can name that the
     shared fixtures lack: 2025 closed, its SHU shared out and published, and the rest."""
@@ -570,6 +618,7 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
         bill, number, token, account = _alpha_books(session, data)
         entry, attachment = _alpha_attached_entry(session, storage, data)
         content = read_review_content(session)
+        loan_product_id, loan_id = _alpha_loan(session, data)
     files = [attachment.storage_key, *_alpha_import(db, storage, data)]
     with db.platform_session() as platform:
         application = submit_for_verification(platform, data.tenant, complete=True, content=content)
@@ -589,5 +638,7 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
         import_name=files[1].split("/")[1],
         application_id=ids[0],
         registration_id=ids[1],
+        loan_product_id=loan_product_id,
+        loan_id=loan_id,
         files=files,
     )

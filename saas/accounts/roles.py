@@ -43,6 +43,9 @@ class Permission(enum.StrEnum):
     SEE_SENSITIVE = "see_sensitive"  # full NIK and KTP photos (UU 27/2022: as few as possible)
     READ_BOOKS = "read_books"  # the journal and the chart of accounts, read only
     KEEP_BOOKS = "keep_books"  # manual journal entries, reversals, closing a month
+    MANAGE_LOANS = "manage_loans"  # loan products and who approves loans
+    APPLY_LOANS = "apply_loans"  # take a member's loan application, cancel it, print the akad
+    DECIDE_LOANS = "decide_loans"  # approve or reject (the cooperative's settings name roles)
 
 
 # The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
@@ -61,6 +64,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # The supervisors read everything and post nothing; keeping the books stays the treasurer's.
     Permission.READ_BOOKS: frozenset({*PENGURUS, Role.PENGAWAS}),
     Permission.KEEP_BOOKS: frozenset({Role.BENDAHARA}),
+    Permission.MANAGE_LOANS: frozenset({Role.KETUA, Role.BENDAHARA}),
+    # Whoever takes money at the counter takes applications too, and so does the secretary.
+    Permission.APPLY_LOANS: frozenset({Role.KETUA, Role.BENDAHARA, Role.STAFF, Role.SEKRETARIS}),
+    # Every role a cooperative may name as an approver; the decision checks the named ones.
+    Permission.DECIDE_LOANS: frozenset({*PENGURUS, Role.PENGAWAS}),
 }
 
 

@@ -26,7 +26,8 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.admin.routes import bp as admin
     from saas.blueprints.auth.views import bp as auth
     from saas.blueprints.books.routes import bp as books
-    from saas.blueprints.member.views import bp as member
+    from saas.blueprints.loans.routes import bp as loans
+    from saas.blueprints.member.routes import bp as member
     from saas.blueprints.members.routes import bp as members
     from saas.blueprints.moved.views import bp as moved
     from saas.blueprints.national.views import bp as national
@@ -47,6 +48,7 @@ def register_all(app: Flask) -> None:
         profile,
         members,
         savings,
+        loans,
         books,
         reports,
         shu,

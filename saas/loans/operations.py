@@ -104,6 +104,7 @@ class ProductTerms:
     payoff_rule: PayoffRule = PayoffRule.ALL_INTEREST
     requires_guarantor: bool = False
     collateral_note: str | None = None
+    is_active: bool = True  # offered for new applications
 
 
 def save_product(session: Session, product: LoanProduct | None, terms: ProductTerms) -> LoanProduct:

@@ -30,6 +30,7 @@ from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.auth.views import handoff_payload
 from saas.documents.models import Document
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
+from saas.loans.models import Loan, LoanProduct
 from saas.members.models import Member
 from saas.microsite.models import BoardMember, BusinessUnit, NewsPhoto, NewsPost, Product
 from saas.microsite.operations import public_owner
@@ -135,6 +136,14 @@ def year(a: Alpha) -> dict[str, Any]:
 
 def application(a: Alpha) -> dict[str, Any]:
     return {"application_id": a.extras.application_id}
+
+
+def loan(a: Alpha) -> dict[str, Any]:
+    return {"loan_id": a.extras.loan_id}
+
+
+def loan_product(a: Alpha) -> dict[str, Any]:
+    return {"product_id": a.extras.loan_product_id}
 
 
 def link(purpose: str) -> Values:
@@ -255,6 +264,19 @@ ROUTES: dict[str, str | Probe] = {
     "auth.accept_invitation": anyone(link("invite")),
     "officer.home": "none",
     "member.home": "none",
+    "loans.index": "none",
+    "loans.apply": "none",
+    "loans.products": "none",
+    "loans.new_product": "none",
+    "loans.settings": "none",
+    "loans.edit_product": officer(loan_product),
+    "loans.show": officer(loan),
+    "loans.decide": officer(loan),
+    "loans.cancel": officer(loan),
+    "loans.pay_out": officer(loan),
+    "loans.agreement": officer(loan),
+    "member.loan": officer(loan),  # B's officers are no members of A, and A's loan is not B's
+    "member.apply_loan": "none",
     "moved.journal": moved("/kelola/jurnal"),
     "moved.chart": moved("/kelola/akun"),
     "moved.general_ledger": moved("/kelola/buku-besar"),
@@ -321,6 +343,7 @@ def shared_values(endpoint: str, data: TenantData) -> dict[str, Any] | None:
 
 A_ONLY_NAMES = (
     "Dedi OnlyAlpha",
+    "Pinjaman Usaha OnlyAlpha",
     "Fajar OnlyInvitedAlpha",
     "dedi@kopalpha.id",
     "fajar@kopalpha.id",
@@ -413,6 +436,8 @@ def test_the_walk_names_objects_only_a_has(db, tenants, alpha_walk):
         (JournalEntry, a.extras.entry.id),
         (EntryAttachment, a.extras.attachment.id),
         (ShuAllocation, a.extras.allocation_id),
+        (LoanProduct, a.extras.loan_product_id),
+        (Loan, a.extras.loan_id),
     ]
     by_key = [
         select(Receipt.id).where(Receipt.number == a.extras.receipt_number),

@@ -14,9 +14,11 @@ from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.labels import KIND_LABELS
+from saas.blueprints.loans.labels import STATUS_LABELS
 from saas.blueprints.members.statement import statement as member_statement
 from saas.blueprints.savings.qris_code import qris_to_pay
 from saas.db import tenant_db
+from saas.loans import queries as loan_queries
 from saas.members.models import Member
 from saas.members.queries import member_of_user
 from saas.publishing import operations as publishing
@@ -84,7 +86,9 @@ def home() -> str:
         shu_shares=shu.shares_of_member(tenant_db(), member.id),
         reports=publishing.list_published(tenant_db()),
         qris=qris_to_pay(member),
+        loans=loan_queries.summaries_of_member(tenant_db(), member.id, clock.today()),
         KIND_LABELS=KIND_LABELS,
+        LOAN_STATUS_LABELS=STATUS_LABELS,
     )
 
 

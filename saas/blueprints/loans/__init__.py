@@ -1,0 +1,1 @@
+"""Loan pages: products, the approval rule, applications, decisions, payout and the akad."""
