@@ -19,6 +19,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from saas import clock
 from saas.accounts.passwords import password_problems
@@ -50,7 +51,11 @@ NOT_RUPIAH = _l("Enter the amount in whole rupiah, like 25000.")
 
 
 class RupiahField(IntegerField):
-    """An amount in whole rupiah as people type it; anything else gets one clear message."""
+    """An amount in whole rupiah as people type it; anything else gets one clear message.
+
+    A text input with the number keyboard: a number input would refuse "1.250.000" as typed."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:

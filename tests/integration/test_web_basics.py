@@ -246,3 +246,13 @@ def test_a_cooperative_is_found_by_its_village(platform, db, tenants):
     found = text(platform.get("/cari-koperasi?q=cibeureum"))
     assert "Koperasi Desa Merah Putih Beta" in found
     assert 'href="http://beta.localhost/masuk"' in found
+
+
+def test_an_amount_is_typed_as_people_write_it_with_the_number_keyboard(alpha, tenants):
+    login(alpha, "bambang@kopalpha.id")
+    page = text(alpha.get(f"/kelola/anggota/{tenants.a.members[0].id}/simpanan"))
+    amount = re.search(r'<input[^>]*name="setor-amount"[^>]*>', page)
+    assert amount is not None
+    # A number input would refuse "1.250.000"; a text input with the numeric keyboard takes it.
+    assert 'type="text"' in amount.group(0)
+    assert 'inputmode="numeric"' in amount.group(0)
