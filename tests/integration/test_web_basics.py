@@ -256,3 +256,12 @@ def test_an_amount_is_typed_as_people_write_it_with_the_number_keyboard(alpha, t
     # A number input would refuse "1.250.000"; a text input with the numeric keyboard takes it.
     assert 'type="text"' in amount.group(0)
     assert 'inputmode="numeric"' in amount.group(0)
+
+
+def test_a_field_names_only_the_descriptions_it_has(alpha, tenants):
+    login(alpha, "bambang@kopalpha.id")
+    page = text(alpha.get(f"/kelola/anggota/{tenants.a.members[0].id}"))
+    assert "<input" in page
+    assert '="None"' not in page  # no aria-invalid or aria-describedby pointing at nothing
+    refused = text(alpha.post("/masuk", data={"identifier": "", "password": ""}))
+    assert '="None"' not in refused
