@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from lokal.qris import parse_qris
@@ -20,6 +20,7 @@ from saas.payments.models import QrisSetting
 from saas.savings import bills
 from saas.savings.models import BillItem, PaymentMethod, Receipt, SavingsKind
 from saas.savings.operations import Movement
+from tests.clock import LAST_MONTH, THIS_MONTH
 from tests.factories import PASSWORD, books_of, hidden, login, refused_by_database, text
 from tests.qris_codes import NMID, OTHER_NMID, static_payload, tampered, tlv
 
@@ -43,6 +44,17 @@ def save(client, payload, **fields):
 def saved(db, tenants):
     with books_of(db, tenants.a) as session:
         return session.scalars(select(QrisSetting)).all()
+
+
+TWO_MONTHS_AGO = (LAST_MONTH - timedelta(days=1)).replace(day=1)
+
+
+def ym(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def label(day: date) -> str:
+    return f"{day.month:02d}/{day.year}"
 
 
 def bill_months(db, tenants, *months):
@@ -149,15 +161,16 @@ def shown_payload(page: str) -> str:
 
 def test_a_member_sees_a_code_for_exactly_what_they_owe(bendahara, client_for, db, tenants, today):
     save(bendahara, static_payload())
-    bill_months(db, tenants, (2026, 10), (2026, 11), (today.year, today.month))
+    bill_months(db, tenants, ym(TWO_MONTHS_AGO), ym(LAST_MONTH), ym(THIS_MONTH))
     member = member_client(client_for, db, tenants)
     page = text(member.get("/anggota"))
     info = parse_qris(shown_payload(page))
     assert info.valid, info.errors
-    owed = 3 * WAJIB if (today.year, today.month) > (2026, 11) else 2 * WAJIB
+    owed = 3 * WAJIB
     assert (info.type, info.amount, info.nmid) == ("dynamic", str(owed), NMID)
     assert info.additional is not None
-    assert info.additional.bill_number.startswith(f"{tenants.a.members[0].number} W 10/2026")
+    first = f"{TWO_MONTHS_AGO.month:02d}/{TWO_MONTHS_AGO.year}"
+    assert info.additional.bill_number.startswith(f"{tenants.a.members[0].number} W {first}")
     assert "KSP MAJU BERSAMA" in page
     assert "<svg" in page
     assert "show the payment proof to the treasurer" in page
@@ -166,7 +179,7 @@ def test_a_member_sees_a_code_for_exactly_what_they_owe(bendahara, client_for, d
 def test_a_member_without_debts_or_a_cooperative_without_qris_shows_no_code(
     bendahara, client_for, db, tenants
 ):
-    bill_months(db, tenants, (2026, 11))
+    bill_months(db, tenants, ym(LAST_MONTH))
     member = member_client(client_for, db, tenants)
     assert "data-qris-payload" not in text(member.get("/anggota"))  # no QRIS code yet
     save(bendahara, static_payload())
@@ -179,7 +192,7 @@ def test_a_member_without_debts_or_a_cooperative_without_qris_shows_no_code(
 def test_the_counter_shows_the_members_code_or_where_to_enter_the_cooperatives(
     bendahara, db, tenants
 ):
-    bill_months(db, tenants, (2026, 11))
+    bill_months(db, tenants, ym(LAST_MONTH))
     counter = f"/kelola/anggota/{tenants.a.members[1].id}/simpanan"
     assert f'href="{SETTING}"' in text(bendahara.get(counter))
     save(bendahara, static_payload())
@@ -190,7 +203,7 @@ def test_the_counter_shows_the_members_code_or_where_to_enter_the_cooperatives(
 
 def test_a_member_who_has_left_is_shown_no_code(bendahara, db, tenants):
     save(bendahara, static_payload())
-    bill_months(db, tenants, (2026, 11))
+    bill_months(db, tenants, ym(LAST_MONTH))
     joko = tenants.a.members[1]
     counter = f"/kelola/anggota/{joko.id}/simpanan"
     assert "data-qris-payload" in text(bendahara.get(counter))
@@ -205,7 +218,7 @@ def confirm_form(client, **fields):
     return {
         "csrf_token": hidden(page, "csrf_token"),
         "key": hidden(page, "key"),
-        "paid_on": "2026-12-01",
+        "paid_on": THIS_MONTH.isoformat(),
         "item": re.findall(r'name="item" value="(\d+)"', page),
         **fields,
     }
@@ -213,7 +226,7 @@ def confirm_form(client, **fields):
 
 @pytest.fixture
 def three_owing(db, tenants):
-    """Alpha's two members and a third, each owing mandatory savings for 11 and 12/2026."""
+    """Alpha's two members and a third, each owing mandatory savings for last month and this."""
     with books_of(db, tenants.a) as session:
         register_member(
             session,
@@ -228,7 +241,7 @@ def three_owing(db, tenants):
                 join_date=date(2026, 1, 5),
             ),
         )
-    bill_months(db, tenants, (2026, 11), (2026, 12))
+    bill_months(db, tenants, ym(LAST_MONTH), ym(THIS_MONTH))
 
 
 def receipts(db, tenants):
@@ -272,25 +285,25 @@ def test_a_share_paid_meanwhile_at_the_counter_is_refused_naming_its_receipt(
                 kind=SavingsKind.WAJIB,
                 amount=WAJIB,
                 method=PaymentMethod.CASH,
-                paid_on=date(2026, 12, 1),
+                paid_on=THIS_MONTH,
                 idempotency_key=uuid.uuid4(),
                 officer_id=tenants.a.users["bendahara"].id,
                 officer_name="Bambang Alpha",
             ),
-            [(2026, 11)],
+            [ym(LAST_MONTH)],
         )
         counter_number = at_counter.number
     response = bendahara.post(CONFIRM, data=form)
     assert response.status_code == 422
     page = text(response)
     assert (
-        f"{joko.number} · {joko.name}: 11/2026 is already paid, with receipt {counter_number}."
-        in page
+        f"{joko.number} · {joko.name}: {label(LAST_MONTH)} is already paid, with receipt "
+        f"{counter_number}." in page
     )
     by_qris = [r for r in receipts(db, tenants) if r.method == PaymentMethod.QRIS]
     assert len(by_qris) == 2
     assert joko.id not in {r.member_id for r in by_qris}
-    assert "12/2026" in page  # Joko's December is still open to tick
+    assert label(THIS_MONTH) in page  # Joko's this month is still open to tick
 
 
 def test_confirming_needs_a_ticked_share_and_a_date_not_in_the_future(
