@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from saas.ledger.rules import LedgerError
+from saas.loans import repayments
+from saas.loans.models import Loan, LoanRepayment
 from saas.members.models import Member
 from saas.payments import qris
 from saas.payments.models import QrisSetting
@@ -118,3 +120,61 @@ def _ticked_by_member(
     for member, bill, item in rows:
         ticked.setdefault(member.id, (member, []))[1].append((bill, item))
     return list(ticked.values())
+
+
+@dataclass(frozen=True)
+class LoanRefusal:
+    """An instalment payment not recorded: ``code`` (and ``details``) as LoanError gives them."""
+
+    loan: Loan
+    code: str
+    details: dict[str, object]
+
+
+@dataclass
+class InstalmentConfirmation:
+    """What confirming instalments did: payments made now, by an earlier submit, and refused."""
+
+    posted: list[LoanRepayment] = field(default_factory=list)
+    repeated: list[LoanRepayment] = field(default_factory=list)
+    refused: list[LoanRefusal] = field(default_factory=list)
+
+
+def loan_key(form_key: uuid.UUID, loan_id: int) -> uuid.UUID:
+    """The idempotency key of one loan's payment confirmed from one submitted form."""
+    return uuid.uuid5(form_key, f"qris-loan-{loan_id}")
+
+
+def confirm_qris_instalments(
+    session: Session,
+    amounts: dict[int, int],
+    *,
+    form_key: uuid.UUID,
+    paid_on: date,
+    officer_id: int,
+    officer_name: str,
+) -> InstalmentConfirmation:
+    """Record loan payments that reached the bank by QRIS: for each ticked loan the amount its
+    code asked, as one payment split as any other. A refused loan holds back no other; a
+    repeated form pays nothing twice."""
+    done = InstalmentConfirmation()
+    for loan_id in sorted(amounts):  # a fixed lock order: two treasurers never deadlock
+        loan = session.get(Loan, loan_id)
+        if loan is None:
+            continue
+        payment = repayments.Payment(
+            amount=amounts[loan_id],
+            method=PaymentMethod.QRIS,
+            paid_on=paid_on,
+            idempotency_key=loan_key(form_key, loan_id),
+            officer_id=officer_id,
+            officer_name=officer_name,
+        )
+        try:
+            with session.begin_nested():  # a refusal undoes this loan's rows only
+                result = repayments.repay(session, loan, payment)
+        except LedgerError as exc:
+            done.refused.append(LoanRefusal(loan, exc.code, exc.details))
+            continue
+        (done.posted if result.created else done.repeated).append(result.repayment)
+    return done

@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from saas.loans import repayments
+from saas.loans.models import Loan, LoanStatus
 from saas.members.models import Member
 from saas.payments.models import QrisSetting
 from saas.savings.models import Bill, BillItem, SavingsKind
@@ -22,6 +24,11 @@ class OpenShare:
     item: BillItem
     bill: Bill
     member: Member
+
+
+def _escaped(search: str) -> str:
+    """The search as literal text inside a LIKE pattern (escape character: backslash)."""
+    return search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_qris_setting(session: Session) -> QrisSetting | None:
@@ -60,7 +67,7 @@ def open_shares(session: Session, today: date, search: str = "") -> list[OpenSha
         .limit(OPEN_SHARES_SHOWN)
     )
     if search.strip():
-        text = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        text = _escaped(search)
         query = query.where(
             or_(
                 Member.number.ilike(f"{text}%", escape="\\"),
@@ -68,6 +75,45 @@ def open_shares(session: Session, today: date, search: str = "") -> list[OpenSha
             )
         )
     return [OpenShare(item, bill, member) for item, bill, member in session.execute(query)]
+
+
+DUE_LOANS_SHOWN = 200  # active loans looked at for what they owe today; a search narrows
+
+
+@dataclass(frozen=True)
+class InstalmentDue:
+    """What an active loan owes today (its arrears and today's instalment, late fees included)."""
+
+    loan: Loan
+    member: Member
+    amount: int
+
+
+def instalments_due(session: Session, today: date, search: str = "") -> list[InstalmentDue]:
+    """The active loans owing something today, by member number; a search matches the member's
+    number or name, or the loan's number."""
+    query = (
+        select(Loan, Member)
+        .join(Member, Member.id == Loan.member_id)
+        .where(Loan.status == LoanStatus.ACTIVE)
+        .order_by(Member.number, Loan.id)
+        .limit(DUE_LOANS_SHOWN)
+    )
+    if search.strip():
+        text = _escaped(search)
+        query = query.where(
+            or_(
+                Member.number.ilike(f"{text}%", escape="\\"),
+                Member.name.ilike(f"%{text}%", escape="\\"),
+                Loan.number.ilike(f"%{text}%", escape="\\"),
+            )
+        )
+    found = []
+    for loan, member in session.execute(query):
+        due = repayments.standing(session, loan, today).due_now
+        if due > 0:
+            found.append(InstalmentDue(loan, member, due))
+    return found
 
 
 def bill_number(member: Member, shares: list[tuple[Bill, BillItem]]) -> str:

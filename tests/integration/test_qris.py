@@ -14,14 +14,17 @@ from sqlalchemy import func, select
 
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
+from saas.loans import repayments
+from saas.loans.models import Loan, RepaymentMethod
 from saas.members.models import Member, MemberStatus
 from saas.members.operations import MemberDetails, register_member
 from saas.payments.models import QrisSetting
 from saas.savings import bills
 from saas.savings.models import BillItem, PaymentMethod, Receipt, SavingsKind
 from saas.savings.operations import Movement
-from tests.clock import LAST_MONTH, THIS_MONTH
+from tests.clock import LAST_MONTH, THIS_MONTH, TODAY
 from tests.factories import PASSWORD, books_of, hidden, login, refused_by_database, text
+from tests.integration.lending import active_loan
 from tests.qris_codes import NMID, OTHER_NMID, static_payload, tampered, tlv
 
 SETTING = "/kelola/simpanan/qris"
@@ -323,3 +326,22 @@ def test_the_list_is_searched_by_member(bendahara, tenants, three_owing):
     page = text(bendahara.get(CONFIRM, query_string={"q": joko.name}))
     assert joko.name in page
     assert sri.name not in page
+
+
+def test_loan_instalments_paid_by_qris_are_confirmed_once_each(bendahara, db, tenants):
+    with books_of(db, tenants.a) as session:
+        loan = active_loan(session, tenants)
+        owed = repayments.standing(session, loan, TODAY).due_now
+    page = text(bendahara.get(CONFIRM))
+    assert f'name="loan" value="{loan.id}:{owed}"' in page
+    form = confirm_form(bendahara, loan=[f"{loan.id}:{owed}"], item=[])
+    assert bendahara.post(CONFIRM, data=form).status_code == 302
+    assert bendahara.post(CONFIRM, data=form).status_code == 302  # the same form again
+    with books_of(db, tenants.a) as session:
+        (payment,) = repayments.repayments_of(session, session.get_one(Loan, loan.id))
+        assert (payment.method, payment.amount) == (RepaymentMethod.QRIS, owed)
+        assert repayments.standing(session, session.get_one(Loan, loan.id), TODAY).due_now == 0
+    too_much = confirm_form(bendahara, loan=[f"{loan.id}:999999999"], item=[])
+    refused = bendahara.post(CONFIRM, data=too_much)
+    assert refused.status_code == 422
+    assert f"{loan.number}: the amount is more than the loan still owes." in text(refused)

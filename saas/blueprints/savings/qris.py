@@ -19,11 +19,12 @@ from saas.accounts.roles import Permission
 from saas.blueprints.forms import REQUIRED, Form, not_in_future, valid_key
 from saas.blueprints.savings.views import SAVINGS_ERRORS, bp
 from saas.db import tenant_db
+from saas.ledger.models import MAX_AMOUNT
 from saas.ledger.rules import LedgerError
 from saas.payments import operations as payments
 from saas.payments import queries
 from saas.payments.models import PAYLOAD_MAX
-from saas.payments.operations import Confirmation, Refusal
+from saas.payments.operations import Confirmation, InstalmentConfirmation, LoanRefusal, Refusal
 from saas.payments.qris import QrisError, StaticQris, read_static
 
 QRIS_ERRORS = {
@@ -99,17 +100,47 @@ class ConfirmForm(Form):
 
 
 def payments_page(
-    form: ConfirmForm, status: int = 200, done: Confirmation | None = None
+    form: ConfirmForm,
+    status: int = 200,
+    done: Confirmation | None = None,
+    loans_done: InstalmentConfirmation | None = None,
 ) -> tuple[str, int]:
     search = request.values.get("q", "").strip()[:100]
+    refusals = [refusal_message(r) for r in done.refused] if done else []
+    refusals += [loan_refusal_message(r) for r in loans_done.refused] if loans_done else []
     return render_template(
         "savings/qris_payments.html",
         form=form,
         search=search,
         shares=queries.open_shares(tenant_db(), clock.today(), search),
+        instalments=queries.instalments_due(tenant_db(), clock.today(), search),
         has_qris=queries.get_qris_setting(tenant_db()) is not None,
-        refusals=[refusal_message(r) for r in done.refused] if done else [],
+        refusals=refusals,
     ), status
+
+
+LOAN_REFUSALS = {
+    "not_active": _l("the loan is no longer being repaid."),
+    "more_than_owed": _l("the amount is more than the loan still owes."),
+    "before_payout": _l("the date is before the loan was paid out."),
+    "period_closed": _l("the books of that month are closed."),
+}
+
+
+def loan_refusal_message(refusal: LoanRefusal) -> str:
+    """Why a loan's payment was not recorded, naming the loan."""
+    reason = LOAN_REFUSALS.get(refusal.code, SAVINGS_ERRORS["retry_pending"])
+    return _("%(member)s: %(reason)s", member=refusal.loan.number, reason=reason)
+
+
+def ticked_loans(values: list[str]) -> dict[int, int]:
+    """The ticked loans and the amounts their rows showed (``<loan id>:<amount>``)."""
+    ticked = {}
+    for value in values:
+        loan_id, _sep, amount = value.partition(":")
+        if loan_id.isdigit() and amount.isdigit() and 0 < int(amount) <= MAX_AMOUNT:
+            ticked[int(loan_id)] = int(amount)
+    return ticked
 
 
 def fresh_confirm_form() -> ConfirmForm:
@@ -142,17 +173,27 @@ def qris_payments() -> Response | tuple[str, int]:
         return payments_page(fresh_confirm_form())
     form = ConfirmForm()
     chosen = [int(i) for i in request.form.getlist("item") if i.isdigit()]
-    if not chosen:
+    loans = ticked_loans(request.form.getlist("loan"))
+    if not chosen and not loans:
         flash(_("Tick the payments that reached the bank."), "error")
         return payments_page(form, 422)
     if not form.validate_on_submit():
         return payments_page(form, 422)
+    paid_on = form.paid_on.data or clock.today()
     try:
         done = payments.confirm_qris_payments(
             tenant_db(),
             chosen,
             form_key=form.key.data,
-            paid_on=form.paid_on.data or clock.today(),
+            paid_on=paid_on,
+            officer_id=current_user.id,
+            officer_name=current_user.name,
+        )
+        loans_done = payments.confirm_qris_instalments(
+            tenant_db(),
+            loans,
+            form_key=form.key.data,
+            paid_on=paid_on,
             officer_id=current_user.id,
             officer_name=current_user.name,
         )
@@ -161,11 +202,11 @@ def qris_payments() -> Response | tuple[str, int]:
         tenant_db().rollback()
         form.paid_on.errors = [str(SAVINGS_ERRORS.get(exc.code, SAVINGS_ERRORS["retry_pending"]))]
         return payments_page(form, 422)
-    if done.posted:
-        numbers = ", ".join(receipt.number for receipt in done.posted)
-        flash(_("Received by QRIS: receipts %(numbers)s.", numbers=numbers), "success")
-    if done.repeated:
-        flash(_("%(count)s had been recorded already.", count=len(done.repeated)), "info")
-    if done.refused:  # the others are recorded; the page names who was not, and why
-        return payments_page(fresh_confirm_form(), 422, done)
+    posted = [r.number for r in done.posted] + [r.number for r in loans_done.posted]
+    if posted:
+        flash(_("Received by QRIS: receipts %(numbers)s.", numbers=", ".join(posted)), "success")
+    if repeated := len(done.repeated) + len(loans_done.repeated):
+        flash(_("%(count)s had been recorded already.", count=repeated), "info")
+    if done.refused or loans_done.refused:  # the others are recorded; the page says who was not
+        return payments_page(fresh_confirm_form(), 422, done, loans_done)
     return redirect(url_for("savings.qris_payments"))
