@@ -32,20 +32,27 @@ FLAT = loans.ProductTerms(
 )
 
 
-def active_loan(
-    session, tenants, terms=FLAT, principal=1_200_000, instalments=6, *, member=0, on=PAID_OUT
+def approved_loan(
+    session,
+    tenants,
+    terms=FLAT,
+    principal=1_200_000,
+    instalments=6,
+    *,
+    member=0,
+    on=PAID_OUT,
+    applicant=None,
 ) -> Loan:
-    """A loan paid out on ``on`` (by default 6 x (200,000 principal + 24,000 interest) from
-    ``PAID_OUT``) to the ``member``-th member of tenant A."""
+    """A loan for the ``member``-th member of tenant A, applied for on ``on`` by ``applicant``
+    (the pengawas by default) and approved by the ketua and the bendahara."""
     users = tenants.a.users
-    staff = users["pengawas"]  # applies; the ketua and bendahara approve
     products = {product.name: product for product in loans.list_products(session)}
     product = products.get(terms.name) or loans.save_product(session, None, terms)
     borrower = session.get_one(Member, tenants.a.members[member].id)
     loan = loans.apply(
         session,
         loans.Application(borrower, product, principal, instalments, "Modal"),
-        applied_by_id=staff.id,
+        applied_by_id=(applicant or users["pengawas"]).id,
         today=on,
     )
     for officer in (users["ketua"], users["bendahara"]):
@@ -58,24 +65,38 @@ def active_loan(
             note=None,
             today=on,
         )
+    return loan
+
+
+def fund(session, amount: int, on: date) -> None:
+    """Put ``amount`` into the cash box (a grant), so a payout has money to come from."""
     grant = session.scalar(select(Account.id).where(Account.code == "3-104"))
     ledger.post_entry(
         session,
         entry_date=on,
         description="Hibah modal",
         lines=[
-            Line(ledger.account_by_role(session, "cash").id, debit=principal),
-            Line(grant, credit=principal),
+            Line(ledger.account_by_role(session, "cash").id, debit=amount),
+            Line(grant, credit=amount),
         ],
         idempotency_key=uuid.uuid4(),
     )
+
+
+def active_loan(
+    session, tenants, terms=FLAT, principal=1_200_000, instalments=6, *, member=0, on=PAID_OUT
+) -> Loan:
+    """A loan paid out in cash on ``on`` (by default 6 x (200,000 principal + 24,000 interest)
+    from ``PAID_OUT``) to the ``member``-th member of tenant A."""
+    loan = approved_loan(session, tenants, terms, principal, instalments, member=member, on=on)
+    fund(session, principal, on)
     return loans.disburse(
         session,
         loan,
         method=PaymentMethod.CASH,
         on=on,
         idempotency_key=uuid.uuid4(),
-        officer_id=users["bendahara"].id,
+        officer_id=tenants.a.users["bendahara"].id,
     )
 
 

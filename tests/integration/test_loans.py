@@ -13,7 +13,7 @@ from saas.accounts.operations import create_tenant_user
 from saas.accounts.roles import Role
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account, EntrySource, JournalEntry
-from saas.ledger.rules import LedgerError, Line
+from saas.ledger.rules import LedgerError
 from saas.loans import operations as loans
 from saas.loans.models import Loan, LoanInstalment, LoanStatus
 from saas.loans.schedule import Frequency, InterestMethod
@@ -23,6 +23,7 @@ from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from tests.clock import TODAY
 from tests.factories import books_of, refused_by_database
+from tests.integration import lending
 from tests.integration.committed import Books, at_once, committed_books
 
 MONTHLY = loans.ProductTerms(
@@ -58,20 +59,6 @@ def officers(tenants):
     return users["ketua"], users["bendahara"]
 
 
-def fund(session, amount: int) -> None:
-    """Put ``amount`` into the cash box (a grant), so a payout has money to come from."""
-    ledger.post_entry(
-        session,
-        entry_date=TODAY,
-        description="Hibah modal simpan pinjam",
-        lines=[
-            Line(ledger.account_by_role(session, "cash").id, debit=amount),
-            Line(session.scalar(select(Account.id).where(Account.code == "3-104")), credit=amount),
-        ],
-        idempotency_key=uuid.uuid4(),
-    )
-
-
 def application(session, member, product, principal=3_000_000, **fields):
     return loans.Application(
         member=session.get_one(Member, member.id),
@@ -89,27 +76,11 @@ def refused(work) -> str:
     return error.value.code
 
 
-def approved_loan(session, tenants, staff, **fields):
-    product = next(iter(loans.list_products(session)), None)
-    product = product or loans.save_product(session, None, MONTHLY)
-    loan = loans.apply(
-        session,
-        application(session, tenants.a.members[0], product, **fields),
-        applied_by_id=staff.id,
-        today=TODAY,
+def approved_loan(session, tenants, staff, principal):
+    """A 12-month loan on the monthly product, applied for by ``staff`` today and approved."""
+    return lending.approved_loan(
+        session, tenants, MONTHLY, principal, 12, on=TODAY, applicant=staff
     )
-    ketua, bendahara = tenants.a.users["ketua"], tenants.a.users["bendahara"]
-    for officer in (ketua, bendahara):
-        loans.decide(
-            session,
-            loan,
-            user_id=officer.id,
-            role=officer.role,
-            approve=True,
-            note=None,
-            today=TODAY,
-        )
-    return loan
 
 
 def test_a_product_needs_a_maximum_and_a_name_of_its_own(books):
@@ -271,7 +242,7 @@ def test_paying_out_posts_the_receivable_the_money_and_the_fees_and_writes_the_s
     books, tenants, staff
 ):
     loan = approved_loan(books, tenants, staff, principal=1_000_000)
-    fund(books, 1_000_000)
+    lending.fund(books, 1_000_000, TODAY)
     key = uuid.uuid4()
     loans.disburse(
         books,
@@ -339,7 +310,7 @@ def test_a_loan_is_paid_out_only_once_approved_and_only_from_money_held(books, t
 
 def test_the_database_keeps_agreed_terms_schedules_and_decisions(db, tenants, books, staff):
     loan = approved_loan(books, tenants, staff, principal=600_000)
-    fund(books, 600_000)
+    lending.fund(books, 600_000, TODAY)
     loans.disburse(
         books,
         loan,
@@ -401,7 +372,7 @@ def test_every_officer_paying_out_one_loan_at_once_makes_one_payout(committed):
         staff = create_tenant_user(
             session, name="Staf", email="staf@kasir.id", role=Role.STAFF, password=None
         )
-        fund(session, 5_000_000)
+        lending.fund(session, 5_000_000, TODAY)
         product = loans.save_product(session, None, MONTHLY)
         loan = loans.apply(
             session,
