@@ -270,7 +270,7 @@ def reminders(session: Session, today: date) -> list[Reminder]:
         )
     )
     found = []
-    for loan, member in session.execute(unpaid).tuples():
+    for loan, member in session.execute(unpaid):
         dues = [due for due in standing(session, loan, today).dues if due.due_date <= until]
         owed = [due for due in dues if due.outstanding > 0]
         if owed:

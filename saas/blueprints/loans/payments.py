@@ -25,7 +25,6 @@ from saas.blueprints.loans.repayment_forms import (
     refusal_message,
 )
 from saas.blueprints.loans.views import bp, loan_or_404, loan_page
-from saas.blueprints.savings.views import PAPERS as SAVINGS_PAPERS
 from saas.blueprints.savings.views import Paper
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
@@ -37,9 +36,10 @@ from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings.models import PaymentMethod
 
+# Paper a receipt prints on (``?kertas=``), as for savings: A6 sheets or a 58 mm roll.
 PAPERS = {
     "a6": Paper("loans/receipt_pdf.html"),
-    "58mm": Paper("loans/receipt_58mm.html", roll_width_mm=SAVINGS_PAPERS["58mm"].roll_width_mm),
+    "58mm": Paper("loans/receipt_58mm.html", roll_width_mm=58),
 }
 
 

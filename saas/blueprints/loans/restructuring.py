@@ -51,7 +51,8 @@ def restructure(loan_id: int) -> Response | tuple[str, int]:
             preview = _restructured(loan, form)
         except LedgerError as exc:
             session.rollback()
-            form.instalments.errors = [refusal_message(exc)]
+            field = {"rate_out_of_range": form.rate, "reason_required": form.reason}
+            field.get(exc.code, form.instalments).errors = [refusal_message(exc)]
         else:
             if not confirm:
                 # The preview is the operation itself, rolled back: the same rules and figures.
