@@ -88,6 +88,10 @@ def test_an_instalment_at_the_counter_prints_a_receipt_checked_by_its_token_unti
     assert f'value="{before.due_now}"' in page  # prefilled with what is due now
     assert "Terima angsuran" in page
     assert rupiah(before.payoff) in page
+    overdue = before.overdue[0]
+    late = (today - overdue.due_date).days
+    assert f"Terlambat {late} hari" in page
+    assert f"denda {rupiah(overdue.late_fee)}" in page
     number = receipt_number(take(treasurer, loan_id))
     receipt = text(treasurer.get(f"/kelola/pinjaman/kuitansi/{number}"))
     assert rupiah(before.due_now) in receipt
@@ -98,6 +102,7 @@ def test_an_instalment_at_the_counter_prints_a_receipt_checked_by_its_token_unti
         assert pdf.mimetype == "application/pdf"
         assert one_page(pdf.data)
     token = re.search(r"/kuitansi/([0-9a-f]{32})", receipt)[1]
+    assert client_for("beta", lang="id").get(f"/kuitansi/{token}").status_code == 404
     checked = text(client_for("alpha", lang="id").get(f"/kuitansi/{token}"))
     assert "Kuitansi ini asli." in checked
     assert number in checked
@@ -254,7 +259,7 @@ def test_a_payment_made_before_a_restructuring_is_not_cancelled(client_for, db, 
     form = {
         "csrf_token": hidden(page, "csrf_token"),
         "restruktur-instalments": "10",
-        "restruktur-rate": "",
+        "restruktur-rate": "1,5",
         "restruktur-reason": "Panen gagal",
     }
     url = f"/kelola/pinjaman/{loan_id}/restrukturisasi"
@@ -264,6 +269,8 @@ def test_a_payment_made_before_a_restructuring_is_not_cancelled(client_for, db, 
     with books_of(db, tenants.a) as session:
         assert session.scalar(select(func.count()).select_from(LoanRestructure)) == 0
     assert treasurer.post(url, data={**form, "aksi": "simpan"}).status_code == 302
+    with books_of(db, tenants.a) as session:
+        assert session.scalars(select(LoanRestructure.rate_bp)).all() == [150]
     shown = text(treasurer.get(f"/kelola/pinjaman/{loan_id}"))
     assert "Panen gagal" in shown
     assert "Jadwal sebelum restrukturisasi (versi 1)" in shown
@@ -356,8 +363,10 @@ def test_the_week_s_reminders_link_to_whatsapp_with_the_amount_and_the_members_p
 ):
     overdue = paid_out_days_ago(db, tenants, today, 40)
     no_phone = paid_out_days_ago(db, tenants, today, 40, member=1)
+    not_yet = paid_out_days_ago(db, tenants, today, 0, member=1)  # first due in a month
     with books_of(db, tenants.a) as session:
         session.merge(tenants.a.members[0]).phone = "+6281234567890"
+        later = session.get_one(Loan, not_yet).number
     owed = standing_of(db, tenants, overdue, today).due_now
     page = text(client_of(client_for, SUPERVISOR).get("/kelola/pinjaman/jatuh-tempo"))
     links = re.findall(r'href="(https://wa\.me/6281234567890\?text=[^"]+)"', page)
@@ -366,6 +375,7 @@ def test_the_week_s_reminders_link_to_whatsapp_with_the_amount_and_the_members_p
     assert rupiah(owed) in message
     assert f"/anggota/pinjaman/{overdue}" in message
     assert "Tidak ada nomor HP" in page
+    assert later not in page
     with books_of(db, tenants.a) as session:
         assert session.get_one(Loan, no_phone).number in page
     assert english_on(page) == []
