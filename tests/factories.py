@@ -29,6 +29,7 @@ from saas.ledger import operations as ledger
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
 from saas.ledger.rules import Line
 from saas.loans import operations as loans
+from saas.loans import repayments
 from saas.loans.schedule import Frequency, InterestMethod
 from saas.members import import_job
 from saas.members.models import Member
@@ -491,6 +492,7 @@ class AlphaExtras:
     registration_id: str
     loan_product_id: int
     loan_id: int  # paid out, and the chair's own as a member
+    loan_payment_number: str  # a payment on that loan, with its receipt
     files: list[str] = field(default_factory=list)  # storage keys to delete afterwards
 
 
@@ -574,9 +576,10 @@ ALPHA_LOAN_PRODUCT = loans.ProductTerms(
 )
 
 
-def _alpha_loan(session: Session, data: TenantData) -> tuple[int, int]:
+def _alpha_loan(session: Session, data: TenantData) -> tuple[int, int, str]:
     """A loan product, and Sri's loan on it taken by the supervisor, approved by the chair and
-    the treasurer and paid out; the chair's account is Sri's, so the chair sees it as hers."""
+    the treasurer, paid out and paid some back; the chair's account is Sri's, so the chair sees
+    it as hers."""
     product = loans.save_product(session, None, ALPHA_LOAN_PRODUCT)
     sri = session.merge(data.members[0])
     sri.user_id = data.users["ketua"].id
@@ -603,7 +606,16 @@ def _alpha_loan(session: Session, data: TenantData) -> tuple[int, int]:
         idempotency_key=uuid.uuid4(),
         officer_id=data.users["bendahara"].id,
     )
-    return product.id, loan.id
+    payment = repayments.Payment(
+        amount=50_000,
+        method=PaymentMethod.CASH,
+        paid_on=paid_on,
+        idempotency_key=uuid.uuid4(),
+        officer_id=data.users["bendahara"].id,
+        officer_name="Bendahara Alpha",
+    )
+    paid = repayments.repay(session, loan, payment).repayment
+    return product.id, loan.id, paid.number
 
 
 def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> AlphaExtras:
@@ -618,7 +630,7 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
         bill, number, token, account = _alpha_books(session, data)
         entry, attachment = _alpha_attached_entry(session, storage, data)
         content = read_review_content(session)
-        loan_product_id, loan_id = _alpha_loan(session, data)
+        loan_product_id, loan_id, loan_payment_number = _alpha_loan(session, data)
     files = [attachment.storage_key, *_alpha_import(db, storage, data)]
     with db.platform_session() as platform:
         application = submit_for_verification(platform, data.tenant, complete=True, content=content)
@@ -640,5 +652,6 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
         registration_id=ids[1],
         loan_product_id=loan_product_id,
         loan_id=loan_id,
+        loan_payment_number=loan_payment_number,
         files=files,
     )

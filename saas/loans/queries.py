@@ -1,17 +1,29 @@
-"""Reading loans for the pages: the officers' list, a loan's decisions, a member's next due
-instalment and the preview of a schedule before anything is written."""
+"""Reading loans for the pages: the officers' list, a loan's decisions, where each instalment
+stands, the instalments to remind borrowers of, and the preview of a schedule before anything
+is written."""
 
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from saas.accounts.models import TenantUser
-from saas.loans.models import Loan, LoanApproval, LoanInstalment, LoanProduct, LoanStatus
+from saas.ledger.models import JournalEntry
+from saas.loans.models import (
+    Loan,
+    LoanApproval,
+    LoanInstalment,
+    LoanProduct,
+    LoanRepayment,
+    LoanRestructure,
+    LoanStatus,
+)
+from saas.loans.repayments import Due, Standing, standing
 from saas.loans.schedule import Instalment, Terms, build, effective_annual_rate_bp
 from saas.members.models import Member
 
@@ -102,33 +114,170 @@ def user_name(session: Session, user_id: int) -> str:
     return session.scalar(select(TenantUser.name).where(TenantUser.id == user_id)) or ""
 
 
-def next_due(instalments: list[LoanInstalment], today: date) -> LoanInstalment | None:
-    """The first instalment due today or later (repayments are not yet counted against it)."""
-    return next((row for row in instalments if row.due_date >= today), None)
+class InstalmentState(enum.StrEnum):
+    PAID = "paid"
+    PART_PAID = "part_paid"  # something paid, the rest not yet due
+    DUE = "due"  # due today, or not yet due
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class InstalmentRow:
+    """One instalment of the schedule in force as it stands on a day (rupiah)."""
+
+    due: Due
+    state: InstalmentState
+    days_late: int
+
+    @property
+    def amount(self) -> int:
+        return self.due.principal + self.due.interest
+
+    @property
+    def paid(self) -> int:
+        return self.due.paid_principal + self.due.paid_interest + self.due.paid_late_fee
+
+
+def instalment_rows(now: Standing) -> list[InstalmentRow]:
+    """Each instalment of ``now`` with its state and, when overdue, its days late."""
+    rows = []
+    for due in now.dues:
+        days_late = max((now.on - due.due_date).days, 0) if due.outstanding else 0
+        if due.outstanding == 0:
+            state = InstalmentState.PAID
+        elif days_late:
+            state = InstalmentState.OVERDUE
+        elif due.outstanding < due.principal + due.interest + due.late_fee:
+            state = InstalmentState.PART_PAID
+        else:
+            state = InstalmentState.DUE
+        rows.append(InstalmentRow(due, state, days_late))
+    return rows
+
+
+def late_fees_due(now: Standing) -> int:
+    """The late fees in what is due now (rupiah)."""
+    return sum(due.owed("late_fee") for due in now.dues if due.due_date <= now.on)
+
+
+def standing_if_paid_out(session: Session, loan: Loan, on: date) -> Standing | None:
+    """Where a loan paid out (active or paid off) stands on ``on``; None before its payout."""
+    if loan.status not in (LoanStatus.ACTIVE, LoanStatus.PAID_OFF):
+        return None
+    return standing(session, loan, on)
 
 
 @dataclass(frozen=True)
 class LoanSummary:
     loan: Loan
-    next_due: LoanInstalment | None  # the first instalment due today or later
+    standing: Standing | None  # None until the loan is paid out
+
+    @property
+    def next_due(self) -> Due | None:
+        return self.standing.next_due if self.standing is not None else None
 
 
 def summaries_of_member(session: Session, member_id: int, today: date) -> list[LoanSummary]:
-    """A member's loans, newest first, each with its next instalment."""
-    found = list(
-        session.scalars(select(Loan).where(Loan.member_id == member_id).order_by(Loan.id.desc()))
+    """A member's loans, newest first, each with where it stands today."""
+    found = session.scalars(
+        select(Loan).where(Loan.member_id == member_id).order_by(Loan.id.desc())
     )
+    return [LoanSummary(loan, standing_if_paid_out(session, loan, today)) for loan in found]
+
+
+def restructures_of(session: Session, loan: Loan) -> list[tuple[LoanRestructure, str]]:
+    """A loan's restructurings, oldest first, each with the name of the officer who made it."""
+    query = (
+        select(LoanRestructure, TenantUser.name)
+        .join(TenantUser, TenantUser.id == LoanRestructure.user_id)
+        .where(LoanRestructure.loan_id == loan.id)
+        .order_by(LoanRestructure.to_version)
+    )
+    return [(record, name) for record, name in session.execute(query)]
+
+
+def earlier_schedules(session: Session, loan: Loan) -> dict[int, list[LoanInstalment]]:
+    """The schedules a restructuring replaced, by version (the one in force left out)."""
     rows = session.scalars(
         select(LoanInstalment)
-        .where(LoanInstalment.loan_id.in_([loan.id for loan in found]))
-        .order_by(LoanInstalment.loan_id, LoanInstalment.version.desc(), LoanInstalment.number)
+        .where(LoanInstalment.loan_id == loan.id)
+        .order_by(LoanInstalment.version, LoanInstalment.number)
     )
-    latest: dict[int, list[LoanInstalment]] = {}
-    for row in rows:  # the newest version of each schedule only
-        kept = latest.setdefault(row.loan_id, [])
-        if not kept or kept[0].version == row.version:
-            kept.append(row)
-    return [LoanSummary(loan, next_due(latest.get(loan.id, []), today)) for loan in found]
+    versions: dict[int, list[LoanInstalment]] = {}
+    for row in rows:
+        versions.setdefault(row.version, []).append(row)
+    if versions:
+        versions.pop(max(versions))
+    return versions
+
+
+TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def payment_by_number(session: Session, number: str) -> LoanRepayment | None:
+    return session.scalar(select(LoanRepayment).where(LoanRepayment.number == number[:30]))
+
+
+def payment_by_token(session: Session, token: str) -> LoanRepayment | None:
+    """The payment a receipt's QR code points at; None for anything not a well-formed token."""
+    if not TOKEN.fullmatch(token):
+        return None
+    return session.scalar(select(LoanRepayment).where(LoanRepayment.token == token))
+
+
+def principal_left_after(session: Session, repayment: LoanRepayment, principal: int) -> int:
+    """What a loan of ``principal`` still owed of it once ``repayment`` was made (rupiah): the
+    live payments up to and including it paid the rest."""
+    reversed_entry = (
+        select(JournalEntry.id).where(JournalEntry.reverses_id == LoanRepayment.entry_id).exists()
+    )
+    paid = session.scalar(
+        select(func.coalesce(func.sum(LoanRepayment.principal), 0)).where(
+            LoanRepayment.loan_id == repayment.loan_id,
+            LoanRepayment.id <= repayment.id,
+            ~reversed_entry,
+        )
+    )
+    return principal - int(paid or 0)
+
+
+REMINDER_DAYS = 7  # a reminder lists what falls due within a week from today
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """What a borrower owes by the end of the week: the amount and its earliest due date."""
+
+    loan: Loan
+    member: Member
+    amount: int  # rupiah: arrears and the instalments due within the week
+    due_date: date  # the earliest unpaid instalment's
+    overdue: bool
+
+
+def reminders(session: Session, today: date) -> list[Reminder]:
+    """Every active loan with an instalment unpaid and due before a week from ``today``,
+    the overdue first, then by due date."""
+    until = today + timedelta(days=REMINDER_DAYS - 1)
+    unpaid = (
+        select(Loan, Member)
+        .join(Member, Member.id == Loan.member_id)
+        .where(
+            Loan.status == LoanStatus.ACTIVE,
+            select(LoanInstalment.id)
+            .where(LoanInstalment.loan_id == Loan.id, LoanInstalment.due_date <= until)
+            .exists(),
+        )
+    )
+    found = []
+    for loan, member in session.execute(unpaid):
+        dues = [due for due in standing(session, loan, today).dues if due.due_date <= until]
+        owed = [due for due in dues if due.outstanding > 0]
+        if owed:
+            first = owed[0].due_date
+            amount = sum(due.outstanding for due in owed)
+            found.append(Reminder(loan, member, amount, first, first < today))
+    return sorted(found, key=lambda r: (not r.overdue, r.due_date, r.loan.number))
 
 
 def loan_of_member(session: Session, loan_id: int, member_id: int) -> Loan | None:

@@ -1,6 +1,7 @@
 """A loan from product to agreement on a phone, in Indonesian: the chair makes a product and
 names the supervisor as the second approver, the treasurer applies for a member, the chair and
-the supervisor approve, the treasurer pays out and opens the agreement."""
+the supervisor approve, the treasurer pays out and opens the agreement, then takes the first
+instalment at the counter and opens its receipt."""
 
 from __future__ import annotations
 
@@ -91,5 +92,20 @@ def test_a_loan_from_product_to_the_signed_agreement(browser, live_server: LiveS
     kind, body = fetch_as(treasurer, live_server.url(SLUG, link.get_attribute("href") or ""))
     assert kind == "application/pdf"
     assert body.startswith(b"%PDF")
+    fits_the_phone(treasurer)
+
+    # Nothing is due yet on the day of payout: the form offers the first instalment.
+    expect(treasurer.locator("#angsuran-amount")).to_have_value("100750")
+    treasurer.locator("#angsuran-method").select_option("cash")
+    button(treasurer, "Terima angsuran")
+    expect(treasurer.get_by_text(re.compile(r"Tercatat\. Kuitansi KP-"))).to_be_visible()
+    expect(treasurer.locator("main")).to_contain_text("Rp100.750")
+    fits_the_phone(treasurer)
+    receipt = treasurer.get_by_role("link", name="Cetak di kertas A6 (PDF)")
+    kind, body = fetch_as(treasurer, live_server.url(SLUG, receipt.get_attribute("href") or ""))
+    assert kind == "application/pdf"
+    assert body.startswith(b"%PDF")
+    treasurer.get_by_role("link", name=re.compile("^← Pinjaman")).click()
+    expect(treasurer.locator("[data-state=paid]")).to_have_count(1)
     fits_the_phone(treasurer)
     assert chair_errors == treasurer_errors == supervisor_errors == []

@@ -30,7 +30,7 @@ from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.auth.views import handoff_payload
 from saas.documents.models import Document
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
-from saas.loans.models import Loan, LoanProduct
+from saas.loans.models import Loan, LoanProduct, LoanRepayment
 from saas.members.models import Member
 from saas.microsite.models import BoardMember, BusinessUnit, NewsPhoto, NewsPost, Product
 from saas.microsite.operations import public_owner
@@ -140,6 +140,10 @@ def application(a: Alpha) -> dict[str, Any]:
 
 def loan(a: Alpha) -> dict[str, Any]:
     return {"loan_id": a.extras.loan_id}
+
+
+def loan_payment(a: Alpha) -> dict[str, Any]:
+    return {"number": a.extras.loan_payment_number}
 
 
 def loan_product(a: Alpha) -> dict[str, Any]:
@@ -275,6 +279,13 @@ ROUTES: dict[str, str | Probe] = {
     "loans.cancel": officer(loan),
     "loans.pay_out": officer(loan),
     "loans.agreement": officer(loan),
+    "loans.take_payment": officer(loan),
+    "loans.pay_off": officer(loan),
+    "loans.restructure": officer(loan),
+    "loans.payment": officer(loan_payment),
+    "loans.payment_pdf": officer(loan_payment),
+    "loans.reverse_payment": officer(loan_payment),
+    "loans.reminders": "none",
     "member.loan": officer(loan),  # B's officers are no members of A, and A's loan is not B's
     "member.apply_loan": "none",
     "moved.journal": moved("/kelola/jurnal"),
@@ -442,6 +453,7 @@ def test_the_walk_names_objects_only_a_has(db, tenants, alpha_walk):
     by_key = [
         select(Receipt.id).where(Receipt.number == a.extras.receipt_number),
         select(Receipt.id).where(Receipt.token == a.extras.receipt_token),
+        select(LoanRepayment.id).where(LoanRepayment.number == a.extras.loan_payment_number),
         select(PublishedReport.year).where(PublishedReport.year == a.extras.published_year),
     ]
     with books_of(db, tenants.a) as in_a, books_of(db, tenants.b) as in_b:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from saas.loans.models import LoanStatus, PayoffRule
+from saas.loans.models import LoanStatus, PayoffRule, RepaymentMethod
 from saas.loans.queries import StatusGroup
 from saas.loans.schedule import Frequency, InterestMethod
 from saas.savings.models import PaymentMethod
@@ -59,6 +59,12 @@ GROUP_LABELS = {
 PAYOUT_METHOD_LABELS = {
     PaymentMethod.CASH: _l("Cash"),
     PaymentMethod.TRANSFER: _l("Bank transfer"),
+}
+REPAYMENT_METHOD_LABELS = {
+    RepaymentMethod.CASH: _l("Cash"),
+    RepaymentMethod.QRIS: _l("QRIS"),
+    RepaymentMethod.TRANSFER: _l("Bank transfer"),
+    RepaymentMethod.SAVINGS: _l("From the member's savings"),
 }
 # Refusals whose message names nothing; the rest are written with their details in the views.
 LOAN_ERRORS = {

@@ -1,5 +1,5 @@
 """The officers' loan pages: the list, applying for a member, a loan with its decisions,
-cancelling, paying out and the agreement (akad) to sign."""
+cancelling, paying out, the agreement (akad) to sign, and where it stands as it is paid back."""
 
 from __future__ import annotations
 
@@ -33,9 +33,11 @@ from saas.blueprints.loans.labels import (
     LOAN_ERRORS,
     PAYOFF_LABELS,
     PAYOUT_METHOD_LABELS,
+    REPAYMENT_METHOD_LABELS,
     STATUS_LABELS,
     UNKNOWN_REFUSAL,
 )
+from saas.blueprints.loans.panels import repayment_panels
 from saas.blueprints.reports.letterhead import current_letterhead
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
@@ -56,6 +58,7 @@ LABELS = {
     "FREQUENCY_LABELS": FREQUENCY_LABELS,
     "PAYOFF_LABELS": PAYOFF_LABELS,
     "PAYOUT_METHOD_LABELS": PAYOUT_METHOD_LABELS,
+    "REPAYMENT_METHOD_LABELS": REPAYMENT_METHOD_LABELS,
 }
 
 
@@ -160,7 +163,9 @@ def loan_page(
     decision: NoteForm | None = None,
     cancellation: NoteForm | None = None,
     payout: PayoutForm | None = None,
+    **panels: Any,
 ) -> str:
+    """A loan's page; ``panels`` are the forms of paying back sent with a refusal."""
     session = tenant_db()
     settings = loans.get_settings(session)
     member = members.get_member_for_tenant(session, loan.member_id)
@@ -185,6 +190,7 @@ def loan_page(
         cancellation=cancellation or NoteForm(formdata=None, prefix="batal"),
         payout=payout or fresh_payout_form(),
         role_label=role_label,
+        **repayment_panels(loan, **panels),
         **LABELS,
     )
 

@@ -12,17 +12,24 @@ from saas.accounts.tokens import TokenExpired, TokenInvalid, read_token
 from saas.blueprints.members.views import CARD_MAX_AGE
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
+from saas.loans import queries as loan_queries
+from saas.loans.models import LoanRepayment
 from saas.members import operations as members
 from saas.savings import operations as savings
+from saas.savings.models import Receipt
 
 
 @bp.route("/kuitansi/<token>")
 @public(Scope.TENANT)
 def check_receipt(token: str) -> str | tuple[str, int]:
-    """Anyone holding a receipt can check it through its QR code: number, date, amount,
-    cooperative, and whether the movement was cancelled. A number alone shows nothing."""
+    """Anyone holding a receipt (savings or a loan payment) can check it through its QR code:
+    number, date, amount, cooperative, and whether the movement was cancelled. A number alone
+    shows nothing."""
     g.private_page = True  # kept by no cache: a reversal changes the answer at once
-    found = savings.find_receipt_by_token(tenant_db(), token)
+    # One address for every receipt: tokens are unique in each table, savings looked at first.
+    found: Receipt | LoanRepayment | None = savings.find_receipt_by_token(tenant_db(), token)
+    if found is None:
+        found = loan_queries.payment_by_token(tenant_db(), token)
     if found is None:
         return render_template("site/receipt_unknown.html"), 404
     return render_template("site/receipt_check.html", receipt=found)
