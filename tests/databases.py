@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.util import immutabledict
@@ -63,10 +64,17 @@ class SavepointSession(Session):
 
     def __exit__(self, type_: object, value: object, traceback: object) -> None:
         # A test's ``with`` block is a unit of work, as a request or a job is: operations leave
-        # the commit to it, and it commits once when it ends without an error.
-        if type_ is None and (self.unsaved_writes or self.new or self.dirty or self.deleted):
+        # the commit to it, and it commits once when it ends without an error (whatever it
+        # wrote, through the ORM or in one Core statement as postings and receipts are).
+        if type_ is None and self.in_transaction() and not self._aborted():
             self.commit()
         super().__exit__(type_, value, traceback)
+
+    def _aborted(self) -> bool:
+        """Whether the database refused a statement of this transaction (a test that expected
+        the refusal): nothing of it can be committed, so it is left to the rollback."""
+        raw = self.connection().connection.dbapi_connection
+        return raw is not None and raw.info.transaction_status == TransactionStatus.INERROR
 
 
 @event.listens_for(SavepointSession, "after_flush")

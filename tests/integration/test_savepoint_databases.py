@@ -157,3 +157,18 @@ def test_routing_puts_the_applications_databases_back_and_keeps_nothing(app, ten
     assert app.extensions["guyub.databases"] is original
     with app.app_context(), get_databases().platform_session() as session:
         assert session.scalar(select(Tenant.id).where(Tenant.slug == "sementara")) is None
+
+
+def test_a_tests_block_that_wrote_in_one_core_statement_keeps_its_work(db, tenants):
+    """Postings and receipts are written by Core statements, not by a flush: the block still
+    commits them, as the request would."""
+    schema = tenants.a.tenant.schema_name
+    with db.tenant_session(tenants.a.tenant.shard, schema) as session:
+        session.connection().execute(
+            TenantUser.__table__.update()
+            .where(TenantUser.id == tenants.a.users["pengawas"].id)
+            .values(name="Dedi Diganti")
+        )
+    with db.tenant_session(tenants.a.tenant.shard, schema) as session:
+        renamed = session.get_one(TenantUser, tenants.a.users["pengawas"].id)
+        assert renamed.name == "Dedi Diganti"
