@@ -275,6 +275,11 @@ ROUTES: dict[str, str | Probe] = {
     "loans.cancel": officer(loan),
     "loans.pay_out": officer(loan),
     "loans.agreement": officer(loan),
+    "loans.portfolio": "none",
+    "loans.save_collectibility": "none",
+    "loans.post_reserve": "none",
+    "reports.loan_ledger": own(fmt("xlsx")),
+    "reports.loan_card": officer(lambda a: {"loan_id": a.extras.loan_id, "fmt": "pdf"}),
     "member.loan": officer(loan),  # B's officers are no members of A, and A's loan is not B's
     "member.apply_loan": "none",
     "moved.journal": moved("/kelola/jurnal"),
