@@ -300,8 +300,12 @@ def month_to_reserve(session: Session, today: date) -> tuple[int, int] | None:
 
 def required_reserve(session: Session, on: date) -> int:
     """The PPAP the portfolio needs on ``on``: each class's owed principal times its rate."""
+    return reserve_for(session, portfolio(session, on))
+
+
+def reserve_for(session: Session, book: Portfolio) -> int:
+    """The PPAP ``book`` needs, in rupiah: each class's owed principal times its rate."""
     settings = get_settings(session)
-    book = portfolio(session, on)
     return sum(
         book.by_class[grade].outstanding * settings.ppap_bp[grade.value] // BASIS_POINTS
         for grade in CLASSES
