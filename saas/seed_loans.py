@@ -31,7 +31,7 @@ LOAN_KEYS = uuid.UUID("0c4f6a52-8d0e-4f55-a1a3-4c3f2b9d7e20")  # demo loan posti
 CAPITAL = 12_000_000  # a village grant that the loans are paid out of
 
 MONTHLY = loans.ProductTerms(
-    name="Pinjaman Usaha Mikro",
+    name="Pinjaman Modal Usaha",
     method=InterestMethod.FLAT,
     frequency=Frequency.MONTHLY,
     rate_bp=1_800,

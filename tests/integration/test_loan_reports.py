@@ -40,12 +40,19 @@ def client_of(client_for, email: str, lang: str = "en"):
     return client
 
 
+def test_the_reports_index_links_the_loan_ledger_and_the_portfolio(client_for):
+    page = text(client_of(client_for, SUPERVISOR).get("/kelola/laporan"))
+    assert 'href="/kelola/laporan/buku-pinjaman"' in page
+    assert 'href="/kelola/pinjaman/portofolio"' in page
+
+
 def test_the_loan_ledger_lists_every_active_loan_with_its_totals(client_for, book):
     page = text(client_of(client_for, SUPERVISOR).get(LEDGER_URL))
     late = (TODAY - date(2026, 9, 10)).days  # the second instalment is the oldest unpaid
     assert f"Substandard (kurang lancar) · {late} days late" in " ".join(page.split())
     assert "Rp2,400,000 / Rp200,000" in page  # principal / paid, for both loans
     assert "Rp2,200,000" in page  # owed
+    assert f'href="/kelola/laporan/kartu-pinjaman/{book["late"]}.pdf"' in page
 
 
 def test_the_loan_ledger_downloads_as_pdf_and_excel(client_for, book):

@@ -142,7 +142,7 @@ def portfolio_page(form: ReserveForm | None = None, error: str | None = None) ->
         book=book,
         late={grade: [x for x in lines if x.grade is grade] for grade in book.by_class},
         assessed_on=collectibility.last_assessed(session),
-        required=collectibility.required_reserve(session, today),
+        required=collectibility.reserve_for(session, book),
         held=collectibility.reserve_held(session, today),
         by_product=group_rows(book.by_product, collectibility.product_names(session)),
         by_officer=group_rows(
