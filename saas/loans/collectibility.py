@@ -175,6 +175,8 @@ class Portfolio:
     )
     by_product: dict[int, dict[Collectibility, Slice]] = field(default_factory=dict)
     by_officer: dict[int | None, dict[Collectibility, Slice]] = field(default_factory=dict)
+    # The loans in arrears past lancar, with their class (the page lists them by class).
+    late: list[tuple[LoanPosition, Collectibility]] = field(default_factory=list)
 
     @property
     def npl_bp(self) -> int:
@@ -216,6 +218,8 @@ def portfolio(session: Session, on: date) -> Portfolio:
                 result.by_age[(low, high)].add(position.outstanding)
         result.by_product.setdefault(product_id, _by_class())[grade].add(position.outstanding)
         result.by_officer.setdefault(officer_id, _by_class())[grade].add(position.outstanding)
+        if grade is not Collectibility.LANCAR:
+            result.late.append((position, grade))
     return result
 
 
@@ -259,6 +263,40 @@ def loan_book(session: Session, on: date) -> list[BookLine]:
         for loan, member, product_name in rows
     ]
     return sorted(lines, key=lambda line: (-line.days_overdue, line.loan.number))
+
+
+@dataclass(frozen=True)
+class LateLoan:
+    """A loan past lancar as the portfolio page lists it, amounts in rupiah."""
+
+    loan_id: int
+    number: str
+    member_name: str
+    grade: Collectibility
+    days_overdue: int
+    outstanding: int
+
+
+def late_loans(session: Session, book: Portfolio) -> list[LateLoan]:
+    """The portfolio's loans past lancar with their numbers and members, the latest first."""
+    found = {position.loan_id: (position, grade) for position, grade in book.late}
+    rows = session.execute(
+        select(Loan.id, Loan.number, Member.name)
+        .join(Member, Member.id == Loan.member_id)
+        .where(Loan.id.in_(found))
+    )
+    late = [
+        LateLoan(
+            loan_id,
+            number,
+            name,
+            found[loan_id][1],
+            found[loan_id][0].days_overdue,
+            found[loan_id][0].outstanding,
+        )
+        for loan_id, number, name in rows
+    ]
+    return sorted(late, key=lambda loan: (-loan.days_overdue, loan.number))
 
 
 def product_names(session: Session) -> dict[int, str]:
