@@ -90,16 +90,19 @@ def reserve_rows(db, tenants) -> int:
 
 def test_the_treasurer_posts_last_months_reserve_once(client_for, db, tenants, portfolio):
     client = client_of(client_for, TREASURER, lang="en")
-    page = text(client.get(URL))
     month = LAST_MONTH_END.strftime("%B %Y")
-    assert f"Post the reserve of {month}" in page
+    assert f"Set the reserve of {month}" in text(client.get(URL))
+    page = text(client.get(POST_URL))
     with books_of(db, tenants.a) as session:
         needed = collectibility.required_reserve(session, LAST_MONTH_END)
     # At the default instant, on 30 November the loans were 0, 112, 173 and 355 days late:
     # 0.5% of the lancar loan, 10% of two kurang lancar loans and 50% of the diragukan one.
-    assert needed == 846_000 or date(2026, 12, 15) != TODAY
-    assert f"Rp{needed:,}" in figure(page, "reserve-offer")
-    data = {"csrf_token": csrf_from(client.get(URL)), "year": LAST_MONTH_END.year}
+    assert date(2026, 12, 15) != TODAY or needed == 846_000
+    offer = figure(page, "reserve-offer")
+    assert f"Rp{needed:,}" in offer
+    assert f"Held on {LAST_MONTH_END.strftime('%b')}" in offer
+    assert f"Post the reserve of {month}" in page
+    data = {"csrf_token": csrf_from(client.get(POST_URL)), "year": LAST_MONTH_END.year}
     data["month"] = LAST_MONTH_END.month
     response = client.post(POST_URL, data=data)
     assert response.status_code == 302
@@ -107,8 +110,9 @@ def test_the_treasurer_posts_last_months_reserve_once(client_for, db, tenants, p
     with books_of(db, tenants.a) as session:
         assert collectibility.reserve_held(session, TODAY) == needed
     after = text(client.get(URL))
-    assert "Post the reserve of" not in after
+    assert "Set the reserve of" not in after
     assert f"needed Rp{needed:,}, posted Rp{needed:,}" in figure(after, "reserve-runs")
+    assert "The reserve of every month that has ended is set." in text(client.get(POST_URL))
     again = client.post(POST_URL, data=data)
     assert again.status_code == 422
     assert "The reserve of this month has been set already." in text(again)
@@ -157,7 +161,8 @@ def test_the_supervisor_reads_the_portfolio_but_cannot_post_the_reserve(
     client = client_of(client_for, SUPERVISOR, lang="en")
     page = client.get(URL)
     assert page.status_code == 200
-    assert "Post the reserve of" not in text(page)
+    assert "Set the reserve of" not in text(page)
+    assert client.get(POST_URL).status_code == 403
     token = csrf_from(page)
     data = {"csrf_token": token, "year": LAST_MONTH_END.year, "month": LAST_MONTH_END.month}
     assert client.post(POST_URL, data=data).status_code == 403

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -127,20 +127,18 @@ def reserve_offer(today: date) -> ReserveOffer | None:
     )
 
 
-def portfolio_page(form: ReserveForm | None = None, error: str | None = None) -> str:
+def portfolio_page() -> str:
     session = tenant_db()
     today = clock.today()
     book = collectibility.portfolio(session, today)
-    lines = collectibility.loan_book(session, today)
+    late = collectibility.late_loans(session, book)
     may_post = current_user.can(Permission.KEEP_BOOKS)
-    offer = reserve_offer(today) if may_post else None
-    if offer is not None and form is None:
-        form = ReserveForm(formdata=None, year=offer.year, month=offer.month)
+    month = collectibility.month_to_reserve(session, today) if may_post else None
     return render_template(
         "loans/portfolio.html",
         today=today,
         book=book,
-        late={grade: [x for x in lines if x.grade is grade] for grade in book.by_class},
+        late={grade: [x for x in late if x.grade is grade] for grade in book.by_class},
         assessed_on=collectibility.last_assessed(session),
         required=collectibility.reserve_for(session, book),
         held=collectibility.reserve_held(session, today),
@@ -149,11 +147,17 @@ def portfolio_page(form: ReserveForm | None = None, error: str | None = None) ->
             book.by_officer, collectibility.officer_names(session, book.by_officer)
         ),
         runs=collectibility.reserve_runs(session),
-        offer=offer,
-        form=form,
-        error=error,
+        month_end=month_end(*month) if month else None,
         **labels(),
     )
+
+
+def reserve_page(form: ReserveForm | None = None, error: str | None = None) -> str:
+    """The month's reserve to confirm: what it needs, what is held, the change to post."""
+    offer = reserve_offer(clock.today())
+    if offer is not None and form is None:
+        form = ReserveForm(formdata=None, year=offer.year, month=offer.month)
+    return render_template("loans/portfolio_ppap.html", offer=offer, form=form, error=error)
 
 
 def labels() -> dict[str, Any]:
@@ -201,13 +205,15 @@ def save_collectibility() -> Response | tuple[str, int]:
     return render_template("loans/settings.html", form=rule, quality=form), 422
 
 
-@bp.route("/portofolio/ppap", methods=["POST"])
+@bp.route("/portofolio/ppap", methods=["GET", "POST"])
 @tenant_view(Permission.KEEP_BOOKS)
-def post_reserve() -> Response | tuple[str, int]:
+def post_reserve() -> Response | str | tuple[str, int]:
     """Bring the reserve to what the portfolio needs at an ended month's end, once."""
+    if request.method == "GET":
+        return reserve_page()
     form = ReserveForm()
     if not form.validate_on_submit():
-        return portfolio_page(form, _("Open the page again and confirm once more.")), 422
+        return reserve_page(form, _("Open the page again and confirm once more.")), 422
     year, month = int(form.year.data or 0), int(form.month.data or 0)
     try:
         run = collectibility.post_reserve(
@@ -215,8 +221,7 @@ def post_reserve() -> Response | tuple[str, int]:
         )
     except LedgerError as exc:
         tenant_db().rollback()
-        message = str(RESERVE_ERRORS.get(exc.code, UNKNOWN_REFUSAL))
-        return portfolio_page(form, message), 422
+        return reserve_page(form, str(RESERVE_ERRORS.get(exc.code, UNKNOWN_REFUSAL))), 422
     tenant_db().commit()
     flash(
         _(

@@ -10,30 +10,23 @@ from flask import abort, g
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.loans.portfolio import CLASS_LABELS
 from saas.blueprints.reports.letterhead import statement_pdf
 from saas.blueprints.reports.statements import show
 from saas.blueprints.reports.views import append_rows, bp, file_response, xlsx_bytes
 from saas.db import tenant_db
 from saas.loans import collectibility, repayments, restructuring
 from saas.loans import operations as loans
-from saas.loans.models import Collectibility, Loan, LoanProduct, LoanRepayment, LoanRestructure
+from saas.loans.models import Loan, LoanProduct, LoanRepayment, LoanRestructure
 from saas.members import operations as members
 from saas.members.models import Member
 
 Rows = Iterable[Sequence[object]]
-# The collectibility classes' names (as the portfolio page names them), short for a column.
-GRADE_LABELS = {
-    Collectibility.LANCAR: _l("Current (lancar)"),
-    Collectibility.KURANG_LANCAR: _l("Substandard (kurang lancar)"),
-    Collectibility.DIRAGUKAN: _l("Doubtful (diragukan)"),
-    Collectibility.MACET: _l("Loss (macet)"),
-}
 
 
 @dataclass(frozen=True)
@@ -75,7 +68,7 @@ def loan_ledger(fmt: str | None = None) -> ResponseReturnValue:
         template="reports/loan_ledger.html",
         table="reports/_loan_ledger.html",
         report=report,
-        GRADE_LABELS=GRADE_LABELS,
+        GRADE_LABELS=CLASS_LABELS,
     )
 
 
@@ -100,7 +93,7 @@ def loan_ledger_rows(report: LoanLedger) -> Rows:
             line.loan.principal,
             line.paid,
             line.outstanding,
-            str(GRADE_LABELS[line.grade]),
+            str(CLASS_LABELS[line.grade]),
             line.days_overdue,
         ]
     yield ["", "", _("Total"), "", report.principal, report.paid, report.outstanding]
