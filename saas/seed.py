@@ -28,6 +28,7 @@ from saas.publishing import operations as publishing
 from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.seed_loans import seed_loans
 from saas.seed_showcase import seed_public_face, seed_verification
 from saas.shu import operations as shu
 from saas.storage import LocalStorage
@@ -101,6 +102,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
                 session.commit()
                 yield f"reset the password of {demo.email}"
         yield from _seed_members(session, clock.today_for(tenant))
+        yield from seed_loans(session, clock.today_for(tenant))
         ketua = accounts.find_tenant_user_by_login(session, DEMO_USERS[0].email)
         assert ketua is not None
         storage = LocalStorage(settings.instance_dir / "uploads")  # as the app's
@@ -183,6 +185,8 @@ def _seed_members(session: Session, today: date) -> Iterator[str]:
             )
             session.commit()
         yield f"registered demo member {member.number} {name}"
+    # The loans may start last year: they are paid out before its books are closed.
+    yield from seed_loans(session, today)
     yield from _seed_last_year(session, treasurer.id, today)
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
 from saas import clock
+from saas.accounts.models import TenantUser
 from saas.db import Databases
 from saas.ledger import operations as ledger
 from saas.ledger.models import EntrySource, JournalEntry, JournalLine
@@ -27,6 +28,7 @@ from saas.loans.models import (
     Collectibility,
     Loan,
     LoanInstalment,
+    LoanProduct,
     LoanRepayment,
     LoanRepaymentPart,
     LoanSettings,
@@ -35,6 +37,7 @@ from saas.loans.models import (
 )
 from saas.loans.operations import get_settings
 from saas.loans.schedule import BASIS_POINTS, Frequency
+from saas.members.models import Member
 from saas.tenants.models import Tenant, TenantStatus
 
 CLASSES = tuple(Collectibility)
@@ -172,6 +175,8 @@ class Portfolio:
     )
     by_product: dict[int, dict[Collectibility, Slice]] = field(default_factory=dict)
     by_officer: dict[int | None, dict[Collectibility, Slice]] = field(default_factory=dict)
+    # The loans in arrears past lancar, with their class (the page lists them by class).
+    late: list[tuple[LoanPosition, Collectibility]] = field(default_factory=list)
 
     @property
     def npl_bp(self) -> int:
@@ -213,7 +218,119 @@ def portfolio(session: Session, on: date) -> Portfolio:
                 result.by_age[(low, high)].add(position.outstanding)
         result.by_product.setdefault(product_id, _by_class())[grade].add(position.outstanding)
         result.by_officer.setdefault(officer_id, _by_class())[grade].add(position.outstanding)
+        if grade is not Collectibility.LANCAR:
+            result.late.append((position, grade))
     return result
+
+
+@dataclass(frozen=True)
+class BookLine:
+    """One active loan in the loan ledger (buku pinjaman), amounts in rupiah."""
+
+    loan: Loan
+    member: Member
+    product_name: str
+    outstanding: int  # principal still owed
+    grade: Collectibility
+    days_overdue: int
+
+    @property
+    def paid(self) -> int:
+        """Principal repaid (a restructured loan's rescheduled principal counts as owed)."""
+        return self.loan.principal - self.outstanding
+
+
+def loan_book(session: Session, on: date) -> list[BookLine]:
+    """Every active loan on ``on`` with its member, product, principal owed and class, the
+    worst first (most days late), then by loan number."""
+    settings = get_settings(session)
+    found = {position.loan_id: position for position in positions(session, on)}
+    rows = session.execute(
+        select(Loan, Member, LoanProduct.name)
+        .join(Member, Member.id == Loan.member_id)
+        .join(LoanProduct, LoanProduct.id == Loan.product_id)
+        .where(Loan.id.in_(found))
+    )
+    lines = [
+        BookLine(
+            loan,
+            member,
+            product_name,
+            found[loan.id].outstanding,
+            classify(found[loan.id].days_overdue, loan.frequency, settings),
+            found[loan.id].days_overdue,
+        )
+        for loan, member, product_name in rows
+    ]
+    return sorted(lines, key=lambda line: (-line.days_overdue, line.loan.number))
+
+
+@dataclass(frozen=True)
+class LateLoan:
+    """A loan past lancar as the portfolio page lists it, amounts in rupiah."""
+
+    loan_id: int
+    number: str
+    member_name: str
+    grade: Collectibility
+    days_overdue: int
+    outstanding: int
+
+
+def late_loans(session: Session, book: Portfolio) -> list[LateLoan]:
+    """The portfolio's loans past lancar with their numbers and members, the latest first."""
+    found = {position.loan_id: (position, grade) for position, grade in book.late}
+    rows = session.execute(
+        select(Loan.id, Loan.number, Member.name)
+        .join(Member, Member.id == Loan.member_id)
+        .where(Loan.id.in_(found))
+    )
+    late = [
+        LateLoan(
+            loan_id,
+            number,
+            name,
+            found[loan_id][1],
+            found[loan_id][0].days_overdue,
+            found[loan_id][0].outstanding,
+        )
+        for loan_id, number, name in rows
+    ]
+    return sorted(late, key=lambda loan: (-loan.days_overdue, loan.number))
+
+
+def product_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(LoanProduct.id, LoanProduct.name)).all())
+
+
+def officer_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """The names of the officers who look after loans."""
+    wanted = [i for i in ids if i is not None]
+    query = select(TenantUser.id, TenantUser.name).where(TenantUser.id.in_(wanted))
+    return dict(session.execute(query).all())
+
+
+def last_assessed(session: Session) -> date | None:
+    """The day the daily job last assessed the active loans."""
+    return session.scalar(
+        select(func.max(Loan.assessed_on)).where(Loan.status == LoanStatus.ACTIVE)
+    )
+
+
+def reserve_runs(session: Session) -> list[PpapRun]:
+    """The months whose reserve was posted, the latest first."""
+    return list(
+        session.scalars(select(PpapRun).order_by(PpapRun.year.desc(), PpapRun.month.desc()))
+    )
+
+
+def month_to_reserve(session: Session, today: date) -> tuple[int, int] | None:
+    """The last month that has ended, if its reserve is not posted yet."""
+    end = today.replace(day=1) - timedelta(days=1)
+    posted = session.scalar(
+        select(PpapRun.id).where(PpapRun.year == end.year, PpapRun.month == end.month)
+    )
+    return None if posted else (end.year, end.month)
 
 
 # -- the reserve for bad loans -------------------------------------------------------------------
@@ -221,8 +338,12 @@ def portfolio(session: Session, on: date) -> Portfolio:
 
 def required_reserve(session: Session, on: date) -> int:
     """The PPAP the portfolio needs on ``on``: each class's owed principal times its rate."""
+    return reserve_for(session, portfolio(session, on))
+
+
+def reserve_for(session: Session, book: Portfolio) -> int:
+    """The PPAP ``book`` needs, in rupiah: each class's owed principal times its rate."""
     settings = get_settings(session)
-    book = portfolio(session, on)
     return sum(
         book.by_class[grade].outstanding * settings.ppap_bp[grade.value] // BASIS_POINTS
         for grade in CLASSES

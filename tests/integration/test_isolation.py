@@ -286,6 +286,11 @@ ROUTES: dict[str, str | Probe] = {
     "loans.payment_pdf": officer(loan_payment),
     "loans.reverse_payment": officer(loan_payment),
     "loans.reminders": "none",
+    "loans.portfolio": "none",
+    "loans.save_collectibility": "none",
+    "loans.post_reserve": "none",
+    "reports.loan_ledger": own(fmt("xlsx")),
+    "reports.loan_card": officer(lambda a: {"loan_id": a.extras.loan_id, "fmt": "pdf"}),
     "member.loan": officer(loan),  # B's officers are no members of A, and A's loan is not B's
     "member.apply_loan": "none",
     "moved.journal": moved("/kelola/jurnal"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from sqlalchemy import func, select
 
 from saas.dashboard.models import TenantSummary
-from saas.ledger.models import JournalEntry
+from saas.ledger.models import EntrySource, JournalEntry
+from saas.loans import collectibility
+from saas.loans.models import Collectibility, Loan, LoanStatus, PpapRun
 from saas.members.models import Member
 from saas.microsite import operations as microsite
 from saas.publishing import operations as publishing
@@ -15,7 +19,7 @@ from saas.seed import DEMO_NAME, DEMO_SLUG, seed_demo
 from saas.seed_showcase import REGION_CODE
 from saas.shu import operations as shu
 from saas.tenants.models import Tenant
-from tests.clock import TODAY
+from tests.clock import LAST_MONTH_END, TODAY
 from tests.factories import login, text
 
 
@@ -34,10 +38,16 @@ def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, 
         assert balances[SavingsKind.POKOK] == 100_000
         months = 12 + TODAY.month - (TODAY.day < 5)  # each month's is paid on the 5th
         assert balances[SavingsKind.WAJIB] == 10_000 * months
-        # Three members' savings, last year's six sales and expenses, and its SHU.
+        # Three members' savings, last year's six sales and expenses, and its SHU; the loans'
+        # capital grant, and the loans' payouts, payments and reserve.
+        loan_entries = session.scalar(
+            select(func.count())
+            .select_from(JournalEntry)
+            .where(JournalEntry.source == EntrySource.LOAN)
+        )
         assert (
             session.scalar(select(func.count()).select_from(JournalEntry))
-            == 3 * (1 + months) + 6 + 1
+            == 3 * (1 + months) + 6 + 1 + 1 + loan_entries
         )
         last_year = TODAY.year - 1
         (ani_shu,) = [share for _a, share in shu.shares_of_member(session, ani.id)]
@@ -47,6 +57,25 @@ def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, 
         summary = session.get(TenantSummary, tenant.id)
         assert summary.members == 3
         assert summary.report_year == last_year
+
+
+def test_the_demo_has_loans_in_every_class_assessed_with_last_months_reserve(db, app):
+    list(seed_demo(db, app.extensions["guyub.settings"], "demo-seed-2026"))
+    with db.platform_session() as session:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+    with db.tenant_session(tenant.shard, tenant.schema_name) as session:
+        statuses = Counter(session.scalars(select(Loan.status)))
+        assert statuses == {LoanStatus.ACTIVE: 4, LoanStatus.PAID_OFF: 1, LoanStatus.APPLIED: 1}
+        active = session.scalars(select(Loan).where(Loan.status == LoanStatus.ACTIVE)).all()
+        assert {loan.collectibility for loan in active} == set(Collectibility)
+        assert {loan.assessed_on for loan in active} == {TODAY}
+        book = collectibility.portfolio(session, TODAY)
+        assert book.by_class[Collectibility.MACET].count == 1
+        assert book.health == "unhealthy"
+        run = session.scalar(select(PpapRun))
+        assert (run.year, run.month) == (LAST_MONTH_END.year, LAST_MONTH_END.month)
+        assert run.required > 0
+        assert collectibility.reserve_held(session, TODAY) == run.required
 
 
 def test_the_demo_is_a_verified_complete_showcase_in_the_directory(db, app, client_for):

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    FormField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -32,10 +33,12 @@ from saas.blueprints.forms import (
 from saas.blueprints.loans.labels import (
     FREQUENCY_LABELS,
     INTEREST_METHOD_LABELS,
+    LOAN_ERRORS,
     PAYOFF_LABELS,
     PAYOUT_METHOD_LABELS,
+    UNKNOWN_REFUSAL,
 )
-from saas.loans.models import LoanProduct, PayoffRule
+from saas.loans.models import Collectibility, LoanProduct, LoanSettings, PayoffRule
 from saas.loans.operations import ProductTerms
 from saas.loans.schedule import BASIS_POINTS, Frequency, InterestMethod
 
@@ -203,6 +206,77 @@ class SettingsForm(Form):
         option_widget=CheckboxInput(),
     )
     approvals_required = whole_number(_l("Approvals a loan needs"), 1, 5)
+
+
+GRADES = ("kurang_lancar", "diragukan", "macet")  # the classes a loan slips into, in order
+
+
+class ThresholdsForm(Form):
+    """Days of principal in arrears after which a loan of one frequency slips a class."""
+
+    class Meta:
+        csrf = False
+
+    kurang_lancar = whole_number(_l("Substandard (kurang lancar) after this many days"), 1, 3650)
+    diragukan = whole_number(_l("Doubtful (diragukan) after this many days"), 1, 3650)
+    macet = whole_number(_l("Loss (macet) after this many days"), 1, 3650)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not self.kurang_lancar.data < self.diragukan.data < self.macet.data:
+            self.macet.errors = [str(BAD_THRESHOLDS)]
+            return False
+        return True
+
+
+class ReserveRatesForm(Form):
+    """The reserve for bad loans (PPAP) per class, in percent of the principal owed."""
+
+    class Meta:
+        csrf = False
+
+    lancar = percent(_l("Current (lancar), in percent"))
+    kurang_lancar = percent(_l("Substandard (kurang lancar), in percent"))
+    diragukan = percent(_l("Doubtful (diragukan), in percent"))
+    macet = percent(_l("Loss (macet), in percent"))
+
+
+BAD_THRESHOLDS = _l("Each class needs more days late than the one before it.")
+BAD_RESERVE_RATES = _l("Enter each rate as a percentage from 0 to 100.")
+
+
+class CollectibilityForm(Form):
+    """The arrears thresholds per instalment frequency and the PPAP rates per class."""
+
+    monthly = FormField(ThresholdsForm, FREQUENCY_LABELS[Frequency.MONTHLY])
+    weekly = FormField(ThresholdsForm, FREQUENCY_LABELS[Frequency.WEEKLY])
+    daily = FormField(ThresholdsForm, FREQUENCY_LABELS[Frequency.DAILY])
+    ppap = FormField(ReserveRatesForm, _l("Reserve for bad loans (PPAP)"))
+
+    def fill_from(self, settings: LoanSettings) -> None:
+        """Show the saved thresholds and reserve rates."""
+        for frequency in Frequency:
+            days = settings.arrears_days[frequency.value]
+            self[frequency.value].process(None, data=dict(zip(GRADES, days, strict=True)))
+        self.ppap.process(None, data=dict(settings.ppap_bp))
+
+    def arrears_days(self) -> dict[str, list[int]]:
+        """The thresholds per frequency, in days late."""
+        return {f.value: [self[f.value][grade].data or 0 for grade in GRADES] for f in Frequency}
+
+    def ppap_bp(self) -> dict[str, int]:
+        """The reserve rates per class, in basis points."""
+        return {grade.value: self.ppap[grade.value].data or 0 for grade in Collectibility}
+
+    def refuse(self, code: str) -> None:
+        """Show the operation's refusal next to the fields it concerns."""
+        if code == "bad_thresholds":
+            self.monthly.macet.errors = [str(BAD_THRESHOLDS)]
+        elif code == "bad_reserve_rates":
+            self.ppap.macet.errors = [str(BAD_RESERVE_RATES)]
+        else:
+            self.ppap.macet.errors = [str(LOAN_ERRORS.get(code, UNKNOWN_REFUSAL))]
 
 
 class ApplicationForm(Form):

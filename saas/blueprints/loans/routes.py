@@ -1,8 +1,8 @@
 """The loans blueprint with every page of the area: the loans, their products, paying them
-back, restructuring them and the reminders of what falls due."""
+back, restructuring them, the reminders of what falls due and the portfolio."""
 
-from saas.blueprints.loans import payments, products, reminders, restructuring
+from saas.blueprints.loans import payments, portfolio, products, reminders, restructuring
 from saas.blueprints.loans.views import bp
 
-PAGES = (products, payments, restructuring, reminders)  # the modules that add pages to bp
+PAGES = (products, payments, restructuring, reminders, portfolio)  # the modules adding pages
 __all__ = ["bp"]
