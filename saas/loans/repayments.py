@@ -29,9 +29,11 @@ from sqlalchemy import (
     extract,
     func,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from saas.db import attach_inserted
 from saas.ledger import operations as ledger
@@ -55,7 +57,7 @@ from saas.savings.models import PaymentMethod, SavingsKind
 COMPONENTS = ("late_fee", "interest", "principal")  # the order a payment settles what is due
 
 
-@dataclass
+@dataclass(slots=True)
 class Due:
     """One instalment as it stands on a day: what it asks and what is paid of it."""
 
@@ -138,12 +140,19 @@ def late_fee(due_date: date, until: date, *, per_day: int, grace_days: int) -> i
     return per_day * days if days > 0 and per_day > 0 else 0
 
 
-def standing(session: Session, loan: Loan, on: date) -> Standing:
+def standing(session: Session, loan: Loan, on: date, *, lock: bool = False) -> Standing:
     """Where ``loan`` stands on ``on``: its schedule in force and what live payments paid of
-    each instalment, with the product's late fee and payoff rules (one statement)."""
-    rows = session.execute(STANDING, {"loan_id": loan.id}).all()
+    each instalment, with the product's late fee and payoff rules (one statement). With
+    ``lock``, the loan's row is locked in the same statement and its status read afresh, so
+    payments on one loan queue behind each other."""
+    statement = STANDING_LOCKED if lock else STANDING
+    rows = session.connection().execute(statement, {"loan_id": loan.id}).all()
     if not rows:
+        lock_loan(session, loan)  # never paid out: it has no schedule, only its status to tell
         raise LoanError("not_active")
+    if lock:  # what may have changed since the loan was read: as the locked row has it
+        set_committed_value(loan, "status", rows[0].loan_status)
+        set_committed_value(loan, "disbursed_on", rows[0].loan_disbursed_on)
     dues = []
     for row in rows:
         due = Due(row.id, row.number, row.due_date, row.principal, row.interest)
@@ -167,9 +176,8 @@ def _standing_statement() -> Select[Any]:
     reversed_entry = (
         select(JournalEntry.id).where(JournalEntry.reverses_id == LoanRepayment.entry_id).exists()
     )
-    live = (
+    live = (  # per instalment, through its index: a loan's own few parts, never all of them
         select(
-            LoanRepaymentPart.instalment_id,
             func.sum(LoanRepaymentPart.principal).label("principal"),
             func.sum(LoanRepaymentPart.interest).label("interest"),
             func.sum(LoanRepaymentPart.late_fee).label("late_fee"),
@@ -178,9 +186,8 @@ def _standing_statement() -> Select[Any]:
             .label("last_paid_on"),
         )
         .join(LoanRepayment, LoanRepayment.id == LoanRepaymentPart.repayment_id)
-        .where(LoanRepayment.loan_id == bindparam("loan_id"), ~reversed_entry)
-        .group_by(LoanRepaymentPart.instalment_id)
-        .subquery()
+        .where(LoanRepaymentPart.instalment_id == LoanInstalment.id, ~reversed_entry)
+        .lateral("live")
     )
     latest = (
         select(func.max(LoanInstalment.version))
@@ -201,16 +208,19 @@ def _standing_statement() -> Select[Any]:
             LoanProduct.late_fee_per_day,
             LoanProduct.grace_days,
             LoanProduct.payoff_rule,
+            Loan.status.label("loan_status"),
+            Loan.disbursed_on.label("loan_disbursed_on"),
         )
         .join(Loan, Loan.id == LoanInstalment.loan_id)
         .join(LoanProduct, LoanProduct.id == Loan.product_id)
-        .outerjoin(live, live.c.instalment_id == LoanInstalment.id)
+        .outerjoin(live, true())
         .where(LoanInstalment.loan_id == bindparam("loan_id"), LoanInstalment.version == latest)
         .order_by(LoanInstalment.number)
     )
 
 
 STANDING = _standing_statement()
+STANDING_LOCKED = STANDING.with_for_update(of=Loan)
 
 
 def allocate(standing: Standing, amount: int | None, *, payoff: bool = False) -> list[PartPlan]:
@@ -265,7 +275,6 @@ class PaymentResult:
 def repay(session: Session, loan: Loan, payment: Payment) -> PaymentResult:
     """Record a payment on an active loan, once per key. More than is owed is refused, naming
     what pays the loan off; a payoff must be exactly that amount."""
-    lock_loan(session, loan)
     try:
         now, plans = _split(session, loan, payment)
     except LoanError:
@@ -297,14 +306,15 @@ def _split(session: Session, loan: Loan, payment: Payment) -> tuple[Standing, li
 
 
 def _payable(session: Session, loan: Loan, on: date, amount: int) -> Standing:
-    """The loan's standing, when it may take a payment of ``amount`` on ``on``."""
+    """The loan's standing, locked, when it may take a payment of ``amount`` on ``on``."""
+    now = standing(session, loan, on, lock=True)
     if loan.status is not LoanStatus.ACTIVE:
         raise LoanError("not_active")
     if loan.disbursed_on is not None and on < loan.disbursed_on:
         raise LoanError("before_payout")
     if amount <= 0:
         raise LoanError("nothing_to_pay")
-    return standing(session, loan, on)
+    return now
 
 
 def _record(
