@@ -24,13 +24,13 @@ POST_URL = "/kelola/pinjaman/portofolio/ppap"
 TREASURER, SUPERVISOR = "bambang@kopalpha.id", "dedi@kopalpha.id"
 
 # Loans of 1,200,000 paid out so that on 15 December 2026 the oldest unpaid instalment is late
-# 0 days (lancar), 127 (kurang lancar), 188 (diragukan) and 370 days (macet); they stay in
-# those classes for some weeks either side.
+# 0 days (lancar), 127 (kurang lancar), 219 (diragukan) and 400 days (macet); each keeps its
+# class from 30 November 2026 to 1 January 2027, the days the suite is also run at.
 PAID_OUT = {
     "lancar": date(2026, 11, 20),
     "kurang_lancar": date(2026, 7, 10),
-    "diragukan": date(2026, 5, 10),
-    "macet": date(2025, 11, 10),
+    "diragukan": date(2026, 4, 10),
+    "macet": date(2025, 10, 10),
 }
 
 
@@ -68,7 +68,7 @@ def test_the_portfolio_shows_each_class_the_npl_and_the_late_loans(client_for, p
     assert figure(page, "risky") == "Rp2,700,000"
     assert "More than 180 days late Rp2,400,000 2 loans" in figure(page, "by-age")
     macet = figure(page, "loans-macet")
-    assert f"{(TODAY - date(2025, 12, 10)).days} days late" in macet
+    assert f"{(TODAY - date(2025, 11, 10)).days} days late" in macet
     assert "owes Rp1,200,000" in macet
     assert f'href="/kelola/pinjaman/{portfolio["macet"]}"' in page
     assert "No loans in this class" not in page
@@ -97,7 +97,7 @@ def test_the_treasurer_posts_last_months_reserve_once(client_for, db, tenants, p
         needed = collectibility.required_reserve(session, LAST_MONTH_END)
     # At the default instant, on 30 November the loans were 0, 112, 173 and 355 days late:
     # 0.5% of the lancar loan, 10% of two kurang lancar loans and 50% of the diragukan one.
-    assert date(2026, 12, 15) != TODAY or needed == 846_000
+    assert date(2026, 12, 15) != TODAY or needed == 1_926_000  # 0.5% + 10% + 50% + 100%
     offer = figure(page, "reserve-offer")
     assert f"Rp{needed:,}" in offer
     assert f"Held on {LAST_MONTH_END.strftime('%b')}" in offer

@@ -21,15 +21,17 @@ from tests.integration.lending import FLAT, active_loan, pay
 TREASURER, SUPERVISOR = "bambang@kopalpha.id", "dedi@kopalpha.id"
 MEMBER = "citra@kopalpha.id"
 LEDGER_URL = "/kelola/laporan/buku-pinjaman"
+MID_DECEMBER = date(2026, 12, 15)  # the day the reserves are posted on: November has ended
 WITH_FEES = loans.ProductTerms(**{**vars(FLAT), "name": "Pinjaman Berbiaya", "admin_fee_bp": 100})
 
 
 @pytest.fixture
 def book(db, tenants) -> dict[str, int]:
-    """A loan late since August (kurang lancar) with one instalment paid late, and a current one."""
+    """A loan late since August (kurang lancar from 30 November to 1 January) with one instalment
+    paid late, and a current one."""
     with books_of(db, tenants.a) as session:
-        late = active_loan(session, tenants)
-        pay(session, late, standing(session, late, date(2026, 8, 20)).due_now, date(2026, 8, 20))
+        late = active_loan(session, tenants, on=date(2026, 6, 10))
+        pay(session, late, standing(session, late, date(2026, 7, 20)).due_now, date(2026, 7, 20))
         current = active_loan(session, tenants, member=1, on=date(2026, 11, 20))
         return {"late": late.id, "current": current.id}
 
@@ -48,7 +50,7 @@ def test_the_reports_index_links_the_loan_ledger_and_the_portfolio(client_for):
 
 def test_the_loan_ledger_lists_every_active_loan_with_its_totals(client_for, book):
     page = text(client_of(client_for, SUPERVISOR).get(LEDGER_URL))
-    late = (TODAY - date(2026, 9, 10)).days  # the second instalment is the oldest unpaid
+    late = (TODAY - date(2026, 8, 10)).days  # the second instalment is the oldest unpaid
     assert f"Substandard (kurang lancar) · {late} days late" in " ".join(page.split())
     assert "Rp2,400,000 / Rp200,000" in page  # principal / paid, for both loans
     assert "Rp2,200,000" in page  # owed
@@ -80,7 +82,7 @@ def test_a_loan_card_shows_its_terms_schedule_and_payments(client_for, book):
         " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.data)).pages
     )
     assert "Principal owed Rp1,000,000" in words
-    assert "Aug 20, 2026" in words  # the first instalment settled late
+    assert "Jul 20, 2026" in words  # the first instalment settled late
     workbook = load_workbook(io.BytesIO(client.get(f"{url}.xlsx").data))
     schedule = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert ("Principal owed", 1_000_000) in [row[:2] for row in schedule]
@@ -111,7 +113,7 @@ def test_the_neraca_shows_loans_net_of_the_ppap_reserve(db, tenants):
     with books_of(db, tenants.a) as session:
         active_loan(session, tenants)
         user = tenants.a.users["bendahara"].id
-        collectibility.post_reserve(session, 2026, 11, today=TODAY, user_id=user)
+        collectibility.post_reserve(session, 2026, 11, today=MID_DECEMBER, user_id=user)
         sheet = balance_sheet(session, date(2026, 11, 30))
         by_role = {line.account.role: line.amount for line in sheet.assets.lines}
     assert by_role["loans_receivable"] == 1_200_000
@@ -124,7 +126,7 @@ def test_the_phu_shows_interest_fees_late_fees_and_the_ppap_expense(db, tenants)
         paid_on = date(2026, 8, 20)  # ten days late, three days' grace: 7,000 late fee
         pay(session, loan, standing(session, loan, paid_on).due_now, paid_on)
         user = tenants.a.users["bendahara"].id
-        collectibility.post_reserve(session, 2026, 11, today=TODAY, user_id=user)
+        collectibility.post_reserve(session, 2026, 11, today=MID_DECEMBER, user_id=user)
         income = income_statement(session, date(2026, 1, 1), date(2026, 11, 30))
         revenue = {line.account.role: line.amount for line in income.revenue.lines}
         expenses = {line.account.role: line.amount for line in income.expenses.lines}
