@@ -25,7 +25,7 @@ from saas.blueprints.loans.repayment_forms import (
     refusal_message,
 )
 from saas.blueprints.loans.views import bp, loan_or_404, loan_page
-from saas.blueprints.savings.views import Paper
+from saas.blueprints.savings.views import PAPERS
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
 from saas.loans import queries, repayments
@@ -36,11 +36,8 @@ from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings.models import PaymentMethod
 
-# Paper a receipt prints on (``?kertas=``), as for savings: A6 sheets or a 58 mm roll.
-PAPERS = {
-    "a6": Paper("loans/receipt_pdf.html"),
-    "58mm": Paper("loans/receipt_58mm.html", roll_width_mm=58),
-}
+# Printed as savings receipts are (``?kertas=``: A6 sheets or a 58 mm roll), with their own rows.
+RECEIPT_ROWS = "loans/_receipt_rows.html"
 
 
 def _paid(result: repayments.PaymentResult) -> Response:
@@ -120,6 +117,7 @@ def receipt_context(repayment: LoanRepayment) -> dict[str, Any]:
     text = _("Receipt %(number)s: %(url)s", number=repayment.number, url=check_url)
     phone = whatsapp_number(member.phone) if member.phone else ""
     return {
+        "receipt_rows": RECEIPT_ROWS,
         "receipt": repayment,
         "loan": loan,
         "member": member,
