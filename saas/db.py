@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -214,14 +214,20 @@ def close_request_sessions(exc: BaseException | None = None) -> None:
             databases.end_request_session(session, failed=exc is not None)
 
 
-def create_guards_with(table: FromClause, ddl: Callable[[str], str]) -> None:
-    """Run ``ddl(schema)`` (functions and triggers the database guards ``table`` with) whenever
-    the table is created from the metadata: new schemas, pooled schemas, tests. Migrations run
-    the same DDL for existing schemas, with ``""`` for their search_path."""
+def in_schema(ddl: str, schema: str) -> str:
+    """``ddl`` with ``{schema}`` naming ``schema``: where its functions and triggers are made,
+    and the search_path its functions run with."""
+    return ddl.replace("{schema}", f'"{schema}"')
+
+
+def create_guards_with(table: FromClause, ddl: str) -> None:
+    """Run ``ddl`` (functions and triggers the database guards ``table`` with, ``{schema}``
+    for the tenant's schema) whenever the table is created from the metadata: new schemas,
+    pooled schemas, tests. Migrations carry their own copy for existing schemas."""
 
     def create(_table: object, connection: Connection, **_kw: object) -> None:
         schema_map = connection.get_execution_options().get("schema_translate_map") or {}
-        statements = ddl(schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
+        statements = in_schema(ddl, schema_map.get(TENANT_SCHEMA, TENANT_SCHEMA))
         connection.exec_driver_sql(statements.replace("%", "%%"))  # the driver reads % itself
 
     event.listen(table, "after_create", create)

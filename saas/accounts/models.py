@@ -64,14 +64,11 @@ class PasswordResetAsk(TenantBase):
 # An ask lets an officer's access link replace a password: never an officer's, never one whose
 # holder can reset it by email, whoever writes the row.
 RESET_ASK_GUARDS = """
-CREATE FUNCTION {schema}.password_reset_ask_for_member() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    fits boolean;
+CREATE FUNCTION {schema}.password_reset_ask_for_member() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
 BEGIN
-    EXECUTE format(
-        'SELECT EXISTS (SELECT 1 FROM %I.users WHERE id = $1 AND role = ''anggota'' '
-        'AND email IS NULL)', TG_TABLE_SCHEMA) INTO fits USING NEW.user_id;
-    IF NOT fits THEN
+    IF NOT EXISTS (SELECT FROM users
+                   WHERE id = NEW.user_id AND role = 'anggota' AND email IS NULL) THEN
         RAISE EXCEPTION 'a new password is asked only for a member''s account without email'
             USING ERRCODE = 'check_violation';
     END IF;
@@ -83,12 +80,7 @@ CREATE TRIGGER password_reset_asks_for_members BEFORE INSERT OR UPDATE OF user_i
 """
 
 
-def reset_ask_guards_ddl(schema: str) -> str:
-    """The asks' guard, for ``schema`` (``""`` for the migration's search_path)."""
-    return RESET_ASK_GUARDS.replace("{schema}.", f'"{schema}".' if schema else "")
-
-
-create_guards_with(PasswordResetAsk.__table__, reset_ask_guards_ddl)
+create_guards_with(PasswordResetAsk.__table__, RESET_ASK_GUARDS)
 
 
 class RateLimitCounter(PlatformBase):

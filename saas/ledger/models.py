@@ -4,8 +4,9 @@ The database guards the books as well as the code: an entry's lines are written 
 that must balance and carry the entry's date, and none is added later; cash and bank, and each
 member's balance on an account, never go below zero; a deferred constraint trigger refuses an
 entry left without lines; triggers refuse any UPDATE or DELETE of posted entries and lines; an
-entry dated in a closed period is refused, and a closed period is never reopened (``ledger_ddl``
-and ``period_ddl``, created with the tables and by the migrations that introduced them).
+entry dated in a closed period is refused, and a closed period is never reopened
+(``LEDGER_FUNCTIONS``, ``LEDGER_TRIGGERS`` and ``PERIOD_GUARDS``, created with the tables and
+by the migrations).
 """
 
 from __future__ import annotations
@@ -174,11 +175,13 @@ class EntryAttachment(TenantBase):
 
 
 # -- the database's own guards -------------------------------------------------------------------
-# Functions live in the tenant's schema and name tables through TG_TABLE_SCHEMA, so they follow
-# the schema when a pooled schema is renamed and never depend on search_path.
+# Functions live in the tenant's schema and run with their search_path set to it, so their SQL
+# is static: planned once per connection, not at every call. Claiming a pooled schema renames it
+# and points its functions' search_path at the new name (saas.tenants.schemas).
 
 LEDGER_FUNCTIONS = """
-CREATE FUNCTION {schema}.ledger_entry_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.ledger_entry_balanced() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
 DECLARE
     debits numeric;
     credits numeric;
@@ -192,16 +195,15 @@ BEGIN
     -- Once per entry, at commit: its lines came in one statement that checked them
     -- (ledger_lines_whole), so this finds an entry left without lines; and what it takes out:
     -- of the cash and bank accounts (rules.CASH_ROLES), and of members' balances.
-    EXECUTE format(
-        'SELECT coalesce(sum(line.debit), 0), coalesce(sum(line.credit), 0), count(*), '
-        '       array_agg(account.id) FILTER (WHERE line.credit > 0 '
-        '                                   AND account.role IN (''cash'', ''bank'')), '
-        '       array_agg(account.id) FILTER (WHERE line.member_id IS NOT NULL AND CASE '
-        '           WHEN account.kind IN (''asset'', ''expense'') THEN line.credit '
-        '           ELSE line.debit END > 0) '
-        'FROM %1$I.journal_lines line JOIN %1$I.accounts account ON account.id = line.account_id '
-        'WHERE line.entry_id = $1', TG_TABLE_SCHEMA)
-        INTO debits, credits, lines, paying, drawn USING NEW.id;
+    SELECT coalesce(sum(line.debit), 0), coalesce(sum(line.credit), 0), count(*),
+           array_agg(account.id) FILTER (WHERE line.credit > 0
+                                         AND account.role IN ('cash', 'bank')),
+           array_agg(account.id) FILTER (WHERE line.member_id IS NOT NULL AND CASE
+               WHEN account.kind IN ('asset', 'expense') THEN line.credit
+               ELSE line.debit END > 0)
+    INTO debits, credits, lines, paying, drawn
+    FROM journal_lines line JOIN accounts account ON account.id = line.account_id
+    WHERE line.entry_id = NEW.id;
     IF lines < 2 OR debits <> credits OR debits = 0 THEN
         RAISE EXCEPTION 'journal entry % does not balance: % lines, debit %, credit %',
             NEW.id, lines, debits, credits USING ERRCODE = 'check_violation';
@@ -211,15 +213,12 @@ BEGIN
     END IF;
     -- The lock, held to the commit, makes a payout checked at the same moment wait for this
     -- one's commit, and then count it.
-    EXECUTE format('SELECT FROM %1$I.accounts WHERE id = ANY($1) ORDER BY id '
-        'FOR NO KEY UPDATE', TG_TABLE_SCHEMA) USING paying || drawn;
+    PERFORM FROM accounts WHERE id = ANY(paying || drawn) ORDER BY id FOR NO KEY UPDATE;
     IF paying IS NOT NULL THEN
         -- Money paid out never takes the cash box or the bank below zero.
-        EXECUTE format(
-            'SELECT account_id, sum(debit - credit) FROM %1$I.journal_lines '
-            'WHERE account_id = ANY($1) GROUP BY account_id HAVING sum(debit - credit) < 0 '
-            'LIMIT 1', TG_TABLE_SCHEMA)
-            INTO short_account, short_balance USING paying;
+        SELECT account_id, sum(debit - credit) INTO short_account, short_balance
+        FROM journal_lines WHERE account_id = ANY(paying)
+        GROUP BY account_id HAVING sum(debit - credit) < 0 LIMIT 1;
         IF short_account IS NOT NULL THEN
             RAISE EXCEPTION 'account % would hold %: money is never paid out below zero',
                 short_account, short_balance USING ERRCODE = 'check_violation';
@@ -227,18 +226,16 @@ BEGIN
     END IF;
     IF drawn IS NOT NULL THEN
         -- Nor does a member's balance on an account go past zero (savings paid out twice).
-        EXECUTE format(
-            'SELECT mine.account_id, mine.member_id, held.amount '
-            'FROM (SELECT DISTINCT account_id, member_id FROM %1$I.journal_lines '
-            '      WHERE entry_id = $1 AND member_id IS NOT NULL) mine '
-            'JOIN %1$I.accounts account ON account.id = mine.account_id '
-            'CROSS JOIN LATERAL (SELECT CASE WHEN account.kind IN (''asset'', ''expense'') '
-            '                        THEN sum(debit - credit) ELSE sum(credit - debit) END '
-            '                        AS amount FROM %1$I.journal_lines '
-            '                    WHERE account_id = mine.account_id '
-            '                      AND member_id = mine.member_id) held '
-            'WHERE held.amount < 0 LIMIT 1', TG_TABLE_SCHEMA)
-            INTO short_account, short_member, short_balance USING NEW.id;
+        SELECT mine.account_id, mine.member_id, held.amount
+        INTO short_account, short_member, short_balance
+        FROM (SELECT DISTINCT account_id, member_id FROM journal_lines
+              WHERE entry_id = NEW.id AND member_id IS NOT NULL) mine
+        JOIN accounts account ON account.id = mine.account_id
+        CROSS JOIN LATERAL (SELECT CASE WHEN account.kind IN ('asset', 'expense')
+                                THEN sum(debit - credit) ELSE sum(credit - debit) END AS amount
+                            FROM journal_lines
+                            WHERE account_id = mine.account_id AND member_id = mine.member_id) held
+        WHERE held.amount < 0 LIMIT 1;
         IF short_account IS NOT NULL THEN
             RAISE EXCEPTION 'member % would hold % on account %: never below zero',
                 short_member, short_balance, short_account USING ERRCODE = 'check_violation';
@@ -247,26 +244,25 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION {schema}.ledger_lines_whole() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.ledger_lines_whole() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
 DECLARE
     bad record;
 BEGIN
     -- An entry's lines are written together: the statement that writes them holds all of
     -- them, they balance and they carry the entry's date. No line joins an entry later.
-    EXECUTE format(
-        'SELECT given.*, entry.entry_date, stored.lines AS stored '
-        'FROM (SELECT entry_id, count(*) AS lines, sum(debit) AS debits, '
-        '             sum(credit) AS credits, min(entry_date) AS first_date, '
-        '             max(entry_date) AS last_date '
-        '      FROM new_lines GROUP BY entry_id) given '
-        'JOIN %1$I.journal_entries entry ON entry.id = given.entry_id '
-        'CROSS JOIN LATERAL (SELECT count(*) AS lines FROM %1$I.journal_lines '
-        '                    WHERE entry_id = given.entry_id) stored '
-        'WHERE stored.lines <> given.lines '
-        '   OR given.lines < 2 OR given.debits <> given.credits OR given.debits = 0 '
-        '   OR given.first_date <> entry.entry_date OR given.last_date <> entry.entry_date '
-        'LIMIT 1', TG_TABLE_SCHEMA)
-        INTO bad;
+    SELECT given.*, entry.entry_date, stored.lines AS stored INTO bad
+    FROM (SELECT entry_id, count(*) AS lines, sum(debit) AS debits,
+                 sum(credit) AS credits, min(entry_date) AS first_date,
+                 max(entry_date) AS last_date
+          FROM new_lines GROUP BY entry_id) given
+    JOIN journal_entries entry ON entry.id = given.entry_id
+    CROSS JOIN LATERAL (SELECT count(*) AS lines FROM journal_lines
+                        WHERE entry_id = given.entry_id) stored
+    WHERE stored.lines <> given.lines
+       OR given.lines < 2 OR given.debits <> given.credits OR given.debits = 0
+       OR given.first_date <> entry.entry_date OR given.last_date <> entry.entry_date
+    LIMIT 1;
     IF bad IS NULL THEN
         RETURN NULL;
     ELSIF bad.stored <> bad.lines THEN
@@ -286,16 +282,13 @@ BEGIN
         USING ERRCODE = 'restrict_violation';
 END $$;
 
-CREATE FUNCTION {schema}.ledger_period_open() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    closed boolean;
+CREATE FUNCTION {schema}.ledger_period_open() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
 BEGIN
-    EXECUTE format(
-        'SELECT EXISTS (SELECT 1 FROM %I.periods WHERE (year, month) >= ($1, $2) '
-        'AND closed_at IS NOT NULL)', TG_TABLE_SCHEMA)
-        INTO closed
-        USING extract(year FROM NEW.entry_date)::int, extract(month FROM NEW.entry_date)::int;
-    IF closed THEN
+    IF EXISTS (SELECT FROM periods
+               WHERE (year, month) >= (extract(year FROM NEW.entry_date)::int,
+                                       extract(month FROM NEW.entry_date)::int)
+                 AND closed_at IS NOT NULL) THEN
         RAISE EXCEPTION 'the period of % is closed', NEW.entry_date
             USING ERRCODE = 'check_violation';
     END IF;
@@ -347,21 +340,6 @@ CREATE TRIGGER periods_truncate BEFORE TRUNCATE ON {schema}.periods
 """
 
 
-def ledger_ddl(schema: str) -> str:
-    """The functions and triggers, for ``schema`` (``""`` for the migration's search_path)."""
-    return _in_schema(LEDGER_FUNCTIONS + LEDGER_TRIGGERS, schema)
+create_guards_with(JournalLine.__table__, LEDGER_FUNCTIONS + LEDGER_TRIGGERS)
 
-
-def period_ddl(schema: str) -> str:
-    """The guard of closed periods, for ``schema`` (``""`` for the migration's search_path)."""
-    return _in_schema(PERIOD_GUARDS, schema)
-
-
-def _in_schema(ddl: str, schema: str) -> str:
-    prefix = f'"{schema}".' if schema else ""
-    return ddl.replace("{schema}.", prefix)
-
-
-create_guards_with(JournalLine.__table__, ledger_ddl)
-
-create_guards_with(Period.__table__, period_ddl)
+create_guards_with(Period.__table__, PERIOD_GUARDS)

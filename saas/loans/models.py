@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -363,7 +362,7 @@ class PpapRun(TenantBase):
 
 
 # -- the database's own guards -------------------------------------------------------------------
-# As the ledger's: functions in the tenant's schema naming tables through TG_TABLE_SCHEMA.
+# As the ledger's: functions in the tenant's schema, run with their search_path set to it.
 
 LOAN_FUNCTIONS = """
 CREATE FUNCTION {schema}.loan_terms_kept() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -390,7 +389,8 @@ BEGIN
     RETURN NEW;
 END $$;
 
-CREATE FUNCTION {schema}.loan_approval_by_another() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.loan_approval_by_another() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
 DECLARE
     applicant bigint;
     state text;
@@ -399,8 +399,7 @@ BEGIN
         RAISE EXCEPTION 'a decision on a loan is never changed'
             USING ERRCODE = 'restrict_violation';
     END IF;
-    EXECUTE format('SELECT applied_by_id, status FROM %I.loans WHERE id = $1', TG_TABLE_SCHEMA)
-        INTO applicant, state USING NEW.loan_id;
+    SELECT applied_by_id, status INTO applicant, state FROM loans WHERE id = NEW.loan_id;
     IF applicant = NEW.user_id THEN
         RAISE EXCEPTION 'whoever applied for loan % does not decide on it', NEW.loan_id
             USING ERRCODE = 'check_violation';
@@ -460,19 +459,8 @@ CREATE TRIGGER loan_repayment_parts_truncate BEFORE TRUNCATE
 }
 
 
-def _in_schema(sql: str, schema: str) -> str:
-    return sql.replace("{schema}.", f'"{schema}".' if schema else "")
-
-
 # The functions come with the loans table; each table's trigger with its table.
-create_guards_with(
-    Loan.__table__, lambda schema: _in_schema(LOAN_FUNCTIONS + GUARDED["loans"], schema)
-)
-
-
-def _guards_of(table: str) -> Callable[[str], str]:
-    return lambda schema: _in_schema(GUARDED[table], schema)
-
+create_guards_with(Loan.__table__, LOAN_FUNCTIONS + GUARDED["loans"])
 
 for _model in (
     LoanApproval,
@@ -481,4 +469,4 @@ for _model in (
     LoanRepaymentPart,
     LoanRestructure,
 ):
-    create_guards_with(_model.__table__, _guards_of(_model.__tablename__))
+    create_guards_with(_model.__table__, GUARDED[_model.__tablename__])

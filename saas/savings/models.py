@@ -154,12 +154,7 @@ CREATE TRIGGER receipts_truncate BEFORE TRUNCATE ON {schema}.receipts
 """
 
 
-def receipt_guards_ddl(schema: str) -> str:
-    """The receipts' guard, for ``schema`` (``""`` for the migration's search_path)."""
-    return RECEIPT_GUARDS.replace("{schema}.", f'"{schema}".' if schema else "")
-
-
-create_guards_with(Receipt.__table__, receipt_guards_ddl)
+create_guards_with(Receipt.__table__, RECEIPT_GUARDS)
 
 
 class Bill(TenantBase):
@@ -206,10 +201,11 @@ class BillItem(TenantBase):
 
 
 # -- the database's own guards -------------------------------------------------------------------
-# As the ledger's: functions in the tenant's schema naming tables through TG_TABLE_SCHEMA.
+# As the ledger's: functions in the tenant's schema, run with their search_path set to it.
 
 DUES_FUNCTIONS = """
-CREATE FUNCTION {schema}.bill_item_paid_once() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.bill_item_paid_once() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
 DECLARE
     fits boolean;
     reversed boolean;
@@ -228,10 +224,8 @@ BEGIN
                 USING ERRCODE = 'restrict_violation';
         END IF;
         IF NEW.receipt_id IS NULL THEN
-            EXECUTE format(
-                'SELECT EXISTS (SELECT 1 FROM %I.receipts r JOIN %I.journal_entries e '
-                'ON e.reverses_id = r.entry_id WHERE r.id = $1)', TG_TABLE_SCHEMA, TG_TABLE_SCHEMA)
-                INTO reversed USING OLD.receipt_id;
+            reversed := EXISTS (SELECT FROM receipts r JOIN journal_entries e
+                                ON e.reverses_id = r.entry_id WHERE r.id = OLD.receipt_id);
             IF NOT reversed THEN
                 RAISE EXCEPTION 'share % stays paid until receipt % is reversed',
                     OLD.id, OLD.receipt_id USING ERRCODE = 'restrict_violation';
@@ -240,11 +234,9 @@ BEGIN
         RETURN NEW;
     END IF;
     IF NEW.receipt_id IS NOT NULL THEN
-        EXECUTE format(
-            'SELECT EXISTS (SELECT 1 FROM %I.receipts r JOIN %I.bills b ON b.id = $2 '
-            'WHERE r.id = $1 AND r.member_id = $3 AND r.kind = b.kind AND NOT r.is_withdrawal)',
-            TG_TABLE_SCHEMA, TG_TABLE_SCHEMA)
-            INTO fits USING NEW.receipt_id, NEW.bill_id, NEW.member_id;
+        fits := EXISTS (SELECT FROM receipts r JOIN bills b ON b.id = NEW.bill_id
+                        WHERE r.id = NEW.receipt_id AND r.member_id = NEW.member_id
+                          AND r.kind = b.kind AND NOT r.is_withdrawal);
         IF NOT fits THEN
             RAISE EXCEPTION 'receipt % is not a deposit of this member''s savings of this kind',
                 NEW.receipt_id USING ERRCODE = 'check_violation';
@@ -253,13 +245,12 @@ BEGIN
     RETURN NEW;
 END $$;
 
-CREATE FUNCTION {schema}.bill_items_release_reversed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {schema}.bill_items_release_reversed() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
 BEGIN
     -- A reversed deposit pays no month: its shares are owed again, whoever reversed it.
-    EXECUTE format(
-        'UPDATE %I.bill_items SET receipt_id = NULL WHERE receipt_id IN '
-        '(SELECT id FROM %I.receipts WHERE entry_id = $1)', TG_TABLE_SCHEMA, TG_TABLE_SCHEMA)
-        USING NEW.reverses_id;
+    UPDATE bill_items SET receipt_id = NULL
+    WHERE receipt_id IN (SELECT id FROM receipts WHERE entry_id = NEW.reverses_id);
     RETURN NULL;
 END $$;
 """
@@ -273,10 +264,4 @@ CREATE TRIGGER journal_entries_release_shares AFTER INSERT ON {schema}.journal_e
 """
 
 
-def dues_ddl(schema: str) -> str:
-    """The shares' guards, for ``schema`` (``""`` for the migration's search_path)."""
-    prefix = f'"{schema}".' if schema else ""
-    return (DUES_FUNCTIONS + DUES_TRIGGERS).replace("{schema}.", prefix)
-
-
-create_guards_with(BillItem.__table__, dues_ddl)
+create_guards_with(BillItem.__table__, DUES_FUNCTIONS + DUES_TRIGGERS)

@@ -2,8 +2,9 @@
 
 A schema is created in one transaction with all tenant tables and the Alembic version table
 stamped at the head revision, so it never replays the migration history. Pool schemas
-(``pool_<hex>``) live on their shard and are claimed by ``ALTER SCHEMA ... RENAME``, which costs
-a few milliseconds however many schemas the database holds.
+(``pool_<hex>``) live on their shard and are claimed by ``ALTER SCHEMA ... RENAME`` (and their
+guards' search_path pointed at the new name), which costs a few milliseconds however many
+schemas the database holds.
 """
 
 from __future__ import annotations
@@ -103,8 +104,25 @@ def claim_pool_schema(connection: Connection, new_name: str, revision: str) -> b
     for candidate in list_pool_schemas(connection):
         if schema_revision(connection, candidate) == revision:
             connection.exec_driver_sql(f'ALTER SCHEMA "{candidate}" RENAME TO "{new_name}"')
+            point_functions_at(connection, new_name)
             return True
     return False
+
+
+def point_functions_at(connection: Connection, schema: str) -> None:
+    """Set the search_path of ``schema``'s functions that run with one (the database guards) to
+    ``schema``: a rename leaves them naming the schema's old name."""
+    functions = connection.execute(
+        text(
+            "SELECT proname, pg_get_function_identity_arguments(oid) FROM pg_proc"
+            " WHERE pronamespace = CAST(:schema AS regnamespace) AND proconfig IS NOT NULL"
+        ),
+        {"schema": schema},
+    ).all()
+    for name, arguments in functions:
+        connection.exec_driver_sql(
+            f'ALTER FUNCTION "{schema}"."{name}"({arguments}) SET search_path = "{schema}"'
+        )
 
 
 def drop_stale_pool_schemas(connection: Connection, revision: str) -> list[str]:

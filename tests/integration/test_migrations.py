@@ -201,7 +201,7 @@ CATALOG = {
     ),
     "functions": (
         "SELECT proname, pg_get_function_identity_arguments(oid), prosrc, provolatile,"
-        " prosecdef FROM pg_proc WHERE pronamespace = %(schema)s::regnamespace"
+        " prosecdef, proconfig FROM pg_proc WHERE pronamespace = %(schema)s::regnamespace"
     ),
     "triggers": (
         "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t"

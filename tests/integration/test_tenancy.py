@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy.exc import ProgrammingError
 
 from saas.accounts.models import TenantUser
 from saas.db import TENANT_SCHEMA
+from saas.ledger import operations as ledger
+from saas.ledger.rules import Line
 from saas.models import TenantBase
 from saas.tenants import schemas
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
@@ -25,6 +28,8 @@ from saas.tenants.provisioning import (
     recover_stuck_tenants,
 )
 from saas.tenants.rules import SlugError
+from tests.clock import TODAY
+from tests.factories import refused_by_database
 from tests.factories import text as body
 
 
@@ -160,6 +165,42 @@ def test_provisioning_claims_a_ready_pool_schema_by_renaming_it(db, app):
     assert len(pool_after) == len(pool_before) - 1
     assert set(pool_before) - set(pool_after) == {pool_before[0]}
     assert "users" in tables_in(db, "s2", tenant.schema_name)
+
+
+def test_a_claimed_pool_schemas_guards_follow_it_to_its_new_name(db, app):
+    fill_schema_pool(db, "s2", 1)
+    tenant = provision(db, app, "jaga-pool", shard="s2")
+    with db.shard_transaction("s2") as connection:
+        settings = connection.execute(
+            text(
+                "SELECT DISTINCT unnest(proconfig) FROM pg_proc"
+                " WHERE pronamespace = CAST(:schema AS regnamespace) AND proconfig IS NOT NULL"
+            ),
+            {"schema": tenant.schema_name},
+        ).scalars()
+        assert list(settings) == [f"search_path={tenant.schema_name}"]
+    with db.tenant_session("s2", tenant.schema_name) as session:
+        cash = ledger.account_by_role(session, "cash").id
+        income = ledger.account_by_role(session, "other_income").id
+        ledger.post_entry(
+            session,
+            entry_date=TODAY,
+            description="Hibah",
+            lines=[Line(cash, debit=5_000), Line(income, credit=5_000)],
+            idempotency_key=uuid.uuid4(),
+        )
+        session.commit()  # the guards ran in the renamed schema at commit
+        unbalanced = (  # written around the code, as a psql session would
+            "WITH entry AS (INSERT INTO journal_entries (entry_date, description, source,"
+            " idempotency_key, posted_at) VALUES (:day, 'x', 'manual', gen_random_uuid(), now())"
+            " RETURNING id) INSERT INTO journal_lines (entry_id, account_id, entry_date, debit,"
+            " credit, line_no) SELECT id, :cash, :day, 100, 0, 1 FROM entry"
+            " UNION ALL SELECT id, :income, :day, 0, 90, 2 FROM entry"
+        )
+        error = refused_by_database(
+            session, tenant.schema_name, unbalanced, day=TODAY, cash=cash, income=income
+        )
+        assert "does not balance: 2 lines, debit 100, credit 90" in error
 
 
 def test_a_stale_pool_schema_is_never_claimed_and_the_pool_fill_drops_it(db, app):
