@@ -272,14 +272,19 @@ def downgrade_schema(connection, schema_name: str, target: str) -> None:
         env.run_migrations()
 
 
-def test_the_ledger_guards_revision_goes_back_to_the_schema_before_it(db):
+@pytest.mark.parametrize(
+    "revision",
+    ["t0018", "t0029"],  # the ledger's guards; the guards' static SQL
+)
+def test_a_guards_revision_goes_back_to_the_schema_before_it(db, revision):
+    previous = schemas.tenant_script().get_revision(revision).down_revision
     with db.shard_transaction("main") as connection:
         for name in ("tpl_before", "tpl_back"):
             schemas.drop_schema(connection, name)
             connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
-        upgrade_schema(connection, "tpl_before", schemas.TENANT_MIGRATIONS, "t0017")
-        upgrade_schema(connection, "tpl_back", schemas.TENANT_MIGRATIONS, "t0018")
-        downgrade_schema(connection, "tpl_back", "t0017")
+        upgrade_schema(connection, "tpl_before", schemas.TENANT_MIGRATIONS, previous)
+        upgrade_schema(connection, "tpl_back", schemas.TENANT_MIGRATIONS, revision)
+        downgrade_schema(connection, "tpl_back", previous)
         before, back = catalog(connection, "tpl_before"), catalog(connection, "tpl_back")
         for name in ("tpl_before", "tpl_back"):
             schemas.drop_schema(connection, name)
