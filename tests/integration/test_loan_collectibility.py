@@ -13,7 +13,7 @@ from sqlalchemy import select
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
 from saas.ledger.rules import LedgerError
-from saas.loans import collectibility, repayments
+from saas.loans import collectibility, repayments, restructuring
 from saas.loans import operations as loans
 from saas.loans.models import Collectibility, Loan, PpapRun
 from saas.loans.repayments import standing
@@ -199,3 +199,20 @@ def test_the_months_reserve_ignores_payments_made_after_the_month(books, tenants
     # On 30 November the loan was still owed in full, 112 days late: kurang lancar, 10%.
     run = collectibility.post_reserve(books, 2026, 11, today=MID_DECEMBER, user_id=user)
     assert run.required == 120_000
+
+
+def test_a_past_days_positions_read_the_schedule_in_force_that_day(books, tenants):
+    loan = active_loan(books, tenants)  # unpaid since 10 August
+    restructuring.restructure(
+        books,
+        loan,
+        instalments=12,
+        rate_bp=None,
+        on=date(2026, 11, 1),
+        reason="Gagal panen",
+        user_id=tenants.a.users["bendahara"].id,
+    )
+    [before] = collectibility.positions(books, date(2026, 10, 31))
+    assert (before.outstanding, before.days_overdue) == (1_200_000, 82)  # since 10 August
+    [after] = collectibility.positions(books, date(2026, 11, 2))
+    assert (after.outstanding, after.days_overdue) == (1_200_000, 0)  # the new schedule
