@@ -265,11 +265,9 @@ def reminders(session: Session, today: date) -> list[Reminder]:
     active = select(Loan.id).where(Loan.status == LoanStatus.ACTIVE)
     found = []
     for owing in dues_until(session, active, today, until):
-        owed = [due for due in owing.dues if due.outstanding > 0]
-        if owed:
-            first = owed[0].due_date
-            amount = sum(due.outstanding for due in owed)
-            found.append(Reminder(owing.loan, owing.member, amount, first, first < today))
+        if owing.owed:
+            first = next(due.due_date for due in owing.dues if due.outstanding > 0)
+            found.append(Reminder(owing.loan, owing.member, owing.owed, first, first < today))
     return sorted(found, key=lambda r: (not r.overdue, r.due_date, r.loan.number))
 
 
@@ -282,8 +280,8 @@ class LoanDues:
     dues: list[Due]  # by number
 
     @property
-    def due_now(self) -> int:
-        """What is owed by the day: the arrears and the day's instalment, late fees included."""
+    def owed(self) -> int:
+        """What these instalments still ask, late fees included (rupiah)."""
         return sum(due.outstanding for due in self.dues)
 
 

@@ -111,9 +111,9 @@ def instalments_due(session: Session, today: date, search: str = "") -> list[Ins
             )
         )
     return [
-        InstalmentDue(owing.loan, owing.member, owing.due_now)
+        InstalmentDue(owing.loan, owing.member, owing.owed)  # the arrears and today's instalment
         for owing in loan_queries.dues_until(session, chosen, today, today, ordered=True)
-        if owing.due_now > 0
+        if owing.owed > 0
     ]
 
 
