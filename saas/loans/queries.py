@@ -331,7 +331,9 @@ DUE_COLUMNS = (
 def _dues_of_loans(chosen: Subquery, until: date) -> Select[Any]:
     """Per loan of ``chosen``, arrays (by number) of its instalments in force due by ``until``
     and what live (not reversed) payments paid of each, with the last day one paid principal
-    or interest: each instalment's payments through its own index, never all of them."""
+    or interest: each instalment's payments through its own index, never all of them. An
+    instalment settled within its grace days owes nothing, not even a late fee: most are, so
+    they are left out."""
     reversed_entry = (
         select(JournalEntry.id).where(JournalEntry.reverses_id == LoanRepayment.entry_id).exists()
     )
@@ -375,8 +377,18 @@ def _dues_of_loans(chosen: Subquery, until: date) -> Select[Any]:
             *(by_number(column, name) for column, name in zip(columns, DUE_COLUMNS, strict=True)),
         )
         .join(chosen, chosen.c.id == LoanInstalment.loan_id)
+        .join(Loan, Loan.id == LoanInstalment.loan_id)
+        .join(LoanProduct, LoanProduct.id == Loan.product_id)
         .join(live, true())
-        .where(LoanInstalment.version == in_force, LoanInstalment.due_date <= until)
+        .where(
+            LoanInstalment.version == in_force,
+            LoanInstalment.due_date <= until,
+            or_(
+                live.c.principal < LoanInstalment.principal,
+                live.c.interest < LoanInstalment.interest,
+                live.c.last_paid_on > LoanInstalment.due_date + LoanProduct.grace_days,
+            ),
+        )
         .group_by(LoanInstalment.loan_id)
     )
 

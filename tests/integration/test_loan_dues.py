@@ -22,8 +22,8 @@ UNTIL = ON + timedelta(days=queries.REMINDER_DAYS - 1)
 @pytest.fixture
 def portfolio(db, tenants):
     """Loans of both members in every state a reminder meets: unpaid, part paid, paid late
-    with its late fee taken first, paid ahead, restructured, a payment reversed, paid off, and
-    not yet due."""
+    with its late fee taken first, an instalment settled late in full, paid ahead,
+    restructured, a payment reversed, paid off, and not yet due."""
     with books_of(db, tenants.a) as session:
         treasurer = tenants.a.users["bendahara"].id
         active_loan(session, tenants)  # unpaid since August
@@ -32,6 +32,9 @@ def portfolio(db, tenants):
         late = active_loan(session, tenants, on=date(2026, 10, 20))
         settled = date(2026, 12, 1)  # November's instalment, 11 days late
         pay(session, late, 224_000, settled)
+        slow = active_loan(session, tenants, member=1, on=date(2026, 9, 1))
+        paid_late = date(2026, 10, 9)  # October's instalment in full, late fee and all
+        pay(session, slow, repayments.standing(session, slow, paid_late).due_now, paid_late)
         ahead = active_loan(session, tenants, member=1, on=date(2026, 11, 1))
         pay(session, ahead, 500_000, date(2026, 11, 2))
         moved = active_loan(session, tenants, on=date(2026, 6, 20))
@@ -79,7 +82,7 @@ def test_the_weeks_reminders_match_each_loans_standing(portfolio, tenants):
     got = [(r.loan.id, r.amount, r.due_date, r.overdue) for r in reminders]
     assert sorted(got) == sorted(expected_reminders(portfolio))
     # All but the loan paid off, the one paid ahead past the week and the one not yet due.
-    assert len(got) == 5
+    assert len(got) == 6
     assert {r.member.id for r in reminders} == {m.id for m in tenants.a.members[:2]}
     assert [r.overdue for r in reminders] == sorted((r.overdue for r in reminders), reverse=True)
 
