@@ -14,6 +14,7 @@ from saas.publishing import operations as publishing
 from tests.clock import TODAY
 from tests.factories import book_closed_2025, books_of, csrf_token, hidden, login, text
 from tests.integration.lending import active_loan, pay
+from tests.integration.test_pages_in_indonesian import english_on
 
 YEAR_END = date(2025, 12, 31)
 PUBLISHED = {
@@ -113,11 +114,11 @@ def test_the_published_portfolio_is_on_the_microsite_in_both_languages(
         assert member.name not in report
     listed = " ".join(text(visitor.get("/laporan-keuangan")).split())
     assert "Loans on Dec 31, 2025: 2, Rp1,800,000 owed, NPL 66.66% (Unhealthy)" in listed
-    indonesian = " ".join(
-        text(client_for("alpha", lang=None).get("/laporan-keuangan/2025")).split()
-    )
+    in_indonesian = text(client_for("alpha", lang=None).get("/laporan-keuangan/2025"))
+    indonesian = " ".join(in_indonesian.split())
     assert "Portofolio pinjaman per 31 Des 2025" in indonesian
     assert "66,66% · <strong>Tidak sehat</strong>" in indonesian
+    assert english_on(in_indonesian) == []
 
 
 def test_a_member_reads_the_published_portfolio_in_their_account(
