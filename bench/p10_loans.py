@@ -5,9 +5,10 @@ years), then, with a fixed random seed, 600 loans through the loans' operations 
 approved by two officers, paid out), every method and frequency, over three years; their
 instalments are paid on time through the repayment operation, except about one loan in six,
 which stops paying at some point (the arrears that make the classes). It then times: the daily
-collectibility job for the whole portfolio (assess and commit), the portfolio page over HTTP
-(a GET through the Flask test client on the cooperative's host, signed in as the treasurer, with
-the business clock held at the bench's day), building a 60-month annuity schedule, and
+collectibility job for the whole portfolio (assess and commit), the portfolio page and the
+reminders of the week's instalments over HTTP (GETs through the Flask test client on the
+cooperative's host, signed in as the treasurer, with the business clock held at the bench's
+day), building a 60-month annuity schedule, and
 repayments per second through ``saas.loans.repayments.repay`` from one process (a commit per
 payment).
 """
@@ -48,8 +49,14 @@ NOW = datetime(2025, 1, 1, 10, 0, tzinfo=clock.WIB)  # the business clock during
 SLUG = "pinjam"
 TREASURER_PASSWORD = f"Pinjam-{uuid.uuid4().hex}"  # a new one each run
 PORTFOLIO_PAGE = "/kelola/pinjaman/portofolio"
+REMINDERS_PAGE = "/kelola/pinjaman/jatuh-tempo"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-BUDGETS = {"collectibility_job": 2.0, "portfolio_page": 100, "schedule_60_anuitas": 5}
+BUDGETS = {
+    "collectibility_job": 2.0,
+    "portfolio_page": 100,
+    "reminders_page": 100,
+    "schedule_60_anuitas": 5,
+}
 BUDGET_REPAYMENTS = 300
 PRODUCTS = [
     ("Flat bulanan", InterestMethod.FLAT, Frequency.MONTHLY, 1_800, 6, 36),
@@ -227,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         book = collectibility.portfolio(session, TODAY)
         terms = Terms(60_000_000, 1_500, 60, InterestMethod.ANNUITY)
         schedule = ms(p50(time_runs(max(args.runs, 100), lambda: build(terms, TODAY))))
-    page = portfolio_page_ms(settings, args.runs)
+    pages = pages_ms(settings, args.runs, (PORTFOLIO_PAGE, REMINDERS_PAGE))
+    page, reminders = pages[PORTFOLIO_PAGE], pages[REMINDERS_PAGE]
     emit(
         {
             **fields,
@@ -252,6 +260,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             "treasurer: the request's whole path (host, session, access, the figures, the page)",
             "budget": BUDGETS["portfolio_page"],
             "pass": page <= BUDGETS["portfolio_page"],
+        }
+    )
+    emit(
+        {
+            **fields,
+            "name": "reminders_page",
+            "value": reminders,
+            "unit": "ms",
+            "path": f"GET {REMINDERS_PAGE} through the Flask test client, signed in as the "
+            "treasurer: every active loan's instalments due within the week in one statement, "
+            "a WhatsApp link each",
+            "budget": BUDGETS["reminders_page"],
+            "pass": reminders <= BUDGETS["reminders_page"],
         }
     )
     emit(
@@ -282,11 +303,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def portfolio_page_ms(settings: Settings, runs: int) -> float:
-    """The median time of ``runs`` GETs of the portfolio page by the signed-in treasurer."""
+def pages_ms(settings: Settings, runs: int, paths: Sequence[str]) -> dict[str, float]:
+    """The median time of ``runs`` GETs of each page by the signed-in treasurer."""
     app = create_app(settings)
     client = app.test_client()
     host = f"http://{SLUG}.{settings.base_domain}"  # the cooperative's own host
+    timings: dict[str, float] = {}
     with clock.frozen(NOW):
         found = CSRF.search(client.get("/masuk", base_url=host).get_data(as_text=True))
         assert found is not None, "the sign-in page has no CSRF token"
@@ -300,15 +322,16 @@ def portfolio_page_ms(settings: Settings, runs: int) -> float:
             },
         )
         assert signed_in.status_code == 302, "the treasurer could not sign in"
+        for path in paths:
 
-        def get_page() -> None:
-            response = client.get(PORTFOLIO_PAGE, base_url=host)
-            assert response.status_code == 200, response.status_code
+            def get_page(path: str = path) -> None:
+                response = client.get(path, base_url=host)
+                assert response.status_code == 200, response.status_code
 
-        get_page()  # the first request warms the pools and the templates
-        timings = time_runs(runs, get_page)
+            get_page()  # the first request warms the pools and the templates
+            timings[path] = ms(p50(time_runs(runs, get_page)))
     app.extensions["guyub.databases"].dispose()
-    return ms(p50(timings))
+    return timings
 
 
 def repayments_per_second(

@@ -20,6 +20,7 @@ from saas.dashboard.operations import refresh_tenant_summary
 from saas.db import Databases
 from saas.ledger import operations as ledger
 from saas.ledger.rules import Line
+from saas.loans import collectibility
 from saas.members import operations as members
 from saas.members.operations import MemberDetails
 from saas.members.rules import check_nik
@@ -202,7 +203,7 @@ DEMO_EXPENSES = (("other_expense", 1_800_000), ("other_expense", 600_000))
 
 def _seed_last_year(session: Session, treasurer: int, today: date) -> Iterator[str]:
     """Last year's sales and expenses, December closed, its SHU shared out at a members'
-    meeting early this year, and its statements published."""
+    meeting early this year, and its statements published with its loan portfolio."""
     year = today.year - 1
     cash = ledger.account_by_role(session, "cash").id
     numbers = {m.number: m.id for m in members.search_members(session, "")}
@@ -238,6 +239,9 @@ def _seed_last_year(session: Session, treasurer: int, today: date) -> Iterator[s
         idempotency_key=uuid.uuid5(DEMO_KEYS, f"shu-{year}"),
         user_id=treasurer,
     )
-    publishing.publish(session, year, set(publishing.STATEMENTS), user_id=treasurer)
+    chosen = set(publishing.STATEMENTS)
+    if collectibility.positions(session, date(year, 12, 31)):
+        chosen.add(publishing.LOAN_PORTFOLIO)
+    publishing.publish(session, year, chosen, user_id=treasurer)
     session.commit()
     yield f"closed {year}, shared out its SHU and published its statements"

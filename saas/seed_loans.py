@@ -1,5 +1,6 @@
 """The demo cooperative's loans: two products, loans in every collectibility class, one paid off
-and one waiting for approval, assessed once, with last month's PPAP reserve posted.
+and one waiting for approval, one paid out last year (so last year's portfolio can be
+published), assessed once, with last month's PPAP reserve posted.
 
 Every date is counted back from the demo's own "today", so the classes hold whenever `make run`
 first runs; a demo whose books are already closed where the loans would start gets none.
@@ -79,11 +80,19 @@ DEMO_LOANS = (
 )
 
 
+def last_years_loan(today: date) -> DemoLoan:
+    """A loan paid out on 1 October of last year and paid on time since: lancar, and still
+    being repaid at last year's end (24 months)."""
+    paid_out = date(today.year - 1, 10, 1)
+    return DemoLoan("0002", MONTHLY, 2_400_000, 24, "Mesin jahit", (today - paid_out).days, 24)
+
+
 def seed_loans(session: Session, today: date) -> Iterator[str]:
     """Create the demo's loans once, in one transaction."""
     if session.scalar(select(func.count()).select_from(Loan)):
         return
-    start = today - timedelta(days=max(d.days_ago or 0 for d in DEMO_LOANS) + 1)
+    demos = (*DEMO_LOANS, last_years_loan(today))  # last: the keys of the others stay as they were
+    start = today - timedelta(days=max(d.days_ago or 0 for d in demos) + 1)
     first_open = ledger.first_open_day(session)
     if first_open is not None and start < first_open:
         return
@@ -96,7 +105,7 @@ def seed_loans(session: Session, today: date) -> Iterator[str]:
     people: dict[str, TenantUser] = {k: v for k, v in staff.items() if v is not None}
     _grant_capital(session, start, people["bendahara"].id)
     products = {terms.name: loans.save_product(session, None, terms) for terms in (MONTHLY, WEEKLY)}
-    for index, demo in enumerate(DEMO_LOANS):
+    for index, demo in enumerate(demos):
         _make_loan(
             session, demo, products[demo.terms.name], today=today, people=people, index=index
         )
@@ -110,7 +119,7 @@ def seed_loans(session: Session, today: date) -> Iterator[str]:
         user_id=people["bendahara"].id,
     )
     session.commit()
-    yield f"paid out {sum(d.days_ago is not None for d in DEMO_LOANS)} demo loans"
+    yield f"paid out {sum(d.days_ago is not None for d in demos)} demo loans"
 
 
 def _grant_capital(session: Session, on: date, treasurer: int) -> None:

@@ -31,6 +31,7 @@ from saas.loans.models import (
     LoanProduct,
     LoanRepayment,
     LoanRepaymentPart,
+    LoanRestructure,
     LoanSettings,
     LoanStatus,
     PpapRun,
@@ -48,6 +49,7 @@ RISK_WEIGHT_PERCENT = {
     Collectibility.DIRAGUKAN: 75,
     Collectibility.MACET: 100,
 }
+PAID_OUT = (LoanStatus.ACTIVE, LoanStatus.PAID_OFF)  # a paid-off loan was owed on earlier days
 HEALTHY_NPL_BP, UNHEALTHY_NPL_BP = 500, 1_500
 ARREARS_BUCKETS = ((1, 30), (31, 90), (91, 180), (181, None))  # days, inclusive
 
@@ -69,18 +71,31 @@ def health_band(npl_bp: int) -> str:
 # -- one statement for the whole portfolio -------------------------------------------------------
 
 
-def _paid_principal() -> Select[int, int]:
-    """Principal paid per instalment by payments that were not reversed."""
-    reversed_entries = select(JournalEntry.reverses_id).where(JournalEntry.reverses_id.is_not(None))
+def _paid_principal(on: date) -> Select[int, int]:
+    """Principal paid per instalment by payments made on or before ``on`` and not reversed by
+    then (a payment reversed later still counted that day, as it does in the books)."""
+    reversed_by_then = select(JournalEntry.reverses_id).where(
+        JournalEntry.reverses_id.is_not(None), JournalEntry.entry_date <= on
+    )
     return (
         select(
             LoanRepaymentPart.instalment_id,
             func.sum(LoanRepaymentPart.principal).label("paid"),
         )
         .join(LoanRepayment, LoanRepayment.id == LoanRepaymentPart.repayment_id)
-        .where(LoanRepayment.entry_id.not_in(reversed_entries))
+        .where(LoanRepayment.paid_on <= on, LoanRepayment.entry_id.not_in(reversed_by_then))
         .group_by(LoanRepaymentPart.instalment_id)
     )
+
+
+def _version_in_force(on: date) -> Select[int, int]:
+    """Each loan's schedule in force on ``on``: the first, or the last restructuring's by then."""
+    restructured = (
+        select(func.max(LoanRestructure.to_version))
+        .where(LoanRestructure.loan_id == Loan.id, LoanRestructure.restructured_on <= on)
+        .scalar_subquery()
+    )
+    return select(Loan.id.label("loan_id"), func.coalesce(restructured, 1).label("version"))
 
 
 @dataclass(frozen=True)
@@ -92,13 +107,11 @@ class LoanPosition:
 
 
 def positions(session: Session, on: date) -> list[LoanPosition]:
-    """Every active loan's principal owed and how late its oldest unpaid principal is."""
-    paid = _paid_principal().subquery()
-    latest = (
-        select(LoanInstalment.loan_id, func.max(LoanInstalment.version).label("version"))
-        .group_by(LoanInstalment.loan_id)
-        .subquery()
-    )
+    """Every loan being repaid on ``on`` (paid out by then, principal still owed) with its
+    principal owed and how late its oldest unpaid principal is, counting only the payments
+    made by then: the loan book of a past day reads as it stood that day."""
+    paid = _paid_principal(on).subquery()
+    in_force = _version_in_force(on).subquery()
     owed = LoanInstalment.principal - func.coalesce(paid.c.paid, 0)
     query = (
         select(
@@ -108,15 +121,19 @@ def positions(session: Session, on: date) -> list[LoanPosition]:
         )
         .join(Loan, Loan.id == LoanInstalment.loan_id)
         .join(
-            latest,
+            in_force,
             and_(
-                latest.c.loan_id == LoanInstalment.loan_id,
-                latest.c.version == LoanInstalment.version,
+                in_force.c.loan_id == LoanInstalment.loan_id,
+                in_force.c.version == LoanInstalment.version,
             ),
         )
         .outerjoin(paid, paid.c.instalment_id == LoanInstalment.id)
-        .where(Loan.status == LoanStatus.ACTIVE)
+        .where(
+            Loan.status.in_(PAID_OUT),
+            Loan.disbursed_on <= on,
+        )
         .group_by(LoanInstalment.loan_id)
+        .having(func.sum(owed) > 0)
     )
     return [
         LoanPosition(loan_id, int(outstanding), oldest, (on - oldest).days if oldest else 0)
@@ -139,6 +156,7 @@ def assess(session: Session, on: date) -> int:
             "assessed_on": on,
         }
         for position in positions(session, on)
+        if position.loan_id in frequencies  # a loan paid off since keeps its last class
     ]
     if rows:
         session.execute(update(Loan), rows)
@@ -203,7 +221,7 @@ def portfolio(session: Session, on: date) -> Portfolio:
         loan_id: (frequency, product_id, officer_id)
         for loan_id, frequency, product_id, officer_id in session.execute(
             select(Loan.id, Loan.frequency, Loan.product_id, Loan.officer_id).where(
-                Loan.status == LoanStatus.ACTIVE
+                Loan.status.in_(PAID_OUT)
             )
         )
     }

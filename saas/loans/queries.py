@@ -8,9 +8,11 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Subquery, func, or_, select, true
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session, aliased
 
 from saas.accounts.models import TenantUser
 from saas.ledger.models import JournalEntry
@@ -20,10 +22,11 @@ from saas.loans.models import (
     LoanInstalment,
     LoanProduct,
     LoanRepayment,
+    LoanRepaymentPart,
     LoanRestructure,
     LoanStatus,
 )
-from saas.loans.repayments import Due, Standing, standing
+from saas.loans.repayments import Due, Standing, late_fee, standing
 from saas.loans.schedule import Instalment, Terms, build, effective_annual_rate_bp
 from saas.members.models import Member
 
@@ -257,27 +260,152 @@ class Reminder:
 
 def reminders(session: Session, today: date) -> list[Reminder]:
     """Every active loan with an instalment unpaid and due before a week from ``today``,
-    the overdue first, then by due date."""
+    the overdue first, then by due date (one statement for the whole portfolio)."""
     until = today + timedelta(days=REMINDER_DAYS - 1)
-    unpaid = (
-        select(Loan, Member)
-        .join(Member, Member.id == Loan.member_id)
-        .where(
-            Loan.status == LoanStatus.ACTIVE,
-            select(LoanInstalment.id)
-            .where(LoanInstalment.loan_id == Loan.id, LoanInstalment.due_date <= until)
-            .exists(),
-        )
-    )
+    active = select(Loan.id).where(Loan.status == LoanStatus.ACTIVE)
     found = []
-    for loan, member in session.execute(unpaid):
-        dues = [due for due in standing(session, loan, today).dues if due.due_date <= until]
-        owed = [due for due in dues if due.outstanding > 0]
-        if owed:
-            first = owed[0].due_date
-            amount = sum(due.outstanding for due in owed)
-            found.append(Reminder(loan, member, amount, first, first < today))
+    for owing in dues_until(session, active, today, until):
+        if owing.owed:
+            first = next(due.due_date for due in owing.dues if due.outstanding > 0)
+            found.append(Reminder(owing.loan, owing.member, owing.owed, first, first < today))
     return sorted(found, key=lambda r: (not r.overdue, r.due_date, r.loan.number))
+
+
+@dataclass(frozen=True)
+class LoanDues:
+    """A loan, its member, and its instalments in force due by a day, each as it stands."""
+
+    loan: Loan
+    member: Member
+    dues: list[Due]  # by number
+
+    @property
+    def owed(self) -> int:
+        """What these instalments still ask, late fees included (rupiah)."""
+        return sum(due.outstanding for due in self.dues)
+
+
+def dues_until(
+    session: Session, loan_ids: Select[int], on: date, until: date, *, ordered: bool = False
+) -> list[LoanDues]:
+    """The loans of ``loan_ids`` with the instalments of their schedule in force that fall due
+    by ``until``, as they stand on ``on`` (as ``repayments.standing`` reads one loan), in one
+    statement; loans with nothing due by then are left out. With ``ordered``, in the order
+    ``loan_ids`` gives them (it must then carry a ``rank`` column), else in no order."""
+    chosen = loan_ids.subquery("chosen")
+    dues = _dues_of_loans(chosen, until).subquery("dues")
+    query = (
+        select(Loan, Member, LoanProduct.late_fee_per_day, LoanProduct.grace_days, dues)
+        .join(dues, dues.c.loan_id == Loan.id)
+        .join(Member, Member.id == Loan.member_id)
+        .join(LoanProduct, LoanProduct.id == Loan.product_id)
+    )
+    if ordered:
+        query = query.join(chosen, chosen.c.id == Loan.id).order_by(chosen.c.rank)
+    return [
+        LoanDues(
+            row.Loan,
+            row.Member,
+            [
+                _as_due(values, on, per_day=row.late_fee_per_day, grace_days=row.grace_days)
+                for values in zip(*(row._mapping[name] for name in DUE_COLUMNS), strict=True)
+            ],
+        )
+        for row in session.execute(query)
+    ]
+
+
+DUE_COLUMNS = (
+    "ids",
+    "numbers",
+    "due_dates",
+    "principals",
+    "interests",
+    "paid_principals",
+    "paid_interests",
+    "paid_late_fees",
+    "last_paid_ons",
+)
+
+
+def _dues_of_loans(chosen: Subquery, until: date) -> Select[Any]:
+    """Per loan of ``chosen``, arrays (by number) of its instalments in force due by ``until``
+    and what live (not reversed) payments paid of each, with the last day one paid principal
+    or interest: each instalment's payments through its own index, never all of them. An
+    instalment settled within its grace days owes nothing, not even a late fee: most are, so
+    they are left out."""
+    reversed_entry = (
+        select(JournalEntry.id).where(JournalEntry.reverses_id == LoanRepayment.entry_id).exists()
+    )
+    live = (
+        select(
+            func.coalesce(func.sum(LoanRepaymentPart.principal), 0).label("principal"),
+            func.coalesce(func.sum(LoanRepaymentPart.interest), 0).label("interest"),
+            func.coalesce(func.sum(LoanRepaymentPart.late_fee), 0).label("late_fee"),
+            func.max(LoanRepayment.paid_on)
+            .filter(LoanRepaymentPart.principal + LoanRepaymentPart.interest > 0)
+            .label("last_paid_on"),
+        )
+        .join(LoanRepayment, LoanRepayment.id == LoanRepaymentPart.repayment_id)
+        .where(LoanRepaymentPart.instalment_id == LoanInstalment.id, ~reversed_entry)
+        .lateral("live")
+    )
+    latest = aliased(LoanInstalment)
+    in_force = (
+        select(func.max(latest.version))
+        .where(latest.loan_id == LoanInstalment.loan_id)
+        .scalar_subquery()
+    )
+
+    def by_number(column: Any, name: str) -> Any:
+        return func.array_agg(aggregate_order_by(column, LoanInstalment.number)).label(name)
+
+    columns = (
+        LoanInstalment.id,
+        LoanInstalment.number,
+        LoanInstalment.due_date,
+        LoanInstalment.principal,
+        LoanInstalment.interest,
+        live.c.principal,
+        live.c.interest,
+        live.c.late_fee,
+        live.c.last_paid_on,
+    )
+    return (
+        select(
+            LoanInstalment.loan_id,
+            *(by_number(column, name) for column, name in zip(columns, DUE_COLUMNS, strict=True)),
+        )
+        .join(chosen, chosen.c.id == LoanInstalment.loan_id)
+        .join(Loan, Loan.id == LoanInstalment.loan_id)
+        .join(LoanProduct, LoanProduct.id == Loan.product_id)
+        .join(live, true())
+        .where(
+            LoanInstalment.version == in_force,
+            LoanInstalment.due_date <= until,
+            or_(
+                live.c.principal < LoanInstalment.principal,
+                live.c.interest < LoanInstalment.interest,
+                live.c.last_paid_on > LoanInstalment.due_date + LoanProduct.grace_days,
+            ),
+        )
+        .group_by(LoanInstalment.loan_id)
+    )
+
+
+def _as_due(values: tuple[Any, ...], on: date, *, per_day: int, grace_days: int) -> Due:
+    """One instalment as it stands on ``on``, with its late fee accrued up to the day, or to
+    the day its principal and interest were settled (as ``repayments.standing`` has it)."""
+    instalment_id, number, due_date, principal, interest, *paid, last_paid_on = values
+    due = Due(instalment_id, number, due_date, principal, interest)
+    due.paid_principal, due.paid_interest, due.paid_late_fee = (int(part) for part in paid)
+    if due.owed("principal") == due.owed("interest") == 0:
+        due.settled_on = last_paid_on  # no principal or interest is paid after that
+    accrued = late_fee(
+        due.due_date, min(due.settled_on or on, on), per_day=per_day, grace_days=grace_days
+    )
+    due.late_fee = max(accrued, due.paid_late_fee)
+    return due
 
 
 def loan_of_member(session: Session, loan_id: int, member_id: int) -> Loan | None:

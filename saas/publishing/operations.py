@@ -2,7 +2,8 @@
 
 The figures are taken from the ledger when the officers publish and kept as they stood, with
 the accounts' codes (names are shown in the reader's language unless the cooperative renamed
-them). Publishing a year again replaces its figures; withdrawing removes them.
+them). Beside the statements, the loan portfolio at the year's end can go out in a few figures
+that name nobody. Publishing a year again replaces its figures; withdrawing removes them.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ from sqlalchemy.orm import Session
 
 from saas.ledger import operations as ledger
 from saas.ledger.queries import Section, balance_sheet, income_statement
+from saas.loans import collectibility
 from saas.publishing.models import PublishedReport
 from saas.shu import operations as shu
 
 STATEMENTS = ("balance_sheet", "income", "shu")
+LOAN_PORTFOLIO = "loan_portfolio"  # the loans at the year's end, by class, with the reserve
+CHOICES = (*STATEMENTS, LOAN_PORTFOLIO)
 
 
 class PublishError(ValueError):
-    """``code``: year_not_closed, nothing_chosen, no_allocation."""
+    """``code``: year_not_closed, nothing_chosen, no_allocation, no_loans."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -39,6 +43,38 @@ class Headline:
     total_assets: int | None
     result: int | None
     shu: int | None
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """A published loan portfolio as it was frozen (amounts in rupiah, the NPL in basis points)."""
+
+    on: date
+    count: int
+    outstanding: int
+    by_class: dict[str, tuple[int, int]]  # class: (loans, principal owed)
+    npl_bp: int
+    health: str
+    reserve_held: int
+
+
+def portfolio_summary(report: PublishedReport) -> PortfolioSummary | None:
+    """The loan portfolio published with ``report``, if it was."""
+    figures = report.figures.get(LOAN_PORTFOLIO)
+    if figures is None:
+        return None
+    return PortfolioSummary(
+        on=date.fromisoformat(figures["on"]),
+        count=figures["count"],
+        outstanding=figures["outstanding"],
+        by_class={
+            grade: (part["count"], part["outstanding"])
+            for grade, part in figures["by_class"].items()
+        },
+        npl_bp=figures["npl_bp"],
+        health=figures["health"],
+        reserve_held=figures["reserve_held"],
+    )
 
 
 def _lines(section: Section) -> list[list[Any]]:
@@ -78,14 +114,36 @@ def _figures(session: Session, year: int, statements: set[str]) -> dict[str, Any
             "funds": allocation.funds,
             "decided_on": allocation.decided_on.isoformat(),
         }
+    if LOAN_PORTFOLIO in statements:
+        figures[LOAN_PORTFOLIO] = loan_portfolio_figures(session, end)
     return figures
 
 
+def loan_portfolio_figures(session: Session, on: date) -> dict[str, Any]:
+    """The loans being repaid on ``on`` in a few figures, no member named: how many, the
+    principal owed, by class, the NPL ratio and its band, and the reserve (PPAP) held."""
+    book = collectibility.portfolio(session, on)
+    if not book.total.count:
+        raise PublishError("no_loans")
+    return {
+        "on": on.isoformat(),
+        "count": book.total.count,
+        "outstanding": book.total.outstanding,
+        "by_class": {
+            grade.value: {"count": part.count, "outstanding": part.outstanding}
+            for grade, part in book.by_class.items()
+        },
+        "npl_bp": book.npl_bp,
+        "health": book.health,
+        "reserve_held": collectibility.reserve_held(session, on),
+    }
+
+
 def publish(session: Session, year: int, statements: set[str], *, user_id: int) -> None:
-    """Publish (or publish again) the chosen statements of a closed year."""
+    """Publish (or publish again) the chosen statements of a closed year (any of ``CHOICES``)."""
     if year not in ledger.closed_years(session):
         raise PublishError("year_not_closed")
-    if not statements & set(STATEMENTS):
+    if not statements & set(CHOICES):
         raise PublishError("nothing_chosen")
     values = {
         "year": year,

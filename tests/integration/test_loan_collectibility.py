@@ -3,6 +3,7 @@ cooperative's own time zone, the portfolio's figures and the month's PPAP reserv
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
 from saas.ledger.rules import LedgerError
-from saas.loans import collectibility
+from saas.loans import collectibility, repayments, restructuring
 from saas.loans import operations as loans
 from saas.loans.models import Collectibility, Loan, PpapRun
 from saas.loans.repayments import standing
@@ -142,3 +143,76 @@ def test_a_smaller_need_releases_part_of_the_reserve(books, tenants):
     november = collectibility.post_reserve(books, 2026, 11, today=MID_DECEMBER, user_id=user)
     assert (november.required, november.change) == (0, -6_000)
     assert collectibility.reserve_held(books, MID_DECEMBER) == 0
+
+
+AUGUST_END = date(2026, 8, 31)  # the first instalment (10 August) is 21 days late
+
+
+def test_a_past_days_positions_count_only_the_payments_made_by_then(books, tenants):
+    loan = active_loan(books, tenants)
+    paid_on = date(2026, 9, 5)
+    pay(books, loan, standing(books, loan, paid_on).due_now, paid_on)  # August's, late
+    [then] = collectibility.positions(books, AUGUST_END)
+    assert (then.loan_id, then.outstanding, then.days_overdue) == (loan.id, 1_200_000, 21)
+    [after] = collectibility.positions(books, paid_on)
+    assert (after.outstanding, after.days_overdue) == (1_000_000, 0)
+
+
+def test_a_loan_paid_off_since_is_in_the_portfolio_of_a_day_before(books, tenants):
+    loan = active_loan(books, tenants)
+    paid_on = date(2026, 9, 5)
+    pay(books, loan, standing(books, loan, paid_on).payoff, paid_on, payoff=True)
+    books.refresh(loan)
+    assert loan.status.value == "paid_off"
+    before = collectibility.portfolio(books, AUGUST_END)
+    assert (before.total.count, before.total.outstanding) == (1, 1_200_000)
+    assert collectibility.portfolio(books, paid_on).total.count == 0
+    assert collectibility.assess(books, AUGUST_END) == 0  # its class stays as it was paid off
+
+
+def test_a_loan_paid_out_after_the_day_is_not_in_its_portfolio(books, tenants):
+    active_loan(books, tenants, on=date(2026, 11, 20))
+    assert collectibility.portfolio(books, date(2026, 11, 19)).total.count == 0
+    assert collectibility.portfolio(books, date(2026, 11, 20)).total.count == 1
+
+
+def test_a_payment_reversed_later_still_counts_on_the_days_between(books, tenants):
+    loan = active_loan(books, tenants)
+    paid_on = date(2026, 8, 10)
+    payment = pay(books, loan, standing(books, loan, paid_on).due_now, paid_on).repayment
+    repayments.reverse(
+        books,
+        payment,
+        on=date(2026, 9, 1),
+        reason="Salah catat",
+        idempotency_key=uuid.uuid4(),
+        user_id=tenants.a.users["bendahara"].id,
+    )
+    assert collectibility.positions(books, AUGUST_END)[0].outstanding == 1_000_000
+    assert collectibility.positions(books, date(2026, 9, 1))[0].outstanding == 1_200_000
+
+
+def test_the_months_reserve_ignores_payments_made_after_the_month(books, tenants):
+    loan = active_loan(books, tenants)
+    pay(books, loan, standing(books, loan, MID_DECEMBER).total_left, MID_DECEMBER)  # all of it
+    user = tenants.a.users["bendahara"].id
+    # On 30 November the loan was still owed in full, 112 days late: kurang lancar, 10%.
+    run = collectibility.post_reserve(books, 2026, 11, today=MID_DECEMBER, user_id=user)
+    assert run.required == 120_000
+
+
+def test_a_past_days_positions_read_the_schedule_in_force_that_day(books, tenants):
+    loan = active_loan(books, tenants)  # unpaid since 10 August
+    restructuring.restructure(
+        books,
+        loan,
+        instalments=12,
+        rate_bp=None,
+        on=date(2026, 11, 1),
+        reason="Gagal panen",
+        user_id=tenants.a.users["bendahara"].id,
+    )
+    [before] = collectibility.positions(books, date(2026, 10, 31))
+    assert (before.outstanding, before.days_overdue) == (1_200_000, 82)  # since 10 August
+    [after] = collectibility.positions(books, date(2026, 11, 2))
+    assert (after.outstanding, after.days_overdue) == (1_200_000, 0)  # the new schedule

@@ -73,6 +73,24 @@ def test_the_loan_ledger_downloads_as_pdf_and_excel(client_for, book):
     assert rows[-1][4:7] == (2_400_000, 200_000, 2_200_000)
 
 
+def test_the_loan_ledger_of_a_past_day_counts_only_the_payments_made_by_then(client_for, book):
+    client = client_of(client_for, TREASURER)
+    page = " ".join(text(client.get(f"{LEDGER_URL}?per=2026-07-15")).split())
+    assert "Loan ledger (buku pinjaman) on Jul 15, 2026" in page
+    assert "Rp1,200,000 / Rp0" in page  # the payment of 20 July not yet made
+    assert "1 loans" in page  # the loan paid out in November not yet either
+    xlsx = client.get(f"{LEDGER_URL}.xlsx?per=2026-07-15")
+    rows = list(load_workbook(io.BytesIO(xlsx.data)).active.iter_rows(values_only=True))
+    assert rows[-1][4:7] == (1_200_000, 0, 1_200_000)
+
+
+def test_a_loan_ledger_asked_for_a_bad_day_is_refused_on_its_form(client_for, book):
+    client = client_of(client_for, TREASURER)
+    response = client.get(f"{LEDGER_URL}?per=2026-02-30")
+    assert response.status_code == 422
+    assert client.get(f"{LEDGER_URL}.pdf?per=2026-02-30").status_code == 400
+
+
 def test_a_loan_card_shows_its_terms_schedule_and_payments(client_for, book):
     client = client_of(client_for, TREASURER)
     url = f"/kelola/laporan/kartu-pinjaman/{book['late']}"

@@ -52,7 +52,13 @@ def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, 
         last_year = TODAY.year - 1
         (ani_shu,) = [share for _a, share in shu.shares_of_member(session, ani.id)]
         assert ani_shu.jasa_usaha > 0  # she bought at the gerai
-        assert publishing.get_published(session, last_year) is not None
+        published = publishing.get_published(session, last_year)
+        assert published is not None
+        # Last year's loan portfolio: the loan paid out in October, lancar at the year's end.
+        loans = publishing.portfolio_summary(published)
+        assert loans is not None
+        assert (loans.count, loans.npl_bp, loans.health) == (1, 0, "healthy")
+        assert loans.by_class["lancar"][0] == 1
     with db.platform_session() as session:
         summary = session.get(TenantSummary, tenant.id)
         assert summary.members == 3
@@ -65,7 +71,7 @@ def test_the_demo_has_loans_in_every_class_assessed_with_last_months_reserve(db,
         tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
     with db.tenant_session(tenant.shard, tenant.schema_name) as session:
         statuses = Counter(session.scalars(select(Loan.status)))
-        assert statuses == {LoanStatus.ACTIVE: 4, LoanStatus.PAID_OFF: 1, LoanStatus.APPLIED: 1}
+        assert statuses == {LoanStatus.ACTIVE: 5, LoanStatus.PAID_OFF: 1, LoanStatus.APPLIED: 1}
         active = session.scalars(select(Loan).where(Loan.status == LoanStatus.ACTIVE)).all()
         assert {loan.collectibility for loan in active} == set(Collectibility)
         assert {loan.assessed_on for loan in active} == {TODAY}

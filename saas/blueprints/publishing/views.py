@@ -1,6 +1,9 @@
-"""Publishing a closed year's statements to the microsite and the members (officers choose)."""
+"""Publishing a closed year's statements and loan portfolio to the microsite and the members
+(officers choose)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -12,10 +15,12 @@ from wtforms import BooleanField, SelectField
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints.forms import Form
+from saas.blueprints.loans.portfolio import CLASS_LABELS, HEALTH_LABELS
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.publishing import operations as publishing
+from saas.publishing.models import PublishedReport
 
 bp = Blueprint("publishing", __name__, url_prefix="/kelola/terbitkan")
 
@@ -23,6 +28,7 @@ PUBLISH_MESSAGES = {
     "year_not_closed": _l("Choose a book year whose December is closed."),
     "nothing_chosen": _l("Choose at least one statement to publish."),
     "no_allocation": _l("The SHU of that year has not been shared out yet."),
+    "no_loans": _l("No loan was being repaid at the end of that year: there is no portfolio."),
 }
 
 
@@ -31,6 +37,22 @@ class PublishForm(Form):
     balance_sheet = BooleanField(_l("Statement of financial position (neraca)"), default=True)
     income = BooleanField(_l("Operating results (PHU)"), default=True)
     shu = BooleanField(_l("The SHU and how it was shared"))
+    loan_portfolio = BooleanField(_l("The loan portfolio at the year's end (no names)"))
+
+
+@bp.app_template_global("published_portfolio")
+def published_portfolio(report: PublishedReport) -> publishing.PortfolioSummary | None:
+    """The loan portfolio published with a year's statements, for the pages that show it."""
+    return publishing.portfolio_summary(report)
+
+
+@bp.app_template_global("portfolio_labels")
+def portfolio_labels() -> dict[str, Any]:
+    """The collectibility classes and health bands in the reader's language."""
+    return {
+        "classes": {grade.value: label for grade, label in CLASS_LABELS.items()},
+        "health": HEALTH_LABELS,
+    }
 
 
 def publish_page(form: PublishForm | None = None, status: int = 200) -> tuple[str, int]:
@@ -56,13 +78,14 @@ def publish() -> Response | tuple[str, int]:
     form.year.choices = [(year, str(year)) for year in ledger.closed_years(tenant_db())]
     if not form.validate_on_submit():
         return publish_page(form, 422)
-    chosen = {name for name in publishing.STATEMENTS if form[name].data}
+    chosen = {name for name in publishing.CHOICES if form[name].data}
     try:
         publishing.publish(tenant_db(), form.year.data, chosen, user_id=current_user.id)
         tenant_db().commit()
     except publishing.PublishError as exc:
         tenant_db().rollback()
-        form.year.errors = [str(PUBLISH_MESSAGES[exc.code])]
+        field = form.loan_portfolio if exc.code == "no_loans" else form.year
+        field.errors = [str(PUBLISH_MESSAGES[exc.code])]
         return publish_page(form, 422)
     flash(_("The statements of %(year)s are published.", year=form.year.data), "success")
     return refresh_summary_after_change(redirect(url_for("publishing.index")))

@@ -1,5 +1,6 @@
-"""The loans' statements: the loan ledger (buku pinjaman) of every active loan today, and one
-loan's card (kartu pinjaman) with its terms, schedule, payments and restructurings."""
+"""The loans' statements: the loan ledger (buku pinjaman) of every loan being repaid on a day
+(today, or a past day as it stood then), and one loan's card (kartu pinjaman) with its terms,
+schedule, payments and restructurings."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from saas.accounts.roles import Permission
 from saas.blueprints.loans.portfolio import CLASS_LABELS
 from saas.blueprints.reports.letterhead import statement_pdf
 from saas.blueprints.reports.statements import show
-from saas.blueprints.reports.views import append_rows, bp, file_response, xlsx_bytes
+from saas.blueprints.reports.views import append_rows, bp, file_response, period, xlsx_bytes
 from saas.db import tenant_db
 from saas.loans import collectibility, repayments, restructuring
 from saas.loans import operations as loans
@@ -31,7 +32,7 @@ Rows = Iterable[Sequence[object]]
 
 @dataclass(frozen=True)
 class LoanLedger:
-    """Every active loan today and the totals of its amounts, in rupiah."""
+    """Every loan being repaid on a day and the totals of its amounts, in rupiah."""
 
     lines: list[collectibility.BookLine]
 
@@ -52,21 +53,24 @@ class LoanLedger:
 @bp.route("/buku-pinjaman.<any(pdf,xlsx):fmt>")
 @tenant_view(Permission.READ_BOOKS)
 def loan_ledger(fmt: str | None = None) -> ResponseReturnValue:
-    """Every loan active today: member, product, principal, paid, owed, class, days late."""
-    today = clock.today()
-    report = LoanLedger(collectibility.loan_book(tenant_db(), today))
+    """Every loan being repaid on the day asked (``per``, today by default): member, product,
+    principal, paid, owed, class, days late, counting only the payments made by then."""
+    form, _start, on, status = period()
+    report = LoanLedger(collectibility.loan_book(tenant_db(), on))
     return show(
         fmt,
-        200,
+        status,
         endpoint="reports.loan_ledger",
-        args={},
+        args={"per": on},
         name=_("Loan ledger"),
-        title=_("Loan ledger (buku pinjaman) on %(date)s", date=format_date(today)),
-        filename=f"buku-pinjaman-{g.tenant.slug}-{today.isoformat()}",
+        title=_("Loan ledger (buku pinjaman) on %(date)s", date=format_date(on)),
+        filename=f"buku-pinjaman-{g.tenant.slug}-{on.isoformat()}",
         rows=lambda: loan_ledger_rows(report),
         lines=len(report.lines),
         template="reports/loan_ledger.html",
         table="reports/_loan_ledger.html",
+        form=form,
+        with_start=False,
         report=report,
         GRADE_LABELS=CLASS_LABELS,
     )
