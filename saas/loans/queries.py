@@ -26,7 +26,7 @@ from saas.loans.models import (
     LoanRestructure,
     LoanStatus,
 )
-from saas.loans.repayments import Due, Standing, late_fee, standing
+from saas.loans.repayments import Due, Standing, due_as_paid, standing
 from saas.loans.schedule import Instalment, Terms, build, effective_annual_rate_bp
 from saas.members.models import Member
 
@@ -397,15 +397,14 @@ def _as_due(values: tuple[Any, ...], on: date, *, per_day: int, grace_days: int)
     """One instalment as it stands on ``on``, with its late fee accrued up to the day, or to
     the day its principal and interest were settled (as ``repayments.standing`` has it)."""
     instalment_id, number, due_date, principal, interest, *paid, last_paid_on = values
-    due = Due(instalment_id, number, due_date, principal, interest)
-    due.paid_principal, due.paid_interest, due.paid_late_fee = (int(part) for part in paid)
-    if due.owed("principal") == due.owed("interest") == 0:
-        due.settled_on = last_paid_on  # no principal or interest is paid after that
-    accrued = late_fee(
-        due.due_date, min(due.settled_on or on, on), per_day=per_day, grace_days=grace_days
+    return due_as_paid(
+        Due(instalment_id, number, due_date, principal, interest),
+        (paid[0], paid[1], paid[2]),
+        last_paid_on,
+        on,
+        per_day=per_day,
+        grace_days=grace_days,
     )
-    due.late_fee = max(accrued, due.paid_late_fee)
-    return due
 
 
 def loan_of_member(session: Session, loan_id: int, member_id: int) -> Loan | None:

@@ -153,21 +153,38 @@ def standing(session: Session, loan: Loan, on: date, *, lock: bool = False) -> S
     if lock:  # what may have changed since the loan was read: as the locked row has it
         set_committed_value(loan, "status", rows[0].loan_status)
         set_committed_value(loan, "disbursed_on", rows[0].loan_disbursed_on)
-    dues = []
-    for row in rows:
-        due = Due(row.id, row.number, row.due_date, row.principal, row.interest)
-        due.paid_principal = int(row.paid_principal)
-        due.paid_interest = int(row.paid_interest)
-        due.paid_late_fee = int(row.paid_late_fee)
-        if due.owed("principal") == due.owed("interest") == 0:
-            due.settled_on = row.last_paid_on  # no principal or interest is paid after that
-        until = min(due.settled_on or on, on)
-        accrued = late_fee(
-            due.due_date, until, per_day=row.late_fee_per_day, grace_days=row.grace_days
+    dues = [
+        due_as_paid(
+            Due(row.id, row.number, row.due_date, row.principal, row.interest),
+            (row.paid_principal, row.paid_interest, row.paid_late_fee),
+            row.last_paid_on,
+            on,
+            per_day=row.late_fee_per_day,
+            grace_days=row.grace_days,
         )
-        due.late_fee = max(accrued, due.paid_late_fee)
-        dues.append(due)
+        for row in rows
+    ]
     return Standing(loan, on, dues, PayoffRule(rows[0].payoff_rule))
+
+
+def due_as_paid(
+    due: Due,
+    paid: tuple[int, int, int],
+    last_paid_on: date | None,
+    on: date,
+    *,
+    per_day: int,
+    grace_days: int,
+) -> Due:
+    """``due`` with what live payments paid of it (principal, interest, late fee), and its late
+    fee accrued up to ``on``, or to the day its principal and interest were settled."""
+    due.paid_principal, due.paid_interest, due.paid_late_fee = (int(part) for part in paid)
+    if due.owed("principal") == due.owed("interest") == 0:
+        due.settled_on = last_paid_on  # no principal or interest is paid after that
+    until = min(due.settled_on or on, on)
+    accrued = late_fee(due.due_date, until, per_day=per_day, grace_days=grace_days)
+    due.late_fee = max(accrued, due.paid_late_fee)
+    return due
 
 
 def _standing_statement() -> Select[Any]:
