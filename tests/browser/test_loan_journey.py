@@ -29,6 +29,24 @@ pytestmark = pytest.mark.browser
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
+# The words of table headers that the page splits over two lines (a hyphen may end a line).
+SPLIT_HEADER_WORDS = """() => {
+  const split = [];
+  for (const th of document.querySelectorAll("th")) {
+    const texts = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = texts.nextNode(); node; node = texts.nextNode()) {
+      for (const word of node.data.matchAll(/[^\\s-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (lines.size > 1) split.push(word[0]);
+      }
+    }
+  }
+  return split;
+}"""
+
 
 @dataclass(frozen=True)
 class Cast:
@@ -110,9 +128,11 @@ class Walk:
         expect(page.get_by_text(self.t(english, **values)).first).to_be_visible()
 
     def check(self, page: Page) -> None:
-        """The page fits the phone and, in Indonesian, shows no English the catalog translates."""
+        """The page fits the phone, its table headers split no word and, in Indonesian, it
+        shows no English the catalog translates."""
         page.wait_for_load_state()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+        assert page.evaluate(SPLIT_HEADER_WORDS) == [], page.url
         if self.cast.language == "id":
             assert english_on(page.content()) == [], page.url
 
