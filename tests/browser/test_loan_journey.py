@@ -335,7 +335,11 @@ def test_a_loan_from_product_to_payoff_in_the_members_own_view(walk: Walk):
         walk.check(treasurer)
         walk.press(treasurer, "Restructure on these terms")
         expect(treasurer.locator("[data-restructures] li")).to_have_count(1)
-        treasurer.locator("#restrukturisasi summary").first.click()
+        history = treasurer.locator("#restrukturisasi summary").first
+        expect(history).to_have_text(
+            walk.t("Schedule before restructuring (version %(version)s)", version=1)
+        )
+        history.click()
         expect(treasurer.locator("#restrukturisasi details table")).to_be_visible()
         expect(treasurer.locator("[data-state=overdue]")).to_have_count(0)
         walk.check(treasurer)
@@ -372,7 +376,9 @@ def test_a_loan_from_product_to_payoff_in_the_members_own_view(walk: Walk):
         walk.follow(member, loan_number)
         expect(member.locator("[data-standing]")).to_be_visible()
         expect(member.locator("[data-instalments] tbody tr")).to_have_count(8)
-        expect(member.locator("main")).to_contain_text(walk.t("My payments"))
+        expect(member.locator("[data-restructured]")).to_contain_text(walk.rp(400_000))
+        expect(member.locator("[data-payments] li")).to_have_count(2)  # counter and QRIS
+        expect(member.locator("[data-payments]")).to_contain_text(walk.t("QRIS"))
         walk.check(member)
 
     assert walk.errors == [[] for _ in walk.errors]
