@@ -29,10 +29,11 @@ pytestmark = pytest.mark.browser
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
-# The words of table headers that the page splits over two lines (a hyphen may end a line).
-SPLIT_HEADER_WORDS = """() => {
+# The words of table headers, buttons and facts' labels and values (amounts) that the page
+# splits over two lines (a hyphen may end a line).
+SPLIT_WORDS = """() => {
   const split = [];
-  for (const th of document.querySelectorAll("th")) {
+  for (const th of document.querySelectorAll("th, .button, .facts dt, .facts dd")) {
     const texts = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
     for (let node = texts.nextNode(); node; node = texts.nextNode()) {
       for (const word of node.data.matchAll(/[^\\s-]+/g)) {
@@ -128,11 +129,11 @@ class Walk:
         expect(page.get_by_text(self.t(english, **values)).first).to_be_visible()
 
     def check(self, page: Page) -> None:
-        """The page fits the phone, its table headers split no word and, in Indonesian, it
-        shows no English the catalog translates."""
+        """The page fits the phone, its headers, buttons and facts split no word and, in
+        Indonesian, it shows no English the catalog translates."""
         page.wait_for_load_state()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
-        assert page.evaluate(SPLIT_HEADER_WORDS) == [], page.url
+        assert page.evaluate(SPLIT_WORDS) == [], page.url
         if self.cast.language == "id":
             assert english_on(page.content()) == [], page.url
 
