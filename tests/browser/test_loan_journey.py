@@ -232,6 +232,7 @@ def apply_and_pay_out(
         expect(approver).to_have_url(loan_url)
         walk.check(approver)
         walk.press(approver, "Approve")
+        walk.see(approver, "Your approval is recorded.")
         walk.check(approver)
         approver.context.close()
 
@@ -246,7 +247,7 @@ def apply_and_pay_out(
     return loan_url
 
 
-def test_a_loan_from_product_to_payoff_in_the_members_own_view(walk: Walk):
+def test_a_loan_goes_from_its_product_to_the_statements_and_the_members_view(walk: Walk):
     make_product(walk)
     treasurer = walk.phone("bendahara@sukamaju.id")
     nik, name = walk.cast.borrower
@@ -315,7 +316,7 @@ def test_a_loan_from_product_to_payoff_in_the_members_own_view(walk: Walk):
         treasurer.goto(loan_url)
         expect(treasurer.locator("[data-state=paid]")).to_have_count(2)
 
-    # Seven weeks on nothing more was paid: the loan is late and slips to kurang lancar.
+    # Seven weeks later nothing more was paid: the loan is late and slips to kurang lancar.
     later = test_clock.NOW + timedelta(days=14 + 7 * 7)
     with clock.frozen(later):
         treasurer.goto(loan_url)
