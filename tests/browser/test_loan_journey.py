@@ -29,6 +29,11 @@ pytestmark = pytest.mark.browser
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
+# The buttons shown smaller than a thumb's tap target (44 px, as `.button.small`).
+SMALL_BUTTONS = """() => [...document.querySelectorAll(".button")]
+  .filter((button) => button.offsetParent !== null && button.offsetHeight < 44)
+  .map((button) => button.textContent.trim())"""
+
 # The words of table headers, buttons and facts' labels and values (amounts) that the page
 # splits over two lines (a hyphen may end a line).
 SPLIT_WORDS = """() => {
@@ -129,11 +134,12 @@ class Walk:
         expect(page.get_by_text(self.t(english, **values)).first).to_be_visible()
 
     def check(self, page: Page) -> None:
-        """The page fits the phone, its headers, buttons and facts split no word and, in
-        Indonesian, it shows no English the catalog translates."""
+        """The page fits the phone, its headers, buttons and facts split no word, its buttons
+        are thumb-sized and, in Indonesian, it shows no English the catalog translates."""
         page.wait_for_load_state()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
         assert page.evaluate(SPLIT_WORDS) == [], page.url
+        assert page.evaluate(SMALL_BUTTONS) == [], page.url
         if self.cast.language == "id":
             assert english_on(page.content()) == [], page.url
 
