@@ -34,12 +34,22 @@ SMALL_BUTTONS = """() => [...document.querySelectorAll(".button")]
   .filter((button) => button.offsetParent !== null && button.offsetHeight < 44)
   .map((button) => button.textContent.trim())"""
 
-# The words of table headers, buttons and facts' labels and values (amounts) that the page
+# The full-width buttons that touch the one above them.
+TOUCHING_BUTTONS = """() => [...document.querySelectorAll(".button.wide + .button.wide")]
+  .filter((button) => button.offsetParent !== null)
+  .filter((button) => {
+    const above = button.previousElementSibling.getBoundingClientRect();
+    return button.getBoundingClientRect().top - above.bottom < 4;
+  })
+  .map((button) => button.textContent.trim())"""
+
+# The words of table headers, buttons, facts' labels and values and number cards that the page
 # splits over two lines (a hyphen may end a line).
 SPLIT_WORDS = """() => {
   const split = [];
-  for (const th of document.querySelectorAll("th, .button, .facts dt, .facts dd")) {
-    const texts = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+  const boxes = "th, .button, .facts dt, .facts dd, .numbers strong";
+  for (const box of document.querySelectorAll(boxes)) {
+    const texts = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
     for (let node = texts.nextNode(); node; node = texts.nextNode()) {
       for (const word of node.data.matchAll(/[^\\s-]+/g)) {
         const range = document.createRange();
@@ -118,6 +128,7 @@ class Walk:
             page.locator("#password").fill(DEMO_PASSWORD)
             self.press(page, "Sign in")
             expect(page).to_have_url(re.compile(r"/kelola$"))
+            self.check(page)
         return page
 
     def press(self, page: Page, english: str, **values: object) -> None:
@@ -140,6 +151,7 @@ class Walk:
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
         assert page.evaluate(SPLIT_WORDS) == [], page.url
         assert page.evaluate(SMALL_BUTTONS) == [], page.url
+        assert page.evaluate(TOUCHING_BUTTONS) == [], page.url
         if self.cast.language == "id":
             assert english_on(page.content()) == [], page.url
 
