@@ -80,6 +80,7 @@ def loan(loan_id: int) -> str:
         rows=queries.instalment_rows(now) if now else [],
         late_fees=queries.late_fees_due(now) if now else 0,
         payments=repayments.repayments_of(session, found) if now else [],
+        restructures=queries.restructures_of(session, found) if now else [],
         receipt_url=check_url,
         qris=loan_qris(found, member, now.due_now) if now else None,
         **LABELS,
