@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 API_KEY = "sk_test_localstripe"
 WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105 (test mode's shared secret, not a secret)
@@ -43,3 +45,11 @@ def start_localstripe(timeout: float = 20.0) -> tuple[subprocess.Popen[bytes], s
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("localstripe did not start")
+
+
+def register_webhook(api_base: str, url: str, secret: str) -> None:
+    """Have localstripe deliver its events to ``url``, signed with ``secret``."""
+    body = urlencode({"url": url, "secret": secret}).encode()
+    request = Request(f"{api_base}/_config/webhooks/guyub", data=body, method="POST")  # noqa: S310
+    with urlopen(request, timeout=10) as answer:  # noqa: S310 (our own loopback server)
+        answer.read()

@@ -83,6 +83,8 @@ class StripeGateway:
         )
         self.webhook_secret = webhook_secret
         self.local = local
+        # The SDK logs every request at INFO; the access log already tells what happened.
+        logging.getLogger("stripe").setLevel(logging.WARNING)
 
     def _call(self, action: str, request: Any) -> Any:
         """Run one request; any Stripe failure becomes a GatewayError that names the action."""

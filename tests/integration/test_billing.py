@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from saas.billing import operations as billing
 from saas.billing import queries
 from saas.billing.local_stripe import API_KEY, WEBHOOK_SECRET, free_port
-from saas.billing.stripe_gateway import StripeGateway
+from saas.billing.stripe_gateway import StripeGateway, gateway_from_settings
 from tests.factories import csrf_from, login, text
 
 
@@ -206,3 +206,18 @@ def test_the_billing_page_reads_in_indonesian(client_for, stripe_gateway):
     page = text(client.get("/kelola/langganan"))
     assert "Paket dan tagihan" in page
     assert "Plan and billing" not in page
+
+
+def test_without_stripe_keys_billing_stays_off_and_says_so_in_one_line(caplog):
+    assert gateway_from_settings("", "whsec_only_the_secret", "") is None
+    assert [record.getMessage() for record in caplog.records] == [
+        "billing is off: set STRIPE_API_KEY and STRIPE_WEBHOOK_SECRET to turn it on"
+    ]
+
+
+def test_with_keys_the_same_code_talks_to_stripe_or_in_test_mode_to_localstripe():
+    live = gateway_from_settings("sk_live_x", "whsec_x", "")
+    local = gateway_from_settings("sk_test_x", "whsec_x", "http://127.0.0.1:9")
+    assert live is not None
+    assert local is not None
+    assert (live.local, local.local) == (False, True)
