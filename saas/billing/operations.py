@@ -140,6 +140,30 @@ def set_cancel_at_period_end(
     return subscription
 
 
+def change_card(
+    session: Session,
+    gateway: StripeGateway,
+    tenant_id: int,
+    *,
+    return_url: str,
+    test_card: str | None = None,
+) -> str | None:
+    """Where the cooperative changes its card (Stripe's billing portal), or None in test mode,
+    where ``test_card`` (one of Stripe's test cards) becomes the card at once."""
+    subscription = queries.get_subscription(session, tenant_id)
+    if subscription is None:
+        raise BillingError("not_subscribed")
+    try:
+        if not gateway.local:
+            return gateway.create_portal_session(
+                customer_id=subscription.stripe_customer_id, return_url=return_url
+            )
+        gateway.set_test_card(subscription.stripe_customer_id, test_card or "pm_card_visa")
+    except GatewayError as exc:
+        raise BillingError("unavailable") from exc
+    return None
+
+
 def apply_state(session: Session, subscription: Subscription, state: SubscriptionState) -> None:
     """Copy the subscription as Stripe holds it now; a failing payment starts the grace."""
     price = queries.get_price_by_stripe_id(session, state.price_id)

@@ -3,9 +3,12 @@ against localstripe (test mode), with Stripe unreachable or billing off."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from saas import clock
 from saas.billing import operations as billing
 from saas.billing import queries
 from saas.billing.local_stripe import API_KEY, WEBHOOK_SECRET, free_port
@@ -221,3 +224,72 @@ def test_with_keys_the_same_code_talks_to_stripe_or_in_test_mode_to_localstripe(
     assert live is not None
     assert local is not None
     assert (live.local, local.local) == (False, True)
+
+
+def test_in_test_mode_the_card_becomes_the_test_card_chosen(alpha, db, tenants, stripe_gateway):
+    login(alpha, "bambang@kopalpha.id")
+    upgrade(alpha)
+    token = csrf_from(alpha.get("/kelola/langganan"))
+    response = alpha.post(
+        "/kelola/langganan/kartu",
+        data={"csrf_token": token, "card": "pm_card_chargeCustomerFail"},
+    )
+    assert response.status_code == 303
+    customer = stripe_gateway.client.v1.customers.retrieve(
+        subscription_of(db, tenants).stripe_customer_id
+    )
+    assert customer.invoice_settings.default_payment_method == "pm_card_chargeCustomerFail"
+
+
+def test_a_card_not_offered_is_refused_on_the_form(alpha, stripe_gateway):
+    login(alpha, "bambang@kopalpha.id")
+    upgrade(alpha)
+    token = csrf_from(alpha.get("/kelola/langganan"))
+    response = alpha.post("/kelola/langganan/kartu", data={"csrf_token": token, "card": "pm_x"})
+    assert response.status_code == 422
+    assert "Not a valid choice" in text(response)
+
+
+def test_there_is_no_card_to_change_before_a_paid_plan(alpha, stripe_gateway):
+    login(alpha, "bambang@kopalpha.id")
+    token = csrf_from(alpha.get("/kelola/langganan"))
+    response = alpha.post(
+        "/kelola/langganan/kartu", data={"csrf_token": token, "card": "pm_card_visa"}
+    )
+    assert response.status_code == 409
+    assert "no paid plan to change" in text(response)
+
+
+def test_the_page_warns_during_the_grace_period_and_says_when_the_extras_pause(
+    alpha, db, tenants, stripe_gateway
+):
+    login(alpha, "bambang@kopalpha.id")
+    upgrade(alpha)
+    with db.platform_session() as session:
+        subscription = queries.get_subscription(session, tenants.a.tenant.id)
+        subscription.status = "past_due"
+        subscription.grace_until = clock.now() + timedelta(days=3)
+        session.commit()
+    page = text(alpha.get("/kelola/langganan"))
+    assert "The last payment failed. Update the card before" in page
+    assert "Current plan: Koperasi" in page
+    with clock.frozen(clock.now() + timedelta(days=4)):
+        page = text(alpha.get("/kelola/langganan"))
+    assert "the grace period is over, so the paid plan's extras are paused" in page
+    assert "Current plan: Gratis" in page
+
+
+def test_the_sync_command_makes_the_missing_prices_at_stripe(app, db, stripe_gateway):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["billing", "sync-prices"])
+    assert result.exit_code == 0
+    assert result.output == "2 prices created at Stripe\n"
+    with db.platform_session() as session:
+        assert queries.get_price(session, "koperasi", "month").stripe_price_id is not None
+    assert runner.invoke(args=["billing", "sync-prices"]).output == "0 prices created at Stripe\n"
+
+
+def test_the_sync_command_refuses_with_billing_off(app, db):
+    result = app.test_cli_runner().invoke(args=["billing", "sync-prices"])
+    assert result.exit_code == 1
+    assert "billing is off" in result.output

@@ -74,7 +74,10 @@ def current_gateway() -> StripeGateway | None:
 
 
 def billing_page(
-    upgrade: UpgradeForm | None = None, problem: str | None = None, status: int = 200
+    upgrade: UpgradeForm | None = None,
+    problem: str | None = None,
+    status: int = 200,
+    card: TestCardForm | None = None,
 ) -> tuple[str, int]:
     """The plan, its status, the next and past invoices, and what may be done now."""
     gateway = current_gateway()
@@ -98,7 +101,7 @@ def billing_page(
         members=limits.active_members(tenant_db()),
         officers=limits.officer_seats(tenant_db()),
         upgrade=upgrade or UpgradeForm(),
-        test_card=TestCardForm(),
+        test_card=card or TestCardForm(),
         problem=BILLING_MESSAGES[problem] if problem else None,
         checkout_done=request.args.get("selesai") == "1",
         status_labels=STATUS_LABELS,
@@ -191,24 +194,21 @@ def update_card() -> Response | tuple[str, int]:
     gateway = current_gateway()
     if gateway is None:
         return billing_page(problem="off", status=503)
-    subscription = queries.get_subscription(platform_db(), g.tenant.id)
-    if subscription is None:
-        return billing_page(problem="not_subscribed", status=409)
     form = TestCardForm()
     if gateway.local and not form.validate_on_submit():
-        return billing_page(status=422)
+        return billing_page(status=422, card=form)
     try:
-        if not gateway.local:
-            return redirect(
-                gateway.create_portal_session(
-                    customer_id=subscription.stripe_customer_id,
-                    return_url=external_url(g.tenant, "billing.index"),
-                ),
-                303,
-            )
-        gateway.set_test_card(subscription.stripe_customer_id, form.card.data)
-    except GatewayError:
-        return billing_page(problem="unavailable", status=503)
+        portal_url = billing.change_card(
+            platform_db(),
+            gateway,
+            g.tenant.id,
+            return_url=external_url(g.tenant, "billing.index"),
+            test_card=form.card.data,
+        )
+    except billing.BillingError as exc:
+        return billing_page(problem=exc.code, status=503 if exc.code == "unavailable" else 409)
+    if portal_url is not None:
+        return redirect(portal_url, 303)
     flash(_("The card is changed (test mode)."), "success")
     return redirect(url_for("billing.index"), 303)
 
