@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
     Integer,
     SmallInteger,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from saas.db import PlatformBase
-from saas.tenants.models import utcnow
+from saas.tenants.models import Tenant, utcnow
 
 
 class Period(enum.StrEnum):
@@ -125,3 +127,46 @@ class StripeEvent(PlatformBase):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Sponsorship(PlatformBase):
+    """A plan a sponsor (a regency, a bank, a programme) pays for: one cooperative's, or every
+    cooperative's whose village lies in a region (a prefix of its kode wilayah), until a date.
+
+    Never edited: a grant is a new row, and each is in the audit log."""
+
+    __tablename__ = "sponsorships"
+    __table_args__ = (
+        CheckConstraint(
+            "(tenant_id IS NULL) <> (region_code IS NULL)", name="one_cooperative_or_a_region"
+        ),
+        CheckConstraint("ends_on >= starts_on", name="ends_after_it_starts"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    sponsor: Mapped[str] = mapped_column(String(120))
+    tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    region_code: Mapped[str | None] = mapped_column(String(13), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("platform_admins.id"))
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    plan: Mapped[Plan] = relationship()
+    tenant: Mapped[Tenant | None] = relationship()
+
+
+class BillingAuditEntry(PlatformBase):
+    """The billing audit log: who granted what to whom. Append-only: a trigger of migration
+    0013 refuses changing or deleting an entry."""
+
+    __tablename__ = "billing_audit_log"
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("platform_admins.id"))
+    action: Mapped[str] = mapped_column(String(40))
+    details: Mapped[str] = mapped_column(Text)

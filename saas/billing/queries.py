@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session, selectinload
 
 from saas import clock
-from saas.billing.models import Plan, PlanPrice, Subscription
-from saas.billing.rules import FREE_PLAN, paid_terms_hold
+from saas.billing.models import Plan, PlanPrice, Sponsorship, Subscription
+from saas.billing.rules import FREE_PLAN, PAID_STATUSES, paid_terms_hold
+from saas.billing.sponsorships import covers, sponsorship_for
+from saas.tenants.models import Tenant, TenantStatus
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class Terms:
 
     plan: Plan
     paused: bool  # a paid plan whose extras are paused (its payment failed past the grace)
+    sponsor: str | None = None  # who pays for the plan, when a sponsor does
 
     @property
     def member_limit(self) -> int | None:
@@ -61,12 +65,91 @@ def get_subscription_by_customer(session: Session, customer_id: str) -> Subscrip
 
 
 def terms_for(session: Session, tenant_id: int) -> Terms:
-    """The plan whose terms hold for the cooperative now: the free plan's unless a paid one is
-    live and not past its grace period."""
+    """The plan whose terms hold for the cooperative now: its live paid plan, else a running
+    sponsorship's, else the free plan's (paused when a paid plan is past its grace period)."""
     subscription = get_subscription(session, tenant_id)
-    if subscription is None or subscription.status is None:
-        return Terms(get_plan(session, FREE_PLAN), paused=False)
-    if paid_terms_hold(subscription.status, subscription.grace_until, clock.now()):
+    status = subscription.status if subscription is not None else None
+    if subscription is not None and paid_terms_hold(status, subscription.grace_until, clock.now()):
         return Terms(subscription.plan, paused=False)
-    paused = subscription.plan.code != FREE_PLAN and subscription.status != "canceled"
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is not None and (
+        sponsored := sponsorship_for(session, tenant, clock.today_for(tenant))
+    ):
+        return Terms(sponsored.plan, paused=False, sponsor=sponsored.sponsor)
+    paused = (
+        subscription is not None
+        and status not in {None, "canceled"}
+        and subscription.plan.code != FREE_PLAN
+    )
     return Terms(get_plan(session, FREE_PLAN), paused=paused)
+
+
+@dataclass(frozen=True)
+class CooperativeBilling:
+    """One cooperative's line in the admins' billing overview; MRR in whole rupiah."""
+
+    slug: str
+    name: str
+    plan: str
+    period: str | None
+    status: str | None
+    sponsor: str | None
+    mrr: int
+
+
+def monthly_revenue(amount: int | None, period: str | None, status: str | None) -> int:
+    """What a live subscription brings a month, in rupiah (a year's price over twelve)."""
+    if amount is None or status not in PAID_STATUSES:
+        return 0
+    return amount if period == "month" else amount // 12
+
+
+def list_cooperative_billing(session: Session, on: date) -> list[CooperativeBilling]:
+    """Every active cooperative's plan, status, sponsor and MRR, in one query."""
+    running = (
+        select(Sponsorship.sponsor, Plan.name)
+        .join(Plan)
+        .where(
+            covers(Tenant.id, Tenant.region_code),
+            Sponsorship.starts_on <= on,
+            Sponsorship.ends_on >= on,
+        )
+        .order_by(Plan.position.desc(), Sponsorship.ends_on.desc())
+        .limit(1)
+        .lateral("running")
+    )
+    rows = session.execute(
+        select(
+            Tenant.slug,
+            Tenant.display_name,
+            Plan.name,
+            Subscription.period,
+            Subscription.status,
+            PlanPrice.amount,
+            running.c.sponsor,
+            running.c.name,
+        )
+        .select_from(Tenant)
+        .outerjoin(Subscription, Subscription.tenant_id == Tenant.id)
+        .outerjoin(Plan, Plan.id == Subscription.plan_id)
+        .outerjoin(
+            PlanPrice,
+            (PlanPrice.plan_id == Subscription.plan_id) & (PlanPrice.period == Subscription.period),
+        )
+        .outerjoin(running, true())
+        .where(Tenant.status == TenantStatus.ACTIVE)
+        .order_by(Tenant.display_name, Tenant.id)
+    )
+    free = get_plan(session, FREE_PLAN).name
+    return [
+        CooperativeBilling(
+            slug=slug,
+            name=name,
+            plan=plan if status in PAID_STATUSES else (sponsored_plan or free),
+            period=period,
+            status=status,
+            sponsor=sponsor,
+            mrr=monthly_revenue(amount, period, status),
+        )
+        for slug, name, plan, period, status, amount, sponsor, sponsored_plan in rows
+    ]

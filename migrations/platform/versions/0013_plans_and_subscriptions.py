@@ -1,4 +1,5 @@
-"""Plans priced in rupiah, each cooperative's Stripe subscription, and the Stripe events handled
+"""Plans priced in rupiah, each cooperative's Stripe subscription, the Stripe events handled,
+sponsored plans and the billing audit log
 
 Revision ID: 0013
 Revises: 0012
@@ -17,6 +18,14 @@ STATUSES = (
     "'incomplete', 'incomplete_expired', 'trialing', 'active', 'past_due', 'canceled', "
     "'unpaid', 'paused'"
 )
+AUDIT_LOG_DDL = """
+CREATE FUNCTION billing_audit_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the billing audit log is append-only';
+END $$;
+CREATE TRIGGER billing_audit_log_append_only BEFORE UPDATE OR DELETE ON billing_audit_log
+    FOR EACH ROW EXECUTE FUNCTION billing_audit_log_is_append_only();
+"""
 # code, name, position, member_limit, officer_limit, custom_domain, loans, gerai, monthly, yearly
 PLANS = [
     ("gratis", "Gratis", 1, 100, 10, False, False, False, None, None),
@@ -96,6 +105,53 @@ def upgrade() -> None:
         sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stripe_events')),
     )
+    op.create_table(
+        'sponsorships',
+        sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column('plan_id', sa.BigInteger(), nullable=False),
+        sa.Column('sponsor', sa.String(length=120), nullable=False),
+        sa.Column('tenant_id', sa.BigInteger(), nullable=True),
+        sa.Column('region_code', sa.String(length=13), nullable=True),
+        sa.Column('starts_on', sa.Date(), nullable=False),
+        sa.Column('ends_on', sa.Date(), nullable=False),
+        sa.Column('granted_by_id', sa.BigInteger(), nullable=False),
+        sa.Column('granted_at', sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            '(tenant_id IS NULL) <> (region_code IS NULL)',
+            name=op.f('ck_sponsorships_one_cooperative_or_a_region'),
+        ),
+        sa.CheckConstraint(
+            'ends_on >= starts_on', name=op.f('ck_sponsorships_ends_after_it_starts')
+        ),
+        sa.ForeignKeyConstraint(
+            ['granted_by_id'], ['platform_admins.id'],
+            name=op.f('fk_sponsorships_granted_by_id_platform_admins'),
+        ),
+        sa.ForeignKeyConstraint(
+            ['plan_id'], ['plans.id'], name=op.f('fk_sponsorships_plan_id_plans')
+        ),
+        sa.ForeignKeyConstraint(
+            ['tenant_id'], ['tenants.id'], name=op.f('fk_sponsorships_tenant_id_tenants'),
+            ondelete='CASCADE',
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_sponsorships')),
+    )
+    op.create_index(op.f('ix_sponsorships_tenant_id'), 'sponsorships', ['tenant_id'])
+    op.create_index(op.f('ix_sponsorships_region_code'), 'sponsorships', ['region_code'])
+    op.create_table(
+        'billing_audit_log',
+        sa.Column('id', sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('admin_id', sa.BigInteger(), nullable=False),
+        sa.Column('action', sa.String(length=40), nullable=False),
+        sa.Column('details', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['admin_id'], ['platform_admins.id'],
+            name=op.f('fk_billing_audit_log_admin_id_platform_admins'),
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_audit_log')),
+    )
+    op.execute(AUDIT_LOG_DDL)
     for code, name, position, members, officers, domain, loans, gerai, monthly, yearly in PLANS:
         plan_id = op.get_bind().execute(
             plans.insert().returning(plans.c.id),
@@ -113,6 +169,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('billing_audit_log')
+    op.execute('DROP FUNCTION billing_audit_log_is_append_only()')
+    op.drop_table('sponsorships')
     op.drop_table('stripe_events')
     op.drop_table('subscriptions')
     op.drop_table('plan_prices')
