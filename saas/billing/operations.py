@@ -164,8 +164,11 @@ def change_card(
     return None
 
 
-def apply_state(session: Session, subscription: Subscription, state: SubscriptionState) -> None:
-    """Copy the subscription as Stripe holds it now; a failing payment starts the grace."""
+def apply_state(session: Session, subscription: Subscription, state: SubscriptionState) -> bool:
+    """Copy the subscription as Stripe holds it now; a failing payment starts the grace.
+
+    True when this started a grace period (the officers are then told)."""
+    grace_before = subscription.grace_until
     price = queries.get_price_by_stripe_id(session, state.price_id)
     if price is not None:
         subscription.plan_id, subscription.period = price.plan_id, price.period
@@ -179,6 +182,7 @@ def apply_state(session: Session, subscription: Subscription, state: Subscriptio
         subscription.grace_until = None
     session.flush()
     session.expire(subscription, ["plan"])
+    return grace_before is None and subscription.grace_until is not None
 
 
 def record_event(session: Session, event_id: str, event_type: str) -> bool:
@@ -194,7 +198,8 @@ def record_event(session: Session, event_id: str, event_type: str) -> bool:
 
 
 def handle_event(session: Session, gateway: StripeGateway, event: dict[str, Any]) -> str:
-    """Apply one verified webhook event once; what became of it.
+    """Apply one verified webhook event once; what became of it ("grace_started" when a failed
+    payment began the grace period).
 
     The event says only that something changed: the state is read back from Stripe, so events
     arriving late or out of order leave the latest state. Raises GatewayError when Stripe cannot
@@ -211,8 +216,14 @@ def handle_event(session: Session, gateway: StripeGateway, event: dict[str, Any]
     subscription_id = _subscription_of(obj) or subscription.stripe_subscription_id
     if subscription_id is None:
         return "ignored"
-    apply_state(session, subscription, gateway.retrieve_subscription(subscription_id))
+    if apply_state(session, subscription, gateway.retrieve_subscription(subscription_id)):
+        return "grace_started"
     return "applied"
+
+
+def customer_of(event: dict[str, Any]) -> str:
+    """The Stripe customer an event is about."""
+    return _customer_of(event["data"]["object"])
 
 
 def _customer_of(obj: dict[str, Any]) -> str:

@@ -12,7 +12,9 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
+import saas.jobs
 from saas import clock
 from saas.billing import operations as billing
 from saas.billing import queries
@@ -254,3 +256,34 @@ def test_stripe_unreachable_while_handling_records_nothing_so_the_retry_applies(
 def test_the_webhook_is_not_served_on_a_cooperative_host(alpha, subscribed):
     payload = event("invoice.paid", {"object": "invoice", "customer": "cus_x"})
     assert deliver(alpha, payload).status_code == 404
+
+
+def test_the_start_of_the_grace_queues_one_notice_to_the_chair_and_the_treasurer(
+    app, platform, db, tenants, subscribed, stripe_gateway, outbox, monkeypatch
+):
+    stripe_gateway.set_test_card(subscribed.stripe_customer_id, "pm_card_chargeCustomerFail")
+    stripe_gateway.client.v1.subscriptions.update(
+        subscribed.stripe_subscription_id, params={"items": [{"plan": "guyub-koperasi-year"}]}
+    )
+    failed = {
+        "object": "invoice",
+        "customer": subscribed.stripe_customer_id,
+        "subscription": subscribed.stripe_subscription_id,
+    }
+    first = deliver(platform, event("invoice.payment_failed", failed))
+    again = deliver(platform, event("invoice.payment_failed", failed))  # Stripe's retry
+    assert (first.json, again.json) == ({"outcome": "grace_started"}, {"outcome": "applied"})
+    with db.platform_session() as session:
+        queued = session.scalars(
+            sql("SELECT args FROM procrastinate_jobs WHERE task_name = :task"),
+            {"task": "saas.jobs.send_grace_notice"},
+        ).all()
+    assert queued == [{"tenant_id": tenants.a.tenant.id}]
+    monkeypatch.setattr(saas.jobs, "flask_app", lambda: app)
+    assert saas.jobs.send_grace_notice(**queued[0]) == 2
+    assert sorted(address for message in outbox for address in message["to"]) == [
+        "ana@kopalpha.id",
+        "bambang@kopalpha.id",
+    ]
+    assert "Perbarui kartu sebelum" in outbox[0]["data"]  # the cooperative's language
+    assert "http://alpha.localhost/kelola/langganan" in outbox[0]["data"]

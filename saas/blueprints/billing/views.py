@@ -22,6 +22,7 @@ from saas.blueprints.forms import Form
 from saas.blueprints.links import external_url
 from saas.db import platform_db, tenant_db
 from saas.extensions import csrf
+from saas.jobs import send_grace_notice
 
 log = logging.getLogger(__name__)
 bp = Blueprint("billing", __name__)
@@ -227,8 +228,19 @@ def webhook() -> tuple[dict[str, str], int]:
         return {"error": "bad signature"}, 400
     try:
         outcome = billing.handle_event(platform_db(), gateway, event)
+        if outcome == "grace_started":
+            _notify_grace(event)
     except GatewayError:
         platform_db().rollback()  # nothing recorded: Stripe delivers the event again
         return {"error": "stripe unreachable"}, 503
     platform_db().commit()
     return {"outcome": outcome}, 200
+
+
+def _notify_grace(event: dict[str, object]) -> None:
+    """Queue the grace notice on the webhook's own transaction: it exists only if that commits."""
+    customer = billing.customer_of(event)
+    subscription = queries.get_subscription_by_customer(platform_db(), customer)
+    if subscription is not None:
+        driver = platform_db().connection().connection.driver_connection
+        send_grace_notice.configure(connection=driver).defer(tenant_id=subscription.tenant_id)
