@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -90,6 +91,7 @@ class CooperativeBilling:
 
     slug: str
     name: str
+    region_code: str | None
     plan: str
     period: str | None
     status: str | None
@@ -122,6 +124,7 @@ def list_cooperative_billing(session: Session, on: date) -> list[CooperativeBill
         select(
             Tenant.slug,
             Tenant.display_name,
+            Tenant.region_code,
             Plan.name,
             Subscription.period,
             Subscription.status,
@@ -145,11 +148,36 @@ def list_cooperative_billing(session: Session, on: date) -> list[CooperativeBill
         CooperativeBilling(
             slug=slug,
             name=name,
+            region_code=region_code,
             plan=plan if status in PAID_STATUSES else (sponsored_plan or free),
             period=period,
             status=status,
             sponsor=sponsor,
             mrr=monthly_revenue(amount, period, status),
         )
-        for slug, name, plan, period, status, amount, sponsor, sponsored_plan in rows
+        for slug, name, region_code, plan, period, status, amount, sponsor, sponsored_plan in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PlanCount:
+    """How many cooperatives of a province are on a plan, and who pays for it."""
+
+    province: str | None  # the province's code, None for cooperatives not placed yet
+    plan: str
+    sponsor: str | None
+    cooperatives: int
+
+
+def count_by_province(rows: list[CooperativeBilling]) -> list[PlanCount]:
+    """The overview's rows counted by province, plan and sponsor."""
+    counts = Counter(
+        (row.region_code.split(".")[0] if row.region_code else None, row.plan, row.sponsor)
+        for row in rows
+    )
+    return [
+        PlanCount(province, plan, sponsor, count)
+        for (province, plan, sponsor), count in sorted(
+            counts.items(), key=lambda item: (item[0][0] or "~", item[0][1], item[0][2] or "")
+        )
     ]

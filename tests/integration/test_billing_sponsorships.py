@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from saas.billing import queries
 from saas.billing.models import BillingAuditEntry, Sponsorship
+from saas.regions.queries import get_region
 from saas.tenants.models import Tenant
 from tests.clock import TODAY
 from tests.factories import ADMIN_EMAIL, csrf_token, login, put_on_paid_plan, text
@@ -151,3 +152,15 @@ def test_the_overview_shows_each_plan_sponsor_and_mrr_and_the_csv_says_the_same(
 def test_the_overview_is_for_platform_admins_only(platform, alpha):
     assert platform.get("/admin/langganan").status_code == 302  # to the sign-in
     assert alpha.get("/admin/langganan").status_code == 404  # not on a cooperative's host
+
+
+def test_the_overview_counts_cooperatives_by_province_plan_and_sponsor(
+    admin, db, tenants, regions_loaded
+):
+    place(db, tenants.a.tenant, "32.02.15.2001")
+    grant(admin, "32.02", sponsor="Pemkab Sukabumi")
+    page = text(admin.get("/admin/langganan"))
+    with db.platform_session() as session:
+        province = get_region(session, "32").name
+    assert f"{province} · Koperasi · Pemkab Sukabumi: <strong>1</strong>" in page
+    assert "Not placed yet · Gratis: <strong>" in page  # beta, and any other not placed

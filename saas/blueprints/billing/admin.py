@@ -20,6 +20,7 @@ from saas.billing import queries, sponsorships
 from saas.blueprints.billing.views import STATUS_LABELS, bp
 from saas.blueprints.forms import REQUIRED, Form, within_calendar
 from saas.db import platform_db
+from saas.regions.queries import get_region
 
 SPONSOR_MESSAGES = {
     "unknown_beneficiary": _l(
@@ -57,9 +58,17 @@ def grant_form() -> GrantForm:
 
 def overview_page(form: GrantForm | None = None, status: int = 200) -> tuple[str, int]:
     rows = queries.list_cooperative_billing(platform_db(), clock.today())
+    by_province = queries.count_by_province(rows)
+    provinces = {
+        count.province: region.name
+        for count in by_province
+        if count.province and (region := get_region(platform_db(), count.province))
+    }
     return render_template(
         "billing/admin.html",
         rows=rows,
+        by_province=by_province,
+        provinces=provinces,
         total_mrr=sum(row.mrr for row in rows),
         sponsorships=sponsorships.list_sponsorships(platform_db()),
         form=form or grant_form(),
