@@ -287,3 +287,10 @@ def test_the_start_of_the_grace_queues_one_notice_to_the_chair_and_the_treasurer
     ]
     assert "Perbarui kartu sebelum" in outbox[0]["data"]  # the cooperative's language
     assert "http://alpha.localhost/kelola/langganan" in outbox[0]["data"]
+
+
+def test_with_billing_off_the_webhook_is_not_there(app, platform, db):
+    assert app.extensions["guyub.billing"] is None
+    payload = event("invoice.paid", {"object": "invoice", "customer": "cus_x"})
+    assert deliver(platform, payload).status_code == 404
+    assert events_recorded(db) == 0
