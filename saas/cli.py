@@ -154,9 +154,11 @@ def seed_demo_command(password: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from saas.billing.cli import billing_cli
     from saas.regions.cli import regions_cli
 
     app.cli.add_command(regions_cli)
+    app.cli.add_command(billing_cli)
     app.cli.add_command(tenants_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_demo_command)

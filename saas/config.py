@@ -80,6 +80,11 @@ class Settings:
     instance_dir: Path = INSTANCE_DIR
     public_port: str = ""  # ":5000" in development, so links made outside a request work
     proxy_fix_hops: int = 0  # how many proxies in front set X-Forwarded-* headers we trust
+    # Stripe bills the cooperatives. Without a key billing stays off; an API base other than
+    # Stripe's (localstripe, in development and tests) is test mode.
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -108,6 +113,9 @@ def load_settings(**overrides: object) -> Settings:
         "max_tenants_per_shard": _int("MAX_TENANTS_PER_SHARD", 5000),
         "schema_pool_target": _int("SCHEMA_POOL_TARGET", 20),
         "proxy_fix_hops": _int("PROXY_FIX_HOPS", 0),
+        "stripe_api_key": os.environ.get("STRIPE_API_KEY", ""),
+        "stripe_webhook_secret": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        "stripe_api_base": os.environ.get("STRIPE_API_BASE", ""),
         "public_port": f":{os.environ['PUBLIC_PORT']}" if os.environ.get("PUBLIC_PORT") else "",
     }
     values.update(overrides)

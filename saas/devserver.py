@@ -12,7 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flask import Flask
+
 from saas.config import INSTANCE_DIR, PROJECT_ROOT, load_settings
+from saas.db import Databases
 from saas.embedded_pg import database_url, ensure_database, start_embedded_server
 
 DEV_DATABASE = "guyub"
@@ -26,6 +29,41 @@ def prepare_database() -> object | None:
     ensure_database(database_url(server, "postgres"), DEV_DATABASE)
     os.environ["DATABASE_URL"] = database_url(server, DEV_DATABASE)
     return server
+
+
+def prepare_stripe(port: str) -> subprocess.Popen[bytes] | None:
+    """With no Stripe keys, start localstripe and point billing at it (test mode); its
+    webhooks come back to this server's platform host, signed with the test secret."""
+    if os.environ.get("STRIPE_API_KEY"):
+        return None
+    from saas.billing.local_stripe import (
+        API_KEY,
+        WEBHOOK_SECRET,
+        register_webhook,
+        start_localstripe,
+    )
+
+    process, api_base = start_localstripe()
+    os.environ.update(
+        STRIPE_API_KEY=API_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=api_base
+    )
+    platform = f"http://{os.environ['BASE_DOMAIN']}:{port}"
+    register_webhook(api_base, f"{platform}/stripe/webhook", WEBHOOK_SECRET)
+    return process
+
+
+def sync_stripe_prices(databases: Databases, app: Flask) -> list[str]:
+    """Give every plan price its Stripe price now, so the first upgrade waits for nothing."""
+    from saas.billing.operations import sync_prices
+
+    gateway = app.extensions.get("guyub.billing")
+    if gateway is None:
+        return ["billing is off (no Stripe keys)"]
+    with databases.platform_session() as session:
+        made = sync_prices(session, gateway)
+        session.commit()
+    mode = "localstripe, test mode" if gateway.local else "Stripe"
+    return [f"billing through {mode}: {made} prices created"]
 
 
 def prepare_app(password: str) -> list[str]:
@@ -48,6 +86,7 @@ def prepare_app(password: str) -> list[str]:
             if count_regions(connection) == 0:
                 lines.append(f"loaded {load_regions(connection)} regions")
         lines += list(seed_demo(databases, settings, password))
+        lines += sync_stripe_prices(databases, app)
         for shard in databases.shard_names:
             fill_schema_pool(databases, shard, settings.schema_pool_target)
         databases.dispose()
@@ -73,6 +112,7 @@ def banner(port: str, password: str, base_domain: str) -> str:
                      {platform}/admin       (verification queue: {platform}/admin/verifikasi)
       Admin              admin@guyub.id          / {password}
   Development outbox {platform}/dev/outbox   (emails are kept here, not sent)
+  Plan and billing   {demo}/kelola/langganan   (ketua or bendahara; test mode with no Stripe keys)
   Health             {platform}/healthz
   Background jobs    a procrastinate worker runs beside the web server (nudges, schema pool)
 
@@ -89,6 +129,7 @@ def main() -> int:
     port = os.environ.get("PORT", "5000")
     os.environ.setdefault("BASE_DOMAIN", "localhost")
     server = prepare_database()
+    stripe_server = prepare_stripe(port)
     for line in prepare_app(password):
         print(f"  {line}", file=sys.stderr)
     bin_dir = Path(sys.executable).parent
@@ -113,6 +154,9 @@ def main() -> int:
         worker.wait(timeout=30)
         return web.wait()
     finally:
+        if stripe_server is not None:
+            stripe_server.terminate()
+            stripe_server.wait(timeout=10)
         del server  # the embedded PostgreSQL stops with this process
 
 

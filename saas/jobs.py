@@ -113,3 +113,20 @@ def send_password_reset(tenant_id: int | None, email: str, locale: str) -> bool:
     app = flask_app()
     with app.app_context(), force_locale(locale):
         return send_reset_link(tenant_id, email)
+
+
+@jobs.task(queue="mail")
+def send_grace_notice(tenant_id: int) -> int:
+    """A failed payment started the grace period: tell the cooperative's chair and treasurer."""
+    from saas.billing.notices import send_grace_notice as send  # noqa: PLC0415
+    from saas.blueprints.links import tenant_base_url_for  # noqa: PLC0415
+    from saas.db import get_databases  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        settings = app.extensions["guyub.settings"]
+        return send(
+            get_databases(),
+            tenant_id,
+            lambda slug: tenant_base_url_for(settings, slug) + "/kelola/langganan",
+        )

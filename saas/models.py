@@ -4,6 +4,7 @@ Alembic, the schema builder and the test fixtures import this module; add new mo
 """
 
 from saas.accounts import models as accounts_models
+from saas.billing import models as billing_models
 from saas.dashboard import models as dashboard_models
 from saas.db import PlatformBase, TenantBase
 from saas.documents import models as documents_models
@@ -24,6 +25,7 @@ __all__ = [
     "PlatformBase",
     "TenantBase",
     "accounts_models",
+    "billing_models",
     "dashboard_models",
     "documents_models",
     "ledger_models",

@@ -29,6 +29,8 @@ from tests import clock as test_clock
 from tests import factories
 from tests.databases import SavepointDatabases, routed_to_savepoints
 
+pytest_plugins = ["tests.stripe_server"]
+
 TEST_ROOT = Path(__file__).resolve().parent.parent / "instance" / "test"
 
 

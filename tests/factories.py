@@ -21,6 +21,8 @@ from werkzeug.test import TestResponse
 from saas.accounts import operations as accounts
 from saas.accounts.models import Invitation, TenantUser
 from saas.accounts.roles import Role
+from saas.billing import queries as billing_queries
+from saas.billing.models import Subscription
 from saas.config import Settings
 from saas.db import Databases
 from saas.documents import operations as documents
@@ -655,3 +657,20 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
         loan_payment_number=loan_payment_number,
         files=files,
     )
+
+
+def put_on_paid_plan(databases: Databases, tenant: Tenant) -> None:
+    """The cooperative on the Koperasi plan, as Stripe's webhook would leave it (no limits)."""
+    with databases.platform_session() as session:
+        session.add(
+            Subscription(
+                tenant_id=tenant.id,
+                plan=billing_queries.get_plan(session, "koperasi"),
+                period="month",
+                status="active",
+                stripe_customer_id=f"cus_paid_{tenant.slug}",
+                stripe_subscription_id=f"sub_paid_{tenant.slug}",
+                cancel_at_period_end=False,
+            )
+        )
+        session.commit()

@@ -15,6 +15,7 @@ from saas import clock
 from saas.accounts.models import Invitation, PasswordResetAsk, PlatformAdmin, TenantUser
 from saas.accounts.passwords import hash_password, needs_rehash, verify_password
 from saas.accounts.roles import GRANTS, Permission, Role
+from saas.billing.limits import check_officer_room
 from saas.phones import to_e164
 
 
@@ -243,9 +244,12 @@ def invite_colleague(
     email: str,
     role: Role,
     valid_for: timedelta,
+    officer_limit: int | None = None,
 ) -> Invitation:
+    """Invite a colleague; ``officer_limit`` is the plan's (raises PlanLimitError past it)."""
     if is_email_in_use(session, email):
         raise AccountError("email_taken")
+    check_officer_room(session, officer_limit)
     invitation = Invitation(
         name=name.strip(),
         email=normalise_email(email),

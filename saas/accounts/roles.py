@@ -46,6 +46,7 @@ class Permission(enum.StrEnum):
     MANAGE_LOANS = "manage_loans"  # loan products and who approves loans
     APPLY_LOANS = "apply_loans"  # take a member's loan application, cancel it, print the akad
     DECIDE_LOANS = "decide_loans"  # approve or reject (the cooperative's settings name roles)
+    MANAGE_BILLING = "manage_billing"  # the cooperative's plan at the platform, and its card
 
 
 # The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
@@ -69,6 +70,7 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.APPLY_LOANS: frozenset({Role.KETUA, Role.BENDAHARA, Role.STAFF, Role.SEKRETARIS}),
     # Every role a cooperative may name as an approver; the decision checks the named ones.
     Permission.DECIDE_LOANS: frozenset({*PENGURUS, Role.PENGAWAS}),
+    Permission.MANAGE_BILLING: frozenset({Role.KETUA, Role.BENDAHARA}),
 }
 
 

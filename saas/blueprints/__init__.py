@@ -25,6 +25,7 @@ def register_all(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     from saas.blueprints.admin.routes import bp as admin
     from saas.blueprints.auth.views import bp as auth
+    from saas.blueprints.billing.routes import bp as billing
     from saas.blueprints.books.routes import bp as books
     from saas.blueprints.loans.routes import bp as loans
     from saas.blueprints.member.routes import bp as member
@@ -57,5 +58,6 @@ def register_all(app: Flask) -> None:
         admin,
         registration,
         national,
+        billing,
     ):
         app.register_blueprint(blueprint)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from saas.accounts import operations as accounts
 from saas.accounts.models import TenantUser
 from saas.accounts.roles import Role
+from saas.billing.limits import check_member_room
 from saas.members.models import Counter, Gender, Member, MemberStatus
 from saas.members.rules import member_number
 from saas.storage import Storage
@@ -104,10 +105,15 @@ def _nik_taken(session: Session, nik: str, except_id: int | None = None) -> bool
     return session.scalar(query.limit(1)) is not None
 
 
-def register_member(session: Session, details: MemberDetails) -> Member:
-    """Add a member with the next number; the NIK is unique within the cooperative."""
+def register_member(
+    session: Session, details: MemberDetails, *, member_limit: int | None = None
+) -> Member:
+    """Add a member with the next number; the NIK is unique within the cooperative.
+
+    ``member_limit`` is the plan's limit of active members (raises PlanLimitError past it)."""
     if _nik_taken(session, details.nik):
         raise MemberError("nik_taken")
+    check_member_room(session, member_limit)
     member = Member(number=member_number(next_number(session, MEMBER_COUNTER)))
     _apply(member, details)
     session.add(member)

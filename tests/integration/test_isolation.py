@@ -330,6 +330,15 @@ ROUTES: dict[str, str | Probe] = {
     "admin.review_document": on_platform(
         lambda a: {**application(a), "kind": a.data.documents[-1].kind.value}
     ),
+    "billing.index": "none",
+    "billing.upgrade": "none",
+    "billing.cancel": "none",
+    "billing.resume": "none",
+    "billing.update_card": "none",
+    "billing.webhook": "platform",
+    "billing.admin_overview": "platform",
+    "billing.admin_overview_csv": "platform",
+    "billing.grant": "platform",
     "national.directory": "platform",
     "national.dashboard": "platform",
     "national.admin_dashboard": "platform",

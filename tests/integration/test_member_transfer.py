@@ -17,7 +17,7 @@ import saas.jobs
 from saas.members import import_job
 from saas.members.models import Member
 from saas.members.operations import MemberDetails, register_member
-from tests.factories import csrf_from, csrf_token, login, text
+from tests.factories import csrf_from, csrf_token, login, put_on_paid_plan, text
 
 ROWS = [
     ["No", "Nama Lengkap", "NIK", "No HP", "Alamat", "Tanggal Masuk"],
@@ -203,6 +203,7 @@ def upload_key_of(preview_url: str, tenant) -> str:
 
 
 def test_a_large_file_is_imported_by_a_job_that_reports_its_progress(ketua, db, tenants, worker):
+    put_on_paid_plan(db, tenants.a.tenant)  # 3,000 members are past the free plan's limit
     before = member_count(db, tenants)
     preview_url = upload(ketua, large_csv(3_000, bad=2), "besar.csv").headers["Location"]
     key = upload_key_of(preview_url, tenants.a.tenant)

@@ -21,6 +21,8 @@ from werkzeug.wrappers import Response
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.billing.limits import PlanLimitError, check_member_room
+from saas.blueprints.billing.limits import current_terms, plan_limit_message
 from saas.blueprints.forms import Form
 from saas.blueprints.members.forms import NIK_MESSAGES
 from saas.blueprints.members.views import bp
@@ -167,7 +169,13 @@ def import_preview(name: str) -> Response | tuple[str, int]:
         clock.today(),
     )
     valid = import_job.valid_rows(results)
-    if request.method == "POST" and request.form.get("confirm") and not missing and valid:
+    confirmed = bool(
+        request.method == "POST" and request.form.get("confirm") and not missing and valid
+    )
+    refusal = _plan_refusal(len(valid)) if confirmed else None
+    if refusal is not None:
+        flash(refusal, "error")
+    elif confirmed:
         if import_job.runs_in_background(len(valid)):
             import_job.start_import(
                 platform_db(),
@@ -204,7 +212,16 @@ def import_preview(name: str) -> Response | tuple[str, int]:
         refused=[r for r in results if r.errors][:200],
         FIELD_LABELS=FIELD_LABELS,
         ROW_MESSAGES=ROW_MESSAGES,
-    ), 422 if missing else 200
+    ), 422 if missing or refusal else 200
+
+
+def _plan_refusal(adding: int) -> str | None:
+    """The upgrade message when importing ``adding`` members goes past the plan's limit."""
+    try:
+        check_member_room(tenant_db(), current_terms().member_limit, adding=adding)
+    except PlanLimitError as exc:
+        return plan_limit_message(exc)
+    return None
 
 
 @bp.route("/impor/<name>/kemajuan")

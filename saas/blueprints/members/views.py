@@ -27,8 +27,10 @@ from saas.accounts.operations import find_tenant_user_by_login
 from saas.accounts.passwords import verify_password
 from saas.accounts.roles import Permission
 from saas.accounts.tokens import make_token
+from saas.billing.limits import PlanLimitError
 from saas.blueprints.auth.forms import AccountHolderForm
 from saas.blueprints.auth.views import password_token
+from saas.blueprints.billing.limits import current_terms, plan_limit_message
 from saas.blueprints.labels import KIND_LABELS
 from saas.blueprints.links import external_url
 from saas.blueprints.members.forms import ExitForm, MemberForm
@@ -170,12 +172,17 @@ def edit(member_id: int | None = None) -> Response | str | tuple[str, int]:
     ):
         try:
             if member is None:
-                saved = members.register_member(tenant_db(), _details(form, None))
+                saved = members.register_member(
+                    tenant_db(), _details(form, None), member_limit=current_terms().member_limit
+                )
             else:
                 saved = members.update_member(tenant_db(), member, _details(form, member))
         except MemberError as exc:
             tenant_db().rollback()
             form.nik.errors = [str(MEMBER_ERRORS[exc.code])]
+        except PlanLimitError as exc:
+            tenant_db().rollback()
+            form.form_errors.append(plan_limit_message(exc))
         else:
             replaced = (
                 members.set_ktp_photo(

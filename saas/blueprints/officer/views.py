@@ -12,6 +12,8 @@ from saas.access import tenant_view
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Permission, Role
 from saas.accounts.tokens import make_token
+from saas.billing.limits import PlanLimitError
+from saas.blueprints.billing.limits import current_terms, plan_limit_message
 from saas.blueprints.links import external_url
 from saas.blueprints.officer.forms import InviteForm, TeamMemberForm
 from saas.db import tenant_db
@@ -58,9 +60,12 @@ def team() -> Response | str | tuple[str, int]:
                 email=form.email.data or "",
                 role=Role(form.role.data),
                 valid_for=current_app.extensions["guyub.settings"].invitation_max_age,
+                officer_limit=current_terms().officer_limit,
             )
         except accounts.AccountError as exc:
             form.email.errors = [ACCOUNT_ERRORS[exc.code]()]
+        except PlanLimitError as exc:
+            form.form_errors.append(plan_limit_message(exc))
         else:
             tenant_db().commit()
             send_invitation(invitation)

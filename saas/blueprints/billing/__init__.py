@@ -1,0 +1,1 @@
+"""The cooperative's plan and billing page, and the Stripe webhook."""
