@@ -26,6 +26,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.admin.routes import bp as admin
     from saas.blueprints.auth.views import bp as auth
     from saas.blueprints.books.routes import bp as books
+    from saas.blueprints.gerai.routes import bp as gerai
     from saas.blueprints.loans.routes import bp as loans
     from saas.blueprints.member.routes import bp as member
     from saas.blueprints.members.routes import bp as members
@@ -49,6 +50,7 @@ def register_all(app: Flask) -> None:
         members,
         savings,
         loans,
+        gerai,
         books,
         reports,
         shu,
