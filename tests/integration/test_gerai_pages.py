@@ -16,6 +16,7 @@ from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
 from saas.gerai import operations as gerai
 from saas.gerai.models import GeraiProduct, Sale, SupplierPayment
+from saas.microsite.models import BusinessUnit
 from saas.payments.operations import save_qris_setting
 from tests.clock import TODAY
 from tests.factories import PASSWORD, books_of, csrf_from, hidden, login, text
@@ -287,3 +288,14 @@ def test_a_day_closed_at_the_counter_is_closed_once(cashier, shop):
     )
     assert closed.status_code == 422
     assert "This day is closed already." in text(closed)
+
+
+def test_a_unit_whose_shop_has_products_stays_when_asked_to_be_removed(alpha, shop, db, tenants):
+    unit_id, _rice_id = shop
+    login(alpha, "bambang@kopalpha.id")
+    token = csrf_from(alpha.get("/kelola/unit"))
+    response = alpha.post(f"/kelola/unit/{unit_id}/hapus", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert "This unit&#39;s shop has products or sales" in text(alpha.get("/kelola/unit"))
+    with books_of(db, tenants.a) as session:
+        assert session.get(BusinessUnit, unit_id) is not None
