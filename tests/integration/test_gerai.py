@@ -327,3 +327,21 @@ def test_the_database_refuses_credit_without_a_member(sold, tenants):
         " FROM gerai_sales",
     )
     assert "ck_gerai_sales_credit_to_members" in error
+
+
+def test_goods_received_twice_under_one_key_are_received_once(shop):
+    session, unit_id, rice = shop
+    key = uuid.uuid4()
+    first, created = receive(session, unit_id, rice.id, 5, 12_000, key=key)
+    again, created_again = receive(session, unit_id, rice.id, 5, 12_000, key=key)
+    assert (created, created_again, again.id) == (True, False, first.id)
+    assert session.get(GeraiProduct, rice.id).on_hand == 15
+
+
+def test_a_count_that_finds_more_than_the_books_values_it_at_the_average_cost(shop):
+    session, unit_id, rice = shop
+    count = gerai.Count(unit_id, RECEIVED_ON, {rice.id: 11}, "cogs", uuid.uuid4(), None)
+    record, _created = gerai.count_stock(session, count)
+    assert record.difference == 12_000
+    assert balance(session, "cogs") == -12_000
+    assert balance(session, "inventory") == 132_000

@@ -20,6 +20,7 @@ from saas.microsite.models import BusinessUnit
 from saas.payments.operations import save_qris_setting
 from tests.clock import TODAY
 from tests.factories import PASSWORD, books_of, csrf_from, hidden, login, text
+from tests.integration.test_pages_in_indonesian import english_on
 from tests.qris_codes import static_payload
 
 KASIR = "kasir@kopalpha.id"
@@ -299,3 +300,42 @@ def test_a_unit_whose_shop_has_products_stays_when_asked_to_be_removed(alpha, sh
     assert "This unit&#39;s shop has products or sales" in text(alpha.get("/kelola/unit"))
     with books_of(db, tenants.a) as session:
         assert session.get(BusinessUnit, unit_id) is not None
+
+
+def test_a_stock_count_on_the_form_posts_the_difference(alpha, shop, db, tenants):
+    unit_id, rice_id = shop
+    login(alpha, "bambang@kopalpha.id")
+    page = text(alpha.get(f"/kelola/gerai/{unit_id}/opname"))
+    assert "Beras Pandan" in page
+    data = {
+        "csrf_token": csrf_from_page(page),
+        "key": hidden(page, "key"),
+        "counted_on": TODAY.isoformat(),
+        "against": "cogs",
+        "lines-0-product": str(rice_id),
+        "lines-0-counted": "9",
+    }
+    assert alpha.post(f"/kelola/gerai/{unit_id}/opname", data=data).status_code == 302
+    assert alpha.post(f"/kelola/gerai/{unit_id}/opname", data=data).status_code == 302
+    with books_of(db, tenants.a) as session:
+        rice = session.get(GeraiProduct, rice_id)
+        assert (rice.on_hand, rice.stock_value) == (9, 108_000)
+
+
+def test_the_counter_its_refusals_and_its_receipt_read_in_indonesian(client_for, shop):
+    unit_id, rice_id = shop
+    client = client_for("alpha", lang="id")
+    login(client, KASIR)
+    form = {**counter(client, unit_id), "line": f"p.{rice_id}.1"}
+    refused = client.post(f"/kelola/gerai/{unit_id}", data={**form, "quantity": "0"})
+    assert "Masukkan jumlah dari 1 sampai 100.000." in text(refused)
+    pages = [
+        refused,
+        client.get(f"/kelola/gerai/{unit_id}/produk"),
+        client.get(f"/kelola/gerai/{unit_id}/tutup-hari"),
+        client.get(
+            client.post(f"/kelola/gerai/{unit_id}", data={**form, "action": "pay"}).location
+        ),
+    ]
+    assert "Rp15.000" in text(pages[-1])
+    assert [english_on(text(page)) for page in pages] == [[], [], [], []]
