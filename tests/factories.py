@@ -26,6 +26,7 @@ from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
 from saas.gerai import operations as gerai
+from saas.gerai import sales as gerai_sales
 from saas.gerai.models import SaleMethod, SupplierPayment
 from saas.gerai.rules import CartLine
 from saas.ledger import operations as ledger
@@ -703,9 +704,9 @@ def build_alpha_gerai(db: Databases, data: TenantData) -> AlphaGerai:
                 user_id=data.users["bendahara"].id,
             ),
         )
-        sale, _created = gerai.sell(
+        sale, _created = gerai_sales.sell(
             session,
-            gerai.Checkout(
+            gerai_sales.Checkout(
                 unit_id=unit_id,
                 lines=[CartLine(product.id, 2)],
                 member=None,

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from saas.gerai import operations as gerai
+from saas.gerai import sales
 from saas.gerai.models import GeraiProduct, Sale, SaleMethod, StockMovement, SupplierPayment
 from saas.gerai.rules import CartLine, GeraiError
 from saas.ledger import operations as ledger
@@ -57,7 +58,7 @@ def receive(session, unit_id: int, product_id: int, quantity: int, unit_cost: in
 
 
 def checkout(unit_id: int, lines, *, member=None, method=SaleMethod.CASH, on=SOLD_ON, key=None):
-    return gerai.Checkout(
+    return sales.Checkout(
         unit_id=unit_id,
         lines=lines,
         member=member,
@@ -97,7 +98,7 @@ def test_two_deliveries_value_the_stock_at_their_moving_average_cost(shop):
     inventory_before = balance(session, "inventory")
     receive(session, unit_id, rice.id, 10, 13_000)
     assert (rice.on_hand, rice.stock_value, rice.average_cost) == (20, 250_000, 12_500)
-    sale, _created = gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 4)]))
+    sale, _created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 4)]))
     assert sale.lines[0].cost == 50_000  # 4 kg at the average of both deliveries
     assert (rice.on_hand, rice.stock_value) == (16, 200_000)
     assert balance(session, "inventory") == inventory_before + 130_000 - 50_000
@@ -114,7 +115,7 @@ def test_goods_received_are_paid_from_cash_or_owed_to_the_supplier(shop):
 def test_a_credit_sale_to_a_member_is_one_entry_naming_the_member(shop, tenants):
     session, unit_id, rice = shop
     sri = session.merge(tenants.a.members[0])
-    sale, created = gerai.sell(
+    sale, created = sales.sell(
         session, checkout(unit_id, [CartLine(rice.id, 2)], member=sri, method=SaleMethod.CREDIT)
     )
     lines = session.scalars(
@@ -135,7 +136,7 @@ def test_a_credit_sale_to_a_member_is_one_entry_naming_the_member(shop, tenants)
 def test_a_sale_to_the_public_is_revenue_from_non_members(shop):
     session, unit_id, rice = shop
     free = CartLine(None, 1, price=2_000, description="Kantong plastik")
-    sale, _created = gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 1), free]))
+    sale, _created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1), free]))
     assert (sale.total, sale.member_id) == (17_000, None)
     assert balance(session, "sales_non_members") == -17_000
     assert balance(session, "sales_members") == 0
@@ -145,7 +146,7 @@ def test_a_sale_to_the_public_is_revenue_from_non_members(shop):
 def test_credit_to_the_public_is_refused(shop):
     session, unit_id, rice = shop
     with pytest.raises(GeraiError) as refused:
-        gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], method=SaleMethod.CREDIT))
+        sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], method=SaleMethod.CREDIT))
     assert refused.value.code == "credit_to_public"
     assert session.scalar(select(func.count()).select_from(Sale)) == 0
 
@@ -154,14 +155,14 @@ def test_selling_more_than_in_stock_is_refused_with_the_quantity_on_hand(shop):
     session, unit_id, rice = shop
     with pytest.raises(GeraiError) as refused:
         # The same item scanned twice counts once against the stock.
-        gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 6), CartLine(rice.id, 5)]))
+        sales.sell(session, checkout(unit_id, [CartLine(rice.id, 6), CartLine(rice.id, 5)]))
     assert (refused.value.code, refused.value.details["on_hand"]) == ("out_of_stock", 10)
 
 
 def test_a_unit_that_allows_negative_stock_sells_what_it_has_not_received(shop):
     session, unit_id, rice = shop
     gerai.save_settings(session, unit_id, allow_negative_stock=True)
-    sale, _created = gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 12)]))
+    sale, _created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 12)]))
     rice = session.get(GeraiProduct, rice.id)
     assert sale.lines[0].cost == 120_000 + 2 * 12_000
     assert (rice.on_hand, rice.stock_value) == (-2, -24_000)
@@ -170,8 +171,8 @@ def test_a_unit_that_allows_negative_stock_sells_what_it_has_not_received(shop):
 def test_the_same_key_twice_makes_one_sale(shop):
     session, unit_id, rice = shop
     key = uuid.uuid4()
-    first, created = gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], key=key))
-    again, created_again = gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], key=key))
+    first, created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], key=key))
+    again, created_again = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], key=key))
     assert (created, created_again, again.id) == (True, False, first.id)
     assert session.get(GeraiProduct, rice.id).on_hand == 9
 
@@ -189,7 +190,7 @@ def test_the_same_key_twice_makes_one_sale(shop):
 def test_zero_negative_or_absurd_prices_and_quantities_are_refused(shop, line, code):
     session, unit_id, _rice = shop
     with pytest.raises(GeraiError) as refused:
-        gerai.sell(session, checkout(unit_id, [line]))
+        sales.sell(session, checkout(unit_id, [line]))
     assert refused.value.code == code
 
 
@@ -199,7 +200,7 @@ def test_a_sale_in_a_closed_month_is_refused(shop, tenants):
         session, 2025, 12, user_id=tenants.a.users["bendahara"].id, today=date(2026, 11, 29)
     )
     with pytest.raises(LedgerError) as refused:
-        gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], on=date(2025, 12, 20)))
+        sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], on=date(2025, 12, 20)))
     assert refused.value.code == "period_closed"
 
 
@@ -210,7 +211,7 @@ def test_a_members_purchases_count_in_the_shu_plans_jasa_usaha(db, tenants):
         rice = add_rice(session, unit_id)
         receive(session, unit_id, rice.id, 10, 12_000, on=date(2025, 11, 1))
         sri = session.merge(tenants.a.members[0])
-        gerai.sell(
+        sales.sell(
             session,
             checkout(unit_id, [CartLine(rice.id, 4)], member=sri, on=date(2025, 11, 2)),
         )
@@ -239,16 +240,16 @@ def test_a_stock_count_posts_its_difference_once(shop):
 
 def test_closing_a_day_posts_the_cash_shortfall_once(shop):
     session, unit_id, rice = shop
-    gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 2)]))
-    gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], method=SaleMethod.QRIS))
+    sales.sell(session, checkout(unit_id, [CartLine(rice.id, 2)]))
+    sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], method=SaleMethod.QRIS))
     expense_before = balance(session, "other_expense")
-    closing = gerai.close_day(
+    closing = sales.close_day(
         session, unit_id, SOLD_ON, counted=28_000, idempotency_key=uuid.uuid4(), user_id=None
     )
     assert (closing.expected, closing.difference) == (30_000, -2_000)
     assert balance(session, "other_expense") == expense_before + 2_000
     with pytest.raises(GeraiError) as refused:
-        gerai.close_day(
+        sales.close_day(
             session, unit_id, SOLD_ON, counted=30_000, idempotency_key=uuid.uuid4(), user_id=None
         )
     assert refused.value.code == "day_closed"
@@ -260,7 +261,7 @@ def test_closing_a_day_posts_the_cash_shortfall_once(shop):
 @pytest.fixture
 def sold(shop):
     session, unit_id, rice = shop
-    sale, _created = gerai.sell(session, checkout(unit_id, [CartLine(rice.id, 1)]))
+    sale, _created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)]))
     session.flush()
     return session, sale
 

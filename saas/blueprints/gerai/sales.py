@@ -25,10 +25,11 @@ from saas.blueprints.gerai.views import bp, refusal, unit_or_404
 from saas.blueprints.links import external_url
 from saas.blueprints.savings.views import PAPERS
 from saas.db import tenant_db
-from saas.gerai import operations, queries
+from saas.gerai import queries
+from saas.gerai import sales as selling
 from saas.gerai.models import MAX_PRICE, MAX_QUANTITY, GeraiProduct, Sale, SaleMethod
-from saas.gerai.operations import Checkout
 from saas.gerai.rules import CartLine
+from saas.gerai.sales import Checkout
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
@@ -183,7 +184,7 @@ def checkout(
         officer_name=current_user.name,
     )
     try:
-        recorded, _created = operations.sell(tenant_db(), sale)
+        recorded, _created = selling.sell(tenant_db(), sale)
         tenant_db().commit()  # at once: the receipt counter is locked until then
     except LedgerError as exc:
         tenant_db().rollback()

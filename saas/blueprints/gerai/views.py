@@ -22,6 +22,7 @@ from saas.blueprints.gerai.forms import (
 )
 from saas.db import tenant_db
 from saas.gerai import operations, queries
+from saas.gerai import sales as selling
 from saas.gerai.models import GeraiProduct, SupplierPayment
 from saas.gerai.operations import Count, Delivery, ProductDetails, ReceivedLine
 from saas.gerai.rules import GeraiError
@@ -40,6 +41,7 @@ GERAI_ERRORS = {
     "member_left": _l("This member has left; sell to them as the public."),
     "inactive_product": _l("This product is not on sale."),
     "day_closed": _l("This day is closed already."),
+    "retry_pending": _l("This is still being recorded. Open the page again in a moment."),
     "period_closed": _l("The books of that month are closed. Use a date in an open month."),
     "not_enough_money": _l("There is not that much money in the cash or bank account."),
     "missing_account": _l("The chart of accounts lacks an account this needs. Ask the treasurer."),
@@ -258,7 +260,7 @@ def close_day(unit_id: int) -> Response | str | tuple[str, int]:
         form = with_new_key(CloseDayForm(formdata=None))
     if form.validate_on_submit():
         try:
-            operations.close_day(
+            selling.close_day(
                 tenant_db(),
                 unit.id,
                 today,
@@ -278,7 +280,7 @@ def close_day(unit_id: int) -> Response | str | tuple[str, int]:
         unit=unit,
         form=form,
         today=today,
-        expected=operations.expected_cash(tenant_db(), unit.id, today),
+        expected=selling.expected_cash(tenant_db(), unit.id, today),
         sales=queries.sales_of_day(tenant_db(), unit.id, today),
         closing=queries.get_closing(tenant_db(), unit.id, today),
     )
