@@ -61,6 +61,8 @@ def sell(session: Session, checkout: Checkout) -> tuple[Sale, bool]:
     cart = merged(checkout.lines)  # the same item scanned twice is checked against stock once
     wanted = {line.product_id for line in cart if line.product_id is not None}
     products = lock_products(session, checkout.unit_id, wanted) if wanted else {}
+    if products and (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:
+        return first, False  # sent again while the first held the stock: judge it no more
     negative_ok = get_settings(session, checkout.unit_id).allow_negative_stock
     lines = [_sale_line(line, products, negative_ok) for line in cart]
     total = sum(line.amount for line in lines)
