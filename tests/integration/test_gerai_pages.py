@@ -339,3 +339,39 @@ def test_the_counter_its_refusals_and_its_receipt_read_in_indonesian(client_for,
     ]
     assert "Rp15.000" in text(pages[-1])
     assert [english_on(text(page)) for page in pages] == [[], [], [], []]
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"action": "add-²"},
+        {"action": "remove-²"},
+        {"line": "p.².1"},
+        {"line": "f.5000.³.kantong"},
+        {"action": "add-99999999999999999999999"},
+    ],
+)
+def test_digits_python_reads_but_no_number_holds_are_no_error(cashier, shop, sent):
+    unit_id, _rice_id = shop
+    response = cashier.post(f"/kelola/gerai/{unit_id}", data={**counter(cashier, unit_id), **sent})
+    assert response.status_code == 200
+    assert "The cart is empty." in text(response)
+
+
+def test_a_delivery_naming_no_product_is_refused_on_the_form(alpha, shop):
+    unit_id, _rice_id = shop
+    login(alpha, "bambang@kopalpha.id")
+    page = text(alpha.get(f"/kelola/gerai/{unit_id}/terima"))
+    data = {
+        "csrf_token": csrf_from_page(page),
+        "key": hidden(page, "key"),
+        "supplier": "Grosir Makmur",
+        "received_on": TODAY.isoformat(),
+        "payment": "cash",
+        "lines-0-product": "²",
+        "lines-0-quantity": "5",
+        "lines-0-unit_cost": "13000",
+    }
+    response = alpha.post(f"/kelola/gerai/{unit_id}/terima", data=data)
+    assert response.status_code == 422
+    assert "Choose a product of this unit." in text(response)

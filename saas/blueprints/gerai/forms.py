@@ -182,6 +182,13 @@ class CloseDayForm(Form):
     key = HiddenField(validators=[valid_key])
 
 
+def whole_number(text: object) -> int | None:
+    """An id or a count as a button or a hidden input carries it: ASCII digits that fit a
+    BIGINT (``"²"`` is a digit to Python, not a number); None for anything else."""
+    value = str(text or "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def with_new_key(form: Any) -> Any:
     """The form carrying a new idempotency key and today's date where it has one."""
     form.key.data = str(uuid.uuid4())

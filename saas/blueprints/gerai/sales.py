@@ -20,7 +20,12 @@ from werkzeug.wrappers import Response
 from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.gerai.forms import SALE_METHOD_LABELS, SaleForm, with_new_key
+from saas.blueprints.gerai.forms import (
+    SALE_METHOD_LABELS,
+    SaleForm,
+    whole_number,
+    with_new_key,
+)
 from saas.blueprints.gerai.views import bp, refusal, unit_or_404
 from saas.blueprints.links import external_url
 from saas.blueprints.savings.views import PAPERS
@@ -63,7 +68,7 @@ def read_cart(unit: BusinessUnit) -> list[Shown]:
     for value in request.form.getlist("line")[:MAX_CART]:
         kind, _dot, rest = value.partition(".")
         parts = rest.split(".", 2)
-        numbers = [int(p) for p in parts[:2] if p.isdigit() and len(p) <= 12]
+        numbers = [n for p in parts[:2] if (n := whole_number(p)) is not None]
         if kind == "p" and len(parts) == 2 and len(numbers) == 2:
             lines.append(CartLine(numbers[0], numbers[1]))
         elif kind == "f" and len(numbers) == 2:
@@ -116,8 +121,9 @@ def sell(unit_id: int) -> Response | str | tuple[str, int]:
     action = request.form.get("action", "add")
     if not form.validate_on_submit():
         return render_counter(unit, form, cart), 422
-    if action.startswith("remove-") and action[7:].isdigit():
-        cart = [line for i, line in enumerate(cart) if i != int(action[7:])]
+    if action.startswith("remove-"):
+        removed = whole_number(action.removeprefix("remove-"))
+        cart = [line for i, line in enumerate(cart) if i != removed]
         return render_counter(unit, form, cart)
     if action == "pay":
         return checkout(unit, form, cart)
@@ -130,8 +136,8 @@ def add_to_cart(
     """Add what the form names: a product picked from the search, by its code, or a free amount."""
     quantity = form.quantity.data or 1
     matches: list[GeraiProduct] = []
-    if action.startswith("add-") and action[4:].isdigit():
-        added = [CartLine(int(action[4:]), quantity)]
+    if (picked := whole_number(action.removeprefix("add-"))) is not None:
+        added = [CartLine(picked, quantity)]
     elif code := (form.code.data or "").strip():
         product = queries.find_by_code(tenant_db(), unit.id, code)
         if product is None or not product.is_active:

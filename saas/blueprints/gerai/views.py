@@ -18,6 +18,7 @@ from saas.blueprints.gerai.forms import (
     DeliveryForm,
     ProductForm,
     SettingsForm,
+    whole_number,
     with_new_key,
 )
 from saas.db import tenant_db
@@ -192,20 +193,21 @@ def _received_lines(form: DeliveryForm) -> list[ReceivedLine]:
         entry = line.form
         if not entry.product.data:
             continue
-        if not entry.product.data.isdigit():
+        if (product_id := whole_number(entry.product.data)) is None:
             entry.product.errors = [str(GERAI_ERRORS["unknown_product"])]
         if not entry.quantity.data:
             entry.quantity.errors = [str(GERAI_ERRORS["bad_quantity"])]
         if not entry.unit_cost.data:
             entry.unit_cost.errors = [str(GERAI_ERRORS["bad_price"])]
-        if entry.errors or entry.product.errors or entry.quantity.errors or entry.unit_cost.errors:
-            continue
-        lines.append(
-            ReceivedLine(int(entry.product.data), entry.quantity.data, entry.unit_cost.data)
-        )
+        if product_id is not None and entry.quantity.data and entry.unit_cost.data:
+            lines.append(ReceivedLine(product_id, entry.quantity.data, entry.unit_cost.data))
     if not lines and not form.errors:
         form.supplier.errors = [str(GERAI_ERRORS["no_lines"])]
-    return lines if not any(line.errors for line in form.lines) else []
+    marked = any(
+        line.form.product.errors or line.form.quantity.errors or line.form.unit_cost.errors
+        for line in form.lines
+    )
+    return [] if marked else lines
 
 
 @bp.route("/kelola/gerai/<int:unit_id>/opname", methods=["GET", "POST"])
@@ -221,9 +223,10 @@ def count(unit_id: int) -> Response | str | tuple[str, int]:
             form.lines.append_entry({"product": str(product.id)})
     if form.validate_on_submit():
         counted = {
-            int(line.form.product.data): line.form.counted.data
+            product_id: line.form.counted.data
             for line in form.lines
-            if line.form.counted.data is not None and str(line.form.product.data).isdigit()
+            if line.form.counted.data is not None
+            and (product_id := whole_number(line.form.product.data)) is not None
         }
         try:
             operations.count_stock(
