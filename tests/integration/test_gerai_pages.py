@@ -375,3 +375,25 @@ def test_a_delivery_naming_no_product_is_refused_on_the_form(alpha, shop):
     response = alpha.post(f"/kelola/gerai/{unit_id}/terima", data=data)
     assert response.status_code == 422
     assert "Choose a product of this unit." in text(response)
+
+
+def test_a_member_pays_back_what_they_bought_on_credit_and_no_more(cashier, shop, db, tenants):
+    unit_id, rice_id = shop
+    sri = tenants.a.members[0]
+    form = {**counter(cashier, unit_id), "line": f"p.{rice_id}.2", "action": "pay"}
+    cashier.post(f"/kelola/gerai/{unit_id}", data={**form, "method": "credit", "buyer": sri.number})
+    page = text(cashier.get("/kelola/gerai/piutang"))
+    assert "Rp30,000" in page
+    prefix = f"m{sri.id}"
+    data = {
+        "csrf_token": csrf_from_page(page),
+        f"{prefix}-key": hidden(page, f"{prefix}-key"),
+        f"{prefix}-method": "cash",
+    }
+    url = f"/kelola/gerai/piutang/{sri.id}"
+    too_much = cashier.post(url, data={**data, f"{prefix}-amount": "40000"})
+    assert too_much.status_code == 422
+    assert "This member owes Rp30,000." in text(too_much)
+    assert cashier.post(url, data={**data, f"{prefix}-amount": "30.000"}).status_code == 302
+    assert cashier.post(url, data={**data, f"{prefix}-amount": "30.000"}).status_code == 302
+    assert "No member owes the shops anything." in text(cashier.get("/kelola/gerai/piutang"))

@@ -28,6 +28,7 @@ from saas.blueprints.forms import (
     rupiah_amount,
     valid_key,
 )
+from saas.blueprints.labels import METHOD_LABELS
 from saas.gerai.models import MAX_QUANTITY, SaleMethod, SupplierPayment
 
 QUANTITY_RANGE = _l("Enter a quantity from 1 up to 100.000.")
@@ -196,3 +197,11 @@ def with_new_key(form: Any) -> Any:
         if hasattr(form, name):
             getattr(form, name).data = clock.today()
     return form
+
+
+class CollectCreditForm(Form):
+    amount = rupiah_amount(_l("Amount paid back, in rupiah"))
+    method = SelectField(
+        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
+    )
+    key = HiddenField(validators=[valid_key])
