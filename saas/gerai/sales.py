@@ -59,6 +59,8 @@ def sell(session: Session, checkout: Checkout) -> tuple[Sale, bool]:
         return first, False
     _check_checkout(checkout)
     cart = merged(checkout.lines)  # the same item scanned twice is checked against stock once
+    for item in cart:
+        check_quantity(item.quantity)  # and its quantities added up stay within reason
     wanted = {line.product_id for line in cart if line.product_id is not None}
     products = lock_products(session, checkout.unit_id, wanted) if wanted else {}
     if products and (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:

@@ -346,3 +346,21 @@ def test_a_count_that_finds_more_than_the_books_values_it_at_the_average_cost(sh
     assert record.difference == 12_000
     assert balance(session, "cogs") == -12_000
     assert balance(session, "inventory") == 132_000
+
+
+def test_the_same_item_on_many_lines_is_held_to_the_largest_quantity_once_added_up(shop):
+    session, unit_id, rice = shop
+    gerai.save_settings(session, unit_id, allow_negative_stock=True)
+    with pytest.raises(GeraiError) as refused:
+        sales.sell(
+            session, checkout(unit_id, [CartLine(rice.id, 60_000), CartLine(rice.id, 50_000)])
+        )
+    assert refused.value.code == "bad_quantity"
+
+
+def test_a_sale_too_large_for_one_entry_is_refused(shop):
+    session, unit_id, _rice = shop
+    lines = [CartLine(None, 100_000, price=1_000_000_000)] * 11
+    with pytest.raises(LedgerError) as refused:
+        sales.sell(session, checkout(unit_id, lines))
+    assert refused.value.code == "too_large"

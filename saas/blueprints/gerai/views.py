@@ -42,6 +42,7 @@ GERAI_ERRORS = {
     "member_left": _l("This member has left; sell to them as the public."),
     "inactive_product": _l("This product is not on sale."),
     "day_closed": _l("This day is closed already."),
+    "too_large": _l("This comes to more than Rp1.000.000.000.000. Split it up."),
     "retry_pending": _l("This is still being recorded. Open the page again in a moment."),
     "period_closed": _l("The books of that month are closed. Use a date in an open month."),
     "not_enough_money": _l("There is not that much money in the cash or bank account."),
