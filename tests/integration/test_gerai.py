@@ -18,6 +18,8 @@ from saas.ledger import operations as ledger
 from saas.ledger.models import Account, JournalLine
 from saas.ledger.rules import LedgerError
 from saas.shu import operations as shu
+from saas.tenants import schemas
+from saas.tenants.migrations import upgrade_schema
 from tests.factories import book_closed_2025, books_of, refused_by_database
 
 RECEIVED_ON = date(2026, 11, 10)
@@ -364,3 +366,20 @@ def test_a_sale_too_large_for_one_entry_is_refused(shop):
     with pytest.raises(LedgerError) as refused:
         sales.sell(session, checkout(unit_id, lines))
     assert refused.value.code == "too_large"
+
+
+def test_an_existing_chart_learns_the_receivables_and_payables_roles(db):
+    schema = "tpl_gerai_roles"
+    with db.shard_transaction("main") as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        upgrade_schema(connection, schema, schemas.TENANT_MIGRATIONS, "t0029")
+        connection.exec_driver_sql(
+            f"UPDATE \"{schema}\".accounts SET role = NULL WHERE code IN ('1-105', '2-102')"
+        )
+        upgrade_schema(connection, schema, schemas.TENANT_MIGRATIONS, "t0030")
+        roles = dict(
+            connection.exec_driver_sql(
+                f"SELECT code, role FROM \"{schema}\".accounts WHERE code IN ('1-105', '2-102')"
+            ).all()
+        )
+    assert roles == {"1-105": "trade_receivables", "2-102": "trade_payables"}
