@@ -383,3 +383,15 @@ def test_an_existing_chart_learns_the_receivables_and_payables_roles(db):
             ).all()
         )
     assert roles == {"1-105": "trade_receivables", "2-102": "trade_payables"}
+
+
+def test_goods_received_in_a_closed_month_are_refused_and_leave_the_stock(shop, tenants):
+    session, unit_id, rice = shop
+    ledger.close_period(
+        session, 2025, 12, user_id=tenants.a.users["bendahara"].id, today=date(2026, 11, 29)
+    )
+    with pytest.raises(LedgerError) as refused:
+        receive(session, unit_id, rice.id, 5, 12_000, on=date(2025, 12, 20))
+    session.rollback()
+    assert refused.value.code == "period_closed"
+    assert session.get(GeraiProduct, rice.id).on_hand == 10
