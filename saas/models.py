@@ -8,6 +8,7 @@ from saas.billing import models as billing_models
 from saas.dashboard import models as dashboard_models
 from saas.db import PlatformBase, TenantBase
 from saas.documents import models as documents_models
+from saas.gerai import models as gerai_models
 from saas.ledger import models as ledger_models
 from saas.loans import models as loans_models
 from saas.members import models as members_models
@@ -28,6 +29,7 @@ __all__ = [
     "billing_models",
     "dashboard_models",
     "documents_models",
+    "gerai_models",
     "ledger_models",
     "loans_models",
     "members_models",

@@ -27,6 +27,10 @@ from saas.config import Settings
 from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
+from saas.gerai import operations as gerai
+from saas.gerai import sales as gerai_sales
+from saas.gerai.models import SaleMethod, SupplierPayment
+from saas.gerai.rules import CartLine
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
 from saas.ledger.rules import Line
@@ -674,3 +678,63 @@ def put_on_paid_plan(databases: Databases, tenant: Tenant) -> None:
             )
         )
         session.commit()
+
+
+@dataclass
+class AlphaGerai:
+    """Tenant A's shop objects that a URL can name: B has none of them."""
+
+    product_id: int
+    sale_number: str
+    sale_token: str
+
+
+ALPHA_GERAI_PRODUCT = "Gula OnlyAlpha"
+
+
+def build_alpha_gerai(db: Databases, data: TenantData) -> AlphaGerai:
+    """A product of A's pharmacy (its second unit, which B lacks), received and sold once."""
+    unit_id = data.units[-1].id
+    with books_of(db, data) as session:
+        product = gerai.save_product(
+            session,
+            unit_id,
+            None,
+            gerai.ProductDetails(
+                code="8991234567",
+                name=ALPHA_GERAI_PRODUCT,
+                measure="kg",
+                price=17_000,
+                cost=14_000,
+                low_stock=2,
+                is_public=True,
+                is_active=True,
+            ),
+        )
+        gerai.receive_goods(
+            session,
+            gerai.Delivery(
+                unit_id=unit_id,
+                supplier="Toko Grosir",
+                received_on=date(2026, 11, 5),
+                payment=SupplierPayment.CASH,
+                lines=[gerai.ReceivedLine(product.id, 10, 14_000)],
+                idempotency_key=uuid.uuid4(),
+                user_id=data.users["bendahara"].id,
+            ),
+        )
+        sale, _created = gerai_sales.sell(
+            session,
+            gerai_sales.Checkout(
+                unit_id=unit_id,
+                lines=[CartLine(product.id, 2)],
+                member=None,
+                method=SaleMethod.CASH,
+                sold_on=date(2026, 11, 6),
+                idempotency_key=uuid.uuid4(),
+                officer_id=data.users["bendahara"].id,
+                officer_name="Bambang Alpha",
+            ),
+        )
+        session.commit()
+        return AlphaGerai(product.id, sale.number, sale.token)

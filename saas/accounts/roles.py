@@ -47,6 +47,8 @@ class Permission(enum.StrEnum):
     APPLY_LOANS = "apply_loans"  # take a member's loan application, cancel it, print the akad
     DECIDE_LOANS = "decide_loans"  # approve or reject (the cooperative's settings name roles)
     MANAGE_BILLING = "manage_billing"  # the cooperative's plan at the platform, and its card
+    SELL_GOODS = "sell_goods"  # sell at a business unit's counter, close its day
+    MANAGE_GOODS = "manage_goods"  # a unit's products and prices, goods received, stock counts
 
 
 # The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
@@ -71,6 +73,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # Every role a cooperative may name as an approver; the decision checks the named ones.
     Permission.DECIDE_LOANS: frozenset({*PENGURUS, Role.PENGAWAS}),
     Permission.MANAGE_BILLING: frozenset({Role.KETUA, Role.BENDAHARA}),
+    # The board and the cashiers serve at the shop's counter; the supervisors only read.
+    Permission.SELL_GOODS: frozenset({*PENGURUS, Role.STAFF}),
+    # Prices and stock are set by the chair, the vice chair for business and the treasurer.
+    Permission.MANAGE_GOODS: frozenset({Role.KETUA, Role.WAKIL_KETUA, Role.BENDAHARA}),
 }
 
 

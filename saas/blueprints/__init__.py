@@ -27,6 +27,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.auth.views import bp as auth
     from saas.blueprints.billing.routes import bp as billing
     from saas.blueprints.books.routes import bp as books
+    from saas.blueprints.gerai.routes import bp as gerai
     from saas.blueprints.loans.routes import bp as loans
     from saas.blueprints.member.routes import bp as member
     from saas.blueprints.members.routes import bp as members
@@ -50,6 +51,7 @@ def register_all(app: Flask) -> None:
         members,
         savings,
         loans,
+        gerai,
         books,
         reports,
         shu,

@@ -60,6 +60,8 @@ class EntrySource(enum.StrEnum):
     RECLASS = "reclass"  # balances moved between accounts; nobody's money moved
     INTEREST = "interest"  # a month's interest on voluntary savings
     LOAN = "loan"  # a member loan paid out
+    SALE = "sale"  # a sale at a business unit's counter
+    STOCK = "stock"  # goods received, a stock count, a day's closing of a unit
 
 
 class Account(TenantBase):

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from saas.microsite.models import (
@@ -156,9 +157,18 @@ def save_unit(
     return unit
 
 
+class UnitInUse(Exception):
+    """A unit whose shop keeps records (products, goods received, sales): it stays."""
+
+
 def remove_unit(session: Session, unit: BusinessUnit) -> list[str]:
-    """Remove a business unit; the keys of its photo, to delete after the commit."""
-    return _remove_with_photos(session, unit, [unit.photo_key])
+    """Remove a business unit; the keys of its photo, to delete after the commit. A unit the
+    shop's records name stays (raises UnitInUse): the database restricts deleting it."""
+    try:
+        with session.begin_nested():
+            return _remove_with_photos(session, unit, [unit.photo_key])
+    except IntegrityError as exc:
+        raise UnitInUse from exc
 
 
 # -- news and products ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from saas.accounts.tokens import make_token, password_fingerprint
 from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.auth.views import handoff_payload
 from saas.documents.models import Document
+from saas.gerai.models import GeraiProduct, Sale
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
 from saas.loans.models import Loan, LoanProduct, LoanRepayment
 from saas.members.models import Member
@@ -42,12 +43,15 @@ from tests.factories import (
     ALPHA_BILL_AMOUNT,
     ALPHA_DEPOSIT,
     ALPHA_EXPENSE,
+    ALPHA_GERAI_PRODUCT,
     ALPHA_IMPORTED_NAME,
     ALPHA_REGISTRATION_EMAIL,
     AlphaExtras,
+    AlphaGerai,
     TenantData,
     books_of,
     build_alpha_extras,
+    build_alpha_gerai,
     csrf_token,
     login,
     text,
@@ -61,6 +65,7 @@ class Alpha:
     data: TenantData
     extras: AlphaExtras
     links: dict[str, str]  # purpose -> a signed token made for A
+    gerai: AlphaGerai | None = None  # A's shop: a product of its second unit, and a sale
 
 
 Values = Callable[[Alpha], dict[str, Any]]
@@ -148,6 +153,18 @@ def loan_payment(a: Alpha) -> dict[str, Any]:
 
 def loan_product(a: Alpha) -> dict[str, Any]:
     return {"product_id": a.extras.loan_product_id}
+
+
+def unit(a: Alpha) -> dict[str, Any]:
+    return {"unit_id": a.data.units[-1].id}  # A's pharmacy: B has one unit only
+
+
+def gerai_product(a: Alpha) -> dict[str, Any]:
+    return {**unit(a), "product_id": a.gerai.product_id}
+
+
+def sale(a: Alpha) -> dict[str, Any]:
+    return {"number": a.gerai.sale_number}
 
 
 def link(purpose: str) -> Values:
@@ -344,6 +361,19 @@ ROUTES: dict[str, str | Probe] = {
     "national.admin_dashboard": "platform",
     "national.admin_dashboard_csv": "platform",
     "national.nudges_sent": "platform",
+    "gerai.index": "none",
+    "gerai.products": officer(unit),
+    "gerai.edit_product": officer(gerai_product),
+    "gerai.save_settings": officer(unit),
+    "gerai.receive": officer(unit),
+    "gerai.count": officer(unit),
+    "gerai.sell": officer(unit),
+    "gerai.close_day": officer(unit),
+    "gerai.receipt": officer(sale),
+    "gerai.receipt_pdf": officer(sale),
+    "gerai.credit_owed": "none",
+    "gerai.collect_credit": officer(member),
+    "gerai.check_receipt": anyone(lambda a: {"token": a.gerai.sale_token}),
     "admin.home": "platform",
     "admin.new_cooperative": "platform",
     "admin.suspend": on_platform(lambda a: {"tenant_id": a.data.tenant.id}),
@@ -376,6 +406,7 @@ A_ONLY_NAMES = (
     "Apotek OnlyAlpha",
     "Panen OnlyAlpha",
     "Madu OnlyAlpha",
+    ALPHA_GERAI_PRODUCT,
     "Joko OnlyAlpha",
     "Bensin OnlyAlpha",
     "Sewa tenda OnlyAlpha",
@@ -438,7 +469,7 @@ def alpha_walk(app: Flask, db, tenants) -> Iterator[Alpha]:
             key, "confirm-email", {"rid": extras.registration_id, "email": ALPHA_REGISTRATION_EMAIL}
         ),
     }
-    yield Alpha(a, extras, links)
+    yield Alpha(a, extras, links, gerai=build_alpha_gerai(db, a))
     for file_key in extras.files:
         storage.delete(file_key)
 
@@ -463,12 +494,15 @@ def test_the_walk_names_objects_only_a_has(db, tenants, alpha_walk):
         (ShuAllocation, a.extras.allocation_id),
         (LoanProduct, a.extras.loan_product_id),
         (Loan, a.extras.loan_id),
+        (GeraiProduct, a.gerai.product_id),
     ]
     by_key = [
         select(Receipt.id).where(Receipt.number == a.extras.receipt_number),
         select(Receipt.id).where(Receipt.token == a.extras.receipt_token),
         select(LoanRepayment.id).where(LoanRepayment.number == a.extras.loan_payment_number),
         select(PublishedReport.year).where(PublishedReport.year == a.extras.published_year),
+        select(Sale.id).where(Sale.number == a.gerai.sale_number),
+        select(Sale.id).where(Sale.token == a.gerai.sale_token),
     ]
     with books_of(db, tenants.a) as in_a, books_of(db, tenants.b) as in_b:
         assert [in_a.get(model, id_) is not None for model, id_ in by_id] == [True] * len(by_id)

@@ -326,8 +326,14 @@ def remove_unit(unit_id: int) -> Response:
     unit = microsite.get_unit_for_tenant(tenant_db(), unit_id)
     if unit is None:
         abort(404)
-    commit_and_delete(microsite.remove_unit(tenant_db(), unit))
-    flash(_("Business unit removed."), "success")
+    try:
+        keys = microsite.remove_unit(tenant_db(), unit)
+    except microsite.UnitInUse:
+        tenant_db().rollback()
+        flash(_("This unit's shop has products or sales, so the unit stays."), "error")
+    else:
+        commit_and_delete(keys)
+        flash(_("Business unit removed."), "success")
     return redirect(url_for("profile.units"))
 
 

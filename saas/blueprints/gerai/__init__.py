@@ -1,0 +1,1 @@
+"""The gerai: a business unit's products, stock and counter (``/kelola/gerai``)."""

@@ -1,0 +1,1 @@
+"""The gerai: business units' products, stock, sales and the day's closing."""

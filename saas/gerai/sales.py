@@ -1,0 +1,256 @@
+"""Sales at a unit's counter and the day's closing: the only code that writes them.
+
+A sale is one journal entry through ``ledger.post_entry`` under the form's idempotency key, so a
+double tap finds the first sale; its products are locked in id order (``lock_products``) while
+their stock changes, and the receipt takes the next number under the counter's row lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from saas.gerai.models import (
+    MAX_PRICE,
+    DayClosing,
+    GeraiProduct,
+    MovementKind,
+    Sale,
+    SaleLine,
+    SaleMethod,
+    StockMovement,
+)
+from saas.gerai.operations import check_quantity, get_settings, lock_products
+from saas.gerai.rules import CartLine, GeraiError, cost_of, merged, sale_number
+from saas.ledger import operations as ledger
+from saas.ledger.models import EntrySource, JournalEntry
+from saas.ledger.operations import PostResult
+from saas.ledger.rules import Line
+from saas.members.models import Counter, Member, MemberStatus
+
+SALE_COUNTER = "gerai_sales"
+
+
+@dataclass(frozen=True)
+class Checkout:
+    unit_id: int
+    lines: Sequence[CartLine]
+    member: Member | None  # None: the public
+    method: SaleMethod
+    sold_on: date
+    idempotency_key: uuid.UUID
+    officer_id: int | None
+    officer_name: str
+
+
+def sell(session: Session, checkout: Checkout) -> tuple[Sale, bool]:
+    """Record a sale as one entry: money or the member's receivable; revenue from members
+    (naming the member, for SHU) or the public; cost of goods against inventory at moving
+    average. Once per key (raises GeraiError: credit_to_public, out_of_stock, bad_quantity,
+    bad_price, no_lines; LedgerError: period_closed)."""
+    if (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:
+        return first, False
+    _check_checkout(checkout)
+    cart = merged(checkout.lines)  # the same item scanned twice is checked against stock once
+    for item in cart:
+        check_quantity(item.quantity)  # and its quantities added up stay within reason
+    wanted = {line.product_id for line in cart if line.product_id is not None}
+    products = lock_products(session, checkout.unit_id, wanted) if wanted else {}
+    if products and (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:
+        return first, False  # sent again while the first held the stock: judge it no more
+    negative_ok = get_settings(session, checkout.unit_id).allow_negative_stock
+    lines = [_sale_line(line, products, negative_ok) for line in cart]
+    total = sum(line.amount for line in lines)
+    cost = sum(line.cost for line in lines)
+    posted = _post_sale(session, checkout, total, cost)
+    if not posted.created:  # the same form, sent again while the first was being recorded
+        return _first_sale(session, checkout.idempotency_key), False
+    sale = Sale(
+        unit_id=checkout.unit_id,
+        number=_next_number(session, checkout.sold_on),
+        entry_id=posted.entry.id,
+        member_id=checkout.member.id if checkout.member else None,
+        method=checkout.method,
+        total=total,
+        sold_on=checkout.sold_on,
+        officer_name=checkout.officer_name,
+        created_at=datetime.now(UTC),
+        lines=lines,
+    )
+    session.add(sale)
+    session.flush()
+    for line in lines:
+        if line.product_id is not None:
+            _take_stock(session, products[line.product_id], line, sale)
+    session.flush()
+    return sale, True
+
+
+def _check_checkout(checkout: Checkout) -> None:
+    if not checkout.lines:
+        raise GeraiError("no_lines")
+    if checkout.method is SaleMethod.CREDIT and checkout.member is None:
+        raise GeraiError("credit_to_public")
+    if checkout.member is not None and checkout.member.status != MemberStatus.ACTIVE:
+        raise GeraiError("member_left")
+    for line in checkout.lines:
+        check_quantity(line.quantity)
+        if line.product_id is None and not 0 < line.price <= MAX_PRICE:
+            raise GeraiError("bad_price")
+
+
+def _sale_line(line: CartLine, products: dict[int, GeraiProduct], negative_ok: bool) -> SaleLine:
+    """The line as sold: a product at its price and its cost at moving average."""
+    if line.product_id is None:
+        description = line.description.strip()[:120] or "-"
+        return SaleLine(description=description, quantity=line.quantity, price=line.price, cost=0)
+    product = products[line.product_id]
+    if not product.is_active:
+        raise GeraiError("inactive_product", name=product.name)
+    if line.quantity > product.on_hand and not negative_ok:
+        raise GeraiError("out_of_stock", name=product.name, on_hand=product.on_hand)
+    return SaleLine(
+        product_id=product.id,
+        description=product.name,
+        quantity=line.quantity,
+        price=product.price,
+        cost=cost_of(product.on_hand, product.stock_value, line.quantity, product.cost),
+    )
+
+
+def _first_sale(session: Session, key: uuid.UUID) -> Sale:
+    """The sale first posted under ``key``; its entry without one is a sale still on its way."""
+    if (first := find_sale_by_key(session, key)) is None:
+        raise GeraiError("retry_pending")
+    return first
+
+
+def _post_sale(session: Session, checkout: Checkout, total: int, cost: int) -> PostResult:
+    member_id = checkout.member.id if checkout.member else None
+    money = ledger.account_by_role(session, checkout.method.account_role)
+    revenue = ledger.account_by_role(session, "sales_members" if member_id else "sales_non_members")
+    receivable_of = member_id if checkout.method is SaleMethod.CREDIT else None
+    lines = [
+        Line(money.id, debit=total, member_id=receivable_of),
+        Line(revenue.id, credit=total, member_id=member_id),
+    ]
+    if cost > 0:
+        lines += [
+            Line(ledger.account_by_role(session, "cogs").id, debit=cost),
+            Line(ledger.account_by_role(session, "inventory").id, credit=cost),
+        ]
+    buyer = checkout.member.number if checkout.member else "umum"
+    return ledger.post_entry(
+        session,
+        entry_date=checkout.sold_on,
+        description=f"Penjualan gerai kepada {buyer}",
+        lines=lines,
+        idempotency_key=checkout.idempotency_key,
+        source=EntrySource.SALE,
+        posted_by_id=checkout.officer_id,
+        member_id=member_id,
+    )
+
+
+def _take_stock(session: Session, product: GeraiProduct, line: SaleLine, sale: Sale) -> None:
+    product.on_hand -= line.quantity
+    product.stock_value -= line.cost
+    session.add(
+        StockMovement(
+            product_id=product.id,
+            kind=MovementKind.SOLD,
+            quantity=-line.quantity,
+            value=-line.cost,
+            moved_on=sale.sold_on,
+            sale_id=sale.id,
+        )
+    )
+
+
+def _next_number(session: Session, sold_on: date) -> str:
+    """The next receipt number; the counter's row stays locked until commit (no gaps)."""
+    value = session.scalar(
+        insert(Counter)
+        .values(name=SALE_COUNTER, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+    )
+    return sale_number(sold_on.year, int(value or 0))
+
+
+def find_sale_by_key(session: Session, key: uuid.UUID) -> Sale | None:
+    """The sale posted under an idempotency key, if any."""
+    return session.scalar(
+        select(Sale)
+        .join(JournalEntry, JournalEntry.id == Sale.entry_id)
+        .where(JournalEntry.idempotency_key == key)
+    )
+
+
+# -- the day's closing ----------------------------------------------------------------------------
+
+
+def close_day(
+    session: Session,
+    unit_id: int,
+    day: date,
+    *,
+    counted: int,
+    idempotency_key: uuid.UUID,
+    user_id: int | None,
+) -> DayClosing:
+    """Close the unit's day once: the cash counted against the day's cash sales, a shortfall
+    posted to other expenses and a surplus to other income (raises GeraiError day_closed)."""
+    if session.scalar(
+        select(DayClosing.id).where(DayClosing.unit_id == unit_id, DayClosing.closed_on == day)
+    ):
+        raise GeraiError("day_closed")
+    if not 0 <= counted <= MAX_PRICE * 100:
+        raise GeraiError("bad_price")
+    expected = expected_cash(session, unit_id, day)
+    closing = DayClosing(
+        unit_id=unit_id, closed_on=day, expected=expected, counted=counted, closed_by_id=user_id
+    )
+    if closing.difference:
+        cash = ledger.account_by_role(session, "cash").id
+        amount = abs(closing.difference)
+        if closing.difference < 0:
+            other = ledger.account_by_role(session, "other_expense").id
+            lines = [Line(other, debit=amount), Line(cash, credit=amount)]
+        else:
+            other = ledger.account_by_role(session, "other_income").id
+            lines = [Line(cash, debit=amount), Line(other, credit=amount)]
+        closing.entry_id = ledger.post_entry(
+            session,
+            entry_date=day,
+            description="Selisih kas tutup hari gerai",
+            lines=lines,
+            idempotency_key=idempotency_key,
+            source=EntrySource.STOCK,
+            posted_by_id=user_id,
+        ).entry.id
+    try:
+        with session.begin_nested():  # a colleague may have closed the day a moment ago
+            session.add(closing)
+    except IntegrityError as exc:
+        raise GeraiError("day_closed") from exc
+    return closing
+
+
+def expected_cash(session: Session, unit_id: int, day: date) -> int:
+    """The day's cash sales at the unit (rupiah)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Sale.total), 0)).where(
+                Sale.unit_id == unit_id, Sale.sold_on == day, Sale.method == SaleMethod.CASH
+            )
+        )
+        or 0
+    )
