@@ -17,6 +17,7 @@ from saas.onboarding import models as onboarding_models
 from saas.payments import models as payments_models
 from saas.publishing import models as publishing_models
 from saas.regions import models as regions_models
+from saas.registers import models as registers_models
 from saas.savings import models as savings_models
 from saas.shu import models as shu_models
 from saas.tenants import models as tenants_models
@@ -38,6 +39,7 @@ __all__ = [
     "payments_models",
     "publishing_models",
     "regions_models",
+    "registers_models",
     "savings_models",
     "shu_models",
     "tenants_models",

@@ -49,6 +49,9 @@ class Permission(enum.StrEnum):
     MANAGE_BILLING = "manage_billing"  # the cooperative's plan at the platform, and its card
     SELL_GOODS = "sell_goods"  # sell at a business unit's counter, close its day
     MANAGE_GOODS = "manage_goods"  # a unit's products and prices, goods received, stock counts
+    READ_REGISTERS = "read_registers"  # the mandatory registers (buku wajib), read and printed
+    KEEP_REGISTERS = "keep_registers"  # write in the registers but the supervisors' notes
+    WRITE_SUPERVISION = "write_supervision"  # the supervisors' own notes
 
 
 # The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
@@ -77,6 +80,11 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.SELL_GOODS: frozenset({*PENGURUS, Role.STAFF}),
     # Prices and stock are set by the chair, the vice chair for business and the treasurer.
     Permission.MANAGE_GOODS: frozenset({Role.KETUA, Role.WAKIL_KETUA, Role.BENDAHARA}),
+    # The secretary keeps the mandatory registers; the board and the supervisors read them, and
+    # the supervisors write their own notes.
+    Permission.READ_REGISTERS: frozenset({*PENGURUS, Role.PENGAWAS}),
+    Permission.KEEP_REGISTERS: frozenset({Role.SEKRETARIS}),
+    Permission.WRITE_SUPERVISION: frozenset({Role.PENGAWAS}),
 }
 
 

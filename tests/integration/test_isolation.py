@@ -374,6 +374,12 @@ ROUTES: dict[str, str | Probe] = {
     "gerai.credit_owed": "none",
     "gerai.collect_credit": officer(member),
     "gerai.check_receipt": anyone(lambda a: {"token": a.gerai.sale_token}),
+    "registers.index": "none",
+    # A book's address names a kind of book, never one of A's lines: B's officers see B's own.
+    "registers.show": own(lambda a: {"kind": "tamu", "fmt": "xlsx"}),
+    # Only the secretary writes: B's chair and treasurer are refused before any line is named.
+    "registers.add": Probe(lambda a: {"kind": "tamu"}, expect=403, names_object=False),
+    "registers.add_note": "none",
     "admin.home": "platform",
     "admin.new_cooperative": "platform",
     "admin.suspend": on_platform(lambda a: {"tenant_id": a.data.tenant.id}),
