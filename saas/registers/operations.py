@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, bindparam, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from saas.members.models import Counter
@@ -39,19 +42,16 @@ def add_entry(
     corrects: RegisterEntry | None = None,
 ) -> RegisterEntry:
     """A new line in the book of ``kind``; with ``corrects``, the line that corrects that one."""
-    if corrects is not None:
-        if corrects.kind != kind or kind in EDITABLE_KINDS:
-            raise RegisterRefused("not_correctable")
-        if is_corrected(session, corrects.id):
-            raise RegisterRefused("already_corrected")
+    if corrects is not None and (corrects.kind != kind or kind in EDITABLE_KINDS):
+        raise RegisterRefused("not_correctable")
     entry = RegisterEntry(
         kind=kind,
         recorded_by_id=recorded_by_id,
         corrects_id=corrects.id if corrects is not None else None,
         **_entry_values(values),
     )
-    session.add(entry)
-    session.flush()
+    with once_corrected(session):
+        session.add(entry)
     return entry
 
 
@@ -65,9 +65,18 @@ def edit_entry(session: Session, entry: RegisterEntry, values: dict[str, Any]) -
     return entry
 
 
-def is_corrected(session: Session, entry_id: int) -> bool:
-    corrected = select(RegisterEntry.id).where(RegisterEntry.corrects_id == entry_id)
-    return session.scalar(select(corrected.exists())) is True
+@contextmanager
+def once_corrected(session: Session) -> Iterator[None]:
+    """Insert in a savepoint: a line corrected already (by a colleague a moment ago too) is
+    refused by the unique ``corrects_id`` without losing the caller's transaction."""
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError as error:
+        if "corrects_id" not in str(error.orig):
+            raise
+        raise RegisterRefused("already_corrected") from error
 
 
 def _entry_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +99,7 @@ def record_incoming_letter(
     corrects: Letter | None = None,
 ) -> Letter:
     """A letter received, under the number its sender gave it."""
-    _check_correction(session, corrects, Direction.INCOMING)
+    _check_direction(corrects, Direction.INCOMING)
     letter = Letter(
         direction=Direction.INCOMING,
         letter_date=letter_date,
@@ -100,8 +109,8 @@ def record_incoming_letter(
         recorded_by_id=recorded_by_id,
         corrects_id=corrects.id if corrects is not None else None,
     )
-    session.add(letter)
-    session.flush()
+    with once_corrected(session):
+        session.add(letter)
     return letter
 
 
@@ -119,7 +128,7 @@ def send_letter(
 
     The number is taken and the letter inserted in one statement: the counter's row stays
     locked until commit, so the numbers run without gaps and two secretaries queue on it."""
-    _check_correction(session, corrects, Direction.OUTGOING)
+    _check_direction(corrects, Direction.OUTGOING)
     fields = {
         "counter": f"surat-keluar-{letter_date.year}",
         "code": code,
@@ -132,20 +141,16 @@ def send_letter(
         "corrects_id": corrects.id if corrects is not None else None,
         "created_at": datetime.now(UTC),
     }
-    letter_id = session.connection().execute(OUTGOING, fields).scalar_one()
+    with once_corrected(session):
+        letter_id = session.connection().execute(OUTGOING, fields).scalar_one()
     letter = session.get(Letter, letter_id)
     assert letter is not None
     return letter
 
 
-def _check_correction(session: Session, corrects: Letter | None, direction: Direction) -> None:
-    if corrects is None:
-        return
-    if corrects.direction != direction:
+def _check_direction(corrects: Letter | None, direction: Direction) -> None:
+    if corrects is not None and corrects.direction != direction:
         raise RegisterRefused("not_correctable")
-    taken = select(Letter.id).where(Letter.corrects_id == corrects.id)
-    if session.scalar(select(taken.exists())):
-        raise RegisterRefused("already_corrected")
 
 
 def _outgoing_statement() -> Any:

@@ -12,11 +12,13 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
 from saas.members import operations as members
 from saas.members.models import Member
+from saas.registers import operations as registers
 from saas.registers.kinds import ORDER, ROMAN_MONTHS, View
 from saas.registers.models import Kind, Letter, RegisterEntry
 from tests.factories import (
@@ -271,6 +273,46 @@ def test_the_database_never_lets_a_letter_number_change_or_repeat(secretary, db,
         assert "uq_letters_year_sequence" in again
 
 
+def test_a_letter_the_database_refuses_takes_no_number(db, tenants, today):
+    with books_of(db, tenants.a) as session:
+        with pytest.raises(DBAPIError):
+            registers.send_letter(
+                session,
+                code="KDMP-ALPHA",
+                letter_date=today,
+                counterpart="Kepala Desa",
+                subject="x" * 2001,  # longer than the database keeps
+                recorded_by_id=None,
+            )
+        sent = registers.send_letter(
+            session,
+            code="KDMP-ALPHA",
+            letter_date=today,
+            counterpart="Kepala Desa",
+            subject="Undangan",
+            recorded_by_id=None,
+        )
+        assert sent.number.startswith("001/KDMP-ALPHA/")
+
+
+def test_an_outgoing_letter_is_corrected_under_a_new_number(secretary, db, tenants, today):
+    assert send(secretary, today, to="Kepala Dsa").status_code == 302
+    with books_of(db, tenants.a) as session:
+        first = session.scalars(select(Letter)).one()
+    path = f"{form_path(View.OUTGOING)}?entri={first.id}"
+    assert "Kepala Dsa" in text(secretary.get(path))
+    data = {"letter_date": today.isoformat(), "counterpart": "Kepala Desa", "subject": "Undangan"}
+    assert post(secretary, path, data).status_code == 302
+    with books_of(db, tenants.a) as session:
+        letters = session.scalars(select(Letter).order_by(Letter.id)).all()
+        assert [letter.sequence for letter in letters] == [1, 2]
+        assert letters[1].corrects_id == first.id
+    assert "Corrected by a later entry." in text(secretary.get(f"{BASE}/surat-keluar"))
+    assert post(secretary, path, data).status_code == 422
+    with books_of(db, tenants.a) as session:
+        assert session.scalar(select(func.count()).select_from(Letter)) == 2
+
+
 # -- corrections and edits -------------------------------------------------------------------------
 
 
@@ -295,6 +337,19 @@ def test_a_record_of_fact_is_corrected_by_a_new_line_and_stays_as_written(
     assert twice.status_code == 422
     assert "corrected already" in text(twice)
     with books_of(db, tenants.a) as session:
+        assert session.scalar(select(func.count()).select_from(RegisterEntry)) == 2
+
+
+def test_a_line_is_corrected_once_and_the_transaction_goes_on(db, tenants, today):
+    with books_of(db, tenants.a) as session:
+        guest = registers.add_entry(
+            session, Kind.GUESTS, {"entry_date": today, "name": "Tamu"}, recorded_by_id=None
+        )
+        values = {"entry_date": today, "name": "Tamu Benar"}
+        registers.add_entry(session, Kind.GUESTS, values, recorded_by_id=None, corrects=guest)
+        with pytest.raises(registers.RegisterRefused) as refused:
+            registers.add_entry(session, Kind.GUESTS, values, recorded_by_id=None, corrects=guest)
+        assert refused.value.reason == "already_corrected"
         assert session.scalar(select(func.count()).select_from(RegisterEntry)) == 2
 
 
