@@ -199,6 +199,22 @@ def test_a_long_book_pages_fifty_lines_at_a_time(secretary, db, tenants, today):
     )
 
 
+def test_a_period_too_long_to_print_is_refused_with_a_message(secretary, db, tenants, today):
+    with books_of(db, tenants.a) as session:
+        session.add_all(
+            RegisterEntry(kind=Kind.GUESTS, entry_date=today, name=f"Tamu {n}") for n in range(501)
+        )
+    refused = secretary.get(f"{BASE}/tamu.pdf")
+    assert refused.status_code == 400
+    assert "more than a download holds" in text(refused)
+    assert secretary.get(f"{BASE}/tamu.xlsx").mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_the_supervisors_notes_link_to_their_own_form(supervisor, today):
+    page = text(supervisor.get(f"{BASE}/catatan-pengawas"))
+    assert f'href="{BASE}/catatan-pengawas/baru"' in page
+
+
 # -- letters ---------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask.typing import ResponseReturnValue
+from flask_babel import format_date, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -30,6 +31,7 @@ from saas.blueprints.registers.forms import (
     entry_form_class,
 )
 from saas.blueprints.reports.letterhead import statement_pdf
+from saas.blueprints.reports.statements import DOWNLOAD_LIMITS
 from saas.blueprints.reports.views import file_response, period, workbook
 from saas.db import tenant_db
 from saas.members.models import MemberStatus
@@ -94,40 +96,62 @@ def index() -> str:
 @bp.route("/<kind>")
 @bp.route("/<kind>.<any(pdf,xlsx):fmt>")
 @tenant_view(Permission.READ_REGISTERS)
-def show(kind: str, fmt: str | None = None) -> Any:
+def show(kind: str, fmt: str | None = None) -> ResponseReturnValue:
     """A book's lines, the latest first, a page at a time; or the period's lines to print."""
     book = book_or_404(kind)
     form, start, end, status = period()
-    title = str(title_of(book))
-    if fmt is not None:
-        if status != 200:
-            abort(400)
-        table = table_between(book, start, end)
-        heading = _(
-            "%(register)s from %(start)s to %(end)s",
-            register=title,
-            start=format_date(start),
-            end=format_date(end),
+    if fmt is None:
+        return book_page(book, form), status
+    if status != 200:
+        abort(400)
+    table = table_between(book, start, end)
+    if len(table.rows) > DOWNLOAD_LIMITS[fmt]:
+        # Laying out thousands of lines would hold a web worker for minutes: a shorter period.
+        message = _(
+            "This period has %(count)s lines, more than a download holds (%(limit)s). "
+            "Choose a shorter period.",
+            count=format_number(len(table.rows)),
+            limit=format_number(DOWNLOAD_LIMITS[fmt]),
         )
-        filename = f"buku-{book.value}-{g.tenant.slug}-{end.isoformat()}.{fmt}"
-        if fmt == "pdf":
-            body = statement_pdf("registers/pdf.html", name=title, title=heading, table=table)
-        else:
-            body = workbook(title, sheet_rows(heading, table))
-        return file_response(body, filename)
+        return book_page(book, form, refusal=message), 400
+    title = str(title_of(book))
+    heading = _(
+        "%(register)s from %(start)s to %(end)s",
+        register=title,
+        start=format_date(start),
+        end=format_date(end),
+    )
+    if fmt == "pdf":
+        body = statement_pdf("registers/pdf.html", name=title, title=heading, table=table)
+    else:
+        body = workbook(title, sheet_rows(heading, table))
+    return file_response(body, f"buku-{book.value}-{g.tenant.slug}-{end.isoformat()}.{fmt}")
+
+
+def book_page(book: Book, form: Form, refusal: str | None = None) -> str:
+    """The book's page: a page of its lines, the form to print a period, and what to add."""
     number = min(max(request.args.get("halaman", 1, type=int) or 1, 1), MAX_PAGE)
     writer = writer_of(book)
     return render_template(
         "registers/show.html",
         book=book,
-        title=title,
+        title=title_of(book),
         table=table_page(book, number),
         page=number,
         form=form,
+        refusal=refusal,
         can_write=writer is not None and current_user.can(writer),
         can_correct=book not in EDITABLE_KINDS,
-        add_endpoint="registers.add_note" if book == Kind.SUPERVISORS_NOTES else "registers.add",
-    ), status
+        form_url=lambda entri=None: form_url(book, entri),
+    )
+
+
+def form_url(book: Book, entri: int | None = None) -> str:
+    """The address of the book's form: the supervisors' notes have their own (their own
+    permission); the others share one."""
+    if book == Kind.SUPERVISORS_NOTES:
+        return url_for("registers.add_note", entri=entri)
+    return url_for("registers.add", kind=book.value, entri=entri)
 
 
 @bp.route("/<kind>/baru", methods=["GET", "POST"])
