@@ -48,8 +48,9 @@ class Kind(enum.StrEnum):
 
 
 # Employees and assets describe what is there now (a new position, an asset moved or broken):
-# they are edited. Every other book records what happened on a day: never changed, corrected by a
-# new entry naming the one it corrects.
+# they are edited. Every other book (guests, minutes, notes, recommendations, events,
+# suggestions) records what happened on a day: never changed, corrected by a new entry naming
+# the one it corrects, so the book still shows what was first written.
 EDITABLE_KINDS = frozenset({Kind.EMPLOYEES, Kind.ASSETS})
 
 
@@ -91,7 +92,10 @@ class RegisterEntry(TenantBase):
 
 class Letter(TenantBase):
     """A letter received or sent. An outgoing letter's number is ``<sequence>/<code>/<month in
-    Roman numerals>/<year>``, the sequence running without gaps within the year."""
+    Roman numerals>/<year>``, the sequence running without gaps within the year.
+
+    A letter is a record of fact (it went out under its number): never changed; a wrong line is
+    corrected by a new one naming it, an outgoing one under the next number, none ever reused."""
 
     __tablename__ = "letters"
     __table_args__ = (

@@ -23,6 +23,7 @@ from flask_login import current_user
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints import MAX_ID
 from saas.blueprints.forms import Form
 from saas.blueprints.profile.forms import POSITION_LABELS
 from saas.blueprints.registers.forms import (
@@ -156,7 +157,7 @@ def form_url(book: Book, entri: int | None = None) -> str:
 
 @bp.route("/<kind>/baru", methods=["GET", "POST"])
 @tenant_view(Permission.KEEP_REGISTERS)
-def add(kind: str) -> Any:
+def add(kind: str) -> ResponseReturnValue:
     """A new line in a book the secretary keeps; ``?entri=`` edits or corrects one."""
     book = book_or_404(kind)
     if writer_of(book) != Permission.KEEP_REGISTERS:
@@ -166,12 +167,12 @@ def add(kind: str) -> Any:
 
 @bp.route("/catatan-pengawas/baru", methods=["GET", "POST"])
 @tenant_view(Permission.WRITE_SUPERVISION)
-def add_note() -> Any:
+def add_note() -> ResponseReturnValue:
     """A supervisor's note; ``?entri=`` corrects one."""
     return write(Kind.SUPERVISORS_NOTES)
 
 
-def write(book: Book) -> Any:
+def write(book: Book) -> ResponseReturnValue:
     """The form of ``book``: a new line, an employee's or an asset's line brought up to date,
     or a record of fact corrected by a new line that names it."""
     session = tenant_db()
@@ -202,7 +203,7 @@ def earlier_line(book: Book) -> RegisterEntry | Letter | None:
     entry_id = request.args.get("entri", type=int)
     if entry_id is None:
         return None
-    if entry_id < 1 or entry_id > 2**63 - 1:
+    if not 1 <= entry_id <= MAX_ID:
         abort(404)
     found: RegisterEntry | Letter | None
     if isinstance(book, Kind):
