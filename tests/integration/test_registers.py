@@ -19,7 +19,7 @@ from saas.accounts.roles import Role
 from saas.members import operations as members
 from saas.members.models import Member
 from saas.registers import operations as registers
-from saas.registers.kinds import ORDER, ROMAN_MONTHS, View
+from saas.registers.kinds import BOOKS, ORDER, ROMAN_MONTHS, View
 from saas.registers.models import Kind, Letter, RegisterEntry
 from tests.factories import (
     PASSWORD,
@@ -602,3 +602,12 @@ def test_the_registers_pages_fit_a_small_screen(secretary):
     for path in (BASE, f"{BASE}/tamu", form_path(Kind.MINUTES), f"{BASE}/anggota"):
         main = text(secretary.get(path)).split("<main", 1)[1].split("</main>", 1)[0]
         assert not re.search(r"\bstyle=|\bwidth=", main), path
+
+
+def test_every_book_is_declared_and_listed_once():
+    assert set(BOOKS) == set(Kind)
+    assert sorted(ORDER) == sorted([*Kind, *View])
+    assert len(set(ORDER)) == len(ORDER) == 13
+    assert ROMAN_MONTHS[0] == "I"
+    assert ROMAN_MONTHS[8] == "IX"
+    assert ROMAN_MONTHS[11] == "XII"
