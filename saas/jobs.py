@@ -58,13 +58,25 @@ def send_freshness_nudges(timestamp: int) -> int:
 def refill_schema_pools(timestamp: int) -> int:
     """Every five minutes: keep each shard's pool of ready tenant schemas full."""
     from saas.db import get_databases  # noqa: PLC0415
-    from saas.tenants.provisioning import fill_schema_pool  # noqa: PLC0415
+    from saas.tenants.provisioning import refill_pool  # noqa: PLC0415
 
     app = flask_app()
     with app.app_context():
         databases = get_databases()
-        target = app.extensions["guyub.settings"].schema_pool_target
-        return sum(fill_schema_pool(databases, shard, target) for shard in databases.shard_names)
+        base = app.extensions["guyub.settings"].schema_pool_target
+        return sum(refill_pool(databases, shard, base) for shard in databases.shard_names)
+
+
+@jobs.task(queue="maintenance")
+def refill_schema_pool(shard: str) -> int:
+    """Right after a sign-up claimed a ready schema: top that shard's pool up again."""
+    from saas.db import get_databases  # noqa: PLC0415
+    from saas.tenants.provisioning import refill_pool  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        base = app.extensions["guyub.settings"].schema_pool_target
+        return refill_pool(get_databases(), shard, base)
 
 
 @jobs.periodic(cron="5 * * * *")
