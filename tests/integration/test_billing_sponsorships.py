@@ -17,7 +17,14 @@ from saas.billing.models import BillingAuditEntry, Sponsorship
 from saas.regions.queries import get_region
 from saas.tenants.models import Tenant
 from tests.clock import TODAY
-from tests.factories import ADMIN_EMAIL, csrf_token, login, put_on_paid_plan, text
+from tests.factories import ADMIN_EMAIL, csrf_token, login, put_on_free_plan, put_on_paid_plan, text
+
+
+@pytest.fixture(autouse=True)
+def on_the_free_plan(db, tenants):
+    """Both cooperatives start on the Gratis plan without a Stripe customer, as a new one does."""
+    for data in (tenants.a, tenants.b):
+        put_on_free_plan(db, data.tenant)
 
 
 @pytest.fixture
