@@ -142,3 +142,22 @@ def send_grace_notice(tenant_id: int) -> int:
             tenant_id,
             lambda slug: tenant_base_url_for(settings, slug) + "/kelola/langganan",
         )
+
+
+@jobs.periodic(cron="20 * * * *")
+@jobs.task(queue="mail", queueing_lock="grace_reminders")
+def send_grace_reminders(timestamp: int) -> int:
+    """Every hour: the reminder on a grace period's last day (in the cooperative's zone) and the
+    notice when the paid plan's extras pause, each sent once; how many cooperatives were told."""
+    from saas.billing.notices import send_grace_reminders as send  # noqa: PLC0415
+    from saas.blueprints.links import tenant_base_url_for  # noqa: PLC0415
+    from saas.db import get_databases  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        settings = app.extensions["guyub.settings"]
+        return send(
+            get_databases(),
+            clock.now(),
+            lambda slug: tenant_base_url_for(settings, slug) + "/kelola/langganan",
+        )

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -666,7 +666,7 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
 def put_on_paid_plan(databases: Databases, tenant: Tenant) -> None:
     """The cooperative on the Koperasi plan, as Stripe's webhook would leave it (no limits)."""
     with databases.platform_session() as session:
-        session.add(
+        session.merge(
             Subscription(
                 tenant_id=tenant.id,
                 plan=billing_queries.get_plan(session, "koperasi"),
@@ -738,3 +738,10 @@ def build_alpha_gerai(db: Databases, data: TenantData) -> AlphaGerai:
         )
         session.commit()
         return AlphaGerai(product.id, sale.number, sale.token)
+
+
+def put_on_free_plan(databases: Databases, tenant: Tenant) -> None:
+    """The cooperative on the Gratis plan with no Stripe customer, as a new one starts."""
+    with databases.platform_session() as session:
+        session.execute(delete(Subscription).where(Subscription.tenant_id == tenant.id))
+        session.commit()

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from saas.billing.limits import require_feature
 from saas.gerai.models import (
     MAX_PRICE,
     MAX_QUANTITY,
@@ -75,7 +76,10 @@ def save_product(
     session: Session, unit_id: int, product: GeraiProduct | None, details: ProductDetails
 ) -> GeraiProduct:
     """Add a product to the unit, or change one (raises GeraiError code_taken)."""
+    # Only a new product needs the plan: sales of the products there are (money received is
+    # always recorded), goods received and stock counts go on whatever the plan.
     if product is None:
+        require_feature(session, "gerai")
         product = GeraiProduct(unit_id=unit_id, on_hand=0, stock_value=0)
     for name, value in vars(details).items():
         setattr(product, name, value.strip() if isinstance(value, str) else value)

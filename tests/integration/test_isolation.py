@@ -352,6 +352,7 @@ ROUTES: dict[str, str | Probe] = {
     "billing.cancel": "none",
     "billing.resume": "none",
     "billing.update_card": "none",
+    "billing.change_period": "none",
     "billing.webhook": "platform",
     "billing.admin_overview": "platform",
     "billing.admin_overview_csv": "platform",
