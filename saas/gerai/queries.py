@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from saas.gerai.models import DayClosing, GeraiProduct, Sale
+from saas.gerai.models import (
+    ConsignmentSettlement,
+    Consignor,
+    DayClosing,
+    GeraiProduct,
+    Sale,
+    SaleLine,
+    SettledLine,
+)
 from saas.microsite.models import BusinessUnit, UnitKind
 
 # The units that sell goods over a counter: the shop first, then the pharmacy and the agents.
@@ -103,4 +112,93 @@ def stock_value(session: Session, unit_id: int) -> int:
 def get_closing(session: Session, unit_id: int, day: date) -> DayClosing | None:
     return session.scalar(
         select(DayClosing).where(DayClosing.unit_id == unit_id, DayClosing.closed_on == day)
+    )
+
+
+# -- consignment ---------------------------------------------------------------------------------
+
+
+def list_consignors(session: Session, unit_id: int) -> list[Consignor]:
+    query = select(Consignor).where(Consignor.unit_id == unit_id)
+    return list(session.scalars(query.order_by(Consignor.name, Consignor.id)))
+
+
+def get_consignor_for_unit(session: Session, unit_id: int, consignor_id: int) -> Consignor | None:
+    consignor = session.get(Consignor, consignor_id)
+    return consignor if consignor is not None and consignor.unit_id == unit_id else None
+
+
+def consignor_products(session: Session, consignor_id: int) -> list[GeraiProduct]:
+    query = select(GeraiProduct).where(GeraiProduct.consignor_id == consignor_id)
+    return list(session.scalars(query.order_by(GeraiProduct.name, GeraiProduct.id)))
+
+
+@dataclass(frozen=True)
+class SoldItem:
+    """A sale line of the consignor's goods, what of it is theirs, and whether it is paid."""
+
+    sold_on: date
+    number: str
+    description: str
+    quantity: int
+    amount: int
+    share: int
+    settlement_id: int | None
+
+    @property
+    def fee(self) -> int:
+        return self.amount - self.share
+
+
+@dataclass(frozen=True)
+class ConsignorStatement:
+    consignor: Consignor
+    products: list[GeraiProduct]
+    sold: list[SoldItem]
+    settlements: list[ConsignmentSettlement]
+
+    @property
+    def earned(self) -> int:
+        return sum(item.share for item in self.sold)
+
+    @property
+    def fees(self) -> int:
+        return sum(item.fee for item in self.sold)
+
+    @property
+    def paid(self) -> int:
+        return sum(settlement.amount for settlement in self.settlements)
+
+    @property
+    def owed(self) -> int:
+        return self.earned - self.paid
+
+
+def consignor_statement(session: Session, consignor: Consignor) -> ConsignorStatement:
+    """What the consignor brought that is left, what sold, their share, and what was paid."""
+    rows = session.execute(
+        select(
+            Sale.sold_on,
+            Sale.number,
+            SaleLine.description,
+            SaleLine.quantity,
+            SaleLine.quantity * SaleLine.price,
+            SaleLine.consignor_share,
+            SettledLine.settlement_id,
+        )
+        .join(Sale, Sale.id == SaleLine.sale_id)
+        .outerjoin(SettledLine, SettledLine.sale_line_id == SaleLine.id)
+        .where(SaleLine.consignor_id == consignor.id)
+        .order_by(Sale.sold_on, SaleLine.id)
+    )
+    settlements = session.scalars(
+        select(ConsignmentSettlement)
+        .where(ConsignmentSettlement.consignor_id == consignor.id)
+        .order_by(ConsignmentSettlement.settled_on, ConsignmentSettlement.id)
+    )
+    return ConsignorStatement(
+        consignor=consignor,
+        products=consignor_products(session, consignor.id),
+        sold=[SoldItem(*row) for row in rows],
+        settlements=list(settlements),
     )
