@@ -49,6 +49,45 @@ def get_product_for_unit(session: Session, unit_id: int, product_id: int) -> Ger
     return product if product is not None and product.unit_id == unit_id else None
 
 
+@dataclass(frozen=True)
+class PublicProduct:
+    """A product a unit shows in the public catalogue, as the catalogue lists it."""
+
+    name: str
+    price: int
+    measure: str
+    unit_name: str
+    seller: str | None  # the consignor of consigned goods
+    in_stock: bool
+
+
+def public_products(session: Session) -> list[PublicProduct]:
+    """The selling units' products on sale and marked public, by name: read from the gerai
+    itself, so the catalogue never holds a second record of a product sold at the counter."""
+    rows = session.execute(
+        select(GeraiProduct, BusinessUnit.name, Consignor.name)
+        .join(BusinessUnit, BusinessUnit.id == GeraiProduct.unit_id)
+        .outerjoin(Consignor, Consignor.id == GeraiProduct.consignor_id)
+        .where(
+            GeraiProduct.is_public,
+            GeraiProduct.is_active,
+            BusinessUnit.kind.in_(SELLING_KINDS),
+        )
+        .order_by(GeraiProduct.name, GeraiProduct.id)
+    )
+    return [
+        PublicProduct(
+            name=product.name,
+            price=product.price,
+            measure=product.measure,
+            unit_name=unit_name,
+            seller=seller,
+            in_stock=product.on_hand > 0,
+        )
+        for product, unit_name, seller in rows
+    ]
+
+
 def list_products(session: Session, unit_id: int) -> list[GeraiProduct]:
     query = select(GeraiProduct).where(GeraiProduct.unit_id == unit_id)
     return list(session.scalars(query.order_by(GeraiProduct.name, GeraiProduct.id)))
