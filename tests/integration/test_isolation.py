@@ -379,6 +379,7 @@ ROUTES: dict[str, str | Probe] = {
     "gerai.collect_credit": officer(member),
     "gerai.check_receipt": anyone(lambda a: {"token": a.gerai.sale_token}),
     "gerai.consignors": officer(unit),
+    "gerai.unit_reports": officer(lambda a: {**unit(a), "fmt": "xlsx"}),
     "gerai.consignor": officer(consignor),
     "gerai.move_consigned": officer(consignor),
     "gerai.settle": officer(consignor),
