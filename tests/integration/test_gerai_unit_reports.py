@@ -123,4 +123,5 @@ def test_the_report_reads_in_indonesian(client_for, sold):
     login(client, CHAIR)
     page = text(client.get(f"/kelola/gerai/{sold}/laporan", query_string=NOVEMBER))
     assert "Laba kotor" in page
+    assert ["Porsi penjualan kepada anggota", "27,3%"] in rows_of(page)  # 30,000 of 110,000
     assert english_on(page) == []
