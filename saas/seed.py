@@ -31,6 +31,7 @@ from saas.publishing import operations as publishing
 from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.seed_gerai import seed_gerai
 from saas.seed_loans import seed_loans
 from saas.seed_showcase import seed_public_face, seed_verification
 from saas.shu import operations as shu
@@ -111,6 +112,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
         assert ketua is not None
         storage = LocalStorage(settings.instance_dir / "uploads")  # as the app's
         yield from seed_public_face(session, storage, tenant.schema_name, ketua)
+        yield from seed_gerai(session, clock.today_for(tenant))  # sells in the units just made
         content = read_review_content(session)
         page = get_public_page(session)
     with databases.platform_session() as platform:

@@ -27,6 +27,7 @@ from saas.config import Settings
 from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
+from saas.gerai import consignment
 from saas.gerai import operations as gerai
 from saas.gerai import sales as gerai_sales
 from saas.gerai.models import SaleMethod, SupplierPayment
@@ -687,6 +688,7 @@ class AlphaGerai:
     product_id: int
     sale_number: str
     sale_token: str
+    consignor_id: int
 
 
 ALPHA_GERAI_PRODUCT = "Gula OnlyAlpha"
@@ -736,8 +738,11 @@ def build_alpha_gerai(db: Databases, data: TenantData) -> AlphaGerai:
                 officer_name="Bambang Alpha",
             ),
         )
+        consignor = consignment.save_consignor(
+            session, unit_id, None, name="Ibu Rahmi", member=None, phone=""
+        )
         session.commit()
-        return AlphaGerai(product.id, sale.number, sale.token)
+        return AlphaGerai(product.id, sale.number, sale.token, consignor.id)
 
 
 def put_on_free_plan(databases: Databases, tenant: Tenant) -> None:
