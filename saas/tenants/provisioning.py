@@ -217,16 +217,14 @@ def queue_pool_refill(session: Session, shard: str) -> None:
     sign-ups claim too. One request per shard waits at a time: it will see this claim."""
     from saas.jobs import refill_schema_pool  # noqa: PLC0415 - the job module imports the app
 
-    savepoint = session.begin_nested()
-    driver = session.connection().connection.driver_connection  # in the savepoint, now begun
     try:
-        refill_schema_pool.configure(connection=driver, queueing_lock=f"pool:{shard}").defer(
-            shard=shard
-        )
+        with session.begin_nested():
+            driver = session.connection().connection.driver_connection  # in the savepoint
+            refill_schema_pool.configure(connection=driver, queueing_lock=f"pool:{shard}").defer(
+                shard=shard
+            )
     except AlreadyEnqueued:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
+        pass  # the savepoint is rolled back; the refill waiting already sees this claim too
 
 
 def pool_target(session: Session, shard: str, base: int, now: datetime) -> int:
