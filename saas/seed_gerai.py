@@ -160,7 +160,7 @@ class Shop:
 
 def _day_of_sales(shop: Shop, day: date, offset: int) -> Iterator[sales.Checkout]:
     """Two sales a day: one to a member (every fourth on credit), one to the public (every
-    third by QRIS) with a pack of chips."""
+    third by QRIS) with a pack of chips; the first day's both in cash."""
     numbers = sorted(shop.members)
     member = shop.members[numbers[offset % len(numbers)]]
     own = shop.products[offset % len(shop.products)]
@@ -169,7 +169,7 @@ def _day_of_sales(shop: Shop, day: date, offset: int) -> Iterator[sales.Checkout
         unit_id=shop.unit_id,
         lines=[CartLine(own.id, 1)],
         member=member,
-        method=SaleMethod.CREDIT if offset % 4 == 0 else SaleMethod.CASH,
+        method=SaleMethod.CREDIT if offset % 4 == 1 else SaleMethod.CASH,
         sold_on=day,
         idempotency_key=uuid.uuid5(GERAI_KEYS, f"member-{offset}"),
         officer_id=shop.officer_id,
@@ -179,7 +179,7 @@ def _day_of_sales(shop: Shop, day: date, offset: int) -> Iterator[sales.Checkout
         unit_id=shop.unit_id,
         lines=[CartLine(other.id, 2), CartLine(shop.chips.id, 1)],
         member=None,
-        method=SaleMethod.QRIS if offset % 3 == 0 else SaleMethod.CASH,
+        method=SaleMethod.QRIS if offset % 3 == 2 else SaleMethod.CASH,
         sold_on=day,
         idempotency_key=uuid.uuid5(GERAI_KEYS, f"public-{offset}"),
         officer_id=shop.officer_id,

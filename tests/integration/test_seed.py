@@ -68,11 +68,16 @@ def test_the_demo_has_members_with_savings_and_a_second_run_changes_nothing(db, 
         assert ani_shu.jasa_usaha > 0  # she bought at the gerai
         published = publishing.get_published(session, last_year)
         assert published is not None
-        # Last year's loan portfolio: the loan paid out in October, lancar at the year's end.
+        # Last year's loan portfolio, as the books stood at its end (which demo loans were out
+        # by then depends on the day the demo is made: they are paid out months before it).
         loans = publishing.portfolio_summary(published)
         assert loans is not None
-        assert (loans.count, loans.npl_bp, loans.health) == (1, 0, "healthy")
-        assert loans.by_class["lancar"][0] == 1
+        year_end = date(last_year, 12, 31)
+        assert loans.on == year_end
+        assert loans.count >= 1  # the loan paid out in October of last year, at least
+        assert published.figures[publishing.LOAN_PORTFOLIO] == (
+            publishing.loan_portfolio_figures(session, year_end)
+        )
     with db.platform_session() as session:
         summary = session.get(TenantSummary, tenant.id)
         assert summary.members == 3
