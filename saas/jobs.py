@@ -58,13 +58,25 @@ def send_freshness_nudges(timestamp: int) -> int:
 def refill_schema_pools(timestamp: int) -> int:
     """Every five minutes: keep each shard's pool of ready tenant schemas full."""
     from saas.db import get_databases  # noqa: PLC0415
-    from saas.tenants.provisioning import fill_schema_pool  # noqa: PLC0415
+    from saas.tenants.provisioning import refill_pool  # noqa: PLC0415
 
     app = flask_app()
     with app.app_context():
         databases = get_databases()
-        target = app.extensions["guyub.settings"].schema_pool_target
-        return sum(fill_schema_pool(databases, shard, target) for shard in databases.shard_names)
+        base = app.extensions["guyub.settings"].schema_pool_target
+        return sum(refill_pool(databases, shard, base) for shard in databases.shard_names)
+
+
+@jobs.task(queue="maintenance")
+def refill_schema_pool(shard: str) -> int:
+    """Right after a sign-up claimed a ready schema: top that shard's pool up again."""
+    from saas.db import get_databases  # noqa: PLC0415
+    from saas.tenants.provisioning import refill_pool  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        base = app.extensions["guyub.settings"].schema_pool_target
+        return refill_pool(get_databases(), shard, base)
 
 
 @jobs.periodic(cron="5 * * * *")
@@ -128,5 +140,24 @@ def send_grace_notice(tenant_id: int) -> int:
         return send(
             get_databases(),
             tenant_id,
+            lambda slug: tenant_base_url_for(settings, slug) + "/kelola/langganan",
+        )
+
+
+@jobs.periodic(cron="20 * * * *")
+@jobs.task(queue="mail", queueing_lock="grace_reminders")
+def send_grace_reminders(timestamp: int) -> int:
+    """Every hour: the reminder on a grace period's last day (in the cooperative's zone) and the
+    notice when the paid plan's extras pause, each sent once; how many cooperatives were told."""
+    from saas.billing.notices import send_grace_reminders as send  # noqa: PLC0415
+    from saas.blueprints.links import tenant_base_url_for  # noqa: PLC0415
+    from saas.db import get_databases  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        settings = app.extensions["guyub.settings"]
+        return send(
+            get_databases(),
+            clock.now(),
             lambda slug: tenant_base_url_for(settings, slug) + "/kelola/langganan",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +15,8 @@ from saas.accounts import operations as accounts
 from saas.accounts.models import PlatformAdmin, TenantUser
 from saas.accounts.passwords import hash_password, verify_password
 from saas.accounts.roles import Role
+from saas.billing.queries import get_plan
+from saas.billing.sponsorships import Beneficiary, grant_sponsorship, sponsorship_for
 from saas.config import Settings
 from saas.dashboard.operations import refresh_tenant_summary
 from saas.db import Databases
@@ -29,6 +31,7 @@ from saas.publishing import operations as publishing
 from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.seed_gerai import seed_gerai
 from saas.seed_loans import seed_loans
 from saas.seed_showcase import seed_public_face, seed_verification
 from saas.shu import operations as shu
@@ -84,6 +87,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
         elif _ensure_password(admin, password):
             session.commit()
             yield f"reset the password of {ADMIN_EMAIL}"
+        yield from _seed_sponsorship(session, tenant)
     assert tenant.schema_name is not None
     with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
         for demo in DEMO_USERS:
@@ -108,6 +112,7 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
         assert ketua is not None
         storage = LocalStorage(settings.instance_dir / "uploads")  # as the app's
         yield from seed_public_face(session, storage, tenant.schema_name, ketua)
+        yield from seed_gerai(session, clock.today_for(tenant))  # sells in the units just made
         content = read_review_content(session)
         page = get_public_page(session)
     with databases.platform_session() as platform:
@@ -116,6 +121,30 @@ def seed_demo(databases: Databases, settings: Settings, password: str) -> Iterat
         yield from seed_verification(platform, registered, content, DEMO_USERS[0].email)
         refresh_tenant_summary(platform, tenant.id, page)  # the home's numbers and report
         platform.commit()
+
+
+DEMO_SPONSOR = "Program Koperasi Desa Merah Putih"
+
+
+def _seed_sponsorship(session: Session, tenant: Tenant) -> Iterator[str]:
+    """A programme pays the Koperasi plan for a year, so the demo shows its loans and shop
+    (and can still be upgraded through checkout)."""
+    today = clock.today_for(tenant)
+    if sponsorship_for(session, tenant, today) is not None:
+        return
+    admin = accounts.find_platform_admin_by_email(session, ADMIN_EMAIL)
+    assert admin is not None  # made just before
+    grant_sponsorship(
+        session,
+        admin_id=admin.id,
+        plan=get_plan(session, "koperasi"),
+        sponsor=DEMO_SPONSOR,
+        beneficiary=Beneficiary(tenant=tenant),
+        starts_on=today,
+        ends_on=today + timedelta(days=364),
+    )
+    session.commit()
+    yield f"{DEMO_SPONSOR} sponsors the Koperasi plan"
 
 
 DEMO_MEMBERS = (  # (NIK, name, phone, login email of the member's own account)

@@ -174,7 +174,11 @@ def app(settings: Settings) -> Iterator[Flask]:
 def tenants(app: Flask) -> factories.TwoTenants:
     """Tenant A on shard main and tenant B on shard s2, committed once, with colliding ids."""
     with app.app_context():
-        return factories.build_two_tenants(get_databases(), app.extensions["guyub.settings"])
+        built = factories.build_two_tenants(get_databases(), app.extensions["guyub.settings"])
+        # Both use the loans and the shop; tests of the free plan take them off it.
+        for data in (built.a, built.b):
+            factories.put_on_paid_plan(get_databases(), data.tenant)
+        return built
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import pytest
 from flask.testing import FlaskClient
 from PIL import Image
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy import text as sql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from saas.config import Settings
 from saas.db import Databases
 from saas.documents import operations as documents
 from saas.documents.models import Document, DocumentKind
+from saas.gerai import consignment
 from saas.gerai import operations as gerai
 from saas.gerai import sales as gerai_sales
 from saas.gerai.models import SaleMethod, SupplierPayment
@@ -666,7 +667,7 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
 def put_on_paid_plan(databases: Databases, tenant: Tenant) -> None:
     """The cooperative on the Koperasi plan, as Stripe's webhook would leave it (no limits)."""
     with databases.platform_session() as session:
-        session.add(
+        session.merge(
             Subscription(
                 tenant_id=tenant.id,
                 plan=billing_queries.get_plan(session, "koperasi"),
@@ -687,6 +688,7 @@ class AlphaGerai:
     product_id: int
     sale_number: str
     sale_token: str
+    consignor_id: int
 
 
 ALPHA_GERAI_PRODUCT = "Gula OnlyAlpha"
@@ -736,5 +738,15 @@ def build_alpha_gerai(db: Databases, data: TenantData) -> AlphaGerai:
                 officer_name="Bambang Alpha",
             ),
         )
+        consignor = consignment.save_consignor(
+            session, unit_id, None, name="Ibu Rahmi", member=None, phone=""
+        )
         session.commit()
-        return AlphaGerai(product.id, sale.number, sale.token)
+        return AlphaGerai(product.id, sale.number, sale.token, consignor.id)
+
+
+def put_on_free_plan(databases: Databases, tenant: Tenant) -> None:
+    """The cooperative on the Gratis plan with no Stripe customer, as a new one starts."""
+    with databases.platform_session() as session:
+        session.execute(delete(Subscription).where(Subscription.tenant_id == tenant.id))
+        session.commit()

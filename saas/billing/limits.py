@@ -6,13 +6,22 @@ is always recorded, and statements, receipts and exports are never limited.
 
 from __future__ import annotations
 
+from typing import Literal
+
+from flask import has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saas.accounts.models import Invitation, TenantUser
 from saas.accounts.roles import Role
+from saas.billing import queries
 from saas.billing.rules import over_limit
+from saas.db import TENANT_SCHEMA, get_databases
 from saas.members.models import Member, MemberStatus
+from saas.tenants.models import Tenant
+
+# A paid plan's extras, named as the plan's columns.
+Feature = Literal["loans", "gerai", "custom_domain"]
 
 
 class PlanLimitError(Exception):
@@ -22,6 +31,14 @@ class PlanLimitError(Exception):
         super().__init__(what)
         self.what = what
         self.limit = limit
+
+
+class PlanFeatureError(Exception):
+    """Starting something new that only a plan with ``feature`` covers."""
+
+    def __init__(self, feature: Feature) -> None:
+        super().__init__(feature)
+        self.feature = feature
 
 
 def active_members(session: Session) -> int:
@@ -62,3 +79,26 @@ def check_officer_room(session: Session, limit: int | None) -> None:
     """Refuse inviting one more officer past ``limit`` seats."""
     if limit is not None and over_limit(officer_seats(session), limit):
         raise PlanLimitError("officers", limit)
+
+
+def plan_has(session: Session, feature: Feature) -> bool:
+    """Whether the plan whose terms hold now for the cooperative of ``session`` (a session in
+    its schema) includes ``feature``.
+
+    The platform is asked through the application (requests, jobs, commands); a bare session
+    outside one, as tests and one-off scripts use, has no platform to ask and is not held."""
+    if not has_app_context():
+        return True
+    schema = session.connection().get_execution_options()["schema_translate_map"][TENANT_SCHEMA]
+    with get_databases().platform_reader() as platform:
+        tenant_id = platform.scalar(select(Tenant.id).where(Tenant.schema_name == schema))
+        if tenant_id is None:
+            raise LookupError(f"no cooperative has the schema {schema}")
+        return bool(getattr(queries.terms_for(platform, tenant_id).plan, feature))
+
+
+def require_feature(session: Session, feature: Feature) -> None:
+    """Refuse starting something new with ``feature`` when the plan lacks it (or its payment
+    failed past the grace period). Only starting is refused: whatever exists goes on."""
+    if not plan_has(session, feature):
+        raise PlanFeatureError(feature)

@@ -119,6 +119,33 @@ class Subscription(PlatformBase):
     plan: Mapped[Plan] = relationship()
 
 
+class NoticeKind(enum.StrEnum):
+    """The emails a grace period brings after the one that starts it."""
+
+    GRACE_ENDING = "grace_ending"  # the last day of grace has begun
+    EXTRAS_PAUSED = "extras_paused"  # the grace is over and the paid plan's extras pause
+
+
+NOTICE_KINDS_SQL = ", ".join(f"'{kind.value}'" for kind in NoticeKind)
+
+
+class BillingNotice(PlatformBase):
+    """A grace period's notice, sent once: its row is written in the transaction that sends it,
+    and the key (cooperative, kind, the grace's end) refuses a second."""
+
+    __tablename__ = "billing_notices"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "kind", "grace_until"),
+        CheckConstraint(f"kind IN ({NOTICE_KINDS_SQL})", name="known_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    grace_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class StripeEvent(PlatformBase):
     """A Stripe event already handled: written with its effect, so a replay does nothing."""
 

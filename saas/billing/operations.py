@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from saas import clock
 from saas.billing import queries
 from saas.billing.models import PlanPrice, StripeEvent, Subscription
-from saas.billing.rules import FREE_PLAN, PAID_STATUSES, grace_ends
+from saas.billing.rules import FAILING_STATUSES, FREE_PLAN, PAID_STATUSES, grace_ends
 from saas.billing.stripe_gateway import GatewayError, StripeGateway, SubscriptionState
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,10 @@ SUBSCRIPTION_EVENTS = frozenset(
         "invoice.payment_failed",
     }
 )
-FAILING_STATUSES = frozenset({"past_due", "unpaid"})
+
+
+# A subscription whose period may change: not one whose payment is failing (the card first).
+LIVE_STATUSES = frozenset({"active", "trialing"})
 
 
 class BillingError(Exception):
@@ -134,6 +137,28 @@ def set_cancel_at_period_end(
     assert subscription.stripe_subscription_id is not None  # a status comes with its id
     try:
         state = gateway.set_cancel_at_period_end(subscription.stripe_subscription_id, cancel)
+    except GatewayError as exc:
+        raise BillingError("unavailable") from exc
+    apply_state(session, subscription, state)
+    return subscription
+
+
+def change_period(
+    session: Session, gateway: StripeGateway, tenant_id: int, period: str
+) -> Subscription:
+    """Bill the paid plan monthly or yearly from now on; Stripe prorates what was paid."""
+    subscription = queries.get_subscription(session, tenant_id)
+    if subscription is None or subscription.status not in LIVE_STATUSES:
+        raise BillingError("not_subscribed")
+    if subscription.period == period:
+        raise BillingError("same_period")
+    assert subscription.stripe_subscription_id is not None  # a status comes with its id
+    price = queries.get_price(session, subscription.plan.code, period)
+    if price is None:
+        raise BillingError("unavailable")
+    try:
+        price_id = ensure_stripe_price(session, gateway, price)
+        state = gateway.change_price(subscription.stripe_subscription_id, price_id)
     except GatewayError as exc:
         raise BillingError("unavailable") from exc
     apply_state(session, subscription, state)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import Select, case, func, literal, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from saas import clock
@@ -99,15 +100,9 @@ class CooperativeBilling:
     mrr: int
 
 
-def monthly_revenue(amount: int | None, period: str | None, status: str | None) -> int:
-    """What a live subscription brings a month, in rupiah (a year's price over twelve)."""
-    if amount is None or status not in PAID_STATUSES:
-        return 0
-    return amount if period == "month" else amount // 12
-
-
-def list_cooperative_billing(session: Session, on: date) -> list[CooperativeBilling]:
-    """Every active cooperative's plan, status, sponsor and MRR, in one query."""
+def _cooperative_plans(on: date, free_plan: str) -> Select[Any]:
+    """Each active cooperative with the plan that holds on ``on`` (its live paid plan, else a
+    running sponsorship's, else the free plan), its sponsor and its MRR in rupiah."""
     running = (
         select(Sponsorship.sponsor, Plan.name)
         .join(Plan)
@@ -120,17 +115,24 @@ def list_cooperative_billing(session: Session, on: date) -> list[CooperativeBill
         .limit(1)
         .lateral("running")
     )
-    rows = session.execute(
+    paid = Subscription.status.in_(PAID_STATUSES)
+    plan = case((paid, Plan.name), else_=func.coalesce(running.c.name, literal(free_plan)))
+    mrr = case(
+        (paid & (Subscription.period == "month"), PlanPrice.amount),
+        (paid, PlanPrice.amount / 12),  # a year's price over twelve, in whole rupiah
+        else_=0,
+    )
+    return (
         select(
+            Tenant.id,
             Tenant.slug,
-            Tenant.display_name,
+            Tenant.display_name.label("name"),
             Tenant.region_code,
-            Plan.name,
+            plan.label("plan"),
             Subscription.period,
             Subscription.status,
-            PlanPrice.amount,
             running.c.sponsor,
-            running.c.name,
+            func.coalesce(mrr, 0).label("mrr"),
         )
         .select_from(Tenant)
         .outerjoin(Subscription, Subscription.tenant_id == Tenant.id)
@@ -141,43 +143,84 @@ def list_cooperative_billing(session: Session, on: date) -> list[CooperativeBill
         )
         .outerjoin(running, true())
         .where(Tenant.status == TenantStatus.ACTIVE)
-        .order_by(Tenant.display_name, Tenant.id)
     )
-    free = get_plan(session, FREE_PLAN).name
+
+
+def list_cooperative_billing(session: Session, on: date) -> list[CooperativeBilling]:
+    """Every active cooperative's plan, status, sponsor and MRR, in one query."""
+    plans = _cooperative_plans(on, get_plan(session, FREE_PLAN).name).subquery()
+    rows = session.execute(select(plans).order_by(plans.c.name, plans.c.id))
     return [
         CooperativeBilling(
-            slug=slug,
-            name=name,
-            region_code=region_code,
-            plan=plan if status in PAID_STATUSES else (sponsored_plan or free),
-            period=period,
-            status=status,
-            sponsor=sponsor,
-            mrr=monthly_revenue(amount, period, status),
+            slug=row.slug,
+            name=row.name,
+            region_code=row.region_code,
+            plan=row.plan,
+            period=row.period,
+            status=row.status,
+            sponsor=row.sponsor,
+            mrr=int(row.mrr),
         )
-        for slug, name, region_code, plan, period, status, amount, sponsor, sponsored_plan in rows
+        for row in rows
     ]
 
 
 @dataclass(frozen=True)
 class PlanCount:
-    """How many cooperatives of a province are on a plan, and who pays for it."""
+    """How many cooperatives of a province are on a plan, who pays for it, and their MRR."""
 
     province: str | None  # the province's code, None for cooperatives not placed yet
     plan: str
     sponsor: str | None
     cooperatives: int
+    mrr: int  # whole rupiah a month: for the admins only
 
 
-def count_by_province(rows: list[CooperativeBilling]) -> list[PlanCount]:
-    """The overview's rows counted by province, plan and sponsor."""
-    counts = Counter(
-        (row.region_code.split(".")[0] if row.region_code else None, row.plan, row.sponsor)
-        for row in rows
+def count_plans(session: Session, on: date) -> list[PlanCount]:
+    """The active cooperatives counted by province, plan and sponsor, summed in the database."""
+    plans = _cooperative_plans(on, get_plan(session, FREE_PLAN).name).subquery()
+    code = func.split_part(plans.c.region_code, ".", 1)
+    province = case((plans.c.region_code.is_(None), None), else_=code).label("province")
+    rows = session.execute(
+        select(
+            province,
+            plans.c.plan,
+            plans.c.sponsor,
+            func.count().label("cooperatives"),
+            func.sum(plans.c.mrr).label("mrr"),
+        )
+        .group_by(province, plans.c.plan, plans.c.sponsor)
+        .order_by(
+            province.is_(None),
+            province,
+            plans.c.plan,
+            plans.c.sponsor.is_not(None),
+            plans.c.sponsor,
+        )
     )
     return [
-        PlanCount(province, plan, sponsor, count)
-        for (province, plan, sponsor), count in sorted(
-            counts.items(), key=lambda item: (item[0][0] or "~", item[0][1], item[0][2] or "")
-        )
+        PlanCount(row.province, row.plan, row.sponsor, int(row.cooperatives), int(row.mrr or 0))
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SponsorCount:
+    """How many cooperatives a sponsor pays a plan for (None: those nobody sponsors)."""
+
+    sponsor: str | None
+    cooperatives: int
+    mrr: int  # whole rupiah a month: for the admins only
+
+
+def count_by_sponsor(counts: list[PlanCount]) -> list[SponsorCount]:
+    """The counts of :func:`count_plans` added up by sponsor, the sponsored first."""
+    cooperatives: Counter[str | None] = Counter()
+    mrr: Counter[str | None] = Counter()
+    for count in counts:
+        cooperatives[count.sponsor] += count.cooperatives
+        mrr[count.sponsor] += count.mrr
+    return [
+        SponsorCount(sponsor, cooperatives[sponsor], mrr[sponsor])
+        for sponsor in sorted(cooperatives, key=lambda name: (name is None, name or ""))
     ]

@@ -9,6 +9,8 @@ FREE_PLAN = "gratis"
 
 # Statuses under which Stripe still expects the plan to be used (past_due only in its grace).
 PAID_STATUSES = frozenset({"active", "trialing", "past_due"})
+# Statuses of a payment that failed: the grace period runs.
+FAILING_STATUSES = frozenset({"past_due", "unpaid"})
 
 
 def paid_terms_hold(status: str | None, grace_until: datetime | None, now: datetime) -> bool:
@@ -28,3 +30,9 @@ def grace_ends(failed_at: datetime, grace_until: datetime | None) -> datetime:
 def over_limit(used: int, limit: int | None) -> bool:
     """True when one more would go past ``limit`` (None: no limit)."""
     return limit is not None and used >= limit
+
+
+def grace_days_left(grace_until: datetime, now: datetime) -> int:
+    """Whole days of grace left, a part of a day counted as one (0 once it has ended)."""
+    left = grace_until - now
+    return max(0, left.days + (1 if left % timedelta(days=1) else 0))

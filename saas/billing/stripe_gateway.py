@@ -151,6 +151,20 @@ class StripeGateway:
         )
         return self._state(subscription)
 
+    def change_price(self, subscription_id: str, price_id: str) -> SubscriptionState:
+        """Swap the subscription's one item to ``price_id``, prorated as Stripe does by default
+        (a change of interval is invoiced at once, crediting the unused time)."""
+        current = self._call(
+            "subscription", lambda: self.client.v1.subscriptions.retrieve(subscription_id)
+        )
+        item_id = current.to_dict()["items"]["data"][0]["id"]
+        params = {"items": [{"id": item_id, "plan": price_id}]}
+        subscription = self._call(
+            "subscription",
+            lambda: self.client.v1.subscriptions.update(subscription_id, params=cast(Any, params)),
+        )
+        return self._state(subscription)
+
     def set_test_card(self, customer_id: str, payment_method: str) -> None:
         """Test mode's card update: one of Stripe's test cards becomes the default."""
         self._call(

@@ -63,6 +63,8 @@ class MovementKind(enum.StrEnum):
     RECEIVED = "received"
     SOLD = "sold"
     COUNTED = "counted"  # the difference a stock count found
+    CONSIGNED = "consigned"  # a consignor's goods brought in: theirs, so of no value to the books
+    RETURNED = "returned"  # a consignor's unsold goods taken back
 
 
 class GeraiSettings(TenantBase):
@@ -87,6 +89,13 @@ class GeraiProduct(TenantBase):
             name="prices",
         ),
         CheckConstraint("low_stock >= 0", name="low_stock_not_negative"),
+        # A consignor's goods are theirs: no cost and no stock value in the books, and the
+        # cooperative's fee is never more than the price the item sells at.
+        CheckConstraint(
+            "(consignor_id IS NULL AND consignment_fee = 0) OR (consignor_id IS NOT NULL AND "
+            "consignment_fee >= 0 AND consignment_fee <= price AND cost = 0 AND stock_value = 0)",
+            name="consignment",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
@@ -101,6 +110,10 @@ class GeraiProduct(TenantBase):
     low_stock: Mapped[int] = mapped_column(Integer, default=0)
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     stock_value: Mapped[int] = mapped_column(BigInteger, default=0)  # rupiah, moving average
+    consignor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gerai_consignors.id", ondelete="RESTRICT"), index=True
+    )
+    consignment_fee: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     @property
     def average_cost(self) -> int:
@@ -108,6 +121,73 @@ class GeraiProduct(TenantBase):
         if self.on_hand > 0 and self.stock_value > 0:
             return round(self.stock_value / self.on_hand)
         return self.cost
+
+
+class Consignor(TenantBase):
+    """Someone whose goods a unit sells for them (titip jual): a member, or a named outsider."""
+
+    __tablename__ = "gerai_consignors"
+    __table_args__ = (CheckConstraint("btrim(name) <> ''", name="named"),)
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("business_units.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(120))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="RESTRICT"), index=True
+    )
+    phone: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Consignment(TenantBase):
+    """A consignor's goods brought in, or their unsold goods taken back: its lines are stock
+    movements of no value; made once per form (``idempotency_key``)."""
+
+    __tablename__ = "gerai_consignments"
+    __table_args__ = (CheckConstraint("kind IN ('consigned', 'returned')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    consignor_id: Mapped[int] = mapped_column(
+        ForeignKey("gerai_consignors.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[MovementKind] = mapped_column(
+        value_enum(MovementKind, "movement_kind", native=False)
+    )
+    moved_on: Mapped[date] = mapped_column(Date)
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsignmentSettlement(TenantBase):
+    """What a consignor's sold goods earned, paid to them once: each sale line it pays is
+    named in ``gerai_consignment_settled_lines``, where a line can stand only once."""
+
+    __tablename__ = "gerai_consignment_settlements"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    consignor_id: Mapped[int] = mapped_column(
+        ForeignKey("gerai_consignors.id", ondelete="RESTRICT"), index=True
+    )
+    settled_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SettledLine(TenantBase):
+    """A sale line of consigned goods paid to its consignor by a settlement."""
+
+    __tablename__ = "gerai_consignment_settled_lines"
+
+    sale_line_id: Mapped[int] = mapped_column(
+        ForeignKey("gerai_sale_lines.id", ondelete="RESTRICT"), primary_key=True
+    )
+    settlement_id: Mapped[int] = mapped_column(
+        ForeignKey("gerai_consignment_settlements.id", ondelete="RESTRICT"), index=True
+    )
 
 
 class GoodsReceipt(TenantBase):
@@ -169,6 +249,11 @@ class SaleLine(TenantBase):
             f"quantity > 0 AND quantity <= {MAX_QUANTITY} AND price > 0 AND price <= {MAX_PRICE}",
             name="positive",
         ),
+        CheckConstraint(
+            "(consignor_id IS NULL AND consignor_share = 0) OR (consignor_id IS NOT NULL AND "
+            "consignor_share >= 0 AND consignor_share <= quantity * price)",
+            name="consignor_share",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
@@ -182,6 +267,12 @@ class SaleLine(TenantBase):
     quantity: Mapped[int] = mapped_column(Integer)
     price: Mapped[int] = mapped_column(BigInteger)
     cost: Mapped[int] = mapped_column(BigInteger, default=0)  # of the whole line, rupiah
+    # Consigned goods: whose they were and what of the line is owed to them (the rest is the
+    # cooperative's fee).
+    consignor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gerai_consignors.id", ondelete="RESTRICT"), index=True
+    )
+    consignor_share: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     @property
     def amount(self) -> int:
@@ -219,6 +310,11 @@ class StockMovement(TenantBase):
             "NULL) AND (kind = 'counted') = (count_id IS NOT NULL)",
             name="one_source",
         ),
+        CheckConstraint(
+            "(kind IN ('consigned', 'returned')) = (consignment_id IS NOT NULL) AND "
+            "(kind NOT IN ('consigned', 'returned') OR value = 0)",
+            name="consigned_of_no_value",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
@@ -239,6 +335,9 @@ class StockMovement(TenantBase):
     )
     count_id: Mapped[int | None] = mapped_column(
         ForeignKey("gerai_stock_counts.id", ondelete="RESTRICT"), index=True
+    )
+    consignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gerai_consignments.id", ondelete="RESTRICT"), index=True
     )
 
 
@@ -270,7 +369,7 @@ class DayClosing(TenantBase):
 # function reads no table, so it needs no search_path of its own.
 
 RECORD_KEPT = """
-CREATE FUNCTION {schema}.gerai_record_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {schema}.gerai_record_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'the shop''s records are never changed: record a correction'
         USING ERRCODE = 'restrict_violation';
@@ -288,7 +387,13 @@ CREATE TRIGGER {table}_truncate BEFORE TRUNCATE ON {{schema}}.{table}
 """
 
 
-# Sales come before their lines and the movements (both refer to them): the function with them.
+# The function comes with each table that may be created first: sales come before their lines
+# and the movements, but consignments and settlements may come before sales.
 create_guards_with(Sale.__table__, RECORD_KEPT + kept("gerai_sales"))
 create_guards_with(SaleLine.__table__, kept("gerai_sale_lines"))
 create_guards_with(StockMovement.__table__, kept("gerai_stock_movements"))
+create_guards_with(Consignment.__table__, RECORD_KEPT + kept("gerai_consignments"))
+create_guards_with(
+    ConsignmentSettlement.__table__, RECORD_KEPT + kept("gerai_consignment_settlements")
+)
+create_guards_with(SettledLine.__table__, kept("gerai_consignment_settled_lines"))

@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from saas.billing.limits import require_feature
 from saas.gerai.models import (
     MAX_PRICE,
     MAX_QUANTITY,
@@ -50,6 +51,17 @@ class ProductDetails:
     low_stock: int
     is_public: bool
     is_active: bool
+    consignor_id: int | None = None  # a consignor's goods, sold for them
+    consignment_fee: int = 0  # the cooperative's fee on one item sold (rupiah)
+
+    def __post_init__(self) -> None:
+        """A consignor's goods cost the books nothing, and the fee fits within the price."""
+        if self.consignor_id is None and self.consignment_fee:
+            raise GeraiError("fee_without_consignor")
+        if self.consignor_id is not None and self.cost:
+            raise GeraiError("consigned_cost")
+        if not 0 <= self.consignment_fee <= self.price:
+            raise GeraiError("fee_above_price")
 
 
 def get_settings(session: Session, unit_id: int) -> GeraiSettings:
@@ -75,7 +87,10 @@ def save_product(
     session: Session, unit_id: int, product: GeraiProduct | None, details: ProductDetails
 ) -> GeraiProduct:
     """Add a product to the unit, or change one (raises GeraiError code_taken)."""
+    # Only a new product needs the plan: sales of the products there are (money received is
+    # always recorded), goods received and stock counts go on whatever the plan.
     if product is None:
+        require_feature(session, "gerai")
         product = GeraiProduct(unit_id=unit_id, on_hand=0, stock_value=0)
     for name, value in vars(details).items():
         setattr(product, name, value.strip() if isinstance(value, str) else value)
@@ -135,6 +150,8 @@ def receive_goods(session: Session, delivery: Delivery) -> tuple[GoodsReceipt, b
         if not 0 < line.unit_cost <= MAX_PRICE:
             raise GeraiError("bad_price")
     products = lock_products(session, delivery.unit_id, {li.product_id for li in delivery.lines})
+    if any(product.consignor_id is not None for product in products.values()):
+        raise GeraiError("consigned_product")  # brought by their consignor, not bought
     total = sum(line.quantity * line.unit_cost for line in delivery.lines)
     inventory = ledger.account_by_role(session, "inventory")
     paid_from = ledger.account_by_role(session, delivery.payment.account_role)

@@ -67,9 +67,7 @@ def sell(session: Session, checkout: Checkout) -> tuple[Sale, bool]:
         return first, False  # sent again while the first held the stock: judge it no more
     negative_ok = get_settings(session, checkout.unit_id).allow_negative_stock
     lines = [_sale_line(line, products, negative_ok) for line in cart]
-    total = sum(line.amount for line in lines)
-    cost = sum(line.cost for line in lines)
-    posted = _post_sale(session, checkout, total, cost)
+    posted = _post_sale(session, checkout, lines)
     if not posted.created:  # the same form, sent again while the first was being recorded
         return _first_sale(session, checkout.idempotency_key), False
     sale = Sale(
@@ -78,7 +76,7 @@ def sell(session: Session, checkout: Checkout) -> tuple[Sale, bool]:
         entry_id=posted.entry.id,
         member_id=checkout.member.id if checkout.member else None,
         method=checkout.method,
-        total=total,
+        total=sum(line.amount for line in lines),
         sold_on=checkout.sold_on,
         officer_name=checkout.officer_name,
         created_at=datetime.now(UTC),
@@ -110,18 +108,36 @@ def _sale_line(line: CartLine, products: dict[int, GeraiProduct], negative_ok: b
     """The line as sold: a product at its price and its cost at moving average."""
     if line.product_id is None:
         description = line.description.strip()[:120] or "-"
-        return SaleLine(description=description, quantity=line.quantity, price=line.price, cost=0)
+        return SaleLine(
+            description=description,
+            quantity=line.quantity,
+            price=line.price,
+            cost=0,
+            consignor_share=0,
+        )
     product = products[line.product_id]
     if not product.is_active:
         raise GeraiError("inactive_product", name=product.name)
-    if line.quantity > product.on_hand and not negative_ok:
+    if line.quantity > product.on_hand and (product.consignor_id is not None or not negative_ok):
+        # A consignor's goods are only what they brought: none can be sold ahead of them.
         raise GeraiError("out_of_stock", name=product.name, on_hand=product.on_hand)
+    if product.consignor_id is not None:
+        return SaleLine(
+            product_id=product.id,
+            description=product.name,
+            quantity=line.quantity,
+            price=product.price,
+            cost=0,
+            consignor_id=product.consignor_id,
+            consignor_share=line.quantity * (product.price - product.consignment_fee),
+        )
     return SaleLine(
         product_id=product.id,
         description=product.name,
         quantity=line.quantity,
         price=product.price,
         cost=cost_of(product.on_hand, product.stock_value, line.quantity, product.cost),
+        consignor_share=0,
     )
 
 
@@ -132,15 +148,27 @@ def _first_sale(session: Session, key: uuid.UUID) -> Sale:
     return first
 
 
-def _post_sale(session: Session, checkout: Checkout, total: int, cost: int) -> PostResult:
+def _post_sale(session: Session, checkout: Checkout, sold: Sequence[SaleLine]) -> PostResult:
+    """Money in; the cooperative's own goods as sales revenue (at cost against inventory), a
+    consignor's goods as what is owed to them and the cooperative's fee on them."""
     member_id = checkout.member.id if checkout.member else None
+    total = sum(line.amount for line in sold)
+    cost = sum(line.cost for line in sold)
+    owed = sum(line.consignor_share for line in sold)
+    fees = sum(line.amount - line.consignor_share for line in sold if line.consignor_id)
     money = ledger.account_by_role(session, checkout.method.account_role)
-    revenue = ledger.account_by_role(session, "sales_members" if member_id else "sales_non_members")
     receivable_of = member_id if checkout.method is SaleMethod.CREDIT else None
-    lines = [
-        Line(money.id, debit=total, member_id=receivable_of),
-        Line(revenue.id, credit=total, member_id=member_id),
-    ]
+    lines = [Line(money.id, debit=total, member_id=receivable_of)]
+    if own := total - owed - fees:
+        role = "sales_members" if member_id else "sales_non_members"
+        lines.append(
+            Line(ledger.account_by_role(session, role).id, credit=own, member_id=member_id)
+        )
+    if fees:
+        fee_account = ledger.account_by_role(session, "consignment_fees")
+        lines.append(Line(fee_account.id, credit=fees, member_id=member_id))
+    if owed:
+        lines.append(Line(ledger.account_by_role(session, "consignment_held").id, credit=owed))
     if cost > 0:
         lines += [
             Line(ledger.account_by_role(session, "cogs").id, debit=cost),

@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from saas.billing.limits import require_feature
 from saas.ledger import operations as ledger
 from saas.ledger.models import EntrySource
 from saas.ledger.rules import LedgerError, Line
@@ -169,6 +170,7 @@ def fee(principal: int, basis_points: int) -> int:
 
 def apply(session: Session, application: Application, *, applied_by_id: int, today: date) -> Loan:
     """Record an application for a member, on the product's terms, or refuse it with why."""
+    require_feature(session, "loans")  # a new loan needs the plan; repayments never do
     member, product, principal = application.member, application.product, application.principal
     if member.status is not MemberStatus.ACTIVE:
         raise LoanError("not_a_member", member=member.number)
@@ -298,6 +300,7 @@ def disburse(
     """Pay an approved loan out: one entry (the member's receivable against the money paid,
     the fees kept) and its schedule from ``on``. A loan already paid out is returned as it is,
     so a double tap or two officers at once make one payout."""
+    require_feature(session, "loans")
     lock_loan(session, loan)
     if loan.status in (LoanStatus.ACTIVE, LoanStatus.PAID_OFF):
         return loan

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, select, update
+from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,6 +30,11 @@ from saas.tenants.models import DomainKind, ShardLoad, Tenant, TenantDomain, Ten
 from saas.tenants.rules import SlugError, check_slug, normalise_slug
 
 log = logging.getLogger(__name__)
+
+# Each shard keeps ready schemas for the sign-ups to come: the configured number, or as many as
+# signed up there in the last ten minutes when that is more (a campaign's burst), up to a ceiling.
+POOL_WINDOW = timedelta(minutes=10)
+POOL_CEILING = 200
 
 
 class ProvisioningError(RuntimeError):
@@ -199,9 +205,46 @@ def provision_tenant(
         raise ProvisioningError(str(exc)) from exc
     tenant.status = TenantStatus.ACTIVE
     tenant.schema_revision = head
+    if settings.schema_pool_target > 0:
+        queue_pool_refill(session, tenant.shard)
     session.commit()  # a step's durability boundary: the tenant is live
     log.info("tenant provisioned", extra={"tenant_id": tenant.id, "shard": tenant.shard})
     return tenant
+
+
+def queue_pool_refill(session: Session, shard: str) -> None:
+    """Ask the worker to top ``shard``'s pool up again once ``session`` commits, so the next
+    sign-ups claim too. One request per shard waits at a time: it will see this claim."""
+    from saas.jobs import refill_schema_pool  # noqa: PLC0415 - the job module imports the app
+
+    try:
+        with session.begin_nested():
+            driver = session.connection().connection.driver_connection  # in the savepoint
+            refill_schema_pool.configure(connection=driver, queueing_lock=f"pool:{shard}").defer(
+                shard=shard
+            )
+    except AlreadyEnqueued:
+        pass  # the savepoint is rolled back; the refill waiting already sees this claim too
+
+
+def pool_target(session: Session, shard: str, base: int, now: datetime) -> int:
+    """How many ready schemas ``shard`` keeps: ``base``, or its sign-ups of the last ten
+    minutes when more (at most POOL_CEILING)."""
+    recent = session.scalar(
+        select(func.count())
+        .select_from(Tenant)
+        .where(Tenant.shard == shard, Tenant.created_at >= now - POOL_WINDOW)
+    )
+    return min(POOL_CEILING, max(base, recent or 0))
+
+
+def refill_pool(databases: Databases, shard: str, base: int) -> int:
+    """Top ``shard``'s pool up to its target (``pool_target``); how many schemas were made."""
+    if base <= 0:
+        return 0  # the pool is off
+    with databases.platform_session() as session:
+        target = pool_target(session, shard, base, datetime.now(UTC))
+    return fill_schema_pool(databases, shard, target)
 
 
 def fill_schema_pool(databases: Databases, shard: str, target: int) -> int:

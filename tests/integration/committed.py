@@ -23,6 +23,7 @@ from saas.members.operations import MemberDetails, register_member
 from saas.tenants import schemas
 from saas.tenants.models import Tenant
 from saas.tenants.provisioning import provision_tenant
+from tests.factories import put_on_paid_plan
 
 OFFICERS = 4
 
@@ -45,6 +46,7 @@ def committed_books(app: Flask) -> Iterator[Books]:
         databases = get_databases()
         slug = f"kasir-{uuid.uuid4().hex[:6]}"
         tenant = provision_tenant(databases, settings, slug=slug, display_name="Kasir")
+        put_on_paid_plan(databases, tenant)  # its officers lend and sell
         with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
             officer = create_tenant_user(
                 session,

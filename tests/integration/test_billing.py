@@ -13,7 +13,14 @@ from saas.billing import operations as billing
 from saas.billing import queries
 from saas.billing.local_stripe import API_KEY, WEBHOOK_SECRET, free_port
 from saas.billing.stripe_gateway import StripeGateway, gateway_from_settings
-from tests.factories import csrf_from, login, text
+from tests.factories import csrf_from, login, put_on_free_plan, text
+
+
+@pytest.fixture(autouse=True)
+def on_the_free_plan(db, tenants):
+    """Both cooperatives start on the Gratis plan without a Stripe customer, as a new one does."""
+    for data in (tenants.a, tenants.b):
+        put_on_free_plan(db, data.tenant)
 
 
 def subscription_of(db, tenants):
@@ -272,6 +279,7 @@ def test_the_page_warns_during_the_grace_period_and_says_when_the_extras_pause(
         session.commit()
     page = text(alpha.get("/kelola/langganan"))
     assert "The last payment failed. Update the card before" in page
+    assert "Days of grace left: 3." in page
     assert "Current plan: Koperasi" in page
     with clock.frozen(clock.now() + timedelta(days=4)):
         page = text(alpha.get("/kelola/langganan"))
@@ -293,3 +301,68 @@ def test_the_sync_command_refuses_with_billing_off(app, db):
     result = app.test_cli_runner().invoke(args=["billing", "sync-prices"])
     assert result.exit_code == 1
     assert "billing is off" in result.output
+
+
+def change_period(client, period: str):
+    token = csrf_from(client.get("/kelola/langganan"))
+    return client.post("/kelola/langganan/periode", data={"csrf_token": token, "period": period})
+
+
+def test_a_monthly_plan_becomes_yearly_at_stripe_and_the_next_invoice_follows(
+    alpha, db, tenants, stripe_gateway
+):
+    login(alpha, "bambang@kopalpha.id")
+    upgrade(alpha, "month")
+    before = subscription_of(db, tenants)
+    assert change_period(alpha, "year").status_code == 303
+    after = subscription_of(db, tenants)
+    assert (after.period, after.stripe_subscription_id) == ("year", before.stripe_subscription_id)
+    at_stripe = stripe_gateway.retrieve_subscription(after.stripe_subscription_id)
+    assert at_stripe.price_id == "guyub-koperasi-year"
+    page = text(alpha.get("/kelola/langganan"))
+    assert "The plan is billed yearly from now on." in page
+    assert "Next invoice: Rp1,500,000 on" in page
+    # Stripe invoiced the change at once, crediting the month's unused time.
+    invoices = stripe_gateway.list_invoices(after.stripe_customer_id)
+    assert len(invoices) == 2
+    assert change_period(alpha, "month").status_code == 303
+    assert subscription_of(db, tenants).period == "month"
+    assert "Next invoice: Rp150,000 on" in text(alpha.get("/kelola/langganan"))
+
+
+def test_a_change_to_the_period_already_billed_is_refused_and_changes_nothing(
+    alpha, db, tenants, stripe_gateway
+):
+    login(alpha, "ana@kopalpha.id")
+    upgrade(alpha, "year")
+    response = change_period(alpha, "year")
+    assert response.status_code == 409
+    assert "The plan is already billed this way." in text(response)
+    assert subscription_of(db, tenants).period == "year"
+
+
+def test_without_a_paid_plan_or_with_a_period_not_offered_the_change_is_refused(
+    alpha, db, tenants, stripe_gateway
+):
+    login(alpha, "ana@kopalpha.id")
+    refused = change_period(alpha, "year")
+    assert refused.status_code == 409
+    assert "no paid plan to change" in text(refused)
+    upgrade(alpha, "month")
+    unknown = change_period(alpha, "week")
+    assert unknown.status_code == 422
+    assert "Not a valid choice" in text(unknown)
+    assert subscription_of(db, tenants).period == "month"
+
+
+def test_stripe_unreachable_leaves_the_period_as_it_was(app, alpha, db, tenants, stripe_gateway):
+    login(alpha, "ana@kopalpha.id")
+    upgrade(alpha, "month")
+    token = csrf_from(alpha.get("/kelola/langganan"))
+    app.extensions["guyub.billing"] = StripeGateway(
+        API_KEY, WEBHOOK_SECRET, api_base=f"http://127.0.0.1:{free_port()}", local=True
+    )
+    response = alpha.post("/kelola/langganan/periode", data={"csrf_token": token, "period": "year"})
+    assert response.status_code == 503
+    assert "could not reach the payment service" in text(response)
+    assert subscription_of(db, tenants).period == "month"

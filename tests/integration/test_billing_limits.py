@@ -16,7 +16,7 @@ from saas.billing import operations as billing
 from saas.members import operations as members
 from saas.members.operations import MemberDetails
 from tests.clock import TODAY
-from tests.factories import csrf_from, csrf_token, login, text
+from tests.factories import csrf_from, csrf_token, login, put_on_free_plan, text
 
 NEW = {
     "nik": "3273 0165 0895 0003",
@@ -25,6 +25,13 @@ NEW = {
     "join_date": "2026-11-02",
 }
 REFUSED = "plan keeps up to 100 active members"
+
+
+@pytest.fixture(autouse=True)
+def on_the_free_plan(db, tenants):
+    """Both cooperatives start on the Gratis plan without a Stripe customer, as a new one does."""
+    for data in (tenants.a, tenants.b):
+        put_on_free_plan(db, data.tenant)
 
 
 @pytest.fixture

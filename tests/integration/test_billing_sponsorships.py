@@ -17,7 +17,14 @@ from saas.billing.models import BillingAuditEntry, Sponsorship
 from saas.regions.queries import get_region
 from saas.tenants.models import Tenant
 from tests.clock import TODAY
-from tests.factories import ADMIN_EMAIL, csrf_token, login, put_on_paid_plan, text
+from tests.factories import ADMIN_EMAIL, csrf_token, login, put_on_free_plan, put_on_paid_plan, text
+
+
+@pytest.fixture(autouse=True)
+def on_the_free_plan(db, tenants):
+    """Both cooperatives start on the Gratis plan without a Stripe customer, as a new one does."""
+    for data in (tenants.a, tenants.b):
+        put_on_free_plan(db, data.tenant)
 
 
 @pytest.fixture
@@ -164,3 +171,42 @@ def test_the_overview_counts_cooperatives_by_province_plan_and_sponsor(
         province = get_region(session, "32").name
     assert f"{province} · Koperasi · Pemkab Sukabumi: <strong>1</strong>" in page
     assert "Not placed yet · Gratis: <strong>" in page  # beta, and any other not placed
+
+
+def test_the_public_dashboard_counts_plans_by_province_and_sponsor_and_shows_no_money(
+    admin, client_for, db, tenants, regions_loaded
+):
+    place(db, tenants.a.tenant, "32.02.15.2001")
+    grant(admin, "32.02", sponsor="Pemkab Sukabumi")
+    put_on_paid_plan(db, tenants.b.tenant)  # Rp150,000 a month, which the public never sees
+    page = text(client_for(None).get("/dasbor"))
+    with db.platform_session() as session:
+        province = get_region(session, "32").name
+    assert f"{province} · Koperasi · sponsored by Pemkab Sukabumi: <strong>1</strong>" in page
+    assert "Pemkab Sukabumi: <strong>1</strong>" in page
+    assert "Not sponsored: <strong>" in page
+    plans = page[page.index("Plans by province") : page.index("</section>", page.index("Plans by"))]
+    assert "Rp" not in plans
+    assert "150" not in plans
+
+
+def test_the_admins_see_each_group_and_sponsor_with_its_mrr(admin, db, tenants, regions_loaded):
+    place(db, tenants.a.tenant, "32.02.15.2001")
+    grant(admin, "32.02", sponsor="Pemkab Sukabumi")
+    put_on_paid_plan(db, tenants.b.tenant)
+    page = text(admin.get("/admin/langganan"))
+    assert "Pemkab Sukabumi: <strong>1</strong></li>" in page  # sponsored: no revenue
+    assert "Not placed yet · Koperasi: <strong>1</strong>" in page
+    assert "MRR Rp150,000" in page
+    assert "Plans and billing, with the revenue" in text(admin.get("/admin/dasbor"))
+
+
+def test_the_counts_add_up_to_the_overview_rows_and_their_mrr(db, tenants):
+    put_on_paid_plan(db, tenants.a.tenant)
+    with db.platform_session() as session:
+        rows = queries.list_cooperative_billing(session, TODAY)
+        counts = queries.count_plans(session, TODAY)
+    assert sum(count.cooperatives for count in counts) == len(rows)
+    assert sum(count.mrr for count in counts) == sum(row.mrr for row in rows) >= 150_000
+    by_sponsor = queries.count_by_sponsor(counts)
+    assert sum(count.cooperatives for count in by_sponsor) == len(rows)

@@ -22,6 +22,14 @@ from saas.billing.local_stripe import API_KEY, WEBHOOK_SECRET, free_port
 from saas.billing.models import StripeEvent, Subscription
 from saas.billing.rules import GRACE_PERIOD
 from saas.billing.stripe_gateway import StripeGateway
+from tests.factories import put_on_free_plan
+
+
+@pytest.fixture(autouse=True)
+def on_the_free_plan(db, tenants):
+    """Both cooperatives start on the Gratis plan without a Stripe customer, as a new one does."""
+    for data in (tenants.a, tenants.b):
+        put_on_free_plan(db, data.tenant)
 
 
 def signature(payload: bytes, *, at: int | None = None, secret: str = WEBHOOK_SECRET) -> str:

@@ -29,7 +29,7 @@ from saas.accounts.tokens import make_token, password_fingerprint
 from saas.blueprints.auth.reset_mail import account_token
 from saas.blueprints.auth.views import handoff_payload
 from saas.documents.models import Document
-from saas.gerai.models import GeraiProduct, Sale
+from saas.gerai.models import Consignor, GeraiProduct, Sale
 from saas.ledger.models import Account, EntryAttachment, JournalEntry
 from saas.loans.models import Loan, LoanProduct, LoanRepayment
 from saas.members.models import Member
@@ -161,6 +161,10 @@ def unit(a: Alpha) -> dict[str, Any]:
 
 def gerai_product(a: Alpha) -> dict[str, Any]:
     return {**unit(a), "product_id": a.gerai.product_id}
+
+
+def consignor(a: Alpha) -> dict[str, Any]:
+    return {**unit(a), "consignor_id": a.gerai.consignor_id}
 
 
 def sale(a: Alpha) -> dict[str, Any]:
@@ -352,6 +356,7 @@ ROUTES: dict[str, str | Probe] = {
     "billing.cancel": "none",
     "billing.resume": "none",
     "billing.update_card": "none",
+    "billing.change_period": "none",
     "billing.webhook": "platform",
     "billing.admin_overview": "platform",
     "billing.admin_overview_csv": "platform",
@@ -374,6 +379,12 @@ ROUTES: dict[str, str | Probe] = {
     "gerai.credit_owed": "none",
     "gerai.collect_credit": officer(member),
     "gerai.check_receipt": anyone(lambda a: {"token": a.gerai.sale_token}),
+    "gerai.consignors": officer(unit),
+    "gerai.unit_reports": officer(lambda a: {**unit(a), "fmt": "xlsx"}),
+    "gerai.consignor": officer(consignor),
+    "gerai.move_consigned": officer(consignor),
+    "gerai.settle": officer(consignor),
+    "gerai.consignor_statement_pdf": officer(consignor),
     "registers.index": "none",
     # A book's address names a kind of book, never one of A's lines: B's officers see B's own.
     "registers.show": own(lambda a: {"kind": "tamu", "fmt": "xlsx"}),
@@ -501,6 +512,7 @@ def test_the_walk_names_objects_only_a_has(db, tenants, alpha_walk):
         (LoanProduct, a.extras.loan_product_id),
         (Loan, a.extras.loan_id),
         (GeraiProduct, a.gerai.product_id),
+        (Consignor, a.gerai.consignor_id),
     ]
     by_key = [
         select(Receipt.id).where(Receipt.number == a.extras.receipt_number),

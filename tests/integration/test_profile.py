@@ -332,3 +332,31 @@ def test_the_set_up_forms_offer_their_choices_in_the_officers_language(
     page = text(officer.get(path))
     assert f">{indonesian}</option>" in page
     assert english not in page
+
+
+def test_a_visitor_holding_the_home_page_is_answered_304_until_an_officer_edits(
+    ketua, client_for, db
+):
+    post(ketua, "/kelola/profil", PROFILE)
+    visitor = client_for("alpha")
+    first = visitor.get("/")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=600"
+    held, statements = count_statements(
+        db, lambda: visitor.get("/", headers={"If-None-Match": etag})
+    )
+    assert held.status_code == 304
+    assert held.data == b""
+    assert held.headers["ETag"] == etag
+    assert len(statements) == 1  # resolving the tenant: nothing rendered, nothing read
+    post(ketua, "/kelola/profil", {**PROFILE, "vision": "Visi yang baru"})
+    changed = visitor.get("/", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert "Visi yang baru" in text(changed)
+
+
+def test_an_officers_home_page_is_never_held_by_a_cache(ketua):
+    page = ketua.get("/")
+    assert "ETag" not in page.headers
+    assert page.headers["Cache-Control"] == "private, no-store"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import ProgrammingError
 
+import saas.jobs
 from saas.accounts.models import TenantUser
 from saas.db import TENANT_SCHEMA
 from saas.ledger import operations as ledger
@@ -18,12 +20,14 @@ from saas.tenants import schemas
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
 from saas.tenants.operations import resume_tenant, suspend_tenant
 from saas.tenants.provisioning import (
+    POOL_CEILING,
     NoShardAvailable,
     ProvisioningError,
     choose_shard,
     count_tenant_on_shard,
     fill_schema_pool,
     list_shard_loads,
+    pool_target,
     provision_tenant,
     recover_stuck_tenants,
 )
@@ -201,6 +205,67 @@ def test_a_claimed_pool_schemas_guards_follow_it_to_its_new_name(db, app):
             session, tenant.schema_name, unbalanced, day=TODAY, cash=cash, income=income
         )
         assert "does not balance: 2 lines, debit 100, credit 90" in error
+
+
+def queued_refills(db) -> list[dict[str, object]]:
+    with db.platform_session() as session:
+        return list(
+            session.execute(
+                text(
+                    "SELECT args FROM procrastinate_jobs"
+                    " WHERE task_name = 'saas.jobs.refill_schema_pool' AND status = 'todo'"
+                )
+            ).scalars()
+        )
+
+
+def test_a_claim_asks_the_worker_to_refill_that_shards_pool_once(db, app, monkeypatch):
+    settings = replace(app.extensions["guyub.settings"], schema_pool_target=3)
+    fill_schema_pool(db, "s2", 2)
+    for slug in ("antre-satu", "antre-dua"):
+        provision_tenant(db, settings, slug=slug, display_name=slug, shard="s2")
+    assert queued_refills(db) == [{"shard": "s2"}]  # one waits: it sees both claims
+    monkeypatch.setattr(saas.jobs, "flask_app", lambda: app)
+    monkeypatch.setitem(app.extensions, "guyub.settings", settings)
+    with db.platform_session() as session:
+        session.execute(text("UPDATE procrastinate_jobs SET status = 'succeeded'"))
+        session.commit()
+    # Two sign-ups in the last ten minutes ask for no more than the configured three.
+    assert saas.jobs.refill_schema_pool(shard="s2") == 3
+    with db.shard_transaction("s2") as connection:
+        assert len(schemas.list_pool_schemas(connection)) == 3
+
+
+def test_a_burst_of_sign_ups_grows_the_pool_to_match_it(db):
+    with db.platform_session() as session:
+        now = datetime.now(UTC)
+        before = pool_target(session, "s2", 0, now)  # the test cooperatives' own sign-ups
+        for index in range(5):
+            session.add(
+                Tenant(
+                    slug=f"serbu-{index}",
+                    display_name="x",
+                    shard="s2",
+                    schema_name=f"kop_serbu_{index}",
+                    status=TenantStatus.ACTIVE,
+                    created_at=now - timedelta(minutes=index),
+                )
+            )
+        session.add(
+            Tenant(
+                slug="lama",
+                display_name="x",
+                shard="s2",
+                schema_name="kop_lama",
+                status=TenantStatus.ACTIVE,
+                created_at=now - timedelta(hours=1),
+            )
+        )
+        session.flush()
+        assert pool_target(session, "s2", 0, now) == before + 5  # the last ten minutes'
+        assert pool_target(session, "s2", 50, now) == 50  # never below the configured size
+        assert pool_target(session, "s2", 500, now) == POOL_CEILING
+        session.rollback()
 
 
 def test_a_stale_pool_schema_is_never_claimed_and_the_pool_fill_drops_it(db, app):

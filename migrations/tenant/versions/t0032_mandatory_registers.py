@@ -2,7 +2,7 @@
 gaps per year; records of fact and letters kept as written
 
 Revision ID: t0032
-Revises: t0030
+Revises: t0031
 Create Date: 2026-12-05 18:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 't0032'
-down_revision = 't0030'
+down_revision = 't0031'
 branch_labels = None
 depends_on = None
 

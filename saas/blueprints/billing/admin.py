@@ -58,7 +58,7 @@ def grant_form() -> GrantForm:
 
 def overview_page(form: GrantForm | None = None, status: int = 200) -> tuple[str, int]:
     rows = queries.list_cooperative_billing(platform_db(), clock.today())
-    by_province = queries.count_by_province(rows)
+    by_province = queries.count_plans(platform_db(), clock.today())
     provinces = {
         count.province: region.name
         for count in by_province
@@ -68,6 +68,7 @@ def overview_page(form: GrantForm | None = None, status: int = 200) -> tuple[str
         "billing/admin.html",
         rows=rows,
         by_province=by_province,
+        by_sponsor=queries.count_by_sponsor(by_province),
         provinces=provinces,
         total_mrr=sum(row.mrr for row in rows),
         sponsorships=sponsorships.list_sponsorships(platform_db()),

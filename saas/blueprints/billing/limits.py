@@ -6,7 +6,7 @@ from flask import g
 from flask_babel import gettext as _
 
 from saas.billing import queries
-from saas.billing.limits import PlanLimitError
+from saas.billing.limits import Feature, PlanLimitError
 from saas.billing.queries import Terms
 from saas.db import get_databases
 
@@ -31,3 +31,18 @@ def plan_limit_message(exc: PlanLimitError) -> str:
         " plan (Plan and billing) to invite more.",
         limit=exc.limit,
     )
+
+
+def plan_feature_message(feature: Feature) -> str:
+    """Why starting something new of ``feature`` was refused, and what to do."""
+    if feature == "loans":
+        return _(
+            "New loans need the Koperasi plan. Every loan already made goes on: its repayments,"
+            " payoffs, reversals, statements and reports are always recorded and kept."
+        )
+    if feature == "gerai":
+        return _(
+            "New shop products need the Koperasi plan. The products there are keep selling, and"
+            " goods received, stock counts and every sale are always recorded."
+        )
+    return _("Your own web address needs the Koperasi plan.")

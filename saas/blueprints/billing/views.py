@@ -11,13 +11,16 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectField
 
+from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
 from saas.billing import limits, queries
 from saas.billing import operations as billing
+from saas.billing.limits import PlanFeatureError
 from saas.billing.models import Subscription
-from saas.billing.rules import PAID_STATUSES
+from saas.billing.rules import PAID_STATUSES, grace_days_left
 from saas.billing.stripe_gateway import GatewayError, StripeGateway
+from saas.blueprints.billing.limits import plan_feature_message
 from saas.blueprints.forms import Form
 from saas.blueprints.links import external_url
 from saas.db import platform_db, tenant_db
@@ -35,6 +38,7 @@ BILLING_MESSAGES = {
     "off": _l("Paid plans are not available on this server yet. The free plan stays on."),
     "already_subscribed": _l("The cooperative already has a paid plan."),
     "not_subscribed": _l("The cooperative has no paid plan to change."),
+    "same_period": _l("The plan is already billed this way."),
 }
 STATUS_LABELS = {
     "active": _l("Active"),
@@ -65,6 +69,10 @@ class UpgradeForm(Form):
     period = RadioField(_l("Pay"), choices=PERIODS, default="month")
 
 
+class PeriodForm(Form):
+    period = RadioField(_l("Bill the plan"), choices=PERIODS)
+
+
 class TestCardForm(Form):
     card = SelectField(_l("Card"), choices=TEST_CARDS)
 
@@ -79,6 +87,7 @@ def billing_page(
     problem: str | None = None,
     status: int = 200,
     card: TestCardForm | None = None,
+    period: PeriodForm | None = None,
 ) -> tuple[str, int]:
     """The plan, its status, the next and past invoices, and what may be done now."""
     gateway = current_gateway()
@@ -97,17 +106,28 @@ def billing_page(
         terms=terms,
         plans=queries.list_plans(platform_db()),
         next_price=_next_price(subscription),
+        grace_days_left=(
+            grace_days_left(subscription.grace_until, clock.now())
+            if subscription is not None and subscription.grace_until is not None
+            else None
+        ),
         invoices=invoices,
         invoices_failed=invoices_failed,
         members=limits.active_members(tenant_db()),
         officers=limits.officer_seats(tenant_db()),
         upgrade=upgrade or UpgradeForm(),
         test_card=card or TestCardForm(),
+        period_form=period or PeriodForm(period=_other_period(subscription)),
         problem=BILLING_MESSAGES[problem] if problem else None,
         checkout_done=request.args.get("selesai") == "1",
         status_labels=STATUS_LABELS,
         invoice_labels=INVOICE_LABELS,
     ), status
+
+
+def _other_period(subscription: Subscription | None) -> str:
+    """The period a change would move to: yearly from monthly, and back."""
+    return "month" if subscription is not None and subscription.period == "year" else "year"
 
 
 def _next_price(subscription: Subscription | None) -> int | None:
@@ -118,6 +138,15 @@ def _next_price(subscription: Subscription | None) -> int | None:
         return None
     price = queries.get_price(platform_db(), subscription.plan.code, subscription.period)
     return price.amount if price else None
+
+
+@bp.app_errorhandler(PlanFeatureError)
+def feature_needed(error: PlanFeatureError) -> tuple[str, int]:
+    """Starting something new that the plan lacks: the upgrade message, nothing written (the
+    request's sessions roll back what the refused operation began)."""
+    return render_template(
+        "billing/feature_needed.html", message=plan_feature_message(error.feature)
+    ), 402
 
 
 @bp.route("/kelola/langganan")
@@ -186,6 +215,30 @@ def cancel() -> Response | tuple[str, int]:
 @tenant_view(Permission.MANAGE_BILLING)
 def resume() -> Response | tuple[str, int]:
     return _set_cancel(False)
+
+
+@bp.route("/kelola/langganan/periode", methods=["POST"])
+@tenant_view(Permission.MANAGE_BILLING)
+def change_period() -> Response | tuple[str, int]:
+    """Bill the paid plan monthly or yearly from now on, prorated by Stripe."""
+    form = PeriodForm()
+    if not form.validate_on_submit():
+        return billing_page(status=422, period=form)
+    gateway = current_gateway()
+    if gateway is None:
+        return billing_page(problem="off", status=503, period=form)
+    try:
+        billing.change_period(platform_db(), gateway, g.tenant.id, form.period.data)
+    except billing.BillingError as exc:
+        platform_db().rollback()
+        status = 503 if exc.code == "unavailable" else 409
+        return billing_page(problem=exc.code, status=status, period=form)
+    platform_db().commit()
+    if form.period.data == "year":
+        flash(_("The plan is billed yearly from now on."), "success")
+    else:
+        flash(_("The plan is billed monthly from now on."), "success")
+    return redirect(url_for("billing.index"), 303)
 
 
 @bp.route("/kelola/langganan/kartu", methods=["POST"])

@@ -29,7 +29,7 @@ from saas.blueprints.forms import (
     valid_key,
 )
 from saas.blueprints.labels import METHOD_LABELS
-from saas.gerai.models import MAX_QUANTITY, SaleMethod, SupplierPayment
+from saas.gerai.models import MAX_QUANTITY, MovementKind, SaleMethod, SupplierPayment
 
 QUANTITY_RANGE = _l("Enter a quantity from 1 up to 100.000.")
 NUMBERS = {"inputmode": "numeric", "autocomplete": "off"}
@@ -45,6 +45,12 @@ SUPPLIER_PAYMENT_LABELS = {
     SupplierPayment.BANK: _l("Paid from the bank"),
     SupplierPayment.PAYABLE: _l("Owed to the supplier"),
 }
+CONSIGNED_KIND_LABELS = {
+    MovementKind.CONSIGNED: _l("Goods brought in"),
+    MovementKind.RETURNED: _l("Unsold goods taken back"),
+}
+SETTLE_FROM_LABELS = {"cash": _l("Paid in cash"), "bank": _l("Paid from the bank")}
+FEE_PERCENT = _l("Enter a percent from 0 up to 100.")
 COUNT_AGAINST_LABELS = {
     "cogs": _l("Cost of goods sold"),
     "other_expense": _l("Other expenses"),
@@ -85,6 +91,15 @@ class ProductForm(Form):
     )
     is_public = BooleanField(_l("Show in the public catalogue"))
     is_active = BooleanField(_l("On sale"), default=True)
+    consignor = SelectField(
+        _l("Consigned by (titip jual)"), coerce=str, validate_choice=False, default=""
+    )
+    fee = optional_rupiah_amount(_l("The cooperative's fee on one item sold, in rupiah"))
+    fee_percent = IntegerField(
+        _l("Or the fee as a percent of the price"),
+        validators=[Optional(), NumberRange(min=0, max=100, message=FEE_PERCENT)],
+        render_kw=NUMBERS,
+    )
 
 
 class SettingsForm(Form):
@@ -193,7 +208,7 @@ def whole_number(text: object) -> int | None:
 def with_new_key(form: Any) -> Any:
     """The form carrying a new idempotency key and today's date where it has one."""
     form.key.data = str(uuid.uuid4())
-    for name in ("received_on", "counted_on"):
+    for name in ("received_on", "counted_on", "moved_on", "settled_on"):
         if hasattr(form, name):
             getattr(form, name).data = clock.today()
     return form
@@ -203,5 +218,54 @@ class CollectCreditForm(Form):
     amount = rupiah_amount(_l("Amount paid back, in rupiah"))
     method = SelectField(
         _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
+    )
+    key = HiddenField(validators=[valid_key])
+
+
+class ConsignorForm(Form):
+    member = StringField(
+        _l("Member number (empty for someone who is not a member)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"maxlength": 20, "inputmode": "numeric", "autocomplete": "off"},
+    )
+    name = StringField(
+        _l("Name, for someone who is not a member"),
+        validators=[Optional(), Length(max=120)],
+        render_kw={"maxlength": 120},
+    )
+    phone = StringField(
+        _l("WhatsApp number"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"maxlength": 20, "inputmode": "tel"},
+    )
+
+
+class ConsignedLineForm(Form):
+    class Meta:
+        csrf = False  # one line of the consignment form, which carries the token
+
+    product = SelectField(_l("Product"), coerce=str, validate_choice=False)
+    quantity = quantity(_l("Quantity"), required=False)
+
+
+class ConsignedGoodsForm(Form):
+    kind = SelectField(
+        _l("What happens"),
+        choices=[SelectChoice(k.value, v) for k, v in CONSIGNED_KIND_LABELS.items()],
+    )
+    moved_on = DateField(
+        _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
+    )
+    lines = FieldList(FormField(ConsignedLineForm), min_entries=3, max_entries=20)
+    key = HiddenField(validators=[valid_key])
+
+
+class SettleForm(Form):
+    settled_on = DateField(
+        _l("Pay for goods sold up to"),
+        validators=[DataRequired(message=_l("Enter the date.")), not_in_future],
+    )
+    paid_from = SelectField(
+        _l("Payment"), choices=[SelectChoice(k, v) for k, v in SETTLE_FROM_LABELS.items()]
     )
     key = HiddenField(validators=[valid_key])

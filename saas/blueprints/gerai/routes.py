@@ -1,7 +1,8 @@
 """The gerai blueprint with every page of the area: products and stock, and the counter."""
 
-from saas.blueprints.gerai import credit, sales
+from saas.blueprints.gerai import consignment, credit, sales, unit_reports
 from saas.blueprints.gerai.views import bp
 
-PAGES = (credit, sales)  # the modules that add their pages to bp, loaded with it
+# The modules that add their pages to bp, loaded with it.
+PAGES = (consignment, credit, sales, unit_reports)
 __all__ = ["bp"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from lokal.terbilang import terbilang
@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from saas import clock
 from saas.access import Scope, public, tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints import receipts
 from saas.blueprints.gerai.forms import (
     SALE_METHOD_LABELS,
     SaleForm,
@@ -28,7 +29,6 @@ from saas.blueprints.gerai.forms import (
 )
 from saas.blueprints.gerai.views import bp, refusal, unit_or_404
 from saas.blueprints.links import external_url
-from saas.blueprints.savings.views import PAPERS
 from saas.db import tenant_db
 from saas.gerai import queries
 from saas.gerai import sales as selling
@@ -41,7 +41,6 @@ from saas.members.models import Member, MemberStatus
 from saas.microsite.models import BusinessUnit
 from saas.payments.qris import dynamic_payload
 from saas.payments.queries import get_qris_setting
-from saas.pdf import render_pdf, render_roll_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 
@@ -270,18 +269,7 @@ def receipt(number: str) -> str:
 @tenant_view(Permission.SELL_GOODS)
 def receipt_pdf(number: str) -> Response:
     """The receipt on one A6 page, or on a 58 mm roll (``?kertas=58mm``)."""
-    paper = PAPERS.get(request.args.get("kertas", "a6"))
-    if paper is None:
-        abort(404)
-    html = render_template(paper.template, **receipt_context(sale_or_404(number)))
-    if paper.roll_width_mm is None:
-        pdf = render_pdf(html)
-    else:
-        pdf = render_roll_pdf(html, width_mm=paper.roll_width_mm)
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return receipts.pdf_response(number, receipt_context(sale_or_404(number)))
 
 
 @bp.route("/nota/<token>")

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from saas import clock
 from saas.access import tenant_view
@@ -47,7 +48,15 @@ GERAI_ERRORS = {
     "period_closed": _l("The books of that month are closed. Use a date in an open month."),
     "not_enough_money": _l("There is not that much money in the cash or bank account."),
     "missing_account": _l("The chart of accounts lacks an account this needs. Ask the treasurer."),
+    "fee_above_price": _l("The fee cannot be more than the selling price."),
+    "fee_without_consignor": _l("A fee is only for consigned goods: choose the consignor."),
+    "unknown_consignor": _l("Choose a consignor of this unit."),
+    "consigned_product": _l("Consigned goods are brought by their consignor, not bought."),
+    "not_theirs": _l("Choose products this consignor brought."),
+    "nothing_to_settle": _l("Nothing of theirs sold up to that day is left to pay."),
+    "consignor_unnamed": _l("Enter the member number or the consignor's name."),
 }
+FEE_ERRORS = frozenset({"fee_above_price", "fee_without_consignor", "unknown_consignor"})
 
 
 def refusal(exc: LedgerError) -> str:
@@ -103,28 +112,59 @@ def edit_product(unit_id: int, product_id: int | None = None) -> Response | str 
     unit = unit_or_404(unit_id)
     product = _product_or_404(unit, product_id) if product_id else None
     form = ProductForm(obj=product)
+    consignors = queries.list_consignors(tenant_db(), unit.id)
+    form.consignor.choices = [
+        SelectChoice("", "—"),
+        *(SelectChoice(str(c.id), c.name) for c in consignors),
+    ]
+    if product is not None and not form.is_submitted():
+        form.consignor.data = str(product.consignor_id or "")
+        form.fee.data = product.consignment_fee or None
     if form.validate_on_submit():
-        details = ProductDetails(
-            code=form.code.data.strip(),
-            name=form.name.data.strip(),
-            measure=form.measure.data.strip(),
-            price=form.price.data or 0,
-            cost=form.cost.data or 0,
-            low_stock=form.low_stock.data or 0,
-            is_public=form.is_public.data,
-            is_active=form.is_active.data,
-        )
         try:
+            details = _product_details(form, product, {c.id for c in consignors})
             operations.save_product(tenant_db(), unit.id, product, details)
         except GeraiError as exc:
             tenant_db().rollback()
-            form.code.errors = [refusal(exc)]
+            target = form.fee if exc.code in FEE_ERRORS else form.code
+            target.errors = [refusal(exc)]
         else:
             tenant_db().commit()
             flash(_("Product saved."), "success")
             return redirect(url_for("gerai.products", unit_id=unit.id))
     page = render_template("gerai/product.html", unit=unit, product=product, form=form)
     return (page, 422) if form.errors else page
+
+
+def _product_details(
+    form: ProductForm, product: GeraiProduct | None, consignor_ids: set[int]
+) -> ProductDetails:
+    """The product as the form gives it; a product's consignor is set once, when it is added
+    (raises GeraiError for a fee that does not fit)."""
+    if product is not None:
+        consignor_id = product.consignor_id
+    elif form.consignor.data:
+        consignor_id = whole_number(form.consignor.data)
+        if consignor_id not in consignor_ids:
+            raise GeraiError("unknown_consignor")
+    else:
+        consignor_id = None
+    price = form.price.data or 0
+    fee = form.fee.data
+    if fee is None:
+        fee = round(price * (form.fee_percent.data or 0) / 100)
+    return ProductDetails(
+        code=form.code.data.strip(),
+        name=form.name.data.strip(),
+        measure=form.measure.data.strip(),
+        price=price,
+        cost=0 if consignor_id else form.cost.data or 0,
+        low_stock=form.low_stock.data or 0,
+        is_public=form.is_public.data,
+        is_active=form.is_active.data,
+        consignor_id=consignor_id,
+        consignment_fee=fee,
+    )
 
 
 def _product_or_404(unit: BusinessUnit, product_id: int) -> GeraiProduct:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from lokal.terbilang import terbilang
@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints import receipts
 from saas.blueprints.links import external_url
 from saas.blueprints.loans.labels import REPAYMENT_METHOD_LABELS
 from saas.blueprints.loans.repayment_forms import (
@@ -25,13 +26,11 @@ from saas.blueprints.loans.repayment_forms import (
     refusal_message,
 )
 from saas.blueprints.loans.views import bp, loan_or_404, loan_page
-from saas.blueprints.savings.views import PAPERS
 from saas.db import tenant_db
 from saas.ledger.rules import LedgerError
 from saas.loans import queries, repayments
 from saas.loans.models import Loan, LoanRepayment
 from saas.members import operations as members
-from saas.pdf import render_pdf, render_roll_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings.models import PaymentMethod
@@ -150,18 +149,7 @@ def payment(number: str) -> str:
 @tenant_view(Permission.OFFICER_AREA)
 def payment_pdf(number: str) -> Response:
     """The receipt on one A6 page, or on a 58 mm roll (``?kertas=58mm``)."""
-    paper = PAPERS.get(request.args.get("kertas", "a6"))
-    if paper is None:
-        abort(404)
-    html = render_template(paper.template, **receipt_context(payment_or_404(number)))
-    if paper.roll_width_mm is None:
-        pdf = render_pdf(html)
-    else:
-        pdf = render_roll_pdf(html, width_mm=paper.roll_width_mm)
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return receipts.pdf_response(number, receipt_context(payment_or_404(number)))
 
 
 @bp.route("/kuitansi/<number>/batal", methods=["POST"])

@@ -8,7 +8,9 @@ import io
 from flask import Blueprint, make_response, render_template, request
 from werkzeug.wrappers import Response
 
+from saas import clock
 from saas.access import Scope, admin_view, public
+from saas.billing import queries as billing
 from saas.blueprints.links import tenant_base_url
 from saas.dashboard import queries as national
 from saas.dashboard.nudges import list_recent_nudges
@@ -58,6 +60,18 @@ def directory() -> str:
     )
 
 
+def _plans() -> dict[str, object]:
+    """The cooperatives' plans by province and by sponsor, counted (never their money: the
+    page is public, and the admins' billing overview has the MRR)."""
+    counts = billing.count_plans(platform_db(), clock.today())
+    names = {region.code: region.name for region in regions.list_children(platform_db(), None)}
+    return {
+        "plan_counts": counts,
+        "sponsor_counts": billing.count_by_sponsor(counts),
+        "province_names": names,
+    }
+
+
 @bp.route("/dasbor")
 @public(Scope.PLATFORM)
 def dashboard() -> str:
@@ -68,6 +82,7 @@ def dashboard() -> str:
         total=national.total_figures(rows),
         admin=False,
         province=None,
+        **_plans(),
     )
 
 
@@ -83,6 +98,7 @@ def admin_dashboard() -> str:
         total=national.total_figures(rows),
         admin=True,
         province=region,
+        **_plans(),
     )
 
 

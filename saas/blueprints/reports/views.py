@@ -23,6 +23,7 @@ from saas.accounts.roles import Permission
 from saas.blueprints.forms import Form, within_calendar
 from saas.blueprints.reports.letterhead import statement_pdf
 from saas.db import tenant_db
+from saas.gerai import queries as gerai_queries
 from saas.ledger.models import Account
 from saas.ledger.queries import (
     BalanceSheet,
@@ -87,6 +88,7 @@ def index() -> tuple[str, int]:
         form=form,
         sheet=balance_sheet(tenant_db(), end),
         income=income_statement(tenant_db(), start, end),
+        selling_units=gerai_queries.list_selling_units(tenant_db()),
     ), status
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -33,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints import receipts
 from saas.blueprints.forms import (
     NOT_RUPIAH,
     Form,
@@ -49,7 +48,6 @@ from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
 from saas.payments.queries import get_qris_setting
-from saas.pdf import render_pdf, render_roll_pdf
 from saas.phones import whatsapp_number
 from saas.qr import qr_svg
 from saas.savings import bills
@@ -293,19 +291,6 @@ def _show_refusal(form: MovementForm, exc: LedgerError) -> None:
         form.amount.errors = [str(SAVINGS_ERRORS.get(exc.code, SAVINGS_ERRORS["retry_pending"]))]
 
 
-@dataclass(frozen=True)
-class Paper:
-    template: str
-    roll_width_mm: int | None = None  # a thermal printer's roll: the page is as long as needed
-
-
-# Paper a receipt prints on (``?kertas=``): A6 sheets, or the 58 mm roll of a thermal printer.
-PAPERS = {
-    "a6": Paper("savings/receipt_pdf.html"),
-    "58mm": Paper("savings/receipt_58mm.html", roll_width_mm=58),
-}
-
-
 def receipt_context(number: str) -> dict[str, Any]:
     found = savings.get_receipt_by_number(tenant_db(), number)
     if found is None:
@@ -336,15 +321,4 @@ def receipt(number: str) -> str:
 @tenant_view(Permission.POST_MONEY)
 def receipt_pdf(number: str) -> Response:
     """The receipt on one page with the cooperative's letterhead, to print or send."""
-    paper = PAPERS.get(request.args.get("kertas", "a6"))
-    if paper is None:
-        abort(404)
-    html = render_template(paper.template, **receipt_context(number))
-    if paper.roll_width_mm is None:
-        pdf = render_pdf(html)
-    else:
-        pdf = render_roll_pdf(html, width_mm=paper.roll_width_mm)
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return receipts.pdf_response(number, receipt_context(number))

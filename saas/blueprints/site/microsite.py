@@ -17,6 +17,7 @@ from saas.blueprints.labels import FUND_LABELS
 from saas.blueprints.links import external_url
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
+from saas.gerai import queries as gerai_queries
 from saas.ledger.rules import account_name
 from saas.microsite import operations as microsite
 from saas.microsite.operations import public_owner
@@ -83,7 +84,11 @@ def products() -> str:
         (product, order_link(whatsapp, product.name))
         for product in microsite.list_products(tenant_db(), available_only=True)
     ]
-    return render_template("microsite/products.html", items=items)
+    shop = [
+        (product, order_link(whatsapp, product.name))
+        for product in gerai_queries.public_products(tenant_db())
+    ]
+    return render_template("microsite/products.html", items=items, shop=shop)
 
 
 @bp.route("/foto/<owner>/<name>")
