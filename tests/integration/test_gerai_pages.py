@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
+from saas.accounts.tokens import make_token
 from saas.gerai import operations as gerai
 from saas.gerai.models import GeraiProduct, Sale, SupplierPayment
 from saas.microsite.models import BusinessUnit
@@ -162,6 +163,37 @@ def test_a_member_named_by_number_buys_on_credit(cashier, shop, db, tenants):
     with books_of(db, tenants.a) as session:
         sale = session.scalar(select(Sale))
         assert (sale.member_id, sale.method.value) == (sri.id, "credit")
+
+
+def card_code(app, tenant, member) -> str:
+    """What a member card's QR code reads: the card's check address with its signed token."""
+    secret = app.extensions["guyub.settings"].secret_key
+    token = make_token(secret, "member-card", {"tid": tenant.tenant.id, "mid": member.id})
+    return f"http://{tenant.tenant.slug}.localhost/kartu/{token}"
+
+
+def test_a_member_named_by_their_cards_qr_code_buys_on_credit(app, cashier, shop, db, tenants):
+    unit_id, rice_id = shop
+    sri = tenants.a.members[1]
+    form = {**counter(cashier, unit_id), "line": f"p.{rice_id}.1", "action": "pay"}
+    scanned = card_code(app, tenants.a, sri)
+    response = cashier.post(
+        f"/kelola/gerai/{unit_id}", data={**form, "method": "credit", "buyer": scanned}
+    )
+    assert response.status_code == 302
+    with books_of(db, tenants.a) as session:
+        assert session.scalar(select(Sale.member_id)) == sri.id
+
+
+def test_another_cooperatives_card_names_no_buyer(app, cashier, shop, db, tenants):
+    unit_id, rice_id = shop
+    form = {**counter(cashier, unit_id), "line": f"p.{rice_id}.1", "action": "pay"}
+    scanned = card_code(app, tenants.b, tenants.b.members[0])
+    response = cashier.post(
+        f"/kelola/gerai/{unit_id}", data={**form, "method": "credit", "buyer": scanned}
+    )
+    assert response.status_code == 422
+    assert sales_count(db, tenants) == 0
 
 
 def test_a_qris_sale_shows_the_code_with_its_exact_amount_before_it_is_recorded(

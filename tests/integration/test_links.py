@@ -7,7 +7,7 @@ import re
 
 from flask import g
 
-from saas.blueprints.members.views import card_url
+from saas.blueprints.member_cards import card_url
 from saas.blueprints.registration.views import handoff_url
 from tests.factories import csrf_token, login, text
 from tests.integration.test_mail_flows import invite, link_in

@@ -29,6 +29,7 @@ from saas.blueprints.gerai.forms import (
 )
 from saas.blueprints.gerai.views import bp, refusal, unit_or_404
 from saas.blueprints.links import external_url
+from saas.blueprints.member_cards import member_id_from_card
 from saas.db import tenant_db
 from saas.gerai import queries
 from saas.gerai import sales as selling
@@ -94,11 +95,15 @@ def show(unit: BusinessUnit, lines: list[CartLine]) -> list[Shown]:
 
 
 def find_buyer(typed: str) -> tuple[Member | None, list[Member]]:
-    """The member the buyer field names (by number, else the one name that matches), and the
-    matches when the name fits several; (None, []) for the public."""
+    """The member the buyer field names (their card's QR code, their number, else the one name
+    that matches), and the matches when the name fits several; (None, []) for the public."""
     typed = typed.strip()
     if not typed:
         return None, []
+    if (member_id := member_id_from_card(typed)) is not None:
+        carded = members.get_member_for_tenant(tenant_db(), member_id)
+        if carded is not None and carded.status == MemberStatus.ACTIVE:
+            return carded, []
     found = members.search_members(tenant_db(), typed, status=MemberStatus.ACTIVE, limit=10)
     exact = [m for m in found if m.number == typed or m.number == typed.zfill(4)]
     if exact:

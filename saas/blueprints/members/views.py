@@ -26,13 +26,13 @@ from saas.access import tenant_view
 from saas.accounts.operations import find_tenant_user_by_login
 from saas.accounts.passwords import verify_password
 from saas.accounts.roles import Permission
-from saas.accounts.tokens import make_token
 from saas.billing.limits import PlanLimitError
 from saas.blueprints.auth.forms import AccountHolderForm
 from saas.blueprints.auth.views import password_token
 from saas.blueprints.billing.limits import current_terms, plan_limit_message
 from saas.blueprints.labels import KIND_LABELS
 from saas.blueprints.links import external_url
+from saas.blueprints.member_cards import card_url
 from saas.blueprints.members.forms import ExitForm, MemberForm
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.views import read_photo
@@ -363,15 +363,6 @@ def link_account(member_id: int) -> Response | str | tuple[str, int]:
     tenant_db().commit()
     flash(_("%(name)s now sees this member's accounts.", name=account.name), "success")
     return redirect(url_for("members.edit", member_id=member.id))
-
-
-CARD_MAX_AGE = 20 * 365 * 24 * 3600  # a card's QR code keeps working for the card's life
-
-
-def card_url(member: Member) -> str:
-    settings = current_app.extensions["guyub.settings"]
-    token = make_token(settings.secret_key, "member-card", {"tid": g.tenant.id, "mid": member.id})
-    return external_url(g.tenant, "site.check_member", token=token)
 
 
 @bp.route("/<int:member_id>/kartu")

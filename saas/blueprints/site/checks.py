@@ -5,11 +5,10 @@ Their addresses (``/kuitansi/<token>``, ``/kartu/<token>``) are on paper already
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template
+from flask import abort, g, render_template
 
 from saas.access import Scope, public
-from saas.accounts.tokens import TokenExpired, TokenInvalid, read_token
-from saas.blueprints.members.views import CARD_MAX_AGE
+from saas.blueprints.member_cards import member_id_from_card
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
 from saas.loans import queries as loan_queries
@@ -39,14 +38,10 @@ def check_receipt(token: str) -> str | tuple[str, int]:
 @public(Scope.TENANT)
 def check_member(token: str) -> str:
     """What a member card's QR code opens: name, number and status (no NIK, nothing else)."""
-    settings = current_app.extensions["guyub.settings"]
-    try:
-        payload = read_token(settings.secret_key, "member-card", token, CARD_MAX_AGE)
-    except (TokenExpired, TokenInvalid):
+    member_id = member_id_from_card(token)
+    if member_id is None:
         abort(404)
-    if payload.get("tid") != g.tenant.id:
-        abort(404)
-    member = members.get_member_for_tenant(tenant_db(), int(payload.get("mid", 0)))
+    member = members.get_member_for_tenant(tenant_db(), member_id)
     if member is None:
         abort(404)
     return render_template("site/card_check.html", member=member)
