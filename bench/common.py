@@ -31,6 +31,8 @@ if str(PROJECT_ROOT) not in sys.path:  # run as ``python bench/pX.py`` from anyw
 
 from sqlalchemy import func, select  # noqa: E402
 
+from saas.billing import queries as billing_queries  # noqa: E402
+from saas.billing.models import Subscription  # noqa: E402
 from saas.config import Settings, load_settings  # noqa: E402
 from saas.db import Databases  # noqa: E402
 from saas.embedded_pg import database_url as server_url  # noqa: E402
@@ -103,6 +105,24 @@ def prepare_platform(prefix: str, shards: Sequence[str] = ("main",)) -> tuple[Se
     databases = Databases(settings)
     upgrade_platform(databases)
     return settings, databases
+
+
+def put_on_paid_plan(databases: Databases, tenant: Tenant) -> None:
+    """The bench cooperative on the Koperasi plan, as a paid subscription would leave it: its
+    loans and shop are paid extras, asked of the platform by the operations themselves."""
+    with databases.platform_session() as session:
+        session.merge(
+            Subscription(
+                tenant_id=tenant.id,
+                plan=billing_queries.get_plan(session, "koperasi"),
+                period="year",
+                status="active",
+                stripe_customer_id=f"cus_bench_{tenant.slug}",
+                stripe_subscription_id=f"sub_bench_{tenant.slug}",
+                cancel_at_period_end=False,
+            )
+        )
+        session.commit()
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from common import emit, log, ms, p50, prepare_platform
+from common import emit, log, ms, p50, prepare_platform, put_on_paid_plan
 from p7_ledger import write_books
 from sqlalchemy import select
 
@@ -197,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     settings, databases = prepare_platform("bench_p10")
     tenant = provision_tenant(databases, settings, slug=SLUG, display_name="Koperasi Pinjam")
+    put_on_paid_plan(databases, tenant)
     shard, schema = tenant.shard, str(tenant.schema_name)
     with databases.tenant_session(shard, schema) as session:
         officers = {

@@ -119,6 +119,11 @@ def tenant_schema_map(schema_name: str) -> dict[str, str]:
     return {TENANT_SCHEMA: check_schema_name(schema_name)}
 
 
+# Where a tenant session keeps the Databases that made it: operations that ask the platform
+# about the cooperative (its plan) find it there, inside a request or a job or outside both.
+DATABASES_INFO = "guyub.databases"
+
+
 class Databases:
     """The platform engine and one engine per shard; the only place sessions are made."""
 
@@ -148,7 +153,7 @@ class Databases:
         engine = self.shard_engines[shard].execution_options(
             schema_translate_map=tenant_schema_map(schema_name)
         )
-        return Session(bind=engine, expire_on_commit=False)
+        return Session(bind=engine, expire_on_commit=False, info={DATABASES_INFO: self})
 
     @contextmanager
     def shard_transaction(self, shard: str) -> Iterator[Connection]:

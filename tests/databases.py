@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.util import immutabledict
 
-from saas.db import Databases, tenant_schema_map
+from saas.db import DATABASES_INFO, Databases, tenant_schema_map
 
 EXTENSION = "guyub.databases"
 
@@ -108,7 +108,9 @@ class SavepointDatabases(Databases):
         view = ConnectionView(
             self.connections[shard], schema_translate_map=tenant_schema_map(schema_name)
         )
-        return SavepointSession(view)
+        session = SavepointSession(view)
+        session.info[DATABASES_INFO] = self
+        return session
 
     @contextmanager
     def shard_transaction(self, shard: str) -> Iterator[Connection]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask import has_app_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,7 +15,7 @@ from saas.accounts.models import Invitation, TenantUser
 from saas.accounts.roles import Role
 from saas.billing import queries
 from saas.billing.rules import over_limit
-from saas.db import TENANT_SCHEMA, get_databases
+from saas.db import DATABASES_INFO, TENANT_SCHEMA, Databases, get_databases
 from saas.members.models import Member, MemberStatus
 from saas.tenants.models import Tenant
 
@@ -83,14 +82,15 @@ def check_officer_room(session: Session, limit: int | None) -> None:
 
 def plan_has(session: Session, feature: Feature) -> bool:
     """Whether the plan whose terms hold now for the cooperative of ``session`` (a session in
-    its schema) includes ``feature``.
+    its schema, made by ``Databases.tenant_session``) includes ``feature``.
 
-    The platform is asked through the application (requests, jobs, commands); a bare session
-    outside one, as tests and one-off scripts use, has no platform to ask and is not held."""
-    if not has_app_context():
-        return True
+    The platform is asked through the databases that made the session, so a job, a command or
+    a script outside any request meets the same plan as a request does."""
+    databases: Databases | None = session.info.get(DATABASES_INFO)
+    if databases is None:
+        databases = get_databases()  # a session made some other way, inside the application
     schema = session.connection().get_execution_options()["schema_translate_map"][TENANT_SCHEMA]
-    with get_databases().platform_reader() as platform:
+    with databases.platform_reader() as platform:
         tenant_id = platform.scalar(select(Tenant.id).where(Tenant.schema_name == schema))
         if tenant_id is None:
             raise LookupError(f"no cooperative has the schema {schema}")

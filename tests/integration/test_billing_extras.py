@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from flask import has_app_context
 from sqlalchemy import func, select, update
 
 from saas import clock
@@ -24,14 +25,6 @@ from tests.factories import books_of, csrf_from, hidden, login, put_on_free_plan
 from tests.integration.lending import FLAT, active_loan, approved_loan, fund, pay
 
 RICE = gerai.ProductDetails("899100", "Beras Pandan", "kg", 15_000, 12_000, 3, False, True)
-
-
-@pytest.fixture
-def in_app(app, db):
-    """Operations called as a request or a job calls them: inside the application, where the
-    platform is asked for the plan (never with a test client, which would share its context)."""
-    with app.app_context():
-        yield
 
 
 def lapse(db, tenant) -> None:
@@ -54,13 +47,13 @@ def products_in(session) -> int:
     return session.scalar(select(func.count()).select_from(GeraiProduct)) or 0
 
 
-def test_on_the_paid_plan_the_loans_and_the_shop_are_on(db, tenants, in_app):
+def test_on_the_paid_plan_the_loans_and_the_shop_are_on(db, tenants):
     with books_of(db, tenants.a) as session:
         assert limits.plan_has(session, "loans")
         assert limits.plan_has(session, "gerai")
 
 
-def test_on_the_free_plan_a_new_application_is_refused_and_nothing_is_written(db, tenants, in_app):
+def test_on_the_free_plan_a_new_application_is_refused_and_nothing_is_written(db, tenants):
     with books_of(db, tenants.a) as session:
         approved_loan(session, tenants)  # applied for while on the paid plan
         session.commit()
@@ -72,6 +65,18 @@ def test_on_the_free_plan_a_new_application_is_refused_and_nothing_is_written(db
         session.rollback()
         assert refused.value.feature == "loans"
         assert loans_in(session) == before
+
+
+def test_a_script_outside_any_request_meets_the_same_plan(db, tenants):
+    """A job, a command or a one-off script holds no request: the session itself knows where
+    to ask for the plan, so nothing slips past it."""
+    put_on_free_plan(db, tenants.a.tenant)
+    assert not has_app_context()
+    with books_of(db, tenants.a) as session:
+        with pytest.raises(limits.PlanFeatureError):
+            gerai.save_product(session, tenants.a.units[0].id, None, RICE)
+        session.rollback()
+        assert products_in(session) == 0
 
 
 def test_on_the_free_plan_the_application_page_answers_with_the_upgrade_message(
@@ -120,7 +125,7 @@ def test_past_the_grace_a_payout_is_refused_on_its_page_and_the_loan_stays_appro
         assert (loan.status, loan.disbursement_entry_id) == (LoanStatus.APPROVED, None)
 
 
-def test_past_the_grace_a_repayment_of_a_loan_already_made_still_posts(db, tenants, in_app):
+def test_past_the_grace_a_repayment_of_a_loan_already_made_still_posts(db, tenants):
     with books_of(db, tenants.a) as session:
         loan_id = active_loan(session, tenants).id
         session.commit()
@@ -134,7 +139,7 @@ def test_past_the_grace_a_repayment_of_a_loan_already_made_still_posts(db, tenan
         assert session.scalar(paid) == 224_000
 
 
-def test_on_the_free_plan_a_new_product_is_refused_but_the_shop_goes_on(db, tenants, in_app):
+def test_on_the_free_plan_a_new_product_is_refused_but_the_shop_goes_on(db, tenants):
     unit_id = tenants.a.units[0].id
     with books_of(db, tenants.a) as session:
         rice = gerai.save_product(session, unit_id, None, RICE)
@@ -186,7 +191,7 @@ def test_on_the_free_plan_the_product_page_answers_with_the_upgrade_message(
         assert products_in(session) == 0
 
 
-def test_past_the_grace_a_sale_of_a_product_there_is_recorded(db, tenants, in_app):
+def test_past_the_grace_a_sale_of_a_product_there_is_recorded(db, tenants):
     unit_id = tenants.a.units[0].id
     with books_of(db, tenants.a) as session:
         rice = gerai.save_product(session, unit_id, None, RICE)
