@@ -149,12 +149,15 @@ def init_services(app: Flask, settings: Settings) -> None:
     from saas.billing.stripe_gateway import gateway_from_settings
     from saas.mail import make_mailer
     from saas.storage import LocalStorage
+    from saas.tenants.domains import http_fetch
 
     app.extensions["guyub.mailer"] = make_mailer(settings)
     app.extensions["guyub.storage"] = LocalStorage(settings.instance_dir / "uploads")
     app.extensions["guyub.billing"] = gateway_from_settings(
         settings.stripe_api_key, settings.stripe_webhook_secret, settings.stripe_api_base
     )
+    # How a cooperative's own address is asked for its check (over HTTP, to the address).
+    app.extensions["guyub.domain_fetch"] = http_fetch(settings.domain_check_address or None)
 
 
 def register_blueprints(app: Flask) -> None:

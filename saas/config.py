@@ -85,6 +85,9 @@ class Settings:
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    # Where a cooperative's own address is asked for its check ("host:port"): empty in
+    # production, where the address itself is asked; the development server's in development.
+    domain_check_address: str = ""
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -116,6 +119,7 @@ def load_settings(**overrides: object) -> Settings:
         "stripe_api_key": os.environ.get("STRIPE_API_KEY", ""),
         "stripe_webhook_secret": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
         "stripe_api_base": os.environ.get("STRIPE_API_BASE", ""),
+        "domain_check_address": os.environ.get("DOMAIN_CHECK_ADDRESS", ""),
         "public_port": f":{os.environ['PUBLIC_PORT']}" if os.environ.get("PUBLIC_PORT") else "",
     }
     values.update(overrides)

@@ -133,7 +133,13 @@ def main() -> int:
     for line in prepare_app(password):
         print(f"  {line}", file=sys.stderr)
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PORT": port, "PUBLIC_PORT": port}
+    # A cooperative's own address is checked against this machine's server: no DNS here.
+    env = {
+        **os.environ,
+        "PORT": port,
+        "PUBLIC_PORT": port,
+        "DOMAIN_CHECK_ADDRESS": os.environ.get("DOMAIN_CHECK_ADDRESS", f"127.0.0.1:{port}"),
+    }
     web = subprocess.Popen(
         [str(bin_dir / "gunicorn"), "-c", str(PROJECT_ROOT / "gunicorn.conf.py"), "wsgi:app"],
         cwd=PROJECT_ROOT,

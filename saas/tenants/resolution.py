@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, redirect, request
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
+from saas.blueprints.links import tenant_base_url
 from saas.dashboard.models import TenantSummary
 from saas.db import get_databases
+from saas.tenants import domains
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
 from saas.tenants.rules import split_host, subdomain_label
 
@@ -46,21 +49,28 @@ def find_tenant_for_host(
     return (row[0], row[1]) if row else None
 
 
-def resolve_tenant() -> None:
-    """before_request: set ``g.tenant`` (None on the platform site) or answer 404/403."""
+def resolve_tenant() -> Response | None:
+    """before_request: set ``g.tenant`` (None on the platform site) or answer 404/403; a
+    cooperative's own address answers its check, and sends visitors on to the subdomain while
+    the plan does not cover it."""
     base_domain: str = current_app.extensions["guyub.settings"].base_domain
     host = split_host(request.host)
     g.tenant = None
     if request.path == "/healthz":
-        return  # load balancers probe by IP address; health is not a tenant's business
+        return None  # load balancers probe by IP address; health is not a tenant's business
     if host is None:
         abort(404)
     if host in (base_domain, "www." + base_domain):
-        return
+        return None
     # One autocommit read: no transaction round trips, and the connection goes back to the
     # pool before the view runs.
+    own_address = subdomain_label(host, base_domain) is None
     with get_databases().platform_reader() as session:
         found = find_tenant_for_host(session, host, base_domain)
+        if found is None and own_address and request.path == domains.CHALLENGE_PATH:
+            return _answer_challenge(session, host)
+        if found is not None and own_address and not domains.covered_by_plan(session, found[0].id):
+            return redirect(_on_subdomain(found[0].slug), 302)
         if found is not None:
             session.expunge_all()
     if found is None:
@@ -69,3 +79,20 @@ def resolve_tenant() -> None:
     g.tenant = tenant
     if tenant.status == TenantStatus.SUSPENDED:
         raise TenantSuspended(tenant)
+    return None
+
+
+def _answer_challenge(session: Session, host: str) -> Response:
+    """The token proving ``host`` (added, not verified yet) reaches this platform."""
+    domain = domains.pending_domain(session, host)
+    if domain is None:
+        abort(404)
+    secret = current_app.extensions["guyub.settings"].secret_key
+    token = domains.challenge_token(secret, domain.tenant_id, domain.host)
+    return Response(token, mimetype="text/plain", headers={"Cache-Control": "no-store"})
+
+
+def _on_subdomain(slug: str) -> str:
+    """This request's address on the cooperative's subdomain."""
+    query = request.query_string.decode("latin-1")
+    return tenant_base_url(slug) + request.path + (f"?{query}" if query else "")
