@@ -49,6 +49,14 @@ class InvoiceLine:
     pdf_url: str | None
 
 
+@dataclass(frozen=True)
+class NextInvoice:
+    """What Stripe will charge next for a subscription, and when, in whole rupiah."""
+
+    amount: int
+    due: datetime | None
+
+
 def to_stripe_amount(rupiah: int) -> int:
     """IDR is a two-decimal currency at Stripe."""
     return rupiah * 100
@@ -185,6 +193,17 @@ class StripeGateway:
             "invoices", lambda: self.client.v1.invoices.list(params=cast(Any, params))
         )
         return [self._invoice(invoice.to_dict()) for invoice in page.data]
+
+    def next_invoice(self, customer_id: str, subscription_id: str) -> NextInvoice:
+        """Stripe's preview of the subscription's next invoice: prorations and credits
+        included, as the customer will be charged."""
+        params = {"customer": customer_id, "subscription": subscription_id}
+        preview = self._call(
+            "next_invoice",
+            lambda: self.client.v1.invoices.create_preview(params=cast(Any, params)),
+        ).to_dict()
+        due = preview.get("next_payment_attempt") or preview.get("period_end")
+        return NextInvoice(from_stripe_amount(int(preview.get("amount_due") or 0)), _moment(due))
 
     # -- hosted pages (production) ---------------------------------------------------------
 

@@ -12,7 +12,7 @@ from saas import clock
 from saas.billing import operations as billing
 from saas.billing import queries
 from saas.billing.local_stripe import API_KEY, WEBHOOK_SECRET, free_port
-from saas.billing.stripe_gateway import StripeGateway, gateway_from_settings
+from saas.billing.stripe_gateway import StripeGateway, gateway_from_settings, to_stripe_amount
 from tests.factories import csrf_from, login, put_on_free_plan, text
 
 
@@ -31,6 +31,28 @@ def subscription_of(db, tenants):
 def upgrade(client, period: str = "month"):
     token = csrf_from(client.get("/kelola/langganan"))
     return client.post("/kelola/langganan/mulai", data={"csrf_token": token, "period": period})
+
+
+def test_the_next_invoice_is_stripes_own_preview_with_whatever_it_adds(
+    alpha, db, tenants, stripe_gateway
+):
+    """Not the plan's price worked out here: a charge Stripe adds (a proration, a one-off
+    item) shows in the amount the treasurer is told to expect."""
+    login(alpha, "bambang@kopalpha.id")
+    upgrade(alpha)
+    subscription = subscription_of(db, tenants)
+    stripe_gateway.client.v1.invoice_items.create(
+        params={
+            "customer": subscription.stripe_customer_id,
+            "amount": to_stripe_amount(25_000),
+            "currency": "idr",
+            "description": "Pelatihan pengurus",
+        }
+    )
+
+    page = text(alpha.get("/kelola/langganan"))
+
+    assert "Next invoice: Rp175,000 on" in page
 
 
 def test_the_free_plan_limits_members_and_the_paid_plan_is_priced_monthly_and_yearly(db):

@@ -19,7 +19,7 @@ from saas.billing import operations as billing
 from saas.billing.limits import PlanFeatureError
 from saas.billing.models import Subscription
 from saas.billing.rules import PAID_STATUSES, grace_days_left
-from saas.billing.stripe_gateway import GatewayError, StripeGateway
+from saas.billing.stripe_gateway import GatewayError, NextInvoice, StripeGateway
 from saas.blueprints.billing.limits import plan_feature_message
 from saas.blueprints.forms import Form
 from saas.blueprints.links import external_url
@@ -105,7 +105,7 @@ def billing_page(
         subscription=subscription,
         terms=terms,
         plans=queries.list_plans(platform_db()),
-        next_price=_next_price(subscription),
+        next_invoice=_next_invoice(gateway, subscription),
         grace_days_left=(
             grace_days_left(subscription.grace_until, clock.now())
             if subscription is not None and subscription.grace_until is not None
@@ -130,14 +130,26 @@ def _other_period(subscription: Subscription | None) -> str:
     return "month" if subscription is not None and subscription.period == "year" else "year"
 
 
-def _next_price(subscription: Subscription | None) -> int | None:
-    """The amount of the next invoice in rupiah, while the plan renews."""
+def _next_invoice(
+    gateway: StripeGateway | None, subscription: Subscription | None
+) -> NextInvoice | None:
+    """The next invoice while the plan renews: Stripe's preview (a change of period's
+    proration included), else the plan's price at the period's end when Stripe cannot say."""
     if subscription is None or subscription.cancel_at_period_end:
         return None
     if subscription.status not in PAID_STATUSES or not subscription.period:
         return None
+    if gateway is not None and subscription.stripe_subscription_id:
+        try:
+            return gateway.next_invoice(
+                subscription.stripe_customer_id, subscription.stripe_subscription_id
+            )
+        except GatewayError:
+            pass  # the plan's own price still tells the customer what to expect
     price = queries.get_price(platform_db(), subscription.plan.code, subscription.period)
-    return price.amount if price else None
+    if price is None:
+        return None
+    return NextInvoice(price.amount, subscription.current_period_end)
 
 
 @bp.app_errorhandler(PlanFeatureError)
