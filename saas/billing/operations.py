@@ -143,10 +143,10 @@ def set_cancel_at_period_end(
     return subscription
 
 
-def change_period(
-    session: Session, gateway: StripeGateway, tenant_id: int, period: str
-) -> Subscription:
-    """Bill the paid plan monthly or yearly from now on; Stripe prorates what was paid."""
+def change_period(session: Session, gateway: StripeGateway, tenant_id: int, period: str) -> bool:
+    """Bill the paid plan monthly or yearly from now on; Stripe prorates what was paid and
+    charges the difference at once. True when that charge failed and began the grace period
+    (the officers are then told, as when Stripe reports it)."""
     subscription = queries.get_subscription(session, tenant_id)
     if subscription is None or subscription.status not in LIVE_STATUSES:
         raise BillingError("not_subscribed")
@@ -161,8 +161,7 @@ def change_period(
         state = gateway.change_price(subscription.stripe_subscription_id, price_id)
     except GatewayError as exc:
         raise BillingError("unavailable") from exc
-    apply_state(session, subscription, state)
-    return subscription
+    return apply_state(session, subscription, state)
 
 
 def change_card(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text as sql
 from sqlalchemy.exc import IntegrityError
 
 from saas import clock
@@ -350,6 +351,27 @@ def test_a_monthly_plan_becomes_yearly_at_stripe_and_the_next_invoice_follows(
     assert change_period(alpha, "month").status_code == 303
     assert subscription_of(db, tenants).period == "month"
     assert "Next invoice: Rp150,000 on" in text(alpha.get("/kelola/langganan"))
+
+
+def test_a_change_whose_charge_fails_starts_the_grace_and_tells_the_officers(
+    alpha, db, tenants, stripe_gateway
+):
+    login(alpha, "bambang@kopalpha.id")
+    upgrade(alpha, "month")
+    subscription = subscription_of(db, tenants)
+    stripe_gateway.set_test_card(subscription.stripe_customer_id, "pm_card_chargeCustomerFail")
+
+    assert change_period(alpha, "year").status_code == 303
+
+    after = subscription_of(db, tenants)
+    assert (after.status, after.grace_until is not None) == ("past_due", True)
+    assert "The last payment failed." in text(alpha.get("/kelola/langganan"))
+    with db.platform_session() as session:
+        queued = session.scalars(
+            sql("SELECT args FROM procrastinate_jobs WHERE task_name = :task"),
+            {"task": "saas.jobs.send_grace_notice"},
+        ).all()
+    assert queued == [{"tenant_id": tenants.a.tenant.id}]
 
 
 def test_a_change_to_the_period_already_billed_is_refused_and_changes_nothing(

@@ -240,11 +240,13 @@ def change_period() -> Response | tuple[str, int]:
     if gateway is None:
         return billing_page(problem="off", status=503, period=form)
     try:
-        billing.change_period(platform_db(), gateway, g.tenant.id, form.period.data)
+        grace_started = billing.change_period(platform_db(), gateway, g.tenant.id, form.period.data)
     except billing.BillingError as exc:
         platform_db().rollback()
         status = 503 if exc.code == "unavailable" else 409
         return billing_page(problem=exc.code, status=status, period=form)
+    if grace_started:
+        _queue_grace_notice(g.tenant.id)
     platform_db().commit()
     if form.period.data == "year":
         flash(_("The plan is billed yearly from now on."), "success")
@@ -303,9 +305,14 @@ def webhook() -> tuple[dict[str, str], int]:
 
 
 def _notify_grace(event: dict[str, object]) -> None:
-    """Queue the grace notice on the webhook's own transaction: it exists only if that commits."""
     customer = billing.customer_of(event)
     subscription = queries.get_subscription_by_customer(platform_db(), customer)
     if subscription is not None:
-        driver = platform_db().connection().connection.driver_connection
-        send_grace_notice.configure(connection=driver).defer(tenant_id=subscription.tenant_id)
+        _queue_grace_notice(subscription.tenant_id)
+
+
+def _queue_grace_notice(tenant_id: int) -> None:
+    """Queue the grace notice on the request's own transaction: it exists only if that
+    commits."""
+    driver = platform_db().connection().connection.driver_connection
+    send_grace_notice.configure(connection=driver).defer(tenant_id=tenant_id)
