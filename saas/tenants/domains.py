@@ -29,6 +29,22 @@ CHALLENGE_PATH = "/.well-known/guyub-domain"
 # Reserved for documentation, testing and local networks (RFC 2606, 6761, 6762, 8375).
 _RESERVED_SUFFIXES = (".localhost", ".local", ".test", ".example", ".invalid", ".internal")
 
+# Indonesia's second-level names under .id: koperasi.desa.id is a registered name, not a subdomain.
+_SECOND_LEVEL_ID = {
+    "ac",
+    "biz",
+    "co",
+    "desa",
+    "go",
+    "mil",
+    "my",
+    "net",
+    "or",
+    "ponpes",
+    "sch",
+    "web",
+}
+
 # host, path → the body the address answered with, or None when it did not answer 200.
 Fetch = Callable[[str, str], str | None]
 
@@ -62,6 +78,15 @@ def normalize_domain(typed: str, base_domain: str) -> str:
     if host.endswith(_RESERVED_SUFFIXES) or host == "localhost":
         raise DomainError("reserved")
     return host
+
+
+def is_apex(host: str) -> bool:
+    """Whether ``host`` is a registered name itself (``kopsukamaju.id``, ``kop.desa.id``),
+    where DNS allows no CNAME record, rather than a name under it (``www.kopsukamaju.id``)."""
+    labels = host.split(".")
+    if len(labels) == 3 and labels[-1] == "id" and labels[-2] in _SECOND_LEVEL_ID:
+        return True
+    return len(labels) == 2
 
 
 def _valid_label(label: str) -> bool:

@@ -85,13 +85,30 @@ def test_an_address_that_cannot_be_the_cooperatives_own_is_refused(typed, code):
     assert refused.value.code == code
 
 
+@pytest.mark.parametrize(
+    ("host", "apex"),
+    [
+        ("kopsukamaju.id", True),
+        ("kopsukamaju.desa.id", True),
+        ("kopsukamaju.co.id", True),
+        ("www.kopsukamaju.id", False),
+        ("www.kopsukamaju.co.id", False),
+        ("koperasi.sukamaju.desa.id", False),
+    ],
+)
+def test_a_registered_name_is_told_from_a_name_under_it(host, apex):
+    """DNS allows a CNAME only under a registered name: the page asks for an ALIAS there."""
+    assert domains.is_apex(host) is apex
+
+
 def test_the_address_is_named_checked_and_then_opens_the_cooperatives_site(
     ketua, client_for, db, reachable
 ):
     visitor = client_for(None)
     assert post(ketua, PAGE, {"host": "KopAlpha.id"}).status_code == 303
     waiting = text(ketua.get(PAGE))
-    assert "CNAME" in waiting
+    assert "ALIAS (ANAME)" in waiting
+    assert "use www.kopalpha.id instead, with a CNAME record" in waiting
     assert "alpha.localhost" in waiting
     assert visitor.get("/", base_url="http://kopalpha.id").status_code == 404  # not yet
     assert visitor.get("/tls/ask?domain=kopalpha.id").status_code == 404

@@ -46,7 +46,7 @@ def domain_page(form: DomainForm | None = None, status: int = 200) -> tuple[str,
         covered=domains.covered_by_plan(platform_db(), g.tenant.id),
         feature_message=plan_feature_message("custom_domain"),
         target=tenant_host(settings, g.tenant.slug).split(":")[0],
-        challenge_path=domains.CHALLENGE_PATH,
+        apex=current is not None and domains.is_apex(current.host),
     ), status
 
 
