@@ -10,7 +10,7 @@ HTMX := saas/static/vendor/htmx.min.js
 CHROMIUM ?= /usr/bin/chromium
 MO_FILES := translations/id/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: help setup run test test-fast test-calendar lint fmt typecheck translations compile-translations bench chromium wrk pdf-libs clean
+.PHONY: help setup run test test-fast test-calendar lint fmt typecheck translations compile-translations bench chromium wrk servers pdf-libs clean
 
 help:
 	@echo "make run           start Guyub on http://localhost:5000 (demo at http://demo.localhost:5000)"
@@ -59,17 +59,26 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's Redis (the shared page cache) and nginx (the reverse proxy of deploy/), which the
+# tests start on loopback themselves; neither runs as a service.
+servers:
+	@if ! command -v redis-server >/dev/null || [ ! -x /usr/sbin/nginx ]; then \
+		echo "Installing Debian's redis-server and nginx for the tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server nginx >/dev/null; \
+	fi
+
 # pytest exits 5 when it collected no test: that is a failure here, like any non-zero exit.
-test: setup chromium lint typecheck
+test: setup chromium servers lint typecheck
 	$(BIN)/python -m pytest
 
-test-fast: setup
+test-fast: setup servers
 	$(BIN)/python -m pytest -m "not browser"
 
 # The suite at instants where a calendar bug shows: a month's last evening, a year's last evening,
 # and 00:30 WIB on the 1st (UTC is still on the day before). No test may depend on the date.
 CALENDAR_INSTANTS := 2026-11-30T23:30:00+07:00 2026-12-31T23:30:00+07:00 2027-01-01T00:30:00+07:00
-test-calendar: setup chromium
+test-calendar: setup chromium servers
 	@for instant in $(CALENDAR_INSTANTS); do \
 		echo "== the suite at $$instant"; \
 		GUYUB_TEST_NOW=$$instant $(BIN)/python -m pytest -q || exit 1; \
@@ -100,7 +109,7 @@ wrk:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
 	fi
 
-bench: setup chromium wrk
+bench: setup chromium wrk servers
 	@$(BIN)/python bench/run_all.py
 
 clean:

@@ -147,12 +147,14 @@ def init_assets(app: Flask, settings: Settings) -> None:
 
 def init_services(app: Flask, settings: Settings) -> None:
     from saas.billing.stripe_gateway import gateway_from_settings
+    from saas.blueprints.site.page_cache import make_store
     from saas.mail import make_mailer
     from saas.storage import LocalStorage
     from saas.tenants.domains import http_fetch
 
     app.extensions["guyub.mailer"] = make_mailer(settings)
     app.extensions["guyub.storage"] = LocalStorage(settings.instance_dir / "uploads")
+    app.extensions["guyub.pages"] = make_store(settings.redis_url)  # public pages, kept whole
     app.extensions["guyub.billing"] = gateway_from_settings(
         settings.stripe_api_key, settings.stripe_webhook_secret, settings.stripe_api_base
     )

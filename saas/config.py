@@ -70,6 +70,7 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     ratelimit_storage_uri: str = ""  # empty: the platform database (saas.ratelimit_storage)
+    redis_url: str = ""  # empty: public pages are kept by each worker process on its own
     login_failures_allowed: str = "10 per 15 minutes"
     session_idle_timeout: timedelta = timedelta(hours=2)
     session_absolute_timeout: timedelta = timedelta(hours=12)
@@ -113,6 +114,7 @@ def load_settings(**overrides: object) -> Settings:
         "smtp_password": os.environ.get("SMTP_PASSWORD", ""),
         "smtp_starttls": _bool("SMTP_STARTTLS", False),
         "ratelimit_storage_uri": os.environ.get("RATELIMIT_STORAGE_URI", ""),
+        "redis_url": os.environ.get("REDIS_URL", ""),
         "max_tenants_per_shard": _int("MAX_TENANTS_PER_SHARD", 5000),
         "schema_pool_target": _int("SCHEMA_POOL_TARGET", 20),
         "proxy_fix_hops": _int("PROXY_FIX_HOPS", 0),

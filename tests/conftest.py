@@ -197,7 +197,8 @@ def db(app: Flask, tenants: factories.TwoTenants) -> Iterator[SavepointDatabases
             yield databases
         finally:
             # Pages kept by the worker would outlive the rollback: each test starts without.
-            page_cache.clear()
+            with app.app_context():
+                page_cache.clear()
             forget_home_pages()
 
 

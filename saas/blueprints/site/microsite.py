@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from saas.access import Scope, public
 from saas.blueprints.labels import FUND_LABELS
 from saas.blueprints.links import external_url
+from saas.blueprints.site.page_cache import public_page
 from saas.blueprints.site.views import bp
 from saas.db import tenant_db
 from saas.gerai import queries as gerai_queries
@@ -45,6 +46,7 @@ def news_html(body: str) -> Markup:
 
 @bp.route("/pengurus")
 @public(Scope.TENANT)
+@public_page
 def board() -> str:
     members = microsite.list_board(tenant_db())
     return render_template(
@@ -56,18 +58,21 @@ def board() -> str:
 
 @bp.route("/unit-usaha")
 @public(Scope.TENANT)
+@public_page
 def units() -> str:
     return render_template("microsite/units.html", units=microsite.list_units(tenant_db()))
 
 
 @bp.route("/berita")
 @public(Scope.TENANT)
+@public_page
 def news() -> str:
     return render_template("microsite/news.html", posts=microsite.list_news(tenant_db()))
 
 
 @bp.route("/berita/<int:post_id>")
 @public(Scope.TENANT)
+@public_page
 def news_post(post_id: int) -> str:
     post = microsite.get_news_for_tenant(tenant_db(), post_id)
     if post is None:
@@ -77,6 +82,7 @@ def news_post(post_id: int) -> str:
 
 @bp.route("/produk")
 @public(Scope.TENANT)
+@public_page
 def products() -> str:
     profile = microsite.get_profile(tenant_db())
     whatsapp = profile.whatsapp if profile else None
@@ -138,12 +144,14 @@ def account_label(code: str, name: str | None) -> str:
 
 @bp.route("/laporan-keuangan")
 @public(Scope.TENANT)
+@public_page
 def financial_reports() -> str:
     return render_template("microsite/reports.html", reports=publishing.list_published(tenant_db()))
 
 
 @bp.route("/laporan-keuangan/<int:year>")
 @public(Scope.TENANT)
+@public_page
 def financial_report(year: int) -> str:
     report = publishing.get_published(tenant_db(), year)
     if report is None:

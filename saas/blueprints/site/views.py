@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import (
@@ -16,17 +15,17 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
+from saas import clock
 from saas.access import Scope, public, signed_in
 from saas.accounts import operations as accounts
 from saas.blueprints.auth.views import account_session, safe_next
 from saas.blueprints.links import external_url, tenant_base_url
-from saas.blueprints.site.page_cache import cached_page
+from saas.blueprints.site.page_cache import public_page
 from saas.db import get_databases, platform_db, tenant_db
 from saas.i18n import LOCALE_COOKIE, supported_locales
 from saas.mail import ConsoleMailer
@@ -43,20 +42,11 @@ LOOPBACK = {"127.0.0.1", "::1"}
 
 @bp.route("/")
 @public()
+@public_page
 def home() -> Response | str:
     if g.tenant is None:
         return render_template("platform/landing.html")
-    summary = g.get("tenant_summary")
-    key = (
-        "home",
-        g.tenant.id,
-        g.tenant.updated_at,
-        summary.refreshed_at if summary else None,
-        str(get_locale()),
-        request.url_root,
-        datetime.now(UTC).date(),  # "updated N days ago"
-    )
-    return cached_page(key, render_home)
+    return render_home()
 
 
 @bp.route("/cari-koperasi")
@@ -83,9 +73,7 @@ def render_home() -> str:
         "tenant/public_home.html",
         page=page,
         village=g.tenant.region_label,
-        days_since_update=(datetime.now(UTC) - page.last_updated).days
-        if page.last_updated
-        else None,
+        days_since_update=(clock.now() - page.last_updated).days if page.last_updated else None,
         whatsapp_link=whatsapp_link(
             whatsapp, _("Hello %(cooperative)s, ", cooperative=g.tenant.display_name)
         )
@@ -182,6 +170,7 @@ def preview_image() -> Response:
 
 @bp.route("/robots.txt")
 @public()
+@public_page
 def robots() -> Response:
     """Crawlers may read the public pages; sign-in and management pages are excluded."""
     lines = [
@@ -198,6 +187,7 @@ def robots() -> Response:
 
 @bp.route("/sitemap.xml")
 @public()
+@public_page
 def sitemap() -> Response:
     """The public pages of this host: a cooperative's microsite, or the platform's own."""
     if g.tenant is None:
