@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, request
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -23,21 +23,13 @@ class TenantSuspended(Exception):
         self.tenant = tenant
 
 
-def find_tenant_for_host(
-    session: Session, host: str, base_domain: str
-) -> tuple[Tenant, TenantSummary | None] | None:
-    """The tenant a host names (subdomain label or verified custom domain) with its summary row;
-    one query."""
-    label = subdomain_label(host, base_domain)
-    if label is not None:
-        condition = and_(TenantDomain.kind == DomainKind.SUBDOMAIN, TenantDomain.host == label)
-    else:
-        condition = and_(
-            TenantDomain.kind == DomainKind.CUSTOM,
-            TenantDomain.host == host,
-            TenantDomain.verified_at.is_not(None),
-        )
-    row = session.execute(
+def _tenant_by_domain(kind: DomainKind, *, verified: bool) -> Select[Tenant, TenantSummary]:
+    """The statement reading a live tenant and its summary by one of its host names; built
+    once, so a request only binds the host (no statement to build, no cache key to compute)."""
+    condition = and_(TenantDomain.kind == kind, TenantDomain.host == bindparam("host"))
+    if verified:
+        condition = and_(condition, TenantDomain.verified_at.is_not(None))
+    return (
         select(Tenant, TenantSummary)
         .join(TenantDomain, TenantDomain.tenant_id == Tenant.id)
         .outerjoin(TenantSummary, TenantSummary.tenant_id == Tenant.id)
@@ -45,7 +37,23 @@ def find_tenant_for_host(
             condition,
             or_(Tenant.status == TenantStatus.ACTIVE, Tenant.status == TenantStatus.SUSPENDED),
         )
-    ).first()
+    )
+
+
+_BY_SUBDOMAIN = _tenant_by_domain(DomainKind.SUBDOMAIN, verified=False)
+_BY_CUSTOM_DOMAIN = _tenant_by_domain(DomainKind.CUSTOM, verified=True)
+
+
+def find_tenant_for_host(
+    session: Session, host: str, base_domain: str
+) -> tuple[Tenant, TenantSummary | None] | None:
+    """The tenant a host names (subdomain label or verified custom domain) with its summary row;
+    one query."""
+    label = subdomain_label(host, base_domain)
+    if label is not None:
+        row = session.execute(_BY_SUBDOMAIN, {"host": label}).first()
+    else:
+        row = session.execute(_BY_CUSTOM_DOMAIN, {"host": host}).first()
     return (row[0], row[1]) if row else None
 
 
