@@ -1,8 +1,10 @@
-"""P2: the tenant migration runner over 1,000 tenants.
+"""P2: the tenant migration runner over 5,000 tenants on two shards.
 
 Times (a) a no-op run with every tenant at head, in process and as the whole
 ``flask --app wsgi tenants migrate`` command, and (b) an add-column + index migration, after
-(c) breaking one tenant by hand so its migration fails while the others go on.
+(c) breaking one tenant by hand so its migration fails while the others go on. The budgets of
+PERFORMANCE.md are for 1,000 tenants: the no-op run keeps its 2 s at any size, the migration
+its 60 s per 1,000 tenants.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from saas.tenants.migrations import MigrationReport, migrate_tenants
 
 BUDGET_NOOP_S = 2
 BUDGET_ADD_COLUMN_S = 60
-SHARD = "main"
+SHARD = "main"  # where one tenant is broken by hand
 REVISION = "bench_note_0001"
 COLUMN = "bench_note"
 INDEX = "ix_users_bench_note"
@@ -47,13 +49,14 @@ INDEX = "ix_users_bench_note"
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tenants", type=int, default=None, help="tenants present (1000)")
+    parser.add_argument("--tenants", type=int, default=None, help="tenants present (5000)")
+    parser.add_argument("--shards", type=int, default=2, help="shards the tenants spread over")
     parser.add_argument("--jobs", type=int, default=2, help="migration worker processes")
     parser.add_argument("--runs", type=int, default=None, help="timed no-op runs of each kind (3)")
     parser.add_argument("--quick", action="store_true", help="100 tenants, one run of each")
     parser.add_argument("--prefix", default="bench_p2", help="database name")
     args = parser.parse_args(argv)
-    args.tenants = args.tenants or (100 if args.quick else 1000)
+    args.tenants = args.tenants or (100 if args.quick else 5000)
     args.runs = args.runs or (1 if args.quick else 3)
     return args
 
@@ -142,8 +145,9 @@ def break_one_tenant(databases: Databases) -> tuple[str, str]:
     """Add the new column to one tenant by hand so its migration fails; return (slug, schema)."""
     with databases.platform_engine.connect() as connection:
         slug, schema = connection.exec_driver_sql(
-            "SELECT slug, schema_name FROM tenants WHERE status = 'active' "
-            "ORDER BY id OFFSET (SELECT count(*) / 2 FROM tenants) LIMIT 1"
+            "SELECT slug, schema_name FROM tenants WHERE status = 'active' AND shard = %(shard)s "
+            "ORDER BY id OFFSET (SELECT count(*) / 4 FROM tenants) LIMIT 1",
+            {"shard": SHARD},
         ).one()
     with databases.shard_transaction(SHARD) as connection:
         connection.exec_driver_sql(
@@ -153,11 +157,16 @@ def break_one_tenant(databases: Databases) -> tuple[str, str]:
 
 
 def verify_outcome(databases: Databases) -> dict[str, int]:
-    """Count schemas holding the new index and registry rows at the new head."""
-    with databases.shard_engines[SHARD].connect() as connection:
-        indexes = connection.exec_driver_sql(
-            "SELECT count(*) FROM pg_indexes WHERE indexname = %(name)s", {"name": INDEX}
-        ).scalar()
+    """Count schemas holding the new index (on every shard) and registry rows at the new head."""
+    indexes = 0
+    for engine in databases.shard_engines.values():
+        with engine.connect() as connection:
+            indexes += (
+                connection.exec_driver_sql(
+                    "SELECT count(*) FROM pg_indexes WHERE indexname = %(name)s", {"name": INDEX}
+                ).scalar()
+                or 0
+            )
     with databases.platform_engine.connect() as connection:
         at_head = connection.exec_driver_sql(
             "SELECT count(*) FROM tenants WHERE schema_revision = %(rev)s", {"rev": REVISION}
@@ -186,7 +195,8 @@ def emit_noop(name: str, times: list[float], tenants: int, jobs: int, **extra: A
 
 
 def emit_add_column(report: MigrationReport, wall: float, tenants: int, jobs: int) -> None:
-    """Emit the add-column + index migration figure against the 60 s budget."""
+    """Emit the add-column + index migration figure against 60 s per 1,000 tenants."""
+    budget = round(BUDGET_ADD_COLUMN_S * max(tenants, 1000) / 1000)
     emit(
         {
             "id": "P2",
@@ -199,8 +209,9 @@ def emit_add_column(report: MigrationReport, wall: float, tenants: int, jobs: in
             "migrated": len(report.migrated),
             "failed": len(report.failed),
             "per_tenant_ms": round(wall * 1000 / max(report.considered, 1), 2),
-            "budget": BUDGET_ADD_COLUMN_S,
-            "pass": wall <= BUDGET_ADD_COLUMN_S,
+            "budget": budget,
+            "budget_per_1000_tenants": BUDGET_ADD_COLUMN_S,
+            "pass": wall <= budget,
         }
     )
 
@@ -238,19 +249,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run P2 and emit its figures."""
     args = parse_args(argv)
     started = time.perf_counter()
-    settings, databases = prepare_platform(args.prefix)
-    log(f"P2 on PostgreSQL {server_version(databases)}: {args.tenants} tenants, jobs={args.jobs}")
-    grow_to(databases, SlugCounter(), args.tenants, shard=SHARD)
+    shards = [SHARD, *(f"s{n}" for n in range(2, args.shards + 1))]
+    settings, databases = prepare_platform(args.prefix, shards=shards)
+    log(
+        f"P2 on PostgreSQL {server_version(databases)}: {args.tenants} tenants over"
+        f" {len(shards)} shards, jobs={args.jobs}"
+    )
+    slugs = SlugCounter()
+    for index, shard in enumerate(shards):  # the registry grows shard by shard, evenly
+        grow_to(databases, slugs, args.tenants * (index + 1) // len(shards), shard=shard)
 
     log("no-op runs in process")
     migrate_tenants(databases, settings, jobs=args.jobs)  # untimed: first-use costs
     times = noop_runs(databases, settings, args.jobs, args.runs)
-    emit_noop("migrate_noop_seconds", times, args.tenants, args.jobs, path="in_process")
+    emit_noop(
+        "migrate_noop_seconds",
+        times,
+        args.tenants,
+        args.jobs,
+        path="in_process",
+        shards=len(shards),
+    )
 
     log("no-op runs of the flask command (one untimed first)")
     run_cli(settings, args.jobs)
     cli_times = [run_cli(settings, args.jobs) for _ in range(args.runs)]
-    emit_noop("migrate_noop_cli_seconds", cli_times, args.tenants, args.jobs, path="cli")
+    emit_noop(
+        "migrate_noop_cli_seconds",
+        cli_times,
+        args.tenants,
+        args.jobs,
+        path="cli",
+        shards=len(shards),
+    )
 
     broken_slug, broken_schema = break_one_tenant(databases)
     log(f"broke {broken_slug} ({broken_schema}); running the add-column + index migration")
