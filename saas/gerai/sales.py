@@ -25,6 +25,7 @@ from saas.gerai.models import (
     Sale,
     SaleLine,
     SaleMethod,
+    SaleReversal,
     StockMovement,
 )
 from saas.gerai.operations import check_quantity, get_settings, lock_products
@@ -273,12 +274,13 @@ def close_day(
 
 
 def expected_cash(session: Session, unit_id: int, day: date) -> int:
-    """The day's cash sales at the unit (rupiah)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Sale.total), 0)).where(
-                Sale.unit_id == unit_id, Sale.sold_on == day, Sale.method == SaleMethod.CASH
-            )
-        )
-        or 0
+    """The day's cash sales at the unit less the cash handed back that day for sales it
+    reversed (rupiah): what the till should hold."""
+    cash = Sale.unit_id == unit_id, Sale.method == SaleMethod.CASH
+    taken = select(func.coalesce(func.sum(Sale.total), 0)).where(*cash, Sale.sold_on == day)
+    refunded = (
+        select(func.coalesce(func.sum(Sale.total), 0))
+        .join(SaleReversal, SaleReversal.sale_id == Sale.id)
+        .where(*cash, SaleReversal.reversed_on == day)
     )
+    return int(session.scalar(taken) or 0) - int(session.scalar(refunded) or 0)
