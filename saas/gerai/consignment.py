@@ -26,6 +26,7 @@ from saas.gerai.models import (
     SaleLine,
     SettledLine,
     StockMovement,
+    sale_not_reversed,
 )
 from saas.gerai.operations import check_quantity, lock_products
 from saas.gerai.rules import GeraiError
@@ -148,6 +149,7 @@ def unpaid_lines(session: Session, consignor_id: int, through: date) -> list[Sal
             SaleLine.consignor_share > 0,
             Sale.sold_on <= through,
             SettledLine.sale_line_id.is_(None),
+            sale_not_reversed(),
         )
         .order_by(SaleLine.id)
     )

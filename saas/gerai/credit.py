@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from saas.gerai.models import Sale, SaleMethod, sale_not_reversed
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account, EntrySource, JournalLine
 from saas.ledger.operations import PostResult
@@ -53,6 +54,34 @@ def owed_by(session: Session, member_id: int) -> int:
         .where(Account.role == RECEIVABLES, JournalLine.member_id == member_id)
     )
     return int(session.scalar(query) or 0)
+
+
+RECENT_PURCHASES = 10  # on the member's own page; the rest are in the officers' books
+
+
+@dataclass(frozen=True)
+class CreditAccount:
+    """A member's purchases on credit at the shops: what they bought, paid back and owe."""
+
+    bought: int  # rupiah: every credit sale not reversed
+    owed: int  # rupiah: the receivable's balance
+    purchases: list[Sale]  # the latest credit sales, newest first, reversed ones too
+
+    @property
+    def paid_back(self) -> int:
+        return self.bought - self.owed
+
+
+def credit_account(session: Session, member_id: int) -> CreditAccount:
+    """The member's credit at the shops, for their own page."""
+    credit_sales = Sale.member_id == member_id, Sale.method == SaleMethod.CREDIT
+    bought = session.scalar(
+        select(func.coalesce(func.sum(Sale.total), 0)).where(*credit_sales, sale_not_reversed())
+    )
+    purchases = session.scalars(
+        select(Sale).where(*credit_sales).order_by(Sale.id.desc()).limit(RECENT_PURCHASES)
+    )
+    return CreditAccount(int(bought or 0), owed_by(session, member_id), list(purchases))
 
 
 def collect_credit(

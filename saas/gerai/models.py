@@ -25,9 +25,11 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    exists,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from saas.db import TenantBase, create_guards_with, value_enum
 from saas.savings.models import RANDOM_HEX_SQL
@@ -65,6 +67,7 @@ class MovementKind(enum.StrEnum):
     COUNTED = "counted"  # the difference a stock count found
     CONSIGNED = "consigned"  # a consignor's goods brought in: theirs, so of no value to the books
     RETURNED = "returned"  # a consignor's unsold goods taken back
+    UNSOLD = "unsold"  # a reversed sale's goods back on the shelf, at the cost they left at
 
 
 class GeraiSettings(TenantBase):
@@ -238,6 +241,7 @@ class Sale(TenantBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     lines: Mapped[list[SaleLine]] = relationship(order_by="SaleLine.id")
+    reversal: Mapped[SaleReversal | None] = relationship(viewonly=True)
 
 
 class SaleLine(TenantBase):
@@ -279,6 +283,33 @@ class SaleLine(TenantBase):
         return self.quantity * self.price
 
 
+class SaleReversal(TenantBase):
+    """A sale taken back once, with the reason: its entry reversed, its goods back in stock.
+
+    The database checks that the entry reverses the sale's own entry, and that no line of the
+    sale has been paid to its consignor (``SALE_REVERSAL_CHECKED``)."""
+
+    __tablename__ = "gerai_sale_reversals"
+    __table_args__ = (CheckConstraint("btrim(reason) <> ''", name="reason_given"),)
+
+    sale_id: Mapped[int] = mapped_column(
+        ForeignKey("gerai_sales.id", ondelete="RESTRICT"), primary_key=True
+    )
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="RESTRICT"), unique=True
+    )
+    reversed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+    reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    officer_name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def sale_not_reversed() -> ColumnElement[bool]:
+    """Whether no reversal took a sale back: the unit's reports and settlements count only these."""
+    return ~exists().where(SaleReversal.sale_id == Sale.id)
+
+
 class StockCount(TenantBase):
     """A unit's stock counted on a day: each difference is a movement, posted as one entry
     against the account the count names (cost of goods sold or other expenses)."""
@@ -306,8 +337,8 @@ class StockMovement(TenantBase):
     __table_args__ = (
         CheckConstraint("quantity <> 0", name="quantity_not_zero"),
         CheckConstraint(
-            "(kind = 'received') = (receipt_id IS NOT NULL) AND (kind = 'sold') = (sale_id IS NOT "
-            "NULL) AND (kind = 'counted') = (count_id IS NOT NULL)",
+            "(kind = 'received') = (receipt_id IS NOT NULL) AND (kind IN ('sold', 'unsold')) = "
+            "(sale_id IS NOT NULL) AND (kind = 'counted') = (count_id IS NOT NULL)",
             name="one_source",
         ),
         CheckConstraint(
@@ -397,3 +428,53 @@ create_guards_with(
     ConsignmentSettlement.__table__, RECORD_KEPT + kept("gerai_consignment_settlements")
 )
 create_guards_with(SettledLine.__table__, kept("gerai_consignment_settled_lines"))
+
+# A reversal names the entry that reverses the sale's own, and a sale with a line paid to its
+# consignor stays (the money has left); a line of a reversed sale is never paid. Both sides
+# check, so neither order of two officers' commits lets both through; the operations lock the
+# consignor first, so the second is refused with a message rather than by this guard.
+SALE_REVERSAL_CHECKED = """
+CREATE OR REPLACE FUNCTION {schema}.gerai_sale_reversal_checked() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'gerai_sale_reversals' THEN
+        IF NOT EXISTS (
+            SELECT FROM gerai_sales s JOIN journal_entries e ON e.reverses_id = s.entry_id
+            WHERE s.id = NEW.sale_id AND e.id = NEW.entry_id
+        ) THEN
+            RAISE EXCEPTION 'sale % is reversed only by the reversal of its own entry',
+                NEW.sale_id USING ERRCODE = 'check_violation';
+        END IF;
+        IF EXISTS (
+            SELECT FROM gerai_sale_lines l JOIN gerai_consignment_settled_lines p
+                ON p.sale_line_id = l.id
+            WHERE l.sale_id = NEW.sale_id
+        ) THEN
+            RAISE EXCEPTION 'sale % has a line paid to its consignor', NEW.sale_id
+                USING ERRCODE = 'check_violation';
+        END IF;
+    ELSIF EXISTS (
+        SELECT FROM gerai_sale_lines l JOIN gerai_sale_reversals r ON r.sale_id = l.sale_id
+        WHERE l.id = NEW.sale_line_id
+    ) THEN
+        RAISE EXCEPTION 'sale line % was reversed: nothing is owed for it', NEW.sale_line_id
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+REVERSAL_CHECKED = """
+CREATE TRIGGER gerai_sale_reversals_checked BEFORE INSERT ON {schema}.gerai_sale_reversals
+    FOR EACH ROW EXECUTE FUNCTION {schema}.gerai_sale_reversal_checked();
+"""
+SETTLED_LINE_CHECKED = """
+CREATE TRIGGER gerai_consignment_settled_lines_not_reversed
+    BEFORE INSERT ON {schema}.gerai_consignment_settled_lines
+    FOR EACH ROW EXECUTE FUNCTION {schema}.gerai_sale_reversal_checked();
+"""
+# The function comes with whichever of the two tables is created first.
+create_guards_with(
+    SaleReversal.__table__,
+    RECORD_KEPT + kept("gerai_sale_reversals") + SALE_REVERSAL_CHECKED + REVERSAL_CHECKED,
+)
+create_guards_with(SettledLine.__table__, SALE_REVERSAL_CHECKED + SETTLED_LINE_CHECKED)

@@ -17,6 +17,7 @@ from saas.gerai.models import (
     Sale,
     SaleLine,
     SettledLine,
+    sale_not_reversed,
 )
 from saas.microsite.models import BusinessUnit, UnitKind
 
@@ -227,7 +228,7 @@ def consignor_statement(session: Session, consignor: Consignor) -> ConsignorStat
         )
         .join(Sale, Sale.id == SaleLine.sale_id)
         .outerjoin(SettledLine, SettledLine.sale_line_id == SaleLine.id)
-        .where(SaleLine.consignor_id == consignor.id)
+        .where(SaleLine.consignor_id == consignor.id, sale_not_reversed())
         .order_by(Sale.sold_on, SaleLine.id)
     )
     settlements = session.scalars(

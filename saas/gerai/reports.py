@@ -17,7 +17,7 @@ from sqlalchemy import Date, Select, case, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from saas.gerai.models import GeraiProduct, Sale, SaleLine
+from saas.gerai.models import GeraiProduct, Sale, SaleLine, sale_not_reversed
 from saas.gerai.queries import stock_value
 
 BEST_SELLERS = 10
@@ -101,6 +101,7 @@ def _select(unit_id: int, start: date, end: date, *by: ColumnElement[Any]) -> Se
         select(*by, *_sums())
         .join(Sale, Sale.id == SaleLine.sale_id)
         .where(Sale.unit_id == unit_id, Sale.sold_on >= start, Sale.sold_on <= end)
+        .where(sale_not_reversed())
     )
 
 
@@ -143,6 +144,7 @@ def best_sellers(
         .join(SaleLine, SaleLine.product_id == GeraiProduct.id)
         .join(Sale, Sale.id == SaleLine.sale_id)
         .where(Sale.unit_id == unit_id, Sale.sold_on >= start, Sale.sold_on <= end)
+        .where(sale_not_reversed())
         .group_by(GeraiProduct.id, GeraiProduct.name)
         .order_by(amount.desc(), GeraiProduct.name)
         .limit(limit)

@@ -25,6 +25,7 @@ from saas.gerai.models import (
     Sale,
     SaleLine,
     SaleMethod,
+    SaleReversal,
     StockMovement,
 )
 from saas.gerai.operations import check_quantity, get_settings, lock_products
@@ -63,10 +64,14 @@ def sell(session: Session, checkout: Checkout) -> tuple[Sale, bool]:
         check_quantity(item.quantity)  # and its quantities added up stay within reason
     wanted = {line.product_id for line in cart if line.product_id is not None}
     products = lock_products(session, checkout.unit_id, wanted) if wanted else {}
-    if products and (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:
-        return first, False  # sent again while the first held the stock: judge it no more
-    negative_ok = get_settings(session, checkout.unit_id).allow_negative_stock
-    lines = [_sale_line(line, products, negative_ok) for line in cart]
+    try:
+        lines = [_sale_line(session, checkout.unit_id, line, products) for line in cart]
+    except GeraiError:
+        # Sent again while the first held the stock, which it took: judge it no more. (A
+        # retry that still finds its stock is found by its key when posting.)
+        if (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:
+            return first, False
+        raise
     posted = _post_sale(session, checkout, lines)
     if not posted.created:  # the same form, sent again while the first was being recorded
         return _first_sale(session, checkout.idempotency_key), False
@@ -104,8 +109,11 @@ def _check_checkout(checkout: Checkout) -> None:
             raise GeraiError("bad_price")
 
 
-def _sale_line(line: CartLine, products: dict[int, GeraiProduct], negative_ok: bool) -> SaleLine:
-    """The line as sold: a product at its price and its cost at moving average."""
+def _sale_line(
+    session: Session, unit_id: int, line: CartLine, products: dict[int, GeraiProduct]
+) -> SaleLine:
+    """The line as sold: a product at its price and its cost at moving average. The unit's
+    settings are read only for a line beyond the stock on hand, so most sales never ask."""
     if line.product_id is None:
         description = line.description.strip()[:120] or "-"
         return SaleLine(
@@ -118,7 +126,9 @@ def _sale_line(line: CartLine, products: dict[int, GeraiProduct], negative_ok: b
     product = products[line.product_id]
     if not product.is_active:
         raise GeraiError("inactive_product", name=product.name)
-    if line.quantity > product.on_hand and (product.consignor_id is not None or not negative_ok):
+    if line.quantity > product.on_hand and (
+        product.consignor_id is not None or not get_settings(session, unit_id).allow_negative_stock
+    ):
         # A consignor's goods are only what they brought: none can be sold ahead of them.
         raise GeraiError("out_of_stock", name=product.name, on_hand=product.on_hand)
     if product.consignor_id is not None:
@@ -273,12 +283,13 @@ def close_day(
 
 
 def expected_cash(session: Session, unit_id: int, day: date) -> int:
-    """The day's cash sales at the unit (rupiah)."""
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(Sale.total), 0)).where(
-                Sale.unit_id == unit_id, Sale.sold_on == day, Sale.method == SaleMethod.CASH
-            )
-        )
-        or 0
+    """The day's cash sales at the unit less the cash handed back that day for sales it
+    reversed (rupiah): what the till should hold."""
+    cash = Sale.unit_id == unit_id, Sale.method == SaleMethod.CASH
+    taken = select(func.coalesce(func.sum(Sale.total), 0)).where(*cash, Sale.sold_on == day)
+    refunded = (
+        select(func.coalesce(func.sum(Sale.total), 0))
+        .join(SaleReversal, SaleReversal.sale_id == Sale.id)
+        .where(*cash, SaleReversal.reversed_on == day)
     )
+    return int(session.scalar(taken) or 0) - int(session.scalar(refunded) or 0)

@@ -381,6 +381,7 @@ ROUTES: dict[str, str | Probe] = {
     "gerai.close_day": officer(unit),
     "gerai.receipt": officer(sale),
     "gerai.receipt_pdf": officer(sale),
+    "gerai.reverse_sale": officer(sale),
     "gerai.credit_owed": "none",
     "gerai.collect_credit": officer(member),
     "gerai.check_receipt": anyone(lambda a: {"token": a.gerai.sale_token}),

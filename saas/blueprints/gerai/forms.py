@@ -145,6 +145,7 @@ class SaleForm(Form):
             "autocomplete": "off",
             "enterkeyhint": "enter",
             "maxlength": 40,
+            "data-scan": "ean_13 ean_8 upc_a upc_e code_128 code_39 itf",  # product barcodes
         },
     )
     search = StringField(
@@ -162,7 +163,7 @@ class SaleForm(Form):
     buyer = StringField(
         _l("Buyer: member number or name (empty for the public)"),
         validators=[Optional(), Length(max=100)],
-        render_kw={"maxlength": 100, "autocomplete": "off"},
+        render_kw={"maxlength": 100, "autocomplete": "off", "data-scan": "qr_code"},  # the card
     )
     method = SelectField(
         _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in SALE_METHOD_LABELS.items()]
@@ -212,6 +213,15 @@ def with_new_key(form: Any) -> Any:
         if hasattr(form, name):
             getattr(form, name).data = clock.today()
     return form
+
+
+class ReverseSaleForm(Form):
+    reason = StringField(
+        _l("Why is this sale reversed?"),
+        validators=[DataRequired(message=_l("Write the reason.")), Length(max=200)],
+        render_kw={"maxlength": 200},
+    )
+    key = HiddenField(validators=[valid_key])
 
 
 class CollectCreditForm(Form):

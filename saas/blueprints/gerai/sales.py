@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from lokal.terbilang import terbilang
@@ -23,6 +23,7 @@ from saas.accounts.roles import Permission
 from saas.blueprints import receipts
 from saas.blueprints.gerai.forms import (
     SALE_METHOD_LABELS,
+    ReverseSaleForm,
     SaleForm,
     whole_number,
     with_new_key,
@@ -31,9 +32,10 @@ from saas.blueprints.gerai.views import bp, refusal, unit_or_404
 from saas.blueprints.links import external_url
 from saas.blueprints.member_cards import member_id_from_card
 from saas.db import tenant_db
-from saas.gerai import queries
+from saas.gerai import queries, reversal
 from saas.gerai import sales as selling
 from saas.gerai.models import MAX_PRICE, MAX_QUANTITY, GeraiProduct, Sale, SaleMethod
+from saas.gerai.reversal import TakeBack
 from saas.gerai.rules import CartLine
 from saas.gerai.sales import Checkout
 from saas.ledger.rules import LedgerError
@@ -161,7 +163,11 @@ def add_to_cart(
     cart = [*cart, *show(unit, added)][:MAX_CART]
     form.code.data = form.search.data = form.free_note.data = ""
     form.free_amount.data = form.quantity.data = None
-    return render_counter(unit, form, cart, matches=matches)
+    # A card scanned into the buyer field sends the form at once: name the member it found.
+    buyer, several = find_buyer(form.buyer.data or "")
+    if buyer is not None:
+        form.buyer.data = buyer.number
+    return render_counter(unit, form, cart, matches=matches, buyer=buyer, buyers=several)
 
 
 def checkout(
@@ -263,11 +269,46 @@ def receipt_context(sale: Sale) -> dict[str, Any]:
     }
 
 
+def receipt_page(sale: Sale, reversal_form: ReverseSaleForm | None = None) -> str:
+    return render_template(
+        "gerai/receipt.html",
+        reversal_form=reversal_form or with_new_key(ReverseSaleForm(formdata=None)),
+        may_reverse=sale.reversal is None and current_user.can(Permission.KEEP_BOOKS),
+        **receipt_context(sale),
+    )
+
+
 @bp.route("/kelola/gerai/nota/<number>")
 @tenant_view(Permission.SELL_GOODS)
 def receipt(number: str) -> str:
-    """A sale's receipt, to print or send by WhatsApp."""
-    return render_template("gerai/receipt.html", **receipt_context(sale_or_404(number)))
+    """A sale's receipt, to print or send by WhatsApp, and for the treasurer to reverse."""
+    return receipt_page(sale_or_404(number))
+
+
+@bp.route("/kelola/gerai/nota/<number>/batal", methods=["POST"])
+@tenant_view(Permission.KEEP_BOOKS)
+def reverse_sale(number: str) -> Response | tuple[str, int]:
+    """Reverse a sale: its entry reversed, its goods back in stock, once."""
+    sale = sale_or_404(number)
+    form = ReverseSaleForm()
+    if form.validate_on_submit():
+        take_back = TakeBack(
+            reason=form.reason.data or "",
+            reversed_on=clock.today(),
+            idempotency_key=form.key.data,
+            officer_id=current_user.id,
+            officer_name=current_user.name,
+        )
+        try:
+            reversal.reverse_sale(tenant_db(), sale, take_back)
+        except LedgerError as exc:
+            tenant_db().rollback()
+            form.reason.errors = [refusal(exc)]
+        else:
+            tenant_db().commit()
+            flash(_("Sale %(number)s is reversed.", number=number), "success")
+            return redirect(url_for("gerai.receipt", number=number))
+    return receipt_page(sale_or_404(number), form), 422
 
 
 @bp.route("/kelola/gerai/nota/<number>.pdf")

@@ -28,6 +28,7 @@ from saas.gerai import sales as selling
 from saas.gerai.models import GeraiProduct, SupplierPayment
 from saas.gerai.operations import Count, Delivery, ProductDetails, ReceivedLine
 from saas.gerai.rules import GeraiError
+from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
 from saas.microsite.models import BusinessUnit
 
@@ -55,6 +56,10 @@ GERAI_ERRORS = {
     "not_theirs": _l("Choose products this consignor brought."),
     "nothing_to_settle": _l("Nothing of theirs sold up to that day is left to pay."),
     "consignor_unnamed": _l("Enter the member number or the consignor's name."),
+    "sale_reversed": _l("This sale is reversed already."),
+    "consignment_settled": _l(
+        "A consigned item of this sale is paid to its consignor already, so the sale stands."
+    ),
 }
 FEE_ERRORS = frozenset({"fee_above_price", "fee_without_consignor", "unknown_consignor"})
 
@@ -66,6 +71,12 @@ def refusal(exc: LedgerError) -> str:
             "Only %(on_hand)s of %(name)s in stock.",
             on_hand=exc.details["on_hand"],
             name=exc.details["name"],
+        )
+    if exc.code == "credit_paid_back":
+        return _(
+            "The member owes only %(owed)s of this credit now: they paid part of it back, "
+            "so the sale stands.",
+            owed=rupiah_filter(int(str(exc.details["owed"]))),
         )
     return str(GERAI_ERRORS.get(exc.code, _l("This could not be recorded. Try again.")))
 

@@ -18,6 +18,7 @@ from saas.blueprints.loans.labels import STATUS_LABELS
 from saas.blueprints.members.statement import statement as member_statement
 from saas.blueprints.savings.qris_code import qris_to_pay
 from saas.db import tenant_db
+from saas.gerai import credit
 from saas.loans import queries as loan_queries
 from saas.members.models import Member
 from saas.members.queries import member_of_user
@@ -87,6 +88,7 @@ def home() -> str:
         reports=publishing.list_published(tenant_db()),
         qris=qris_to_pay(member),
         loans=loan_queries.summaries_of_member(tenant_db(), member.id, clock.today()),
+        shop_credit=credit.credit_account(tenant_db(), member.id),
         KIND_LABELS=KIND_LABELS,
         LOAN_STATUS_LABELS=STATUS_LABELS,
     )
