@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, request
@@ -50,8 +52,15 @@ def format_rupiah(amount: int, locale: str = "id") -> str:
     """``Rp1.234.567`` in Indonesian, ``Rp1,234,567`` in English; negative as ``-Rp5.000``."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("money is integer rupiah")
-    digits = format_decimal(abs(amount), format="#,##0", locale=locale)
+    # Whole rupiah grouped by thousands (CLDR's "#,##0"), with the locale's own separator;
+    # formatted by Python rather than Babel's pattern engine: statements show thousands.
+    digits = f"{abs(amount):,}".replace(",", _group_separator(locale))
     return f"{'-' if amount < 0 else ''}Rp{digits}"
+
+
+@cache
+def _group_separator(locale: str) -> str:
+    return str(Locale.parse(locale).number_symbols["latn"]["group"])
 
 
 def _active_locale() -> str:

@@ -6,6 +6,9 @@ import json
 import logging
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from saas.accounts.passwords import hash_password, password_problems, verify_password
 from saas.accounts.roles import GRANTS, Permission, Role, role_can
@@ -246,3 +249,13 @@ def test_only_a_change_to_a_returned_item_counts_as_its_fix():
 
 def test_a_return_recorded_without_fingerprints_blocks_nothing():
     assert unchanged_items({"npwp": None}, item_fingerprints(review_content())) == []
+
+
+@given(
+    amount=st.integers(min_value=-(10**15), max_value=10**15), locale=st.sampled_from(["id", "en"])
+)
+def test_rupiah_are_grouped_as_the_locales_number_pattern_groups_them(amount, locale):
+    """Formatted without Babel's pattern engine (statements show thousands of amounts), the
+    same as CLDR's "#,##0" in each language."""
+    digits = format_decimal(abs(amount), format="#,##0", locale=locale)
+    assert format_rupiah(amount, locale) == f"{'-' if amount < 0 else ''}Rp{digits}"
