@@ -41,8 +41,8 @@ LEDGER_MESSAGES = {
         "out since. Reverse the later payout first."
     ),
     "owned_entry": _l(
-        "This entry belongs to an SHU allocation, a month's interest or a reclassification: "
-        "it is undone on its own page."
+        "This entry belongs to an SHU allocation, a month's interest, a reclassification, a "
+        "loan or the shop: it is undone on its own page (a sale is reversed on its receipt)."
     ),
 }
 

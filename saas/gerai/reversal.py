@@ -128,6 +128,7 @@ def _reverse_entry(session: Session, sale: Sale, take_back: TakeBack) -> Journal
             reason=f"Pembatalan {sale.number}: {take_back.reason}",
             idempotency_key=take_back.idempotency_key,
             posted_by_id=take_back.officer_id,
+            by_owner=True,
         ).entry
     except LedgerError as exc:
         if exc.code == "already_reversed":

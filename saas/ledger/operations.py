@@ -464,8 +464,17 @@ def record_cash_entry(
 
 
 # Entries that records outside the ledger rest on: reversed only through their own pages.
+# Entries another record rests on: a sale and its stock, a delivery, a count, a loan... Undone
+# on the books page alone, the record would still say what the entry no longer does.
 OWNED_SOURCES = frozenset(
-    {EntrySource.SHU, EntrySource.INTEREST, EntrySource.RECLASS, EntrySource.LOAN}
+    {
+        EntrySource.SHU,
+        EntrySource.INTEREST,
+        EntrySource.RECLASS,
+        EntrySource.LOAN,
+        EntrySource.SALE,
+        EntrySource.STOCK,
+    }
 )
 
 
@@ -486,8 +495,9 @@ def reverse_entry(
 ) -> PostResult:
     """A new entry with every line on the other side, linked to the one it corrects.
 
-    Entries another record rests on (an SHU allocation, a month's interest, a reclassification)
-    are reversed only by the operation that owns them (``by_owner``). ``account_map`` moves a
+    Entries another record rests on (an SHU allocation, a month's interest, a reclassification,
+    a loan, a sale, the shop's stock) are reversed only by the operation that owns them
+    (``by_owner``). ``account_map`` moves a
     line to the account that now holds what its account held (savings reclassified since)."""
     if (first := find_entry_by_key(session, idempotency_key)) is not None:
         return PostResult(first, created=False)

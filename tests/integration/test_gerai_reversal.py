@@ -23,7 +23,8 @@ from saas.gerai.models import (
 from saas.gerai.reversal import TakeBack, reverse_sale
 from saas.gerai.rules import CartLine, GeraiError
 from saas.ledger import operations as ledger
-from saas.ledger.models import JournalEntry
+from saas.ledger.models import EntrySource, JournalEntry
+from saas.ledger.rules import LedgerError
 from saas.savings.models import PaymentMethod
 from tests.factories import PASSWORD, books_of, hidden, login, refused_by_database, text
 from tests.integration.test_gerai import (
@@ -90,6 +91,25 @@ def test_a_sale_is_reversed_once(shop):
         reverse_sale(session, sale, take_back())
     assert refused.value.code == "sale_reversed"
     assert rice.on_hand == 10
+
+
+def test_the_books_never_reverse_a_sales_or_a_deliverys_entry_on_their_own(shop):
+    """Undone in the journal alone, the sale would still stand and its stock stay sold: the
+    sale is reversed on its receipt, a delivery by a stock count."""
+    session, unit_id, rice, _sri = shop
+    sale, _created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 2)]))
+    delivery = session.scalar(select(JournalEntry).where(JournalEntry.source == EntrySource.STOCK))
+    for entry in (session.get_one(JournalEntry, sale.entry_id), delivery):
+        with pytest.raises(LedgerError) as refused:
+            ledger.reverse_entry(
+                session,
+                entry,
+                entry_date=entry.entry_date,
+                reason="salah catat",
+                idempotency_key=uuid.uuid4(),
+            )
+        assert refused.value.code == "owned_entry"
+    assert rice.on_hand == 8
 
 
 def test_a_credit_sale_reversed_takes_back_what_the_member_owes(shop):
@@ -260,8 +280,13 @@ def test_the_database_refuses_reversing_a_sale_paid_to_its_consignor(consigned, 
     sale, _created = sales.sell(session, checkout(unit_id, [CartLine(chips.id, 1)]))
     settle(session, unit_id, consignor.id)
     entry = session.get(JournalEntry, sale.entry_id)
-    reversing = ledger.reverse_entry(
-        session, entry, entry_date=REVERSED_ON, reason="x", idempotency_key=uuid.uuid4()
+    reversing = ledger.reverse_entry(  # as a tool other than the sale's reversal would
+        session,
+        entry,
+        entry_date=REVERSED_ON,
+        reason="x",
+        idempotency_key=uuid.uuid4(),
+        by_owner=True,
     ).entry
     error = refused_by_database(
         session,
