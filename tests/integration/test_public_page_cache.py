@@ -17,8 +17,9 @@ from werkzeug.http import http_date
 
 from saas import create_app
 from saas.blueprints.site.page_cache import LocalPages, RedisPages, make_store
+from saas.gerai import operations as gerai
 from tests.conftest import free_port
-from tests.factories import count_statements, csrf_token, login, text
+from tests.factories import books_of, count_statements, csrf_from, csrf_token, login, text
 
 PUBLIC_PAGES = [
     "/",
@@ -170,3 +171,37 @@ def test_a_redis_that_does_not_answer_is_a_miss_and_never_a_failed_page(app, cli
         patch.setitem(app.extensions, "guyub.pages", closed)
         page = client_for("alpha").get("/unit-usaha")
     assert page.status_code == 200
+
+
+def test_the_catalogue_follows_a_shop_price_change_at_once(alpha, client_for, db, tenants):
+    """A public product's new price shows to visitors holding the old page."""
+    unit_id = tenants.a.units[0].id
+    with books_of(db, tenants.a) as session:
+        rice = gerai.save_product(
+            session,
+            unit_id,
+            None,
+            gerai.ProductDetails("899100", "Beras Pandan", "kg", 15_000, 12_000, 3, True, True),
+        )
+        session.commit()
+        rice_id = rice.id
+    visitor = client_for("alpha")
+    held = visitor.get("/produk")
+    assert "Rp15,000" in text(held)
+    login(alpha, "bambang@kopalpha.id")
+    page = alpha.get(f"/kelola/gerai/{unit_id}/produk/{rice_id}")
+    changed = {
+        "csrf_token": csrf_from(page),
+        "code": "899100",
+        "name": "Beras Pandan",
+        "measure": "kg",
+        "price": "16.000",
+        "is_public": "y",
+        "is_active": "y",
+    }
+    assert alpha.post(f"/kelola/gerai/{unit_id}/produk/{rice_id}", data=changed).status_code == 302
+
+    now = visitor.get("/produk", headers={"If-None-Match": held.headers["ETag"]})
+
+    assert now.status_code == 200
+    assert "Rp16,000" in text(now)

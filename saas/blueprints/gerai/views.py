@@ -22,6 +22,7 @@ from saas.blueprints.gerai.forms import (
     whole_number,
     with_new_key,
 )
+from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
 from saas.gerai import operations, queries
 from saas.gerai import sales as selling
@@ -142,7 +143,10 @@ def edit_product(unit_id: int, product_id: int | None = None) -> Response | str 
         else:
             tenant_db().commit()
             flash(_("Product saved."), "success")
-            return redirect(url_for("gerai.products", unit_id=unit.id))
+            # The public catalogue shows its products: its kept pages follow at once.
+            return refresh_summary_after_change(
+                redirect(url_for("gerai.products", unit_id=unit.id))
+            )
     page = render_template("gerai/product.html", unit=unit, product=product, form=form)
     return (page, 422) if form.errors else page
 
