@@ -29,6 +29,7 @@ from typing import NamedTuple
 from common import emit, log, ms, p50, prepare_platform
 from sqlalchemy import BigInteger, bindparam, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
 
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
@@ -37,6 +38,7 @@ from saas.db import Databases
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account
 from saas.ledger.queries import balance_sheet, income_statement
+from saas.ledger.rules import Line
 from saas.members.models import Member
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
@@ -206,9 +208,29 @@ def time_reports(databases: Databases, shard: str, schema: str, runs: int) -> di
             "member_statement": time_runs(
                 runs, lambda: savings.member_statement(session, member, date(2022, 1, 1), end)
             ),
+            "cash_payout": time_runs(runs, lambda: pay_out_and_undo(session, end)),
         }
         session.commit()
     return figures
+
+
+def pay_out_and_undo(session: Session, day: date) -> None:
+    """An expense paid in cash through ``post_entry`` with the database's own check of the
+    cash held (run at once rather than at commit), then rolled back."""
+    cash = ledger.account_by_role(session, "cash").id
+    expense = session.scalar(
+        select(Account.id).where(Account.kind == "expense", Account.is_header.is_(False))
+    )
+    assert expense is not None
+    ledger.post_entry(
+        session,
+        entry_date=day,
+        description="Beban operasional",
+        lines=[Line(expense, debit=10_000), Line(cash, credit=10_000)],
+        idempotency_key=uuid.uuid4(),
+    )
+    session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    session.rollback()
 
 
 def close_months(
@@ -275,16 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             seconds = close_months(databases, shard, schema, officer, year=2024, month=11)
             emit({**fields, "name": "close_first_months", "value": seconds, "unit": "s"})
         for name, value in time_reports(databases, shard, schema, args.runs).items():
-            emit(
-                {
-                    **fields,
-                    "name": name,
-                    "value": value,
-                    "unit": "ms",
-                    "budget": BUDGETS[name],
-                    "pass": value <= BUDGETS[name],
-                }
-            )
+            budget = BUDGETS.get(name)
+            checked = {} if budget is None else {"budget": budget, "pass": value <= budget}
+            emit({**fields, "name": name, "value": value, "unit": "ms", **checked})
     seconds = close_months(databases, shard, schema, officer, year=2024, month=12)
     fields["closed_through"] = "2024-12"
     emit(

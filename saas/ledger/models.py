@@ -247,10 +247,17 @@ BEGIN
     -- one's commit, and then count it.
     PERFORM FROM accounts WHERE id = ANY(paying || drawn) ORDER BY id FOR NO KEY UPDATE;
     IF paying IS NOT NULL THEN
-        -- Money paid out never takes the cash box or the bank below zero.
-        SELECT account_id, sum(debit - credit) INTO short_account, short_balance
-        FROM journal_lines WHERE account_id = ANY(paying)
-        GROUP BY account_id HAVING sum(debit - credit) < 0 LIMIT 1;
+        -- Money paid out never takes the cash box or the bank below zero: what the closed
+        -- months' totals hold and the lines after them (the closing waits for this commit).
+        SELECT account_id, sum(amount) INTO short_account, short_balance
+        FROM (SELECT account_id, debit - credit AS amount FROM closed_month_totals
+              WHERE account_id = ANY(paying)
+              UNION ALL
+              SELECT account_id, debit - credit FROM journal_lines
+              WHERE account_id = ANY(paying) AND entry_date >= coalesce(
+                  (SELECT (max(make_date(year, month, 1)) + interval '1 month')::date
+                   FROM periods WHERE closed_at IS NOT NULL), '-infinity')) held
+        GROUP BY account_id HAVING sum(amount) < 0 LIMIT 1;
         IF short_account IS NOT NULL THEN
             RAISE EXCEPTION 'account % would hold %: money is never paid out below zero',
                 short_account, short_balance USING ERRCODE = 'check_violation';

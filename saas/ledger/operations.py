@@ -48,6 +48,7 @@ from saas.ledger.models import (
     JournalLine,
     Period,
 )
+from saas.ledger.queries import balances_of
 from saas.ledger.rules import (
     CASH_ROLES,
     CHART_TEMPLATE,
@@ -385,19 +386,19 @@ def _overdraft(session: Session, lines: Sequence[Line]) -> LedgerError | None:
         .order_by(Account.id)
         .with_for_update(key_share=True)
     ).all()
-    return _short_of_money(session, money) or _member_short(session, accounts, members)
+    return _short_of_money(session, accounts, money) or _member_short(session, accounts, members)
 
 
-def _short_of_money(session: Session, taken: dict[int, int]) -> LedgerError | None:
-    """not_enough_money when a cash or bank account holds less than is taken out of it."""
+def _short_of_money(
+    session: Session, accounts: dict[int, Account], taken: dict[int, int]
+) -> LedgerError | None:
+    """not_enough_money when a cash or bank account holds less than is taken out of it (read
+    from the closed months' totals and the open months' lines)."""
     if not taken:
         return None
-    held = func.sum(JournalLine.debit - JournalLine.credit)
-    query = select(JournalLine.account_id, held).where(JournalLine.account_id.in_(taken))
-    rows = session.execute(query.group_by(JournalLine.account_id)).all()
-    balances = dict(rows)
+    balances = balances_of(session, [accounts[account_id] for account_id in taken])
     for account_id, amount in taken.items():
-        if amount > (balance := int(balances.get(account_id) or 0)):
+        if amount > (balance := balances[account_id]):
             return LedgerError("not_enough_money", balance=balance)
     return None
 

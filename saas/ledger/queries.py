@@ -165,8 +165,11 @@ def account_balances(session: Session, as_of: date | None = None) -> dict[int, i
     }
 
 
-def balances_of(session: Session, accounts: Collection[Account], as_of: date) -> dict[int, int]:
-    """A few accounts' balances on their normal side at ``as_of``, in rupiah, by account id."""
+def balances_of(
+    session: Session, accounts: Collection[Account], as_of: date | None = None
+) -> dict[int, int]:
+    """A few accounts' balances on their normal side at ``as_of`` (all time when None), in
+    rupiah, by account id."""
     totals = _totals(session, [a.id for a in accounts], until=as_of)
     return {a.id: signed_balance(a.kind, *totals.get(a.id, (0, 0))) for a in accounts}
 

@@ -17,6 +17,7 @@ from saas.ledger.queries import (
     _line_totals,
     _totals,
     balance_sheet,
+    balances_of,
     cash_flow,
     equity_changes,
     income_statement,
@@ -240,6 +241,54 @@ def test_an_entry_written_around_the_app_into_a_closed_month_is_refused(books, t
         key=uuid.uuid4(),
     )
     assert "is closed" in error
+
+
+def test_money_paid_out_is_checked_against_the_closed_months_and_the_open_ones(
+    books, tenants, officer
+):
+    """What cash holds is its closed months' totals and its lines after them: all of it can be
+    paid out; a rupiah more is refused by the operation and, written around it, by the
+    database."""
+    schema = tenants.a.tenant.schema_name
+    cash = ledger.account_by_role(books, "cash")
+    sales = ledger.account_by_role(books, "sales_members").id
+    expense = books.scalar(
+        select(Account.id).where(Account.kind == "expense", Account.is_header.is_(False))
+    )
+
+    def pay(amount: int, day: date, debit: int = expense, credit: int = cash.id) -> None:
+        ledger.post_entry(
+            books,
+            entry_date=day,
+            description="kas",
+            lines=[Line(debit, debit=amount), Line(credit, credit=amount)],
+            idempotency_key=uuid.uuid4(),
+        )
+
+    pay(1_000_000, date(YEAR, 2, 10), debit=cash.id, credit=sales)
+    ledger.close_period(books, YEAR, 3, user_id=officer, today=AFTER_YEAR)
+    pay(500_000, date(YEAR, 5, 1), debit=cash.id, credit=sales)
+    held = balances_of(books, [cash])[cash.id]
+    debit, credit = _line_totals(books, until=date(YEAR, 12, 31))[cash.id]
+    assert held == debit - credit
+    with pytest.raises(LedgerError) as refused:
+        pay(held + 1, date(YEAR, 6, 1))
+    assert refused.value.code == "not_enough_money"
+    error = refused_by_database(
+        books,
+        schema,
+        "WITH entry AS (INSERT INTO journal_entries (entry_date, description, source,"
+        f" idempotency_key, posted_at) VALUES (DATE '{YEAR}-06-01', 'di luar aplikasi',"
+        " 'manual', gen_random_uuid(), now()) RETURNING id, entry_date)"
+        " INSERT INTO journal_lines (entry_id, account_id, entry_date, debit, credit, line_no)"
+        f" SELECT id, {expense}, entry_date, {held + 1}, 0, 1 FROM entry UNION ALL"
+        f" SELECT id, {cash.id}, entry_date, 0, {held + 1}, 2 FROM entry;"
+        " SET CONSTRAINTS ALL IMMEDIATE",
+    )
+    assert "money is never paid out below zero" in error
+    pay(held, date(YEAR, 6, 1))
+    books.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))  # the database's check, now
+    assert balances_of(books, [cash])[cash.id] == 0
 
 
 def test_the_migration_counts_the_months_closed_before_it(db):
