@@ -7,7 +7,8 @@ voluntary savings and one in ten loan interest, and the cooperative books a doze
 some sales (about 174,000 journal lines for 2,000 members, 1.7 million for 20,000), planned and
 written in SQL a month per transaction (INSERT ... SELECT), every guard of the books checking
 them as it would a posting. It then times, as the median of repeated runs, the balance sheet,
-the PHU of the last year and one member's statement over the three years: first with no month
+the PHU of the last year, one member's statement over the three years and an expense paid in
+cash (the operation's and the database's checks of the cash held): first with no month
 closed, then with the months closed up to November of the last year, as a treasurer closes each
 month once it has ended (statements read closed months from their totals). Last: closing
 December, the SHU allocation of the last year for every member (about one in ten pays loan
