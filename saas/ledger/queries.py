@@ -88,7 +88,7 @@ def _totals(
     since: date | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Debit and credit totals per account (of ``accounts``, all when None) over the lines
-    dated from ``since`` to ``until``, in one statement.
+    dated from ``since`` to ``until``: the last closed month read, then one statement.
 
     What lies up to ``until`` less what lies before ``since``: each is the closed months it
     covers, read from their totals, and the lines after them; so the closed months between
