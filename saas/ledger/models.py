@@ -7,6 +7,18 @@ entry left without lines; triggers refuse any UPDATE or DELETE of posted entries
 entry dated in a closed period is refused, and a closed period is never reopened
 (``LEDGER_FUNCTIONS``, ``LEDGER_TRIGGERS`` and ``PERIOD_GUARDS``, created with the tables and
 by the migrations).
+
+Statements, and the check that money paid out is held, read closed months from
+``closed_month_totals``, each account's debit and credit totals of a month, which the database
+counts from the lines when the month closes (``COUNTING``) and never lets anyone else write.
+Measured on a cooperative of 20,000 members (1.7 million lines, ``bench/p7_ledger.py --members
+20000``), summing the lines took the balance sheet 117 ms and the PHU 75 ms (budget 50), and a
+payout's checks of the cash held 227 ms, all growing with the books; with the closed months'
+totals and the open months' lines, 13 ms, 10 ms and 17 ms once the months are closed. Counting
+at the close rather than at each posting keeps the posting path as it was: no row that every
+cashier's posting must update (every deposit moves the cash account, so a running total per
+account and month would queue the counters behind one another), and totals that never change,
+because nothing is posted on or before a closed month again.
 """
 
 from __future__ import annotations
@@ -163,6 +175,25 @@ class JournalLine(TenantBase):
     entry: Mapped[JournalEntry] = relationship(back_populates="lines")
 
 
+class ClosedMonthTotal(TenantBase):
+    """One account's debit and credit totals over a closed month, counted by the database from
+    the lines when the month closed (``COUNTING``); months without lines on it have no row."""
+
+    __tablename__ = "closed_month_totals"
+    __table_args__ = (
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+        CheckConstraint("debit >= 0 AND credit >= 0 AND debit + credit > 0", name="has_lines"),
+    )
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    month: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="RESTRICT"), primary_key=True
+    )
+    debit: Mapped[int] = mapped_column(BigInteger)
+    credit: Mapped[int] = mapped_column(BigInteger)
+
+
 class EntryAttachment(TenantBase):
     """A photo of the paper receipt behind an entry (kept privately, like documents)."""
 
@@ -217,10 +248,17 @@ BEGIN
     -- one's commit, and then count it.
     PERFORM FROM accounts WHERE id = ANY(paying || drawn) ORDER BY id FOR NO KEY UPDATE;
     IF paying IS NOT NULL THEN
-        -- Money paid out never takes the cash box or the bank below zero.
-        SELECT account_id, sum(debit - credit) INTO short_account, short_balance
-        FROM journal_lines WHERE account_id = ANY(paying)
-        GROUP BY account_id HAVING sum(debit - credit) < 0 LIMIT 1;
+        -- Money paid out never takes the cash box or the bank below zero: what the closed
+        -- months' totals hold and the lines after them (the closing waits for this commit).
+        SELECT account_id, sum(amount) INTO short_account, short_balance
+        FROM (SELECT account_id, debit - credit AS amount FROM closed_month_totals
+              WHERE account_id = ANY(paying)
+              UNION ALL
+              SELECT account_id, debit - credit FROM journal_lines
+              WHERE account_id = ANY(paying) AND entry_date >= coalesce(
+                  (SELECT (max(make_date(year, month, 1)) + interval '1 month')::date
+                   FROM periods WHERE closed_at IS NOT NULL), '-infinity')) held
+        GROUP BY account_id HAVING sum(amount) < 0 LIMIT 1;
         IF short_account IS NOT NULL THEN
             RAISE EXCEPTION 'account % would hold %: money is never paid out below zero',
                 short_account, short_balance USING ERRCODE = 'check_violation';
@@ -342,6 +380,63 @@ CREATE TRIGGER periods_truncate BEFORE TRUNCATE ON {schema}.periods
 """
 
 
+# A month's totals are counted when it closes, from every month not counted yet up to it (a
+# closing closes every earlier month too, and one statement may close several): the counted
+# months are those up to the last with a row, as a closed month with lines always has rows.
+# The SHARE lock waits for every transaction writing entries to finish, and holds new ones
+# until this closing commits, so none lands in the month between the count and the close.
+COUNTING = """
+CREATE FUNCTION {schema}.ledger_count_closed_month() RETURNS trigger LANGUAGE plpgsql
+SET search_path = {schema} AS $$
+DECLARE
+    counted date;
+    through date := (make_date(NEW.year, NEW.month, 1) + interval '1 month')::date;
+BEGIN
+    LOCK TABLE journal_entries IN SHARE MODE;
+    SELECT (max(make_date(year, month, 1)) + interval '1 month')::date INTO counted
+    FROM closed_month_totals;
+    IF counted >= through THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO closed_month_totals (year, month, account_id, debit, credit)
+    SELECT extract(year FROM totals.month), extract(month FROM totals.month), account.id,
+           totals.debit, totals.credit
+    FROM accounts account
+    CROSS JOIN LATERAL (SELECT date_trunc('month', entry_date) AS month,
+                               sum(debit) AS debit, sum(credit) AS credit
+                        FROM journal_lines
+                        WHERE account_id = account.id AND entry_date < through
+                          AND entry_date >= coalesce(counted, '-infinity')
+                        GROUP BY 1) totals;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER periods_count_closed AFTER INSERT OR UPDATE OF closed_at ON {schema}.periods
+    FOR EACH ROW WHEN (NEW.closed_at IS NOT NULL)
+    EXECUTE FUNCTION {schema}.ledger_count_closed_month();
+"""
+
+TOTALS_GUARDS = """
+CREATE FUNCTION {schema}.ledger_totals_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    -- Written by a month's closing alone (a trigger within a trigger), and never changed.
+    IF TG_OP = 'INSERT' AND pg_trigger_depth() > 1 THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'a closed month''s totals are counted from its lines when it closes'
+        USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER closed_month_totals_counted
+    BEFORE INSERT OR UPDATE OR DELETE ON {schema}.closed_month_totals
+    FOR EACH ROW EXECUTE FUNCTION {schema}.ledger_totals_counted();
+CREATE TRIGGER closed_month_totals_truncate BEFORE TRUNCATE ON {schema}.closed_month_totals
+    FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_totals_counted();
+"""
+
+
 create_guards_with(JournalLine.__table__, LEDGER_FUNCTIONS + LEDGER_TRIGGERS)
 
-create_guards_with(Period.__table__, PERIOD_GUARDS)
+# The periods' table may come before the lines' and the totals' (the function finds them when
+# it runs).
+create_guards_with(Period.__table__, PERIOD_GUARDS + COUNTING)
+
+create_guards_with(ClosedMonthTotal.__table__, TOTALS_GUARDS)

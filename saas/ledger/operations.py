@@ -33,7 +33,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement, Executable, FromClause
 
 from saas.db import attach_inserted
 from saas.ledger.models import (
@@ -45,6 +48,7 @@ from saas.ledger.models import (
     JournalLine,
     Period,
 )
+from saas.ledger.queries import balances_of
 from saas.ledger.rules import (
     CASH_ROLES,
     CHART_TEMPLATE,
@@ -382,19 +386,19 @@ def _overdraft(session: Session, lines: Sequence[Line]) -> LedgerError | None:
         .order_by(Account.id)
         .with_for_update(key_share=True)
     ).all()
-    return _short_of_money(session, money) or _member_short(session, accounts, members)
+    return _short_of_money(session, accounts, money) or _member_short(session, accounts, members)
 
 
-def _short_of_money(session: Session, taken: dict[int, int]) -> LedgerError | None:
-    """not_enough_money when a cash or bank account holds less than is taken out of it."""
+def _short_of_money(
+    session: Session, accounts: dict[int, Account], taken: dict[int, int]
+) -> LedgerError | None:
+    """not_enough_money when a cash or bank account holds less than is taken out of it (read
+    from the closed months' totals and the open months' lines)."""
     if not taken:
         return None
-    held = func.sum(JournalLine.debit - JournalLine.credit)
-    query = select(JournalLine.account_id, held).where(JournalLine.account_id.in_(taken))
-    rows = session.execute(query.group_by(JournalLine.account_id)).all()
-    balances = dict(rows)
+    balances = balances_of(session, [accounts[account_id] for account_id in taken])
     for account_id, amount in taken.items():
-        if amount > (balance := int(balances.get(account_id) or 0)):
+        if amount > (balance := balances[account_id]):
             return LedgerError("not_enough_money", balance=balance)
     return None
 
@@ -538,9 +542,14 @@ def list_periods(session: Session) -> list[Period]:
 
 
 def close_period(session: Session, year: int, month: int, *, user_id: int, today: date) -> Period:
-    """Close a month that has ended, and with it every earlier month still open."""
+    """Close a month that has ended, and with it every earlier month still open; the database
+    counts the months' totals as they close (``models.COUNTING``)."""
     if (year, month) >= month_of(today):
         raise LedgerError("period_not_ended")
+    # The counting takes this lock too; taken first, before the periods' rows, it is taken in
+    # the order postings take theirs (the entries' table, then the rows), so a closing waits
+    # for the postings under way instead of deadlocking with one that posts twice.
+    session.execute(_LockTable(JournalEntry.__table__, "SHARE"))
     session.execute(insert(Period).values(year=year, month=month).on_conflict_do_nothing())
     periods = session.scalars(
         select(Period)
@@ -558,6 +567,20 @@ def close_period(session: Session, year: int, month: int, *, user_id: int, today
             period.closed_at, period.closed_by_id = now, user_id
     session.flush()
     return target
+
+
+class _LockTable(Executable, ClauseElement):
+    """``LOCK TABLE`` of a tenant table, its schema named by the session's map."""
+
+    inherit_cache = False
+
+    def __init__(self, table: FromClause, mode: str) -> None:
+        self.table, self.mode = table, mode
+
+
+@compiles(_LockTable)
+def _compile_lock(element: _LockTable, compiler: SQLCompiler, **_kw: object) -> str:
+    return f"LOCK TABLE {compiler.preparer.format_table(element.table)} IN {element.mode} MODE"
 
 
 def first_open_day(session: Session) -> date | None:

@@ -1,4 +1,9 @@
-"""Reading the books: balances, the trial balance and the statements, from the journal lines."""
+"""Reading the books: balances, the trial balance and the statements.
+
+Every figure is a sum of journal lines; a closed month's sums per account are read from
+``closed_month_totals``, which the database counted from those lines when the month closed
+(``saas.ledger.models``), and only the open months' lines are summed here.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,16 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, literal, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
-from saas.ledger.models import Account, AccountKind, JournalLine
+from saas.ledger.models import Account, AccountKind, ClosedMonthTotal, JournalLine, Period
 from saas.ledger.rules import (
     CASH_ROLES,
     FIXED_ASSETS_CODE,
     CashActivity,
     cash_activity,
+    month_end,
     signed_balance,
     suggest_child_code,
 )
@@ -30,7 +36,7 @@ class TrialBalanceRow:
     balance: int  # on the account's normal side
 
 
-def _totals(
+def _line_totals(
     session: Session,
     *where: ColumnElement[bool],
     until: date | None = None,
@@ -53,6 +59,103 @@ def _totals(
     return {account: (int(d), int(c)) for account, d, c in session.execute(query)}
 
 
+def closed_through(session: Session) -> date | None:
+    """The last day of the last closed month (None when none is): the months up to it are
+    counted in ``closed_month_totals``."""
+    row = session.execute(
+        select(Period.year, Period.month)
+        .where(Period.closed_at.is_not(None))
+        .order_by(Period.year.desc(), Period.month.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else month_end(row.year, row.month)
+
+
+def _counted_by(closed: date | None, day: date | None) -> date | None:
+    """The last day of the last closed month that ends on or before ``day`` (every closed
+    month when ``day`` is None; None when no month is closed)."""
+    if closed is None or day is None:
+        return closed
+    ended = day if (day + DAY).day == 1 else day.replace(day=1) - DAY
+    return min(closed, ended)
+
+
+def _totals(
+    session: Session,
+    accounts: Collection[int] | None = None,
+    *,
+    until: date | None = None,
+    since: date | None = None,
+) -> dict[int, tuple[int, int]]:
+    """Debit and credit totals per account (of ``accounts``, all when None) over the lines
+    dated from ``since`` to ``until``: the last closed month read, then one statement.
+
+    What lies up to ``until`` less what lies before ``since``: each is the closed months it
+    covers, read from their totals, and the lines after them; so the closed months between
+    the two come from their totals and only the open days at either end from the lines."""
+    closed = closed_through(session)
+    before = None if since is None else since - DAY
+    high = _counted_by(closed, until)
+    low = _counted_by(closed, before) if before is not None else None
+    if high is None or high == low:  # no closed month in the range: its lines alone
+        rows = _lines_between(accounts, before, until).subquery()
+    else:
+        parts = [_month_totals(accounts, low, high), _lines_between(accounts, high, until)]
+        if before is not None and low != before:
+            parts.append(_lines_between(accounts, low, before, sign=-1))
+        rows = union_all(*parts).subquery()
+    query = select(rows.c.account_id, func.sum(rows.c.debit), func.sum(rows.c.credit))
+    found = session.execute(query.group_by(rows.c.account_id))
+    # An account with lines in the range has a positive total on one side at least.
+    return {account: (int(d), int(c)) for account, d, c in found if d or c}
+
+
+def _month_totals(
+    accounts: Collection[int] | None, after: date | None, through: date
+) -> Select[int, int, int]:
+    """The closed months' totals after the month of ``after`` (from the first when None) up to
+    the month of ``through``."""
+    month = tuple_(ClosedMonthTotal.year, ClosedMonthTotal.month)
+    query = select(
+        ClosedMonthTotal.account_id.label("account_id"),
+        ClosedMonthTotal.debit.label("debit"),
+        ClosedMonthTotal.credit.label("credit"),
+    ).where(month <= tuple_(literal(through.year), literal(through.month)))
+    if accounts is not None:
+        query = query.where(ClosedMonthTotal.account_id.in_(accounts))
+    if after is not None:
+        query = query.where(month > tuple_(literal(after.year), literal(after.month)))
+    return query
+
+
+def _lines_between(
+    accounts: Collection[int] | None, after: date | None, through: date | None, sign: int = 1
+) -> Select[int, int, int]:
+    """Each account's lines dated after ``after`` up to ``through`` (None: unbounded), summed
+    (negated when ``sign`` is -1): a range of the account-and-date index per account, so a
+    month's lines are read without passing over the years before it."""
+    sums = select(
+        func.sum(JournalLine.debit).label("debit"), func.sum(JournalLine.credit).label("credit")
+    ).where(JournalLine.account_id == Account.id)
+    if after is not None:
+        sums = sums.where(JournalLine.entry_date > after)
+    if through is not None:
+        sums = sums.where(JournalLine.entry_date <= through)
+    found = sums.lateral("found")
+    query = (
+        select(
+            Account.id.label("account_id"),
+            (found.c.debit * sign).label("debit"),
+            (found.c.credit * sign).label("credit"),
+        )
+        .join(found, true())
+        .where(found.c.debit.is_not(None))
+    )
+    if accounts is not None:
+        query = query.where(Account.id.in_(accounts))
+    return query
+
+
 def account_balances(session: Session, as_of: date | None = None) -> dict[int, int]:
     """Every account's balance on its normal side, up to ``as_of`` (all time when None)."""
     totals = _totals(session, until=as_of)
@@ -62,9 +165,12 @@ def account_balances(session: Session, as_of: date | None = None) -> dict[int, i
     }
 
 
-def balances_of(session: Session, accounts: Collection[Account], as_of: date) -> dict[int, int]:
-    """A few accounts' balances on their normal side at ``as_of``, in rupiah, by account id."""
-    totals = _totals(session, JournalLine.account_id.in_([a.id for a in accounts]), until=as_of)
+def balances_of(
+    session: Session, accounts: Collection[Account], as_of: date | None = None
+) -> dict[int, int]:
+    """A few accounts' balances on their normal side at ``as_of`` (all time when None), in
+    rupiah, by account id."""
+    totals = _totals(session, [a.id for a in accounts], until=as_of)
     return {a.id: signed_balance(a.kind, *totals.get(a.id, (0, 0))) for a in accounts}
 
 
@@ -156,13 +262,12 @@ def _sections(
 
 
 def balance_sheet(session: Session, as_of: date) -> BalanceSheet:
-    """Three queries: the totals up to the date and those before 1 January of its year (both
-    index scans), and the chart."""
+    """The chart, and the totals up to the date and those before 1 January of its year (each
+    the last closed month read, then the closed months' totals and the open months' lines)."""
     chart = _chart(session)
     totals = _totals(session, until=as_of)
     results = [a.id for a in chart if a.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)]
-    in_results = JournalLine.account_id.in_(results)
-    earlier = _result(_totals(session, in_results, until=date(as_of.year - 1, 12, 31)), chart)
+    earlier = _result(_totals(session, results, until=date(as_of.year - 1, 12, 31)), chart)
     retained = next((a.id for a in chart if a.role == "retained_shu"), None)
     adjust = {retained: earlier} if retained is not None and earlier else {}
     kinds = (AccountKind.ASSET, AccountKind.LIABILITY, AccountKind.EQUITY)
@@ -190,7 +295,7 @@ class ChartNode:
 
 
 def chart_tree(session: Session) -> list[ChartNode]:
-    """The chart as a tree in code order, every account with its balance (two queries)."""
+    """The chart as a tree in code order, every account with its balance."""
     totals = _totals(session)
     accounts = _chart(session)
     children: dict[int | None, list[Account]] = {}
@@ -270,7 +375,7 @@ class EquityStatement:
 
 def equity_changes(session: Session, start: date, end: date) -> EquityStatement:
     """Each equity account's opening, credits (increases), debits (decreases) and closing, and
-    the result not yet closed into equity: three queries."""
+    the result not yet closed into equity."""
     before = _totals(session, until=start - DAY)
     during = _totals(session, since=start, until=end)
     chart = _chart(session)
@@ -278,7 +383,7 @@ def equity_changes(session: Session, start: date, end: date) -> EquityStatement:
     # of its own year before the period open the period's result.
     results = [a.id for a in chart if a.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)]
     earlier = _result(
-        _totals(session, JournalLine.account_id.in_(results), until=date(start.year - 1, 12, 31)),
+        _totals(session, results, until=date(start.year - 1, 12, 31)),
         chart,
     )
     accounts = []
@@ -346,18 +451,17 @@ class CashFlowStatement:
 def cash_flow(session: Session, start: date, end: date) -> CashFlowStatement:
     """Every entry of the period that moved cash, read from its other lines: a credit there is
     cash received for that account, a debit cash paid for it. A move between two cash accounts
-    has no other line and is no flow. Four queries: the chart, the cash accounts' totals before
-    and in the period (index-only scans), and the other lines of the entries that moved cash."""
+    has no other line and is no flow. Read: the chart, the cash accounts' totals before and in
+    the period, and the other lines of the entries that moved cash."""
     chart = _chart(session)
     cash = _with_subaccounts(chart, {a.id for a in chart if a.role in CASH_ROLES})
     fixed = _with_subaccounts(chart, {a.id for a in chart if a.code == FIXED_ASSETS_CODE})
-    in_cash = JournalLine.account_id.in_(cash)
-    opening = sum(d - c for d, c in _totals(session, in_cash, until=start - DAY).values())
-    moved = sum(d - c for d, c in _totals(session, in_cash, since=start, until=end).values())
+    opening = sum(d - c for d, c in _totals(session, cash, until=start - DAY).values())
+    moved = sum(d - c for d, c in _totals(session, cash, since=start, until=end).values())
     cash_entries = select(JournalLine.entry_id).where(
-        in_cash, JournalLine.entry_date.between(start, end)
+        JournalLine.account_id.in_(cash), JournalLine.entry_date.between(start, end)
     )
-    counter = _totals(
+    counter = _line_totals(
         session,
         JournalLine.entry_id.in_(cash_entries),
         JournalLine.account_id.not_in(cash),

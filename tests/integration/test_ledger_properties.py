@@ -34,7 +34,7 @@ from saas.accounts.roles import Role
 from saas.db import Databases, get_databases
 from saas.ledger import operations as ledger
 from saas.ledger.models import MAX_AMOUNT, Account, JournalEntry, JournalLine
-from saas.ledger.queries import _totals, account_balances
+from saas.ledger.queries import _line_totals, _totals, account_balances
 from saas.ledger.rules import CASH_ROLES, LedgerError, Line, signed_balance
 from saas.tenants import schemas
 from saas.tenants.models import Tenant
@@ -316,6 +316,16 @@ def machine(app, databases):
             if not hasattr(self, "session") or self.closed_through is None:
                 return
             assert _totals(self.session, until=self.closed_through) == self.closed_totals
+
+        @invariant()
+        def closed_months_totals_are_their_lines_sums(self):
+            if not hasattr(self, "session") or self.closed_through is None:
+                return
+            ends = [self.closed_through, self.closed_through + timedelta(days=20), TODAY]
+            for since in (None, START, self.closed_through - timedelta(days=40)):
+                for until in ends:
+                    found = _totals(self.session, since=since, until=until)
+                    assert found == _line_totals(self.session, since=since, until=until)
 
     return Books
 

@@ -274,8 +274,8 @@ def downgrade_schema(connection, schema_name: str, target: str) -> None:
 
 @pytest.mark.parametrize(
     "revision",
-    ["t0018", "t0029", "t0031", "t0032", "t0034"],  # guards: ledger; static SQL; consignment;
-    # registers; sale reversals
+    # ledger guards; static SQL; consignment; registers; sale reversals; closed months' totals
+    ["t0018", "t0029", "t0031", "t0032", "t0034", "t0035"],
 )
 def test_a_guards_revision_goes_back_to_the_schema_before_it(db, revision):
     previous = schemas.tenant_script().get_revision(revision).down_revision
