@@ -35,6 +35,7 @@ from saas.ledger.queries import balance_sheet, income_statement
 from saas.members.models import Member
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.seed_rat import hold_rat
 from saas.shu import operations as shu
 from saas.tenants.provisioning import provision_tenant
 
@@ -201,6 +202,14 @@ def time_shu_allocation(
     posting of its entry and shares, one commit; seconds and the number of shares."""
     with databases.tenant_session(shard, schema) as session:
         ledger.close_period(session, 2024, 12, user_id=officer, today=date(2025, 1, 1))
+        # The SHU is posted only after the RAT that approved it (held outside the timing).
+        hold_rat(
+            session,
+            book_year=2024,
+            held_on=date(2025, 1, 2),
+            letter_code="KDMP-BESAR",
+            user_id=officer,
+        )
         session.commit()
         started = time.perf_counter()
         planned = shu.plan(session, 2024, shu.get_percentages(session))
