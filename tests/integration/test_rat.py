@@ -17,14 +17,18 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from saas.blueprints.member_cards import card_url
+from saas.dashboard import queries as national
+from saas.dashboard.models import TenantSummary
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member
 from saas.members.operations import MemberDetails
 from saas.rat import operations as rat
-from saas.rat.models import Meeting, MeetingKind, MeetingStatus, Topic
+from saas.rat.models import Attendance, Decision, Meeting, MeetingKind, MeetingStatus, Topic
 from saas.registers.models import Kind, Letter, RegisterEntry
+from saas.seed import DEMO_SLUG, seed_demo
 from saas.shu import operations as shu
+from saas.tenants.models import Tenant
 from tests.factories import (
     book_closed_2025,
     books_of,
@@ -571,3 +575,53 @@ def test_the_meeting_pages_in_indonesian_show_no_translated_english(client_for, 
         assert response.status_code == 200, url
         assert english_on(text(response)) == [], url
     assert english_on(text(refused)) == []
+
+
+def test_the_microsite_and_the_national_dashboard_show_the_last_rat_held(
+    ketua, client_for, db, tenants
+):
+    meeting = open_meeting(db, tenants)
+    visitor = client_for("alpha")
+    assert "RAT for book year" not in text(visitor.get("/"))
+    with books_of(db, tenants.a) as session:
+        held = session.get(Meeting, meeting.id)
+        for member in session.scalars(select(Member)):
+            rat.record_arrival(session, held, member, now=NOW, user_id=None)
+        session.commit()
+    page = f"{BASE}/{meeting.id}"
+    assert post(ketua, f"{page}/tutup", {}, page=page).status_code == 302
+    home = text(client_for("alpha").get("/"))
+    assert "RAT for book year 2025 held on March 15, 2026" in home
+    in_indonesian = text(client_for("alpha", lang="id").get("/"))
+    assert "RAT tahun buku 2025 diselenggarakan pada 15 Maret 2026" in in_indonesian
+    with db.platform_session() as platform:
+        platform.get(Tenant, tenants.a.tenant.id).region_code = "32.73.01.2001"
+        platform.flush()
+        rows = national.region_figures(platform)
+    assert [(r.code, r.rat_held) for r in rows] == [("32", 1)]
+    assert national.total_figures(rows).rat_held == 1
+    dashboard = text(client_for(None).get("/dasbor"))
+    assert 'id="rat-held"' in dashboard
+
+
+def test_the_demo_held_last_years_rat_and_posted_the_shu_it_approved(app, db, client_for, today):
+    list(seed_demo(db, app.extensions["guyub.settings"], "demo-seed-2026"))
+    last_year = today.year - 1
+    with db.platform_session() as session:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+        summary = session.get(TenantSummary, tenant.id)
+        assert summary.rat_year == last_year
+    with db.tenant_session(tenant.shard, tenant.schema_name) as session:
+        meeting = session.scalars(select(Meeting)).one()
+        assert meeting.status == MeetingStatus.CLOSED
+        assert meeting.quorum is not None
+        assert len(session.scalars(select(Attendance)).all()) >= meeting.quorum
+        assert {d.topic for d in session.scalars(select(Decision)) if d.approved} == {
+            Topic.STATEMENTS,
+            Topic.SHU,
+        }
+        allocation = shu.live_allocation(session, last_year)
+        assert allocation is not None
+        assert allocation.decided_on == meeting.held_on
+    home = text(client_for(DEMO_SLUG).get("/"))
+    assert f"RAT for book year {last_year} held on" in home
