@@ -255,7 +255,7 @@ def test_the_whole_rat_from_schedule_to_the_shu_posted(app, ketua, client_for, d
         "Membership changes in the book year",
         "Minutes",
         "Attendance list",
-        "0001 · Sri Wahyuni Alpha",
+        "0001 Sri Wahyuni Alpha; 0002 Joko OnlyAlpha",
     ):
         assert heading in words, heading
     assert "3273014507900001" not in words  # names and numbers, never the NIK
@@ -625,3 +625,35 @@ def test_the_demo_held_last_years_rat_and_posted_the_shu_it_approved(app, db, cl
         assert allocation.decided_on == meeting.held_on
     home = text(client_for(DEMO_SLUG).get("/"))
     assert f"RAT for book year {last_year} held on" in home
+
+
+def test_the_pack_shows_the_loan_portfolio_and_the_units_that_sold_in_the_book_year(
+    app, db, client_for, today
+):
+    list(seed_demo(db, app.extensions["guyub.settings"], "demo-seed-2026"))
+    with db.platform_session() as session:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == DEMO_SLUG))
+    with db.tenant_session(tenant.shard, tenant.schema_name) as session:
+        # This year's loans and the gerai's sales of this month: an extraordinary meeting now.
+        meeting = rat.schedule_meeting(
+            session,
+            rat.Schedule(
+                kind=MeetingKind.EXTRAORDINARY,
+                book_year=today.year,
+                held_on=today,
+                starts_at=NOW.time(),
+                place="Balai desa",
+                agenda="Pembukaan",
+            ),
+            letter_code="KDMP-DEMO",
+            today=today,
+            user_id=None,
+        )
+        session.commit()
+        meeting_id = meeting.id
+    chair = client_for(DEMO_SLUG)
+    assert login(chair, "ketua@sukamaju.id", "demo-seed-2026").status_code == 302
+    words = pdf_text(chair.get(f"{BASE}/{meeting_id}/paket.pdf").data)
+    assert "Loan portfolio quality on" in words
+    assert "The business units' results" in words
+    assert "The meeting has not opened yet." in words
