@@ -23,7 +23,7 @@ from saas.db import tenant_db
 from saas.phones import whatsapp_number
 from saas.rat import operations as rat
 from saas.rat import queries
-from saas.rat.models import Meeting
+from saas.rat.models import Meeting, MeetingKind
 from saas.registers.models import Letter
 
 
@@ -35,34 +35,44 @@ class Invitation:
 
 
 def invitation_text(meeting: Meeting, invitee: queries.Invitee, number: str | None) -> str:
-    """The invitation in Indonesian, the members' language: the day, time, place, agenda and
-    the member's own page of the meetings."""
-    with force_locale("id"):
-        agenda = "\n".join(f"{i}. {item}" for i, item in enumerate(meeting.agenda_items, 1))
-        lines = [
-            _(
-                "Dear %(name)s (member number %(number)s),",
-                name=invitee.name,
-                number=invitee.number,
-            ),
-            _(
-                "The board of %(cooperative)s invites you to the annual members' meeting (RAT)"
-                " for book year %(year)s on %(date)s at %(time)s, at %(place)s.",
-                cooperative=g.tenant.display_name,
-                year=meeting.book_year,
-                date=format_date(meeting.held_on, "full"),
-                time=format_time(meeting.starts_at, "HH.mm"),
-                place=meeting.place,
-            ),
-            _("Agenda:"),
-            agenda,
-            _(
-                "The meeting's schedule and its decisions: %(link)s",
-                link=external_url(g.tenant, "rat.member_meetings"),
-            ),
-        ]
-        if number:
-            lines.append(_("Letter number %(number)s.", number=number))
+    """The invitation: the day, time, place, agenda and the member's own page of the meetings
+    (called in Indonesian, the members' language)."""
+    agenda = "\n".join(f"{i}. {item}" for i, item in enumerate(meeting.agenda_items, 1))
+    when = {
+        "cooperative": g.tenant.display_name,
+        "year": meeting.book_year,
+        "date": format_date(meeting.held_on, "full"),
+        "time": format_time(meeting.starts_at, "HH.mm"),
+        "place": meeting.place,
+    }
+    if meeting.kind == MeetingKind.EXTRAORDINARY:
+        invites = _(
+            "The board of %(cooperative)s invites you to the extraordinary members' meeting"
+            " (RAT-LB) for book year %(year)s on %(date)s at %(time)s, at %(place)s.",
+            **when,
+        )
+    else:
+        invites = _(
+            "The board of %(cooperative)s invites you to the annual members' meeting (RAT)"
+            " for book year %(year)s on %(date)s at %(time)s, at %(place)s.",
+            **when,
+        )
+    lines = [
+        _(
+            "Dear %(name)s (member number %(number)s),",
+            name=invitee.name,
+            number=invitee.number,
+        ),
+        invites,
+        _("Agenda:"),
+        agenda,
+        _(
+            "The meeting's schedule and its decisions: %(link)s",
+            link=external_url(g.tenant, "rat.member_meetings"),
+        ),
+    ]
+    if number:
+        lines.append(_("Letter number %(number)s.", number=number))
     return "\n\n".join(lines)
 
 
@@ -73,14 +83,15 @@ def invitations(meeting: Meeting) -> tuple[list[Invitation], str | None]:
     )
     number = letter.number if letter is not None else None
     found = []
-    for invitee in queries.list_invitees(session, meeting.id):
-        text = invitation_text(meeting, invitee, number)
-        link = (
-            f"https://wa.me/{whatsapp_number(invitee.phone)}?text={quote(text)}"
-            if invitee.phone
-            else None
-        )
-        found.append(Invitation(invitee, text, link))
+    with force_locale("id"):  # once for every member: switching the catalog costs
+        for invitee in queries.list_invitees(session, meeting.id):
+            text = invitation_text(meeting, invitee, number)
+            link = (
+                f"https://wa.me/{whatsapp_number(invitee.phone)}?text={quote(text)}"
+                if invitee.phone
+                else None
+            )
+            found.append(Invitation(invitee, text, link))
     return found, number
 
 

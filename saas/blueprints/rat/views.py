@@ -25,7 +25,6 @@ from saas.blueprints.reports.views import file_response
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
-from saas.members.queries import member_of_user
 from saas.rat import operations as rat
 from saas.rat import queries
 from saas.rat.models import Meeting, MeetingStatus, Topic
@@ -255,5 +254,4 @@ def member_meetings() -> str:
         "rat/member.html",
         meetings=meetings,
         decisions={m.id: queries.list_decisions(session, m.id) for m in meetings[:5]},
-        member=member_of_user(session, current_user.id),
     )
