@@ -502,6 +502,35 @@ def test_a_closed_meeting_is_kept_as_it_is_by_the_database(ketua, db, tenants):
     assert "The meeting is not open." in text(again)
 
 
+def test_a_meeting_is_closed_only_after_it_was_open(db, tenants):
+    with books_of(db, tenants.a) as session:
+        meeting = rat.schedule_meeting(
+            session,
+            rat.Schedule(
+                kind=MeetingKind.ANNUAL,
+                book_year=2025,
+                held_on=HELD_ON,
+                starts_at=NOW.time(),
+                place="Balai desa",
+                agenda="Pembukaan",
+            ),
+            letter_code="KDMP-ALPHA",
+            today=HELD_ON,
+            user_id=None,
+        )
+        with pytest.raises(rat.RatRefused) as refused:
+            rat.close_meeting(session, meeting, now=NOW, user_id=None)
+        assert refused.value.code == "not_open"
+        error = refused_by_database(
+            session,
+            tenants.a.tenant.schema_name,
+            "UPDATE rat_meetings SET status = 'closed', entitled = 0, closed_at = now()"
+            " WHERE id = :m",
+            m=meeting.id,
+        )
+        assert "is closed once it was held" in error
+
+
 def test_an_annual_meeting_per_book_year_held_after_it(ketua, db, tenants):
     early = post(ketua, f"{BASE}/baru", schedule_form(held_on="2025-12-20"), page=BASE)
     assert early.status_code == 422

@@ -36,6 +36,10 @@ BEGIN
         RAISE EXCEPTION 'members'' meeting % is open already', OLD.id
             USING ERRCODE = 'restrict_violation';
     END IF;
+    IF OLD.status = 'scheduled' AND NEW.status = 'closed' THEN
+        RAISE EXCEPTION 'members'' meeting % is closed once it was held', OLD.id
+            USING ERRCODE = 'check_violation';
+    END IF;
     RETURN NEW;
 END $$;
 
