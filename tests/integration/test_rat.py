@@ -225,7 +225,9 @@ def test_the_whole_rat_from_schedule_to_the_shu_posted(app, ketua, client_for, d
         assert minutes.count == 2
         assert minutes.entry_date == HELD_ON
         assert "Pengesahan pembagian SHU: disetujui (setuju 2" in minutes.outcome
-    # After it: the SHU page names the RAT, the date defaults to the RAT's, and it is posted.
+    # After it: the meeting leads the treasurer to the SHU, whose page names the RAT, the date
+    # defaults to the RAT's, and it is posted.
+    assert 'href="/kelola/shu/2025"' in text(treasurer.get(f"{BASE}/{meeting_id}"))
     plan = text(treasurer.get("/kelola/shu/2025"))
     assert f'href="{BASE}/{meeting_id}"' in plan
     assert 'value="2026-03-15"' in plan
