@@ -43,6 +43,7 @@ from saas.ledger.rules import Line
 from saas.members.models import Member
 from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
+from saas.seed_rat import hold_rat
 from saas.shu import operations as shu
 from saas.tenants.provisioning import provision_tenant
 
@@ -252,6 +253,15 @@ def time_shu_allocation(
     """Share out the SHU of 2024 (closed) for every member: the plan read from the ledger and
     the posting of its entry and shares, one commit; seconds and the number of shares."""
     with databases.tenant_session(shard, schema) as session:
+        # The SHU is posted only after the RAT that approved it (held outside the timing).
+        hold_rat(
+            session,
+            book_year=2024,
+            held_on=date(2025, 1, 2),
+            letter_code="KDMP-BESAR",
+            user_id=officer,
+        )
+        session.commit()
         started = time.perf_counter()
         planned = shu.plan(session, 2024, shu.get_percentages(session))
         shu.post_allocation(

@@ -16,6 +16,7 @@ from saas.microsite import models as microsite_models
 from saas.onboarding import models as onboarding_models
 from saas.payments import models as payments_models
 from saas.publishing import models as publishing_models
+from saas.rat import models as rat_models
 from saas.regions import models as regions_models
 from saas.registers import models as registers_models
 from saas.savings import models as savings_models
@@ -38,6 +39,7 @@ __all__ = [
     "onboarding_models",
     "payments_models",
     "publishing_models",
+    "rat_models",
     "regions_models",
     "registers_models",
     "savings_models",

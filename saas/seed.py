@@ -33,6 +33,7 @@ from saas.savings import operations as savings
 from saas.savings.models import PaymentMethod, SavingsKind
 from saas.seed_gerai import seed_gerai
 from saas.seed_loans import seed_loans
+from saas.seed_rat import seed_rat
 from saas.seed_showcase import seed_public_face, seed_verification
 from saas.shu import operations as shu
 from saas.storage import LocalStorage
@@ -231,8 +232,8 @@ DEMO_EXPENSES = (("other_expense", 1_800_000), ("other_expense", 600_000))
 
 
 def _seed_last_year(session: Session, treasurer: int, today: date) -> Iterator[str]:
-    """Last year's sales and expenses, December closed, its SHU shared out at a members'
-    meeting early this year, and its statements published with its loan portfolio."""
+    """Last year's sales and expenses, December closed, its RAT held early this year and the SHU
+    it approved shared out, and its statements published with its loan portfolio."""
     year = today.year - 1
     cash = ledger.account_by_role(session, "cash").id
     numbers = {m.number: m.id for m in members.search_members(session, "")}
@@ -261,10 +262,12 @@ def _seed_last_year(session: Session, treasurer: int, today: date) -> Iterator[s
         )
     session.commit()
     ledger.close_period(session, year, 12, user_id=treasurer, today=today)
+    held_on = min(today, date(today.year, 2, 15))
+    yield from seed_rat(session, book_year=year, held_on=held_on, slug=DEMO_SLUG, user_id=treasurer)
     shu.post_allocation(
         session,
         shu.plan(session, year, shu.get_percentages(session)),
-        decided_on=min(today, date(today.year, 2, 15)),
+        decided_on=held_on,
         idempotency_key=uuid.uuid5(DEMO_KEYS, f"shu-{year}"),
         user_id=treasurer,
     )

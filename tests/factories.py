@@ -58,9 +58,11 @@ from saas.microsite.models import (
 )
 from saas.onboarding.operations import start_registration
 from saas.publishing import operations as publishing
+from saas.rat.queries import shu_approval
 from saas.savings import bills
 from saas.savings import operations as savings
 from saas.savings.models import Bill, PaymentMethod, SavingsKind
+from saas.seed_rat import hold_rat
 from saas.shu import operations as shu
 from saas.storage import LocalStorage, Storage
 from saas.tenants.models import Tenant
@@ -461,8 +463,29 @@ def book_closed_2025(db: Databases, tenant_data: TenantData) -> tuple[int, int]:
     return first, second
 
 
+RAT_2025_DAY = date(2026, 3, 15)
+
+
+def hold_rat_2025(db: Databases, tenant_data: TenantData) -> int:
+    """The closed RAT of book year 2025 on 15 March 2026, every active member present, approving
+    the statements and the SHU split as planned now; the meeting's id."""
+    with books_of(db, tenant_data) as session:
+        return hold_rat(
+            session,
+            book_year=2025,
+            held_on=RAT_2025_DAY,
+            letter_code=f"KDMP-{tenant_data.tenant.slug.upper()}",
+            user_id=tenant_data.users["ketua"].id,
+        ).id
+
+
 def share_out_2025(db: Databases, tenant_data: TenantData) -> int:
-    """Post the SHU of 2025 (closed) by the typical split, decided on 15 March 2026; its id."""
+    """Post the SHU of 2025 (closed) by the typical split, approved by its RAT on 15 March 2026
+    (held here first unless it was); its id."""
+    with books_of(db, tenant_data) as session:
+        held = shu_approval(session, 2025) is not None
+    if not held:
+        hold_rat_2025(db, tenant_data)
     with books_of(db, tenant_data) as session:
         allocation, _created = shu.post_allocation(
             session,
@@ -501,6 +524,7 @@ class AlphaExtras:
     loan_id: int  # paid out, and the chair's own as a member
     loan_payment_number: str  # a payment on that loan, with its receipt
     files: list[str] = field(default_factory=list)  # storage keys to delete afterwards
+    rat_meeting_id: int = 0  # the RAT of 2025, closed, that approved the SHU shared out
 
 
 def _alpha_books(session: Session, data: TenantData) -> tuple[Bill, str, str, TenantUser]:
@@ -631,6 +655,9 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
     book_closed_2025(db, data)
     allocation_id = share_out_2025(db, data)
     with books_of(db, data) as session:
+        approval = shu_approval(session, 2025)
+        assert approval is not None
+        rat_meeting_id = approval[0].id
         publishing.publish(
             session, 2025, set(publishing.STATEMENTS), user_id=data.users["bendahara"].id
         )
@@ -661,6 +688,7 @@ def build_alpha_extras(db: Databases, storage: Storage, data: TenantData) -> Alp
         loan_id=loan_id,
         loan_payment_number=loan_payment_number,
         files=files,
+        rat_meeting_id=rat_meeting_id,
     )
 
 

@@ -52,6 +52,8 @@ class Permission(enum.StrEnum):
     READ_REGISTERS = "read_registers"  # the mandatory registers (buku wajib), read and printed
     KEEP_REGISTERS = "keep_registers"  # write in the registers but the supervisors' notes
     WRITE_SUPERVISION = "write_supervision"  # the supervisors' own notes
+    RUN_MEETINGS = "run_meetings"  # schedule the members' meeting (RAT), run it, record decisions
+    TAKE_ATTENDANCE = "take_attendance"  # record who arrives at the members' meeting
 
 
 # The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
@@ -85,6 +87,10 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_REGISTERS: frozenset({*PENGURUS, Role.PENGAWAS}),
     Permission.KEEP_REGISTERS: frozenset({Role.SEKRETARIS}),
     Permission.WRITE_SUPERVISION: frozenset({Role.PENGAWAS}),
+    # The chair and the secretary call and chair the members' meeting; the treasurer helps at
+    # the attendance desk. Everyone else reads it.
+    Permission.RUN_MEETINGS: frozenset({Role.KETUA, Role.SEKRETARIS}),
+    Permission.TAKE_ATTENDANCE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}),
 }
 
 

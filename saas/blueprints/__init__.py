@@ -36,6 +36,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.officer.views import bp as officer
     from saas.blueprints.profile.routes import bp as profile
     from saas.blueprints.publishing.views import bp as publishing
+    from saas.blueprints.rat.routes import bp as rat
     from saas.blueprints.registers.views import bp as registers
     from saas.blueprints.registration.views import bp as registration
     from saas.blueprints.reports.routes import bp as reports
@@ -57,6 +58,7 @@ def register_all(app: Flask) -> None:
         reports,
         registers,
         shu,
+        rat,
         publishing,
         moved,
         admin,

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Integer, SmallInteger, String
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Integer,
+    SmallInteger,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saas.db import PlatformBase
@@ -28,6 +37,9 @@ class TenantSummary(PlatformBase):
     report_assets: Mapped[int | None] = mapped_column(BigInteger)
     report_result: Mapped[int | None] = mapped_column(BigInteger)
     report_shu: Mapped[int | None] = mapped_column(BigInteger)
+    # The last annual members' meeting (RAT) held: its book year and day (none until one closes).
+    rat_year: Mapped[int | None] = mapped_column(SmallInteger)
+    rat_held_on: Mapped[date | None] = mapped_column(Date)
     refreshed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -24,6 +24,8 @@ def refresh_tenant_summary(platform: Session, tenant_id: int, page: PublicPage) 
         "report_assets": page.report.total_assets if page.report else None,
         "report_result": page.report.result if page.report else None,
         "report_shu": page.report.shu if page.report else None,
+        "rat_year": page.rat.book_year if page.rat else None,
+        "rat_held_on": page.rat.held_on if page.rat else None,
         "refreshed_at": datetime.now(UTC),
     }
     statement = insert(TenantSummary).values(values)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Mapped, Session
 
+from saas import clock
 from saas.dashboard.models import TenantSummary
 from saas.regions.models import Region
 from saas.tenants.models import Tenant, TenantStatus
@@ -31,6 +32,11 @@ class RegionFigures:
     active: int
     waiting: int
     average_wait_days: float | None
+    rat_held: int = 0  # held the RAT of the last book year
+
+    @property
+    def rat_rate(self) -> int:
+        return round(100 * self.rat_held / self.registered) if self.registered else 0
 
     @property
     def verified_rate(self) -> int:
@@ -79,9 +85,11 @@ def search_directory(
 
 def region_figures(session: Session, parent: str | None = None) -> list[RegionFigures]:
     """Per province (or per kabupaten/kota inside ``parent``): registered, verified, active,
-    and how many wait for verification and for how long on average (days)."""
+    those whose last RAT was of the last book year, and how many wait for verification and for
+    how long on average (days)."""
     width = 2 if parent is None else 5
     now = datetime.now(UTC)
+    last_book_year = clock.today().year - 1
     key = func.substr(Tenant.region_code, 1, width).label("key")
     counts = (
         select(
@@ -91,6 +99,7 @@ def region_figures(session: Session, parent: str | None = None) -> list[RegionFi
             func.count()
             .filter(TenantSummary.content_updated_at > now - timedelta(days=ACTIVE_DAYS))
             .label("active"),
+            func.count().filter(TenantSummary.rat_year >= last_book_year).label("rat_held"),
         )
         .outerjoin(TenantSummary, TenantSummary.tenant_id == Tenant.id)
         .where(
@@ -130,6 +139,7 @@ def region_figures(session: Session, parent: str | None = None) -> list[RegionFi
             active=row.active,
             waiting=row.waiting or 0,
             average_wait_days=round(float(row.days), 1) if row.days is not None else None,
+            rat_held=row.rat_held,
         )
         for row in rows
     ]
@@ -146,4 +156,5 @@ def total_figures(rows: list[RegionFigures]) -> RegionFigures:
         active=sum(r.active for r in rows),
         waiting=waiting,
         average_wait_days=round(weighted / waiting, 1) if waiting else None,
+        rat_held=sum(r.rat_held for r in rows),
     )

@@ -25,6 +25,7 @@ from saas.microsite.models import (
 )
 from saas.microsite.rules import PENGURUS, completeness, profile_checklist
 from saas.publishing.operations import Headline, latest_headline
+from saas.rat.queries import RatHeld, last_rat_held
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class PublicPage:
     last_updated: datetime | None
     completeness: int
     report: Headline | None  # the latest published book year
+    rat: RatHeld | None = None  # the last annual members' meeting held
 
 
 def get_home_page(session: Session, summary: TenantSummary | None) -> PublicPage:
@@ -57,6 +59,9 @@ def get_home_page(session: Session, summary: TenantSummary | None) -> PublicPage
             summary.report_year, summary.report_assets, summary.report_result, summary.report_shu
         )
         if summary and summary.report_year
+        else None,
+        rat=RatHeld(summary.rat_year, summary.rat_held_on)
+        if summary and summary.rat_year and summary.rat_held_on
         else None,
     )
 
@@ -121,4 +126,5 @@ def get_public_page(session: Session) -> PublicPage:
         last_updated=max(stamps) if stamps else None,
         completeness=completeness(items),
         report=latest_headline(session),
+        rat=last_rat_held(session),
     )

@@ -26,6 +26,7 @@ from saas.ledger.queries import income_statement
 from saas.ledger.rules import LedgerError, Line
 from saas.members.models import Member, MemberStatus
 from saas.publishing.models import PublishedReport
+from saas.rat.queries import shu_approval
 from saas.savings.models import SavingsKind
 from saas.shu.models import ShuAllocation, ShuShare, ShuSplit
 from saas.shu.rules import FUND_ROLES, TYPICAL_SPLIT, Allocation, allocate, check_percentages
@@ -199,8 +200,10 @@ def post_allocation(
 ) -> tuple[ShuAllocation, bool]:
     """Post the plan as one entry with its allocation rows, in one transaction; (allocation, True)
     when new, (the first one, False) when the key was posted before. ``shown`` is the plan's
-    fingerprint as the treasurer saw it: the SHU posted is the SHU they saw. Raises LedgerError:
-    plan_changed, decided_too_early, already_allocated, period_closed."""
+    fingerprint as the treasurer saw it: the SHU posted is the SHU they saw, and the plan posted
+    is the plan a closed members' meeting (RAT) approved. Raises LedgerError: plan_changed,
+    rat_not_held, plan_not_approved, decided_before_rat, decided_too_early, already_allocated,
+    period_closed."""
     first = ledger.find_entry_by_key(session, idempotency_key)
     if first is not None and (done := _allocation_of_entry(session, first.id)) is not None:
         return done, False
@@ -208,6 +211,7 @@ def post_allocation(
         raise LedgerError("plan_changed")
     if decided_on <= _year_bounds(planned.year)[1]:
         raise LedgerError("decided_too_early", year=planned.year)
+    check_approved(session, planned, decided_on)
     if live_allocation(session, planned.year) is not None:
         raise LedgerError("already_allocated", year=planned.year)
     lines = [Line(ledger.account_by_role(session, "retained_shu").id, debit=planned.shu)]
@@ -263,6 +267,18 @@ def post_allocation(
         )
     session.flush()
     return allocation, True
+
+
+def check_approved(session: Session, planned: Plan, decided_on: date) -> None:
+    """Refuse a plan no closed RAT approved as it stands, or dated before that meeting."""
+    approval = shu_approval(session, planned.year)
+    if approval is None:
+        raise LedgerError("rat_not_held", year=planned.year)
+    meeting, decision = approval
+    if decision.shu_fingerprint != planned.fingerprint:
+        raise LedgerError("plan_not_approved", year=planned.year)
+    if decided_on < meeting.held_on:
+        raise LedgerError("decided_before_rat", held_on=meeting.held_on)
 
 
 def share_rows(session: Session, allocation: ShuAllocation) -> list[ShareRow]:

@@ -7,6 +7,7 @@ Bounded: a handful of examples per route, no shrinking database, a few minutes i
 from __future__ import annotations
 
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
@@ -21,6 +22,7 @@ from werkzeug.test import TestResponse
 from saas.access import Scope
 from saas.accounts import operations as accounts
 from saas.accounts.roles import GRANTS, Role
+from saas.storage import LocalStorage
 from tests.factories import ADMIN_EMAIL, PASSWORD, csrf_from, login, text
 from tests.integration.test_isolation import ROUTES, Alpha, Probe, alpha_walk  # noqa: F401
 from tests.integration.test_permissions import EXTRA_USERS
@@ -178,11 +180,22 @@ def fuzzer(
     return send
 
 
+@pytest.fixture
+def files_of_its_own(app, monkeypatch, tmp_path):
+    """The fuzzed forms delete photos and documents: on a copy of the stored files, so the
+    files other tests rely on stay where they are (files are no database rows rolled back)."""
+    kept: LocalStorage = app.extensions["guyub.storage"]
+    copy = tmp_path / "uploads"
+    shutil.copytree(kept.root, copy, dirs_exist_ok=True)
+    monkeypatch.setitem(app.extensions, "guyub.storage", LocalStorage(copy))
+
+
 @pytest.mark.timeout(900)
 def test_no_form_answers_a_server_error_whatever_it_is_sent(
     app, client_for, db, tenants, request, stripe_gateway
 ):
     a: Alpha = request.getfixturevalue("alpha_walk")
+    request.getfixturevalue("files_of_its_own")  # after the walk made its files
     signed_in = clients(app, client_for, db, tenants)
     get_urls = _page_urls(app, a)
     fields = forms_by_action(signed_in[Role.BENDAHARA][0], get_urls)

@@ -115,6 +115,10 @@ def product(a: Alpha) -> dict[str, Any]:
     return {"product_id": a.data.products[-1].id}
 
 
+def rat_meeting(a: Alpha) -> dict[str, Any]:
+    return {"meeting_id": a.extras.rat_meeting_id}
+
+
 def account(a: Alpha) -> dict[str, Any]:
     return {"account_id": a.data.accounts[-1].id}
 
@@ -397,6 +401,21 @@ ROUTES: dict[str, str | Probe] = {
     # Only the secretary writes: B's chair and treasurer are refused before any line is named.
     "registers.add": Probe(lambda a: {"kind": "tamu"}, expect=403, names_object=False),
     "registers.add_note": "none",
+    "rat.index": "none",
+    "rat.schedule": "none",
+    "rat.member_meetings": "none",
+    "rat.meeting": officer(rat_meeting),
+    "rat.reschedule": officer(rat_meeting),
+    "rat.open_meeting": officer(rat_meeting),
+    "rat.close_meeting": officer(rat_meeting),
+    "rat.decide": officer(rat_meeting),
+    "rat.pack": officer(rat_meeting),
+    "rat.attendance": officer(rat_meeting),
+    "rat.attendance_count": officer(rat_meeting),
+    "rat.arrive": officer(rat_meeting),
+    "rat.invitations_page": officer(rat_meeting),
+    "rat.mark_invited": officer(rat_meeting),
+    "rat.invitation_letters": officer(rat_meeting),
     "admin.home": "platform",
     "admin.new_cooperative": "platform",
     "admin.suspend": on_platform(lambda a: {"tenant_id": a.data.tenant.id}),

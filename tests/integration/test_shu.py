@@ -20,12 +20,23 @@ from saas.savings import operations as savings
 from saas.savings.models import SavingsKind
 from saas.shu import operations as shu
 from saas.shu.models import ShuAllocation
-from tests.factories import book_closed_2025, books_of, hidden, login, share_out_2025, text
+from tests.factories import (
+    book_closed_2025,
+    books_of,
+    hidden,
+    hold_rat_2025,
+    login,
+    share_out_2025,
+    text,
+)
 
 
 @pytest.fixture
 def closed_2025(db, tenants):
-    return book_closed_2025(db, tenants.a)
+    """2025 closed, and its RAT held: it approved the SHU split as planned."""
+    members = book_closed_2025(db, tenants.a)
+    hold_rat_2025(db, tenants.a)
+    return members
 
 
 @pytest.fixture
@@ -306,7 +317,10 @@ def test_figures_that_changed_after_the_page_was_shown_are_not_posted(bendahara,
     )
     assert stale.status_code == 422
     assert "figures changed since this page was opened" in text(stale)
-    assert post_plan(bendahara).status_code == 302  # seen again, then posted
+    # Seen again, the new figures are still not the ones the RAT approved.
+    fresh = post_plan(bendahara)
+    assert fresh.status_code == 422
+    assert "These figures are not the ones the" in text(fresh)
 
 
 def test_a_member_named_like_a_formula_comes_out_of_the_shu_sheet_as_text(

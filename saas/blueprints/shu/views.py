@@ -23,6 +23,7 @@ from saas.blueprints.reports.views import file_response, workbook
 from saas.db import tenant_db
 from saas.ledger import operations as ledger
 from saas.ledger.rules import LedgerError
+from saas.rat.queries import shu_approval
 from saas.shu import operations as shu
 from saas.shu.models import ShuAllocation
 from saas.shu.rules import FUNDS, ShuError
@@ -42,6 +43,15 @@ SHU_MESSAGES = {
     "shu_published": _l("The year's published statements show this SHU: withdraw them first."),
     "percentages_not_100": _l("The percentages must add up to 100."),
     "unknown_fund": _l("Each percentage is a whole number from 0 to 100."),
+    "rat_not_held": _l(
+        "The SHU is shared out only after the members' meeting (RAT) approved it: no closed RAT"
+        " of this book year approved its split."
+    ),
+    "plan_not_approved": _l(
+        "These figures are not the ones the members' meeting (RAT) approved: the SHU posted must"
+        " be the SHU approved."
+    ),
+    "decided_before_rat": _l("The SHU is posted on or after the day of the RAT that approved it."),
 }
 SHARES_SHOWN = 100
 KeyedForm = TypeVar("KeyedForm", "PostForm", "PayForm", "CancelForm")
@@ -152,6 +162,9 @@ def plan_page(year: int, form: PostForm, status: int = 200) -> tuple[str, int]:
     if year not in ledger.closed_years(tenant_db()):
         abort(404)
     existing = shu.live_allocation(tenant_db(), year)
+    approval = shu_approval(tenant_db(), year)
+    if approval is not None and not form.is_submitted():
+        form.decided_on.data = approval[0].held_on  # posted on the day the RAT approved it
     planned: shu.Plan | None = None
     problem: str | None = None
     try:
@@ -166,6 +179,7 @@ def plan_page(year: int, form: PostForm, status: int = 200) -> tuple[str, int]:
         plan=planned,
         problem=problem,
         existing=existing,
+        approval=approval,
         form=form,
         funds=FUNDS,
         fund_labels=FUND_LABELS,

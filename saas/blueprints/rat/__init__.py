@@ -1,0 +1,1 @@
+"""The members' meeting (RAT): schedule, invitations, attendance, decisions and the pack."""
