@@ -52,6 +52,7 @@ class Permission(enum.StrEnum):
     READ_REGISTERS = "read_registers"  # the mandatory registers (buku wajib), read and printed
     KEEP_REGISTERS = "keep_registers"  # write in the registers but the supervisors' notes
     WRITE_SUPERVISION = "write_supervision"  # the supervisors' own notes
+    EXPORT_DATA = "export_data"  # download the whole of the cooperative's data, NIK included
 
 
 # The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
@@ -85,6 +86,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.READ_REGISTERS: frozenset({*PENGURUS, Role.PENGAWAS}),
     Permission.KEEP_REGISTERS: frozenset({Role.SEKRETARIS}),
     Permission.WRITE_SUPERVISION: frozenset({Role.PENGAWAS}),
+    # The whole data leaves with the archive: the chair, who answers for the cooperative, and
+    # the treasurer, whose books it holds (both see the NIK already).
+    Permission.EXPORT_DATA: frozenset({Role.KETUA, Role.BENDAHARA}),
 }
 
 
