@@ -217,3 +217,45 @@ def restore_command(archive: str, slug: str, shard: str | None) -> None:
     click.echo(
         f"restored {tenant.slug} (id {tenant.id}, shard {tenant.shard}, {tenant.schema_name})"
     )
+
+
+@tenants_cli.command("move")
+@click.argument("slug")
+@click.option("--to", "target", required=True, help="The shard to move the cooperative to.")
+def move_command(slug: str, target: str) -> None:
+    """Move a cooperative to another shard; its site stays up and read-only meanwhile."""
+    from saas.portability.move import MoveError, move_tenant
+    from saas.portability.restore import RestoreError
+
+    started = datetime.now(UTC)
+    try:
+        tenant = move_tenant(get_databases(), _storage(), slug, target)
+    except TenantNotFound as exc:
+        raise click.ClickException(f"no cooperative {slug!r}") from exc
+    except (MoveError, RestoreError) as exc:
+        raise click.ClickException(f"move failed, {slug} stays where it was: {exc}") from exc
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    click.echo(f"moved {slug} to {tenant.shard} ({tenant.schema_name}) in {seconds:.1f}s")
+
+
+@tenants_cli.command("capacity")
+def capacity_command() -> None:
+    """Per shard: schemas (live, pooled), catalog size, disk, and where new cooperatives go."""
+    from saas.portability.capacity import next_shard, shard_capacities
+
+    limit = _settings().max_tenants_per_shard
+    click.echo("shard\tlive\tpooled\ttenants\troom\tpg_class\tpg_attribute\tcatalog_mb\tdisk_mb")
+    for shard in shard_capacities(get_databases(), limit):
+        click.echo(
+            f"{shard.name}\t{shard.live_schemas}\t{shard.pooled_schemas}\t"
+            f"{shard.counted_tenants}\t{shard.room}\t{shard.catalog_rows['pg_class']}\t"
+            f"{shard.catalog_rows['pg_attribute']}\t{shard.catalog_bytes / 2**20:.1f}\t"
+            f"{shard.database_bytes / 2**20:.1f}"
+        )
+        if shard.counter_drift:
+            click.echo(
+                f"{shard.name}: the placement counter says {shard.counted_tenants} tenants, "
+                f"the registry {shard.registered_tenants}",
+                err=True,
+            )
+    click.echo(f"new cooperatives go to {next_shard(get_databases(), limit)}")

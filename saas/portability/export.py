@@ -33,6 +33,7 @@ from saas.tenants.models import Tenant, TenantDomain
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+CHUNK = 1 << 20
 
 
 def table_member(name: str) -> str:
@@ -75,13 +76,19 @@ def copy_table(
     """Pass ``table`` as CSV with a header row to ``write``; its row count and checksum."""
     digest = hashlib.sha256()
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    pending = bytearray()
     with cursor.copy(
         f"COPY ({select_all(schema, table)}) TO STDOUT WITH (FORMAT csv, HEADER)"
     ) as copy:
-        for chunk in copy:
-            data = bytes(chunk)
-            digest.update(data)
-            write(data)
+        # The server sends a message per row: pass them on a megabyte at a time.
+        for row in copy:
+            pending += row
+            if len(pending) >= CHUNK:
+                digest.update(pending)
+                write(bytes(pending))
+                pending.clear()
+    digest.update(pending)
+    write(bytes(pending))
     return TableDump(table.name, cursor.rowcount, digest.hexdigest())
 
 
