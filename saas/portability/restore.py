@@ -193,6 +193,9 @@ def load_archive(connection: Connection, archive: Archive, schema: str) -> None:
     connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
     if archive.revision != schemas.tenant_head():
         upgrade_schema(connection, schema, schemas.TENANT_MIGRATIONS, schemas.tenant_head())
+        # The migrations set the transaction's search path to the schema; what the caller
+        # runs next in this transaction names its own.
+        connection.exec_driver_sql("SET LOCAL search_path TO DEFAULT")
 
 
 def copy_attachments(storage: Storage, archive: Archive, schema: str) -> list[str]:

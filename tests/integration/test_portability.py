@@ -28,6 +28,7 @@ from saas.portability.export import export_tenant
 from saas.portability.restore import RestoreError, open_archive, restore_tenant
 from saas.savings.operations import member_statement
 from saas.tenants import schemas
+from saas.tenants.migrations import upgrade_schema
 from saas.tenants.models import Tenant, TenantDomain, TenantStatus
 from tests.factories import build_alpha_extras, build_alpha_gerai
 
@@ -296,3 +297,34 @@ def test_restoring_onto_a_taken_slug_fails_with_a_message(app, db, tmp_path):
     restored = runner.invoke(args=["tenants", "restore", str(path), "--as", "alpha"])
     assert restored.exit_code != 0
     assert "is taken" in restored.output
+
+
+def test_an_archive_from_an_older_revision_is_restored_and_migrated_to_head(app, db, storage):
+    """A schema left at the revision before head (as a tenant not yet migrated) exports, and
+    restores at head with its rows."""
+    previous = schemas.tenant_script().get_revision(schemas.tenant_head()).down_revision
+    assert isinstance(previous, str)
+    with db.shard_transaction("s2") as connection:
+        connection.exec_driver_sql('CREATE SCHEMA "kop_990001"')
+        upgrade_schema(connection, "kop_990001", schemas.TENANT_MIGRATIONS, previous)
+        connection.exec_driver_sql(
+            "INSERT INTO kop_990001.members"
+            " (number, nik, name, join_date, status, created_at, updated_at) VALUES"
+            " ('0001', '3273014507900001', 'Wati Lama', '2025-01-02', 'active', now(), now())"
+        )
+    old = Tenant(slug="lama", display_name="Koperasi Lama", shard="s2", schema_name="kop_990001")
+    target = io.BytesIO()
+    manifest = export_tenant(db, storage, old, target, exported_at=EXPORTED_AT)
+    assert manifest["revision"] == previous
+    target.seek(0)
+
+    restored = restore_tenant(
+        db, app.extensions["guyub.settings"], storage, open_archive(target), slug="lama-baru"
+    )
+
+    with db.shard_transaction(restored.shard) as connection:
+        assert schemas.schema_revision(connection, restored.schema_name) == schemas.tenant_head()
+        names = connection.exec_driver_sql(
+            f'SELECT name FROM "{restored.schema_name}".members'
+        ).scalars()
+        assert list(names) == ["Wati Lama"]
