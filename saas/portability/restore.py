@@ -71,8 +71,9 @@ def open_archive(source: IO[bytes] | str) -> Archive:
     return Archive(archive, manifest)
 
 
-def check_revision(revision: str) -> bool:
-    """Whether ``revision`` is head (True) or an older one the migrations know (False)."""
+def revision_is_head(revision: str) -> bool:
+    """Whether ``revision`` is head (True) or an older one the migrations know (False);
+    RestoreError for one they do not know (a newer version's)."""
     head = schemas.tenant_head()
     if revision == head:
         return True
@@ -93,7 +94,7 @@ def check_revision(revision: str) -> bool:
 
 def build_schema(connection: Connection, schema: str, revision: str) -> None:
     """A new tenant's schema at ``revision``: from the metadata at head, else by migrations."""
-    if check_revision(revision):
+    if revision_is_head(revision):
         schemas.create_schema_from_metadata(connection, schema, revision)
         return
     connection.execute(CreateSchema(check_schema_name(schema)))
@@ -234,7 +235,7 @@ def restore_tenant(
     leaves no schema and marks the row failed, freeing the slug.
     """
     facts = archive.manifest["tenant"]
-    check_revision(archive.revision)  # before the slug is taken
+    revision_is_head(archive.revision)  # refuses a newer one before the slug is taken
     with databases.platform_session() as session:
         tenant = register_tenant(
             session,
