@@ -188,7 +188,8 @@ def export_tenant(
         zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
     ):
         if not connection.in_nested_transaction():
-            # Every table from one snapshot, however long the copy takes.
+            # Every table from one snapshot, however long the copy takes. (Inside a caller's
+            # savepoint the transaction's snapshot is the caller's to choose.)
             connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema})
         revision = schemas.schema_revision(connection, schema)
