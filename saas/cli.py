@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 
 from saas.config import Settings
 from saas.db import get_databases
+from saas.storage import Storage
 from saas.tenants import queries
 from saas.tenants.migrations import migrate_tenants
 from saas.tenants.operations import (
@@ -162,3 +164,98 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(seed_demo_command)
+
+
+def _storage() -> Storage:
+    storage: Storage = current_app.extensions["guyub.storage"]
+    return storage
+
+
+@tenants_cli.command("export")
+@click.argument("slug")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False, writable=True))
+def export_command(slug: str, out: str | None) -> None:
+    """Write a cooperative's complete data to one zip archive (default: <slug>-<time>.zip)."""
+    from saas.portability.export import export_tenant
+
+    databases = get_databases()
+    with databases.platform_session() as session:
+        try:
+            tenant = get_tenant_by_slug(session, slug)
+        except TenantNotFound as exc:
+            raise click.ClickException(f"no cooperative {slug!r}") from exc
+    now = datetime.now(UTC)
+    path = Path(out or f"{slug}-{now:%Y%m%dT%H%M%SZ}.zip")
+    with path.open("wb") as target:
+        manifest = export_tenant(databases, _storage(), tenant, target, exported_at=now)
+    rows = sum(table["rows"] for table in manifest["tables"])
+    click.echo(
+        f"exported {slug} to {path}: {len(manifest['tables'])} tables, {rows} rows, "
+        f"{len(manifest['attachments'])} files"
+    )
+    for key in manifest["missing_attachments"]:
+        click.echo(f"missing file {key}", err=True)
+
+
+@tenants_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "slug", required=True, help="The restored cooperative's slug.")
+@click.option("--shard", default=None, help="Place on this shard (default: the one with room).")
+def restore_command(archive: str, slug: str, shard: str | None) -> None:
+    """Restore an exported archive as a new cooperative at <slug>.<BASE_DOMAIN>."""
+    from saas.portability.restore import RestoreError, open_archive, restore_tenant
+
+    try:
+        opened = open_archive(archive)
+        tenant = restore_tenant(
+            get_databases(), _settings(), _storage(), opened, slug=slug, shard=shard
+        )
+    except SlugError as exc:
+        raise click.ClickException(f"slug {slug!r} is {exc.code}") from exc
+    except (RestoreError, ValueError) as exc:
+        raise click.ClickException(f"restore failed: {exc}") from exc
+    click.echo(
+        f"restored {tenant.slug} (id {tenant.id}, shard {tenant.shard}, {tenant.schema_name})"
+    )
+
+
+@tenants_cli.command("move")
+@click.argument("slug")
+@click.option("--to", "target", required=True, help="The shard to move the cooperative to.")
+def move_command(slug: str, target: str) -> None:
+    """Move a cooperative to another shard; its site stays up and read-only meanwhile."""
+    from saas.portability.move import MoveError, move_tenant
+    from saas.portability.restore import RestoreError
+
+    started = datetime.now(UTC)
+    try:
+        tenant = move_tenant(get_databases(), _storage(), slug, target)
+    except TenantNotFound as exc:
+        raise click.ClickException(f"no cooperative {slug!r}") from exc
+    except (MoveError, RestoreError) as exc:
+        raise click.ClickException(f"move failed, {slug} stays where it was: {exc}") from exc
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    click.echo(f"moved {slug} to {tenant.shard} ({tenant.schema_name}) in {seconds:.1f}s")
+
+
+@tenants_cli.command("capacity")
+def capacity_command() -> None:
+    """Per shard: schemas (live, pooled), catalog size, disk, and where new cooperatives go."""
+    from saas.portability.capacity import next_shard, shard_capacities
+
+    limit = _settings().max_tenants_per_shard
+    click.echo("shard\tlive\tpooled\ttenants\troom\tpg_class\tpg_attribute\tcatalog_mb\tdisk_mb")
+    for shard in shard_capacities(get_databases(), limit):
+        click.echo(
+            f"{shard.name}\t{shard.live_schemas}\t{shard.pooled_schemas}\t"
+            f"{shard.counted_tenants}\t{shard.room}\t{shard.catalog_rows['pg_class']}\t"
+            f"{shard.catalog_rows['pg_attribute']}\t{shard.catalog_bytes / 2**20:.1f}\t"
+            f"{shard.database_bytes / 2**20:.1f}"
+        )
+        if shard.counter_drift:
+            click.echo(
+                f"{shard.name}: the placement counter says {shard.counted_tenants} tenants, "
+                f"the registry {shard.registered_tenants}",
+                err=True,
+            )
+    click.echo(f"new cooperatives go to {next_shard(get_databases(), limit)}")

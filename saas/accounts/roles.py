@@ -54,6 +54,7 @@ class Permission(enum.StrEnum):
     WRITE_SUPERVISION = "write_supervision"  # the supervisors' own notes
     RUN_MEETINGS = "run_meetings"  # schedule the members' meeting (RAT), run it, record decisions
     TAKE_ATTENDANCE = "take_attendance"  # record who arrives at the members' meeting
+    EXPORT_DATA = "export_data"  # download the whole of the cooperative's data, NIK included
 
 
 # The board (pengurus, Juklak Menkop 1/2025). Any of them may found the cooperative at sign-up,
@@ -91,6 +92,9 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     # the attendance desk. Everyone else reads it.
     Permission.RUN_MEETINGS: frozenset({Role.KETUA, Role.SEKRETARIS}),
     Permission.TAKE_ATTENDANCE: frozenset({Role.KETUA, Role.SEKRETARIS, Role.BENDAHARA}),
+    # The whole data leaves with the archive: the chair, who answers for the cooperative, and
+    # the treasurer, whose books it holds (both see the NIK already).
+    Permission.EXPORT_DATA: frozenset({Role.KETUA, Role.BENDAHARA}),
 }
 
 

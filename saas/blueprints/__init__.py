@@ -34,6 +34,7 @@ def register_all(app: Flask) -> None:
     from saas.blueprints.moved.views import bp as moved
     from saas.blueprints.national.views import bp as national
     from saas.blueprints.officer.views import bp as officer
+    from saas.blueprints.portability.views import bp as portability
     from saas.blueprints.profile.routes import bp as profile
     from saas.blueprints.publishing.views import bp as publishing
     from saas.blueprints.rat.routes import bp as rat
@@ -65,5 +66,6 @@ def register_all(app: Flask) -> None:
         registration,
         national,
         billing,
+        portability,
     ):
         app.register_blueprint(blueprint)

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from saas.access import view_access
 from saas.accounts.roles import GRANTS, Role, role_label
 from saas.blueprints.auth.forms import LoginForm
-from saas.tenants.resolution import TenantSuspended
+from saas.tenants.resolution import TenantMoving, TenantSuspended
 from saas.uploads import MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TenantSuspended)
     def suspended(_error: TenantSuspended) -> tuple[str, int]:
         return render_template("errors/suspended.html"), 403
+
+    @app.errorhandler(TenantMoving)
+    def moving(_error: TenantMoving) -> tuple[str, int, dict[str, str]]:
+        return render_template("errors/moving.html"), 503, {"Retry-After": "30"}
 
     @app.errorhandler(429)
     def too_many(_error: HTTPException) -> tuple[str, int]:

@@ -60,6 +60,8 @@ class Tenant(PlatformBase):
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     suspended_reason: Mapped[str | None] = mapped_column(Text)
+    # The shard the cooperative's data is being copied to (tenants move): read-only meanwhile.
+    moving_to: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

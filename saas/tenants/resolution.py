@@ -14,6 +14,16 @@ from saas.tenants import domains
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
 from saas.tenants.rules import split_host, subdomain_label
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TenantMoving(Exception):
+    """A write to a cooperative whose data is moving to another shard (a 503 page)."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        super().__init__(tenant.slug)
+        self.tenant = tenant
+
 
 class TenantSuspended(Exception):
     """The host names a suspended cooperative (rendered as a 403 page)."""
@@ -87,6 +97,9 @@ def resolve_tenant() -> Response | None:
     g.tenant = tenant
     if tenant.status == TenantStatus.SUSPENDED:
         raise TenantSuspended(tenant)
+    if tenant.moving_to is not None and request.method not in READS:
+        # Reads go on from the source; a write would be lost with it (saas/portability/move.py).
+        raise TenantMoving(tenant)
     return None
 
 

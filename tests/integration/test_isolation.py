@@ -245,6 +245,8 @@ ROUTES: dict[str, str | Probe] = {
     "member.statement": own(fmt("pdf"), expect=404),  # B's officer is no member
     "savings.reclassify": "none",
     "savings.pay_interest": "none",
+    "portability.index": "none",
+    "portability.download": "none",
     "publishing.index": "none",
     "publishing.publish": "none",
     "publishing.withdraw": officer(year),

@@ -1,0 +1,1 @@
+"""Each cooperative's data as one archive: export, restore, moves between shards, capacity."""
