@@ -12,11 +12,9 @@ import io
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 # A whole request: six news photos at the limit and the form around them. A larger file than
@@ -85,8 +83,18 @@ def check_upload(data: bytes, *, allow_pdf: bool = True, max_side: int = MAX_SID
     raise UploadRejected("unknown_type")
 
 
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+    from pypdf.generic import PdfObject
+
+
 def check_pdf(data: bytes) -> bytes:
-    """The PDF unchanged if pypdf reads it and no object in it is active; UploadRejected else."""
+    """The PDF unchanged if pypdf reads it and no object in it is active; UploadRejected else.
+
+    pypdf loads with the first PDF checked, not in every web worker at start (budget P5)."""
+    from pypdf import PdfReader  # noqa: PLC0415
+    from pypdf.errors import PyPdfError  # noqa: PLC0415
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -104,6 +112,8 @@ def check_pdf(data: bytes) -> bytes:
 def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject]:
     """Every object of the file: the trailer, all it reaches, and numbered objects that nothing
     refers to (a lenient viewer may still find those)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject  # noqa: PLC0415
+
     numbered = [(num, gen) for gen, nums in reader.xref.items() for num in nums]
     numbered += [(num, 0) for num in reader.xref_objStm]
     pending: list[PdfObject] = [reader.trailer]
@@ -130,6 +140,8 @@ def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject]:
 
 def _is_active(obj: PdfObject) -> bool:
     """A dictionary with a dangerous key, or a name (an action's /S) that is one."""
+    from pypdf.generic import DictionaryObject, NameObject  # noqa: PLC0415
+
     if isinstance(obj, DictionaryObject):
         return any(key in PDF_DANGER for key in obj)
     return isinstance(obj, NameObject) and obj in PDF_DANGER

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import stripe
-
 log = logging.getLogger(__name__)
 
 CURRENCY = "idr"
@@ -84,6 +82,11 @@ class StripeGateway:
         api_base: str | None = None,
         local: bool = False,
     ) -> None:
+        # The SDK (with its async HTTP stack) loads only where billing is on: a web worker of a
+        # server without Stripe keys never carries it (budget P5).
+        import stripe  # noqa: PLC0415
+
+        self.stripe = stripe
         self.client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base} if api_base else {},
@@ -98,7 +101,7 @@ class StripeGateway:
         """Run one request; any Stripe failure becomes a GatewayError that names the action."""
         try:
             return request()
-        except stripe.StripeError as exc:
+        except self.stripe.StripeError as exc:
             log.warning("stripe %s failed: %s", action, exc)
             raise GatewayError(action) from exc
 
@@ -108,9 +111,9 @@ class StripeGateway:
         """The recurring price ``price_id`` (a Plan object), created if Stripe lacks it."""
         try:
             return str(self.client.v1.plans.retrieve(price_id).id)
-        except stripe.InvalidRequestError:
+        except self.stripe.InvalidRequestError:
             pass  # not there yet
-        except stripe.StripeError as exc:
+        except self.stripe.StripeError as exc:
             raise GatewayError("price") from exc
         params = {
             "id": price_id,
@@ -246,8 +249,8 @@ class StripeGateway:
 
         Raises ValueError on a bad, missing or stale signature or a body that is not JSON."""
         try:
-            event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
-        except stripe.SignatureVerificationError as exc:
+            event = self.stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
+        except self.stripe.SignatureVerificationError as exc:
             raise ValueError("signature") from exc
         return cast(dict[str, Any], event.to_dict())
 

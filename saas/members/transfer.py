@@ -17,8 +17,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
-
 from saas.members.models import Member, MemberStatus
 from saas.members.rules import check_nik, mask_nik
 from saas.phones import to_e164
@@ -74,6 +72,8 @@ def read_sheet(content: bytes) -> Sheet:
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
     try:
+        from openpyxl import load_workbook  # noqa: PLC0415 - loaded when a file comes in
+
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise UnreadableFile("not_a_sheet") from exc
@@ -232,6 +232,8 @@ def export_rows(
 
 
 def to_xlsx(rows: Iterable[list[object]]) -> bytes:
+    from openpyxl import Workbook  # noqa: PLC0415 - loaded when a file is asked for
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Anggota")
     sheet.append(list(EXPORT_HEADERS))

@@ -11,7 +11,6 @@ from flask import abort, g
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from saas import clock
 from saas.access import tenant_view
@@ -19,7 +18,14 @@ from saas.accounts.roles import Permission
 from saas.blueprints.loans.portfolio import CLASS_LABELS
 from saas.blueprints.reports.letterhead import statement_pdf
 from saas.blueprints.reports.statements import show
-from saas.blueprints.reports.views import append_rows, bp, file_response, period, xlsx_bytes
+from saas.blueprints.reports.views import (
+    append_rows,
+    bp,
+    file_response,
+    new_workbook,
+    period,
+    xlsx_bytes,
+)
 from saas.db import tenant_db
 from saas.loans import collectibility, repayments, restructuring
 from saas.loans import operations as loans
@@ -152,7 +158,7 @@ def loan_card(loan_id: int, fmt: str) -> ResponseReturnValue:
 
 def loan_card_xlsx(card: LoanCard, title: str) -> bytes:
     """Three sheets: the terms with the schedule, the payments, the restructurings."""
-    book = Workbook(write_only=True)
+    book = new_workbook()
     append_rows(
         book.create_sheet(_("Schedule")[:31]),
         [[title], *terms_rows(card), [], *schedule_rows(card)],

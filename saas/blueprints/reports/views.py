@@ -6,13 +6,12 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, g, render_template, request
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from werkzeug.wrappers import Response
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
@@ -36,6 +35,10 @@ from saas.ledger.queries import (
 )
 from saas.ledger.rules import account_name
 from saas.members.transfer import spreadsheet_text
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 bp = Blueprint("reports", __name__, url_prefix="/kelola/laporan")
 Rows = Iterator[Sequence[object]]  # a sheet's rows of cells
@@ -140,9 +143,17 @@ def file_response(body: bytes, filename: str) -> Response:
     return response
 
 
+def new_workbook() -> Workbook:
+    """An empty write-only workbook. openpyxl loads with the first spreadsheet asked for, not
+    in every web worker at start: most never make one (budget P5)."""
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    return Workbook(write_only=True)
+
+
 def workbook(sheet_name: str, rows: Iterable[Sequence[object]]) -> bytes:
     """One sheet of rows, amounts as numbers Excel can add."""
-    book = Workbook(write_only=True)
+    book = new_workbook()
     append_rows(book.create_sheet(sheet_name[:31]), rows)
     return xlsx_bytes(book)
 
@@ -162,7 +173,7 @@ def xlsx_bytes(book: Workbook) -> bytes:
 
 def statements_xlsx(sheet: BalanceSheet, income: IncomeStatement, trial: TrialBalance) -> bytes:
     """Three sheets: neraca, PHU and the trial balance, with the subtotals of the page."""
-    book = Workbook(write_only=True)
+    book = new_workbook()
     append_rows(book.create_sheet(_("Balance sheet")[:31]), balance_sheet_rows(sheet))
     append_rows(book.create_sheet("PHU"), income_rows(income))
     append_rows(book.create_sheet(_("Trial balance")[:31]), trial_balance_rows(trial))
