@@ -76,7 +76,9 @@ def assign_request_id() -> None:
 def log_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
     started = g.get("request_started")
-    if started is not None:
+    # A public page served whole from the page cache, or answered 304, is the proxy's access
+    # log's business: writing a JSON line for each was a tenth of such a request's cost.
+    if started is not None and not g.get("kept_page_served"):
         logging.getLogger("saas.request").info(
             "request",
             extra={

@@ -265,3 +265,15 @@ def test_a_field_names_only_the_descriptions_it_has(alpha, tenants):
     assert '="None"' not in page  # no aria-invalid or aria-describedby pointing at nothing
     refused = text(alpha.post("/masuk", data={"identifier": "", "password": ""}))
     assert '="None"' not in refused
+
+
+def test_a_public_page_served_whole_from_the_cache_leaves_the_access_log_to_the_proxy(
+    client_for, db, caplog
+):
+    caplog.set_level(logging.INFO, logger="saas.request")
+    visitor = client_for("alpha")
+    first = visitor.get("/pengurus")  # rendered: logged
+    visitor.get("/pengurus")  # from the cache
+    visitor.get("/pengurus", headers={"If-None-Match": first.headers["ETag"]})  # 304
+    logged = [r for r in caplog.records if r.name == "saas.request" and r.route == "/pengurus"]
+    assert [r.status for r in logged] == [200]

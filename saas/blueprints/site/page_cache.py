@@ -160,8 +160,10 @@ def cached_page(
         return render()
     etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
     if _not_modified(etag, modified):
+        g.kept_page_served = True
         return _shared(current_app.response_class(status=304), etag, modified)
     stored = _store().get(etag)
+    g.kept_page_served = stored is not None
     if stored is None:
         rendered = render()
         if not session_is_blank():
