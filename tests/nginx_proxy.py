@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from string import Template
 
+from tests.conftest import free_port
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
 NGINX = "/usr/sbin/nginx"
@@ -48,7 +50,7 @@ def nginx_in_front(upstream_port: int, prefix: Path, *, workers: int = 1) -> Ite
     port. ``prefix`` holds its configuration, cache and logs."""
     if shutil.which(NGINX) is None:
         raise RuntimeError("nginx is missing: `make test` installs Debian's nginx")
-    port = _free_port()
+    port = free_port()
     prefix.mkdir(parents=True, exist_ok=True)
     site = render(f"127.0.0.1:{upstream_port}", f"127.0.0.1:{port}", prefix / "cache")
     (prefix / "guyub.conf").write_text(site)
@@ -66,12 +68,6 @@ def nginx_in_front(upstream_port: int, prefix: Path, *, workers: int = 1) -> Ite
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:

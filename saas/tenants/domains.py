@@ -121,24 +121,14 @@ def custom_domain(session: Session, tenant_id: int) -> TenantDomain | None:
     )
 
 
-def pending_domain(session: Session, host: str) -> TenantDomain | None:
-    """The address ``host`` added by a cooperative and not verified yet."""
-    return session.scalar(
-        select(TenantDomain).where(
-            TenantDomain.kind == DomainKind.CUSTOM,
-            TenantDomain.host == host,
-            TenantDomain.verified_at.is_(None),
-        )
+def domain_by_host(session: Session, host: str, *, verified: bool) -> TenantDomain | None:
+    """Some cooperative's own address ``host``, verified or still waiting for its check."""
+    checked = (
+        TenantDomain.verified_at.is_not(None) if verified else TenantDomain.verified_at.is_(None)
     )
-
-
-def verified_domain(session: Session, host: str) -> TenantDomain | None:
-    """The verified address ``host`` of some cooperative."""
     return session.scalar(
         select(TenantDomain).where(
-            TenantDomain.kind == DomainKind.CUSTOM,
-            TenantDomain.host == host,
-            TenantDomain.verified_at.is_not(None),
+            TenantDomain.kind == DomainKind.CUSTOM, TenantDomain.host == host, checked
         )
     )
 

@@ -105,7 +105,7 @@ def resolve_tenant() -> Response | None:
 
 def _answer_challenge(session: Session, host: str) -> Response:
     """The token proving ``host`` (added, not verified yet) reaches this platform."""
-    domain = domains.pending_domain(session, host)
+    domain = domains.domain_by_host(session, host, verified=False)
     if domain is None:
         abort(404)
     secret = current_app.extensions["guyub.settings"].secret_key

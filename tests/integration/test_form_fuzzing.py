@@ -20,12 +20,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from saas.access import Scope
-from saas.accounts import operations as accounts
 from saas.accounts.roles import GRANTS, Role
 from saas.storage import LocalStorage
-from tests.factories import ADMIN_EMAIL, PASSWORD, csrf_from, login, text
+from tests.factories import ADMIN_EMAIL, csrf_from, login, text
 from tests.integration.test_isolation import ROUTES, Alpha, Probe, alpha_walk  # noqa: F401
-from tests.integration.test_permissions import EXTRA_USERS
+from tests.integration.test_permissions import EXTRA_USERS, clients_by_role  # noqa: F401
 
 # Not fuzzed: signing out ends the very session the rest is sent with, and the webhook answers
 # only Stripe's signature (its own tests send it every kind of bad body).
@@ -69,21 +68,10 @@ def field_values(names: list[str]) -> st.SearchStrategy[dict[str, list[str]]]:
     return st.dictionaries(name, st.lists(VALUE, min_size=1, max_size=2), max_size=12)
 
 
-def clients(app: Flask, client_for, db, tenants) -> dict[Role, tuple[FlaskClient, str]]:
-    """A signed-in client of A for each role, with the address it signs in with."""
-    a = tenants.a
-    with db.tenant_session(a.tenant.shard, a.tenant.schema_name) as session:
-        for role, email in EXTRA_USERS.items():
-            accounts.create_tenant_user(
-                session, name=f"{role.value} Alpha", email=email, role=role, password=PASSWORD
-            )
-    emails = {user.role: user.email for user in a.users.values()} | EXTRA_USERS
-    signed_in = {}
-    for role in Role:
-        client = client_for("alpha")
-        assert login(client, emails[role]).status_code == 302
-        signed_in[role] = (client, emails[role])
-    return signed_in
+def clients(tenants, by_role) -> dict[Role, tuple[FlaskClient, str]]:
+    """The permission matrix's signed-in client of A for each role, with its address."""
+    emails = {user.role: user.email for user in tenants.a.users.values()} | EXTRA_USERS
+    return {role: (client, emails[role]) for role, (client, _token) in by_role.items()}
 
 
 def fresh_token(client: FlaskClient, email: str) -> str | None:
@@ -196,7 +184,7 @@ def test_no_form_answers_a_server_error_whatever_it_is_sent(
 ):
     a: Alpha = request.getfixturevalue("alpha_walk")
     request.getfixturevalue("files_of_its_own")  # after the walk made its files
-    signed_in = clients(app, client_for, db, tenants)
+    signed_in = clients(tenants, request.getfixturevalue("clients_by_role"))
     get_urls = _page_urls(app, a)
     fields = forms_by_action(signed_in[Role.BENDAHARA][0], get_urls)
     fields |= forms_by_action(signed_in[Role.KETUA][0], get_urls)

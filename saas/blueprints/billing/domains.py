@@ -115,7 +115,7 @@ def tls_ask() -> tuple[str, int]:
     """Whether a TLS proxy (Caddy's on-demand TLS ``ask``) may get a certificate for the
     address: only a verified address whose cooperative's plan covers it."""
     host = (request.args.get("domain") or "").strip().lower()
-    found = domains.verified_domain(platform_db(), host) if host else None
+    found = domains.domain_by_host(platform_db(), host, verified=True) if host else None
     if found is None or not domains.covered_by_plan(platform_db(), found.tenant_id):
         abort(404)
     return "", 200
