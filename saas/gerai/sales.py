@@ -11,12 +11,31 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
+from saas.db import attach_inserted
 from saas.gerai.models import (
     MAX_PRICE,
     DayClosing,
@@ -29,7 +48,7 @@ from saas.gerai.models import (
     StockMovement,
 )
 from saas.gerai.operations import check_quantity, get_settings, lock_products
-from saas.gerai.rules import CartLine, GeraiError, cost_of, merged, sale_number
+from saas.gerai.rules import CartLine, GeraiError, cost_of, merged
 from saas.ledger import operations as ledger
 from saas.ledger.models import EntrySource, JournalEntry
 from saas.ledger.operations import PostResult
@@ -56,44 +75,153 @@ def sell(session: Session, checkout: Checkout) -> tuple[Sale, bool]:
     (naming the member, for SHU) or the public; cost of goods against inventory at moving
     average. Once per key (raises GeraiError: credit_to_public, out_of_stock, bad_quantity,
     bad_price, no_lines; LedgerError: period_closed)."""
-    if (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:
-        return first, False
-    _check_checkout(checkout)
-    cart = merged(checkout.lines)  # the same item scanned twice is checked against stock once
-    for item in cart:
-        check_quantity(item.quantity)  # and its quantities added up stay within reason
-    wanted = {line.product_id for line in cart if line.product_id is not None}
-    products = lock_products(session, checkout.unit_id, wanted) if wanted else {}
     try:
+        _check_checkout(checkout)
+        cart = merged(checkout.lines)  # the same item scanned twice is checked against stock once
+        for item in cart:
+            check_quantity(item.quantity)  # and its quantities added up stay within reason
+        wanted = {line.product_id for line in cart if line.product_id is not None}
+        products = lock_products(session, checkout.unit_id, wanted) if wanted else {}
         lines = [_sale_line(session, checkout.unit_id, line, products) for line in cart]
     except GeraiError:
-        # Sent again while the first held the stock, which it took: judge it no more. (A
-        # retry that still finds its stock is found by its key when posting.)
+        # Sent again after the first took the stock (or the member left since): the sale
+        # stands and is judged no more. A retry that still passes is found by its key when
+        # posting.
         if (first := find_sale_by_key(session, checkout.idempotency_key)) is not None:
             return first, False
         raise
     posted = _post_sale(session, checkout, lines)
     if not posted.created:  # the same form, sent again while the first was being recorded
         return _first_sale(session, checkout.idempotency_key), False
-    sale = Sale(
-        unit_id=checkout.unit_id,
-        number=_next_number(session, checkout.sold_on),
-        entry_id=posted.entry.id,
-        member_id=checkout.member.id if checkout.member else None,
-        method=checkout.method,
-        total=sum(line.amount for line in lines),
-        sold_on=checkout.sold_on,
-        officer_name=checkout.officer_name,
-        created_at=datetime.now(UTC),
-        lines=lines,
-    )
-    session.add(sale)
-    session.flush()
-    for line in lines:
-        if line.product_id is not None:
-            _take_stock(session, products[line.product_id], line, sale)
-    session.flush()
+    sale = _record_sale(session, checkout, posted.entry.id, lines)
+    for product in products.values():  # their stock changed in the database, not here
+        session.expire(product, ["on_hand", "stock_value"])
     return sale, True
+
+
+def _record_sale(
+    session: Session, checkout: Checkout, entry_id: int, lines: Sequence[SaleLine]
+) -> Sale:
+    """The sale of a posted entry, written by one statement (``RECORDING``)."""
+    values = {
+        "unit_id": checkout.unit_id,
+        "entry_id": entry_id,
+        "member_id": checkout.member.id if checkout.member else None,
+        "method": checkout.method,
+        "total": sum(line.amount for line in lines),
+        "sold_on": checkout.sold_on,
+        "officer_name": checkout.officer_name,
+        "created_at": datetime.now(UTC),
+    }
+    params = {  # named apart from any column: the UPDATE would take those as values to set
+        **{f"sale_{name}": value for name, value in values.items()},
+        "sale_year": checkout.sold_on.year,
+        **{
+            name: [getattr(line, field) for line in lines]
+            for name, (field, _) in LINE_ARRAYS.items()
+        },
+    }
+    sale_id, number = session.connection().execute(RECORDING, params).one()
+    return attach_inserted(session, Sale(id=sale_id, number=number, **values))
+
+
+# The sale's lines as arrays, one element per line in cart order: the statement's parameter,
+# the SaleLine attribute it is read from and the type of its elements.
+LINE_ARRAYS: dict[str, tuple[str, type[TypeEngine[Any]]]] = {
+    "line_products": ("product_id", BigInteger),
+    "line_descriptions": ("description", String),
+    "line_quantities": ("quantity", Integer),
+    "line_prices": ("price", BigInteger),
+    "line_costs": ("cost", BigInteger),
+    "line_consignors": ("consignor_id", BigInteger),
+    "line_shares": ("consignor_share", BigInteger),
+}
+LINE_FIELDS = [field for field, _type in LINE_ARRAYS.values()]
+
+
+def _recording_statement() -> Select[int, str]:
+    """Record a posted sale in one statement: take the receipt's next number (the counter's
+    row stays locked until commit, so numbers have no gaps), insert the sale and its lines in
+    cart order, take the lines' stock off their products (locked by ``lock_products``) and
+    write a movement for each. Answers the sale's id and number."""
+    numbered = (
+        insert(Counter)
+        .values(name=SALE_COUNTER, value=1)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+        .returning(Counter.value)
+        .cte("numbered")
+    )
+    given_sale = select(
+        bindparam("sale_unit_id", type_=BigInteger),
+        _number(bindparam("sale_year", type_=Integer), numbered.c.value),
+        bindparam("sale_entry_id", type_=BigInteger),
+        bindparam("sale_member_id", type_=BigInteger),
+        bindparam("sale_method", type_=Sale.__table__.c.method.type),
+        bindparam("sale_total", type_=BigInteger),
+        bindparam("sale_sold_on", type_=Date),
+        bindparam("sale_officer_name", type_=String),
+        bindparam("sale_created_at", type_=DateTime(timezone=True)),
+    ).select_from(numbered)
+    columns = ["unit_id", "number", "entry_id", "member_id", "method", "total", "sold_on"]
+    sale = (
+        insert(Sale)
+        .from_select([*columns, "officer_name", "created_at"], given_sale)
+        .returning(Sale.id, Sale.number)
+        .cte("sale")
+    )
+    given = (
+        select(
+            func.unnest(
+                *(bindparam(name, type_=ARRAY(kind)) for name, (_, kind) in LINE_ARRAYS.items())
+            )
+            .table_valued(*LINE_FIELDS, with_ordinality="position")
+            .render_derived(name="line")
+        )
+    ).cte("given")
+    lines = insert(SaleLine).from_select(
+        [*LINE_FIELDS, "sale_id"],
+        select(*(given.c[field] for field in LINE_FIELDS), sale.c.id)
+        .select_from(sale.join(given, true()))
+        .order_by(given.c.position),  # the lines' ids keep the cart's order
+    )
+    stock = (
+        update(GeraiProduct)
+        .where(GeraiProduct.id == given.c.product_id)  # a merged cart names each product once
+        .values(
+            on_hand=GeraiProduct.on_hand - given.c.quantity,
+            stock_value=GeraiProduct.stock_value - given.c.cost,
+        )
+    )
+    moved = insert(StockMovement).from_select(
+        ["product_id", "kind", "quantity", "value", "moved_on", "sale_id"],
+        select(
+            given.c.product_id,
+            literal(MovementKind.SOLD, StockMovement.__table__.c.kind.type),
+            -given.c.quantity,
+            -given.c.cost,
+            bindparam("sale_sold_on", type_=Date),
+            sale.c.id,
+        )
+        .select_from(sale.join(given, true()))
+        .where(given.c.product_id.is_not(None)),
+    )
+    return select(sale.c.id, sale.c.number).add_cte(
+        lines.cte("lines"), stock.cte("stock"), moved.cte("moved")
+    )
+
+
+def _number(year: ColumnElement[int], value: ColumnElement[int]) -> ColumnElement[str]:
+    """``rules.sale_number`` in SQL: ``NJ-<year>-<number>`` with at least six digits."""
+    digits = cast(value, Text)
+    return (
+        literal("NJ-")
+        + cast(year, Text)
+        + "-"
+        + func.lpad(digits, func.greatest(6, func.length(digits)), "0")
+    )
+
+
+RECORDING = _recording_statement()
 
 
 def _check_checkout(checkout: Checkout) -> None:
@@ -195,32 +323,6 @@ def _post_sale(session: Session, checkout: Checkout, sold: Sequence[SaleLine]) -
         posted_by_id=checkout.officer_id,
         member_id=member_id,
     )
-
-
-def _take_stock(session: Session, product: GeraiProduct, line: SaleLine, sale: Sale) -> None:
-    product.on_hand -= line.quantity
-    product.stock_value -= line.cost
-    session.add(
-        StockMovement(
-            product_id=product.id,
-            kind=MovementKind.SOLD,
-            quantity=-line.quantity,
-            value=-line.cost,
-            moved_on=sale.sold_on,
-            sale_id=sale.id,
-        )
-    )
-
-
-def _next_number(session: Session, sold_on: date) -> str:
-    """The next receipt number; the counter's row stays locked until commit (no gaps)."""
-    value = session.scalar(
-        insert(Counter)
-        .values(name=SALE_COUNTER, value=1)
-        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
-        .returning(Counter.value)
-    )
-    return sale_number(sold_on.year, int(value or 0))
 
 
 def find_sale_by_key(session: Session, key: uuid.UUID) -> Sale | None:

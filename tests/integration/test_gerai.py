@@ -9,18 +9,20 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
 
 from saas.gerai import operations as gerai
 from saas.gerai import sales
 from saas.gerai.models import GeraiProduct, Sale, SaleMethod, StockMovement, SupplierPayment
-from saas.gerai.rules import CartLine, GeraiError
+from saas.gerai.rules import CartLine, GeraiError, sale_number
 from saas.ledger import operations as ledger
 from saas.ledger.models import Account, JournalLine
 from saas.ledger.rules import LedgerError
+from saas.members.models import Counter, MemberStatus
 from saas.shu import operations as shu
 from saas.tenants import schemas
 from saas.tenants.migrations import upgrade_schema
-from tests.factories import book_closed_2025, books_of, refused_by_database
+from tests.factories import book_closed_2025, books_of, count_statements, refused_by_database
 
 RECEIVED_ON = date(2026, 11, 10)
 SOLD_ON = date(2026, 11, 12)
@@ -177,6 +179,85 @@ def test_the_same_key_twice_makes_one_sale(shop):
     again, created_again = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], key=key))
     assert (created, created_again, again.id) == (True, False, first.id)
     assert session.get(GeraiProduct, rice.id).on_hand == 9
+
+
+def test_a_sale_is_three_statements_writing_its_lines_stock_and_movements_in_cart_order(db, shop):
+    session, unit_id, rice = shop
+    oil = gerai.save_product(
+        session,
+        unit_id,
+        None,
+        gerai.ProductDetails(
+            code="899200",
+            name="Minyak 1 l",
+            measure="pcs",
+            price=20_000,
+            cost=16_000,
+            low_stock=0,
+            is_public=False,
+            is_active=True,
+        ),
+    )
+    receive(session, unit_id, oil.id, 4, 16_000)
+    first, _created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)]))
+    cart = [
+        CartLine(oil.id, 2),
+        CartLine(None, 1, price=500, description="Kantong"),
+        CartLine(rice.id, 3),
+    ]
+    (sale, created), statements = count_statements(
+        db, lambda: sales.sell(session, checkout(unit_id, cart))
+    )
+    assert created
+    assert len(statements) == 3  # the products locked; the entry; the sale with all it writes
+    assert sale.number == f"NJ-2026-{int(first.number.rsplit('-', 1)[1]) + 1:06d}"
+    assert [(line.description, line.quantity, line.cost) for line in sale.lines] == [
+        ("Minyak 1 l", 2, 32_000),
+        ("Kantong", 1, 0),
+        ("Beras 1 kg", 3, 36_000),
+    ]
+    # The products this session holds show the stock the statement took.
+    assert (rice.on_hand, rice.stock_value, oil.on_hand, oil.stock_value) == (
+        6,
+        72_000,
+        2,
+        32_000,
+    )
+    moved = session.execute(
+        select(StockMovement.product_id, StockMovement.quantity, StockMovement.value)
+        .where(StockMovement.sale_id == sale.id)
+        .order_by(StockMovement.product_id)
+    ).all()
+    assert sorted(moved) == sorted([(oil.id, -2, -32_000), (rice.id, -3, -36_000)])
+    assert session.get_one(Sale, sale.id).token == sale.token
+
+
+def test_sale_numbers_grow_past_six_digits(shop):
+    session, unit_id, rice = shop
+    session.execute(
+        insert(Counter)
+        .values(name=sales.SALE_COUNTER, value=999_999)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": 999_999})
+    )
+    sale, _created = sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)]))
+    assert sale.number == sale_number(2026, 1_000_000) == "NJ-2026-1000000"
+
+
+def test_a_retry_after_the_buyer_left_returns_the_first_sale(shop, tenants):
+    session, unit_id, rice = shop
+    sri = session.merge(tenants.a.members[0])
+    key = uuid.uuid4()
+    first, _created = sales.sell(
+        session, checkout(unit_id, [CartLine(rice.id, 1)], member=sri, key=key)
+    )
+    sri.status = MemberStatus.LEFT
+    again, created = sales.sell(
+        session, checkout(unit_id, [CartLine(rice.id, 1)], member=sri, key=key)
+    )
+    assert (again.id, created) == (first.id, False)
+    with pytest.raises(GeraiError) as refused:  # a new sale to them is refused
+        sales.sell(session, checkout(unit_id, [CartLine(rice.id, 1)], member=sri))
+    assert refused.value.code == "member_left"
 
 
 @pytest.mark.parametrize(
