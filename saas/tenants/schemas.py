@@ -2,13 +2,14 @@
 
 A schema is created in one transaction with all tenant tables and the Alembic version table
 stamped at the head revision, so it never replays the migration history. Pool schemas
-(``pool_<hex>``) live on their shard and are claimed by ``ALTER SCHEMA ... RENAME`` (and their
-guards' search_path pointed at the new name), which costs a few milliseconds however many
-schemas the database holds.
+(``pool_<hex>``, their revision as their comment) live on their shard and are claimed by
+``ALTER SCHEMA ... RENAME`` (and their guards' search_path pointed at the new name), in three
+statements that cost a few milliseconds however many schemas the database or the pool holds.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,8 @@ TENANT_MIGRATIONS = PROJECT_ROOT / "migrations" / "tenant"
 VERSION_TABLE = "alembic_version"
 # Claims on one shard are serialised by this advisory lock so two sign-ups never take one schema.
 POOL_LOCK_KEY = 0x67757975620001
+REVISION_RE = re.compile(r"[\w-]{1,64}")
+POOLED = "nspname LIKE 'pool\\_%'"  # the pool's schemas, in a WHERE clause
 
 
 @cache
@@ -80,16 +83,19 @@ def schema_exists(connection: Connection, schema_name: str) -> bool:
 
 
 def add_pool_schema(connection: Connection, revision: str) -> str:
-    """Create one empty pool schema at ``revision`` (caller's transaction); return its name."""
+    """Create one empty pool schema at ``revision`` (caller's transaction); return its name.
+
+    The revision is also the schema's comment, so the pool is read in one catalog query."""
     name = f"pool_{uuid.uuid4().hex[:16]}"
     create_schema_from_metadata(connection, name, revision)
+    if not REVISION_RE.fullmatch(revision):  # interpolated: COMMENT takes no parameters
+        raise ValueError(f"not a revision id: {revision!r}")
+    connection.exec_driver_sql(f"COMMENT ON SCHEMA \"{name}\" IS '{revision}'")
     return name
 
 
 def list_pool_schemas(connection: Connection) -> list[str]:
-    rows = connection.execute(
-        text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pool\\_%' ORDER BY nspname")
-    )
+    rows = connection.execute(text(f"SELECT nspname FROM pg_namespace WHERE {POOLED} ORDER BY 1"))
     return [row[0] for row in rows]
 
 
@@ -101,20 +107,28 @@ def claim_pool_schema(connection: Connection, new_name: str, revision: str) -> b
     """
     check_schema_name(new_name)
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POOL_LOCK_KEY})
-    for candidate in list_pool_schemas(connection):
-        if schema_revision(connection, candidate) == revision:
-            connection.exec_driver_sql(f'ALTER SCHEMA "{candidate}" RENAME TO "{new_name}"')
-            point_functions_at(connection, new_name)
-            return True
-    return False
-
-
-def point_functions_at(connection: Connection, schema: str) -> None:
-    """Set the search_path of ``schema``'s functions that run with one (the database guards) to
-    ``schema``: a rename leaves them naming the schema's old name."""
-    check_schema_name(schema)
-    # One round trip for them all: a claim is on sign-up's path. (%% is the driver's escape.)
+    candidate = connection.scalar(
+        text(
+            f"SELECT nspname FROM pg_namespace WHERE {POOLED} AND "
+            "obj_description(oid, 'pg_namespace') = :revision ORDER BY 1 LIMIT 1"
+        ),
+        {"revision": revision},
+    )
+    if candidate is None:
+        return False
     connection.exec_driver_sql(
+        f'ALTER SCHEMA "{candidate}" RENAME TO "{new_name}"; '
+        f'COMMENT ON SCHEMA "{new_name}" IS NULL; '  # its revision is in its version table
+        + _pointing_functions_at(new_name)
+    )
+    return True
+
+
+def _pointing_functions_at(schema: str) -> str:
+    """Set the search_path of ``schema``'s functions that run with one (the database guards) to
+    ``schema``, as a rename leaves them naming the schema's old name: one statement for them
+    all. (%% is the driver's escape.)"""
+    return (
         "DO $$ DECLARE function regprocedure; BEGIN"
         " FOR function IN SELECT oid::regprocedure FROM pg_proc"
         f" WHERE pronamespace = '\"{schema}\"'::regnamespace AND proconfig IS NOT NULL LOOP"
@@ -126,9 +140,16 @@ def point_functions_at(connection: Connection, schema: str) -> None:
 def drop_stale_pool_schemas(connection: Connection, revision: str) -> list[str]:
     """Drop pool schemas not at ``revision``; return the ready ones that remain."""
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POOL_LOCK_KEY})
+    rows = connection.execute(
+        text(
+            "SELECT nspname, obj_description(oid, 'pg_namespace') IS NOT DISTINCT FROM :revision "
+            f"FROM pg_namespace WHERE {POOLED} ORDER BY 1"
+        ),
+        {"revision": revision},
+    )
     ready = []
-    for name in list_pool_schemas(connection):
-        if schema_revision(connection, name) == revision:
+    for name, current in rows.all():
+        if current:
             ready.append(name)
         else:
             drop_schema(connection, name)

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import ProgrammingError
 
 import saas.jobs
@@ -169,6 +169,47 @@ def test_provisioning_claims_a_ready_pool_schema_by_renaming_it(db, app):
     assert len(pool_after) == len(pool_before) - 1
     assert set(pool_before) - set(pool_after) == {pool_before[0]}
     assert "users" in tables_in(db, "s2", tenant.schema_name)
+
+
+def test_a_claim_is_three_statements_however_large_the_pool(db):
+    fill_schema_pool(db, "s2", 4)
+    statements: list[str] = []
+    engine = db.shard_engines["s2"]
+
+    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):  # the test's own
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with db.shard_transaction("s2") as connection:
+            claimed = schemas.claim_pool_schema(
+                connection, "kop_tiga_langkah", schemas.tenant_head()
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert claimed
+    assert len(statements) == 3  # the lock, the pool read, the rename with its guards
+    with db.shard_transaction("s2") as connection:
+        assert schemas.schema_revision(connection, "kop_tiga_langkah") == schemas.tenant_head()
+        assert len(schemas.list_pool_schemas(connection)) == 3
+        assert (
+            connection.scalar(  # the pool's mark leaves with the claim
+                text("SELECT obj_description('kop_tiga_langkah'::regnamespace, 'pg_namespace')")
+            )
+            is None
+        )
+        schemas.drop_schema(connection, "kop_tiga_langkah")
+
+
+def test_a_pool_schema_without_its_revision_mark_is_stale(db):
+    with db.shard_transaction("s2") as connection:
+        unmarked = schemas.add_pool_schema(connection, schemas.tenant_head())
+        connection.exec_driver_sql(f'COMMENT ON SCHEMA "{unmarked}" IS NULL')
+    fill_schema_pool(db, "s2", 1)
+    with db.shard_transaction("s2") as connection:
+        assert not schemas.schema_exists(connection, unmarked)
+        assert len(schemas.list_pool_schemas(connection)) == 1
 
 
 def test_a_claimed_pool_schemas_guards_follow_it_to_its_new_name(db, app):
