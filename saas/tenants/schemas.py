@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, MetaData, text
+from sqlalchemy import Connection, MetaData, event, text
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from saas.config import PROJECT_ROOT
@@ -43,6 +43,31 @@ def tenant_head(location: Path = TENANT_MIGRATIONS) -> str:
     return head
 
 
+class RecordedDDL:
+    """The DDL ``create_all`` ran for the first pool schema this process made, with that
+    schema's name: later schemas run it again as one script under their own name, without
+    compiling it again (a pool schema's name is unique, so replacing it touches nothing else).
+    The metadata cannot change while a process runs."""
+
+    name: str | None = None
+    script: str = ""
+
+
+RECORDED = RecordedDDL()
+
+
+class _Statements(list[str]):
+    def append_statement(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self.append(statement)  # as the driver gets it: % already escaped where it reads one
+
+
+def _recording(connection: Connection) -> _Statements:
+    """The statements ``connection`` runs from now on (until the listener is removed)."""
+    statements = _Statements()
+    event.listen(connection, "before_cursor_execute", statements.append_statement)
+    return statements
+
+
 def create_schema_from_metadata(connection: Connection, schema_name: str, revision: str) -> None:
     """Create ``schema_name`` with every tenant table and stamp ``revision`` (caller's txn).
 
@@ -50,9 +75,19 @@ def create_schema_from_metadata(connection: Connection, schema_name: str, revisi
     Connection's ``execution_options`` changes that connection in place, it makes no copy.
     """
     check_schema_name(schema_name)
-    connection.execute(CreateSchema(schema_name))
-    connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
-    TenantBase.metadata.create_all(connection, checkfirst=False)
+    if RECORDED.name is not None:
+        connection.exec_driver_sql(RECORDED.script.replace(RECORDED.name, schema_name))
+        connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
+    else:
+        statements = _recording(connection)
+        try:
+            connection.execute(CreateSchema(schema_name))
+            connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
+            TenantBase.metadata.create_all(connection, checkfirst=False)
+        finally:
+            event.remove(connection, "before_cursor_execute", statements.append_statement)
+        if schema_name.startswith("pool_"):  # a name found nowhere else in the script
+            RECORDED.name, RECORDED.script = schema_name, ";\n".join(statements)
     install_chart(connection)  # the starting chart of accounts (the template of docs/domain.md)
     connection.exec_driver_sql(
         f'CREATE TABLE "{schema_name}".{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, '

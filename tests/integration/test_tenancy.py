@@ -212,6 +212,50 @@ def test_a_pool_schema_without_its_revision_mark_is_stale(db):
         assert len(schemas.list_pool_schemas(connection)) == 1
 
 
+CATALOG = (
+    "SELECT table_name, column_name, data_type, is_nullable, column_default"
+    " FROM information_schema.columns WHERE table_schema = :schema",
+    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+    " WHERE connamespace = CAST(:schema AS regnamespace)",
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = :schema",
+    "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger"
+    " WHERE NOT tgisinternal AND tgrelid IN"
+    " (SELECT oid FROM pg_class WHERE relnamespace = CAST(:schema AS regnamespace))",
+    "SELECT proname, prosrc, proconfig::text FROM pg_proc"
+    " WHERE pronamespace = CAST(:schema AS regnamespace)",
+    "SELECT code, kind, role, is_header FROM {schema}.accounts",
+)
+
+
+def structure(connection, schema: str) -> set[tuple[str, ...]]:
+    """Every table, column, constraint, index, trigger, function and starting account of
+    ``schema``, its own name written as S."""
+    rows: set[tuple[str, ...]] = set()
+    for query in CATALOG:
+        for row in connection.execute(text(query.format(schema=schema)), {"schema": schema}):
+            rows.add(tuple(str(value).replace(schema, "S") for value in row))
+    return rows
+
+
+def test_a_pool_schema_made_from_the_recorded_script_equals_one_made_by_create_all(db, monkeypatch):
+    monkeypatch.setattr(schemas, "RECORDED", schemas.RecordedDDL())  # as in a new process
+    head = schemas.tenant_head()
+    with db.shard_transaction("s2") as connection:
+        compiled = schemas.add_pool_schema(connection, head)
+    assert schemas.RECORDED.name == compiled
+    with db.shard_transaction("s2") as connection:
+        replayed = schemas.add_pool_schema(connection, head)
+        schemas.create_schema_from_metadata(connection, "kop_dari_skrip", head)
+    with db.shard_transaction("s2") as connection:
+        made_by_create_all = structure(connection, compiled)
+        assert len(made_by_create_all) > 500
+        assert structure(connection, replayed) == made_by_create_all
+        assert structure(connection, "kop_dari_skrip") == made_by_create_all
+        assert schemas.schema_revision(connection, "kop_dari_skrip") == head
+        for name in (compiled, replayed, "kop_dari_skrip"):
+            schemas.drop_schema(connection, name)
+
+
 def test_a_claimed_pool_schemas_guards_follow_it_to_its_new_name(db, app):
     fill_schema_pool(db, "s2", 1)
     tenant = provision(db, app, "jaga-pool", shard="s2")
