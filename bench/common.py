@@ -205,6 +205,9 @@ def add_tenants(
     schema's DDL holds a few hundred locks to its transaction's end: small batches stay within
     PostgreSQL's default lock table)."""
     head = schemas.tenant_head()
+    if schemas.RECORDED.name is None:  # as the job worker does: later schemas replay its DDL
+        with databases.shard_transaction(shard) as connection:
+            schemas.add_pool_schema(connection, head)
     remaining = count
     while remaining > 0:
         size = min(batch, remaining)
