@@ -76,7 +76,7 @@ def refill_schema_pool(shard: str) -> int:
     app = flask_app()
     with app.app_context():
         base = app.extensions["guyub.settings"].schema_pool_target
-        return refill_pool(get_databases(), shard, base)
+        return refill_pool(get_databases(), shard, base, after_claim=True)
 
 
 @jobs.periodic(cron="5 * * * *")

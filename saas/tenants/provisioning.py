@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 
 # Each shard keeps ready schemas for the sign-ups to come: the configured number, or as many as
 # signed up there in the last ten minutes when that is more (a campaign's burst), up to a ceiling.
+# Right after a claim the pool is sized from the ten minutes before the last one: within a
+# burst's first minute the worker only replaces what is claimed, and leaves the cores to the
+# sign-ups; the pool grows from the next minute on, and between bursts.
 POOL_WINDOW = timedelta(minutes=10)
+POOL_LAG = timedelta(minutes=1)
 POOL_CEILING = 200
 
 
@@ -227,23 +231,32 @@ def queue_pool_refill(session: Session, shard: str) -> None:
         pass  # the savepoint is rolled back; the refill waiting already sees this claim too
 
 
-def pool_target(session: Session, shard: str, base: int, now: datetime) -> int:
-    """How many ready schemas ``shard`` keeps: ``base``, or its sign-ups of the last ten
-    minutes when more (at most POOL_CEILING)."""
+def pool_target(
+    session: Session, shard: str, base: int, now: datetime, *, lag: timedelta = timedelta(0)
+) -> int:
+    """How many ready schemas ``shard`` keeps: ``base``, or its sign-ups of the ten minutes up
+    to ``now - lag`` when more (at most POOL_CEILING)."""
+    until = now - lag
     recent = session.scalar(
         select(func.count())
         .select_from(Tenant)
-        .where(Tenant.shard == shard, Tenant.created_at >= now - POOL_WINDOW)
+        .where(
+            Tenant.shard == shard,
+            Tenant.created_at >= until - POOL_WINDOW,
+            Tenant.created_at <= until,
+        )
     )
     return min(POOL_CEILING, max(base, recent or 0))
 
 
-def refill_pool(databases: Databases, shard: str, base: int) -> int:
-    """Top ``shard``'s pool up to its target (``pool_target``); how many schemas were made."""
+def refill_pool(databases: Databases, shard: str, base: int, *, after_claim: bool = False) -> int:
+    """Top ``shard``'s pool up to its target (``pool_target``, a minute behind right after a
+    claim); how many schemas were made."""
     if base <= 0:
         return 0  # the pool is off
     with databases.platform_session() as session:
-        target = pool_target(session, shard, base, datetime.now(UTC))
+        lag = POOL_LAG if after_claim else timedelta(0)
+        target = pool_target(session, shard, base, datetime.now(UTC), lag=lag)
     return fill_schema_pool(databases, shard, target)
 
 

@@ -21,6 +21,7 @@ from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
 from saas.tenants.operations import resume_tenant, suspend_tenant
 from saas.tenants.provisioning import (
     POOL_CEILING,
+    POOL_LAG,
     NoShardAvailable,
     ProvisioningError,
     choose_shard,
@@ -322,9 +323,9 @@ def test_a_claim_asks_the_worker_to_refill_that_shards_pool_once(db, app, monkey
 
 
 def test_a_burst_of_sign_ups_grows_the_pool_to_match_it(db):
+    now = datetime.now(UTC) + timedelta(days=1)  # no test cooperative signed up near then
     with db.platform_session() as session:
-        now = datetime.now(UTC)
-        before = pool_target(session, "s2", 0, now)  # the test cooperatives' own sign-ups
+        assert pool_target(session, "s2", 0, now) == 0
         for index in range(5):
             session.add(
                 Tenant(
@@ -347,9 +348,13 @@ def test_a_burst_of_sign_ups_grows_the_pool_to_match_it(db):
             )
         )
         session.flush()
-        assert pool_target(session, "s2", 0, now) == before + 5  # the last ten minutes'
+        assert pool_target(session, "s2", 0, now) == 5  # the last ten minutes'
+        assert pool_target(session, "main", 0, now) == 0  # on that shard only
         assert pool_target(session, "s2", 50, now) == 50  # never below the configured size
         assert pool_target(session, "s2", 500, now) == POOL_CEILING
+        # Right after a claim the last minute is not counted yet: the sign-up of this very
+        # minute is left out, those of one to four minutes ago are in.
+        assert pool_target(session, "s2", 0, now, lag=POOL_LAG) == 4
         session.rollback()
 
 
