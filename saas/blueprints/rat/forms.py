@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TypeVar
+
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from saas.blueprints.forms import REQUIRED, Form, within_calendar
+from saas.blueprints.forms import REQUIRED, Form, valid_key, within_calendar
 from saas.rat.models import AGENDA_LENGTH, PLACE_LENGTH, TITLE_LENGTH, MeetingKind, Topic
 from saas.rat.operations import Schedule, Votes
 
@@ -103,6 +107,12 @@ class ScheduleForm(Form):
         )
 
 
+class NewMeetingForm(ScheduleForm):
+    """The schedule of a new meeting, made once however often the form is sent."""
+
+    key = HiddenField(validators=[valid_key])
+
+
 class ArrivalForm(Form):
     member = StringField(
         _l("Member number or member card code"),
@@ -129,6 +139,7 @@ class DecisionForm(Form):
     votes_for = IntegerField(_l("For"), validators=[InputRequired(message=REQUIRED)])
     votes_against = IntegerField(_l("Against"), validators=[InputRequired(message=REQUIRED)])
     votes_abstain = IntegerField(_l("Abstained"), validators=[InputRequired(message=REQUIRED)])
+    key = HiddenField(validators=[valid_key])  # recorded once however often the form is sent
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -153,6 +164,21 @@ class DecisionForm(Form):
             return typed
         with force_locale("id"):
             return str(TOPIC_LABELS[Topic(self.topic.data)])
+
+
+KeyedForm = TypeVar("KeyedForm", NewMeetingForm, DecisionForm)
+
+
+def with_new_key(form: KeyedForm) -> KeyedForm:
+    """The form as first shown, with the key that makes what it records once."""
+    form.key.data = str(uuid.uuid4())
+    return form
+
+
+def renew_stale_key(form: KeyedForm) -> KeyedForm:
+    """The form sent back: its key kept, so that sending it again still records once, unless
+    the key was no key at all (a page from before the form had one)."""
+    return with_new_key(form) if form.key.errors else form
 
 
 class ActionForm(Form):
