@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from saas.blueprints.forms import REQUIRED, Form, valid_key, within_calendar
+from saas.blueprints.forms import REQUIRED, Form, choices_from, valid_key, within_calendar
 from saas.rat.models import AGENDA_LENGTH, PLACE_LENGTH, TITLE_LENGTH, MeetingKind, Topic
 from saas.rat.operations import Schedule, Votes
 
@@ -35,11 +35,11 @@ TOPIC_LABELS = {
     Topic.OTHER: _l("Other matters"),
 }
 # The bylaws' quorum: more than this share of the members entitled to attend.
-QUORUM_CHOICES = (
-    ("1/2", _l("More than half of the members")),
-    ("2/3", _l("More than two thirds of the members")),
-    ("3/4", _l("More than three quarters of the members")),
-)
+QUORUM_LABELS = {
+    "1/2": _l("More than half of the members"),
+    "2/3": _l("More than two thirds of the members"),
+    "3/4": _l("More than three quarters of the members"),
+}
 DEFAULT_AGENDA = (
     _l("Opening"),
     _l("The board's accountability report for the book year"),
@@ -62,7 +62,7 @@ def default_agenda() -> str:
 class ScheduleForm(Form):
     kind = SelectField(
         _l("Meeting"),
-        choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
+        choices=choices_from(KIND_LABELS),
         default=MeetingKind.ANNUAL.value,
     )
     book_year = IntegerField(
@@ -85,7 +85,9 @@ class ScheduleForm(Form):
         validators=[DataRequired(message=REQUIRED), Length(max=AGENDA_LENGTH)],
         render_kw={"rows": 10},
     )
-    quorum = SelectField(_l("Quorum in the bylaws"), choices=QUORUM_CHOICES, default="1/2")
+    quorum = SelectField(
+        _l("Quorum in the bylaws"), choices=choices_from(QUORUM_LABELS), default="1/2"
+    )
     proxies_allowed = BooleanField(
         _l("The bylaws allow a member to attend for another (one proxy each)")
     )
@@ -132,9 +134,7 @@ class ArrivalForm(Form):
 
 
 class DecisionForm(Form):
-    topic = SelectField(
-        _l("Decision"), choices=[(topic.value, label) for topic, label in TOPIC_LABELS.items()]
-    )
+    topic = SelectField(_l("Decision"), choices=choices_from(TOPIC_LABELS))
     title = StringField(_l("Wording (optional)"), validators=[Optional(), Length(max=TITLE_LENGTH)])
     votes_for = IntegerField(_l("For"), validators=[InputRequired(message=REQUIRED)])
     votes_against = IntegerField(_l("Against"), validators=[InputRequired(message=REQUIRED)])
