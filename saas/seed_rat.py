@@ -3,6 +3,7 @@ SHU is posted (and as fixtures and benchmarks that post an SHU do)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time
 
@@ -52,6 +53,7 @@ def hold_rat(
         letter_code=letter_code,
         today=held_on,
         user_id=user_id,
+        idempotency_key=uuid.uuid4(),
     )
     started = datetime.combine(held_on, STARTS_AT, tzinfo=clock.WIB)
     rat.open_meeting(session, meeting, now=started)
@@ -65,7 +67,13 @@ def hold_rat(
     for topic, title in topics:
         try:
             rat.record_decision(
-                session, meeting, topic=topic, title=title, votes=votes, user_id=user_id
+                session,
+                meeting,
+                topic=topic,
+                title=title,
+                votes=votes,
+                user_id=user_id,
+                idempotency_key=uuid.uuid4(),
             )
         except rat.RatRefused as refused:
             if refused.code != "no_shu_plan":  # a year closed without a surplus

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import uuid
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -11,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, PasswordField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -41,6 +44,17 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> FormTranslations:
             return FORM_TRANSLATIONS
+
+
+def choices_from(labels: Mapping[Any, object] | Iterable[tuple[Any, object]]) -> list[SelectChoice]:
+    """A select's options from ``{value: label}`` (or pairs), in order: an enum member offers its
+    value, and a lazy label stays lazy, so each page shows it in the request's language."""
+    pairs = labels.items() if isinstance(labels, Mapping) else labels
+    return [SelectChoice(str(_option_value(value)), label) for value, label in pairs]
+
+
+def _option_value(value: object) -> object:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 REQUIRED = _l("This field is required.")

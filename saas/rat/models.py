@@ -3,12 +3,14 @@ came, and what the members decided.
 
 The database keeps what must never happen: a decision recorded while the meeting lacks its
 quorum or with more votes than members present, a member attending twice or holding two
-proxies, anything changed once the meeting is closed.
+proxies, anything changed once the meeting is closed, a meeting or a decision recorded twice
+from one form (its idempotency key).
 """
 
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import date, datetime, time
 
 from sqlalchemy import (
@@ -25,6 +27,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    Uuid,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +38,8 @@ from saas.tenants.models import utcnow
 PLACE_LENGTH = 200
 AGENDA_LENGTH = 2000
 TITLE_LENGTH = 200
+# Rows written before the forms carried a key, or by a tool that gives none, get a random one.
+NEW_KEY_SQL = "gen_random_uuid()"
 
 
 class MeetingKind(enum.StrEnum):
@@ -101,6 +106,10 @@ class Meeting(TenantBase):
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The schedule form's: extraordinary meetings have no natural key to stop a form sent twice.
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(
+        Uuid, unique=True, server_default=text(NEW_KEY_SQL)
+    )
 
     @property
     def agenda_items(self) -> list[str]:
@@ -196,6 +205,11 @@ class Decision(TenantBase):
     shu_amount: Mapped[int | None] = mapped_column(BigInteger)  # the SHU shared, rupiah
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # The decision form's: a motion voted down, or of other matters, may be put again, so only
+    # the key tells a form sent twice from a second vote.
+    idempotency_key: Mapped[uuid.UUID] = mapped_column(
+        Uuid, unique=True, server_default=text(NEW_KEY_SQL)
+    )
 
 
 # -- the database's own guards -------------------------------------------------------------------

@@ -4,14 +4,18 @@ A meeting is scheduled (its invitation numbered as an outgoing letter), opened (
 entitled to attend counted and frozen), attended (each member once, a proxy held by a member
 present), decided (only with its quorum, never more votes than members present) and closed
 (its minutes written to the registers' book of minutes; nothing of it changes after).
+Scheduling and deciding are made once per form: the form's idempotency key is kept under a
+unique constraint, and a form sent again returns what the first made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
+from typing import TypeVar
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -35,6 +39,8 @@ from saas.rat.models import (
 from saas.registers import operations as registers
 from saas.registers.models import TEXT_LENGTH, Kind
 from saas.shu import operations as shu
+
+Row = TypeVar("Row", Meeting, Decision)
 
 
 class RatRefused(Exception):
@@ -72,16 +78,59 @@ def _refusing(code: str, constraint: str) -> Iterator[None]:
         raise RatRefused(code) from error
 
 
+def _insert_once(
+    session: Session, row: Row, first: Callable[[], Row | None], refusals: dict[str, str]
+) -> Row:
+    """Insert ``row`` in a savepoint; the row ``first`` finds when the same key won a race (the
+    unique index made this insert wait for it), else a broken constraint of ``refusals`` is
+    refused with its code."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as error:
+        if (found := first()) is not None:
+            return found
+        for constraint, code in refusals.items():
+            if constraint in str(error.orig):
+                raise RatRefused(code) from error
+        raise
+    return row
+
+
+def _meeting_by_key(session: Session, key: uuid.UUID) -> Meeting | None:
+    return session.scalar(select(Meeting).where(Meeting.idempotency_key == key))
+
+
+def _decision_by_key(session: Session, key: uuid.UUID) -> Decision | None:
+    return session.scalar(select(Decision).where(Decision.idempotency_key == key))
+
+
 def schedule_meeting(
-    session: Session, plan: Schedule, *, letter_code: str, today: date, user_id: int | None
+    session: Session,
+    plan: Schedule,
+    *,
+    letter_code: str,
+    today: date,
+    user_id: int | None,
+    idempotency_key: uuid.UUID,
 ) -> Meeting:
-    """A new meeting, its invitation numbered as an outgoing letter of ``today``."""
+    """A new meeting, its invitation numbered as an outgoing letter of ``today``; once per key,
+    so a form sent twice makes one meeting and one letter (raises RatRefused: year_not_over,
+    annual_exists)."""
+    if (first := _meeting_by_key(session, idempotency_key)) is not None:
+        return first
     if plan.kind == MeetingKind.ANNUAL and plan.held_on.year <= plan.book_year:
         raise RatRefused("year_not_over")
-    meeting = Meeting(**asdict(plan), created_by_id=user_id)
-    with _refusing("annual_exists", "uq_rat_meetings_annual_year"), session.begin_nested():
-        session.add(meeting)
-        session.flush()
+    row = Meeting(**asdict(plan), created_by_id=user_id, idempotency_key=idempotency_key)
+    meeting = _insert_once(
+        session,
+        row,
+        lambda: _meeting_by_key(session, idempotency_key),
+        {"uq_rat_meetings_annual_year": "annual_exists"},
+    )
+    if meeting is not row:
+        return meeting  # the same form, sent again at the same moment, made it
     with force_locale("id"):  # the letter goes to the members, in the cooperative's language
         subject = _(
             "Invitation to the members' meeting for book year %(year)s on %(date)s",
@@ -235,11 +284,17 @@ def record_decision(
     title: str,
     votes: Votes,
     user_id: int | None,
+    idempotency_key: uuid.UUID,
 ) -> Decision:
-    """A decision put to the vote and its outcome. Approving the SHU split names the plan of the
-    book year as it stands (its fingerprint), which is the plan the treasurer may post. Raises
-    RatRefused: not_open, no_quorum, too_many_votes, already_decided, no_shu_plan."""
+    """A decision put to the vote and its outcome, once per key: a form sent again returns the
+    first decision. Approving the SHU split names the plan of the book year as it stands (its
+    fingerprint), which is the plan the treasurer may post. Raises RatRefused: not_open,
+    no_quorum, too_many_votes, already_decided, no_shu_plan."""
+    if (first := _decision_by_key(session, idempotency_key)) is not None:
+        return first
     _lock(session, meeting)
+    if (first := _decision_by_key(session, idempotency_key)) is not None:
+        return first  # recorded while this one waited for the meeting
     if meeting.status != MeetingStatus.OPEN:
         raise RatRefused("not_open")
     present = queries.present_count(session, meeting.id)
@@ -256,6 +311,7 @@ def record_decision(
         votes_abstain=votes.votes_abstain,
         approved=votes.votes_for > votes.votes_against,
         recorded_by_id=user_id,
+        idempotency_key=idempotency_key,
     )
     if topic == Topic.SHU:
         try:
@@ -265,13 +321,12 @@ def record_decision(
         decision.shu_year = planned.year
         decision.shu_fingerprint = planned.fingerprint
         decision.shu_amount = planned.shu
-    with (
-        _refusing("already_decided", "uq_rat_decisions_approved_topic"),
-        session.begin_nested(),
-    ):
-        session.add(decision)
-        session.flush()
-    return decision
+    return _insert_once(
+        session,
+        decision,
+        lambda: _decision_by_key(session, idempotency_key),
+        {"uq_rat_decisions_approved_topic": "already_decided"},
+    )
 
 
 def close_meeting(

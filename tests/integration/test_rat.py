@@ -59,9 +59,12 @@ def schedule_form(**fields: str) -> dict[str, str]:
 
 
 def post(client, path: str, data: dict[str, str], page: str | None = None):
-    """Post ``data`` with the CSRF token of ``page`` (the path itself by default)."""
-    token = csrf_from(client.get(page or path))
-    return client.post(path, data={**data, "csrf_token": token})
+    """Post ``data`` with the CSRF token of ``page`` (the path itself by default), and its form's
+    idempotency key where it has one."""
+    shown = text(client.get(page or path))
+    token = hidden(shown, "csrf_token")
+    keyed = {"key": hidden(shown, "key")} if 'name="key"' in shown else {}
+    return client.post(path, data={**keyed, **data, "csrf_token": token})
 
 
 @pytest.fixture
@@ -128,6 +131,7 @@ def open_meeting(db, tenants, *, proxies: bool = False) -> Meeting:
             letter_code="KDMP-ALPHA",
             today=HELD_ON,
             user_id=tenants.a.users["ketua"].id,
+            idempotency_key=uuid.uuid4(),
         )
         rat.open_meeting(session, meeting, now=NOW)
         session.commit()
@@ -280,7 +284,15 @@ def test_the_shu_is_refused_before_a_closed_rat_approved_it(db, tenants):
         held = session.get(Meeting, meeting.id)
         for member in session.scalars(select(Member)):
             rat.record_arrival(session, held, member, now=NOW, user_id=None)
-        rat.record_decision(session, held, topic=Topic.SHU, title="SHU", votes=VOTES, user_id=None)
+        rat.record_decision(
+            session,
+            held,
+            topic=Topic.SHU,
+            title="SHU",
+            votes=VOTES,
+            user_id=None,
+            idempotency_key=uuid.uuid4(),
+        )
         with pytest.raises(LedgerError) as still:
             post_it()  # approved, but the meeting is still open
         assert still.value.code == "rat_not_held"
@@ -300,7 +312,13 @@ def test_a_voted_down_shu_split_does_not_let_the_shu_be_posted(db, tenants):
             rat.record_arrival(session, held, member, now=NOW, user_id=None)
         votes = rat.Votes(0, 2, 0)
         decision = rat.record_decision(
-            session, held, topic=Topic.SHU, title="SHU", votes=votes, user_id=None
+            session,
+            held,
+            topic=Topic.SHU,
+            title="SHU",
+            votes=votes,
+            user_id=None,
+            idempotency_key=uuid.uuid4(),
         )
         assert decision.approved is False
         rat.close_meeting(session, held, now=NOW, user_id=None)
@@ -329,6 +347,7 @@ def test_decisions_without_the_quorum_are_refused_by_the_operation_and_the_datab
                 title="Laporan",
                 votes=rat.Votes(1, 0, 0),
                 user_id=None,
+                idempotency_key=uuid.uuid4(),
             )
         assert refused.value.code == "no_quorum"
         schema = tenants.a.tenant.schema_name
@@ -447,6 +466,7 @@ def test_a_proxy_is_held_by_a_member_present_once_each_where_the_bylaws_allow(ke
             letter_code="KDMP-ALPHA",
             today=HELD_ON,
             user_id=None,
+            idempotency_key=uuid.uuid4(),
         )
         rat.open_meeting(session, meeting, now=NOW)
         session.commit()
@@ -479,7 +499,13 @@ def test_a_closed_meeting_is_kept_as_it_is_by_the_database(ketua, db, tenants):
         for member in session.scalars(select(Member)):
             rat.record_arrival(session, held, member, now=NOW, user_id=None)
         rat.record_decision(
-            session, held, topic=Topic.STATEMENTS, title="Laporan", votes=VOTES, user_id=None
+            session,
+            held,
+            topic=Topic.STATEMENTS,
+            title="Laporan",
+            votes=VOTES,
+            user_id=None,
+            idempotency_key=uuid.uuid4(),
         )
         rat.close_meeting(session, held, now=NOW, user_id=None)
         session.commit()
@@ -519,6 +545,7 @@ def test_a_meeting_is_closed_only_after_it_was_open(db, tenants):
             letter_code="KDMP-ALPHA",
             today=HELD_ON,
             user_id=None,
+            idempotency_key=uuid.uuid4(),
         )
         with pytest.raises(rat.RatRefused) as refused:
             rat.close_meeting(session, meeting, now=NOW, user_id=None)
@@ -679,6 +706,7 @@ def test_the_pack_shows_the_loan_portfolio_and_the_units_that_sold_in_the_book_y
             letter_code="KDMP-DEMO",
             today=today,
             user_id=None,
+            idempotency_key=uuid.uuid4(),
         )
         session.commit()
         meeting_id = meeting.id

@@ -6,10 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from saas.blueprints.forms import REQUIRED, Form
+from saas.blueprints.forms import REQUIRED, Form, choices_from
 from saas.i18n import LOCALE_NAMES
 from saas.tenants.rules import SlugError, check_slug, normalise_slug
 
@@ -44,6 +43,6 @@ class NewCooperativeForm(Form):
     )
     default_locale = SelectField(
         _l("Default language"),
-        choices=[SelectChoice(code, name) for code, name in LOCALE_NAMES.items()],
+        choices=choices_from(LOCALE_NAMES),
         default="id",
     )

@@ -18,7 +18,7 @@ from saas import clock
 from saas.access import admin_view
 from saas.billing import queries, sponsorships
 from saas.blueprints.billing.views import STATUS_LABELS, bp
-from saas.blueprints.forms import REQUIRED, Form, within_calendar
+from saas.blueprints.forms import REQUIRED, Form, choices_from, within_calendar
 from saas.db import platform_db
 from saas.regions.queries import get_region
 
@@ -50,9 +50,9 @@ class GrantForm(Form):
 
 def grant_form() -> GrantForm:
     form = GrantForm()
-    form.plan.choices = [
+    form.plan.choices = choices_from(
         (plan.code, plan.name) for plan in queries.list_plans(platform_db()) if plan.prices
-    ]
+    )
     return form
 
 

@@ -21,7 +21,7 @@ from saas.billing.models import Subscription
 from saas.billing.rules import PAID_STATUSES, grace_days_left
 from saas.billing.stripe_gateway import GatewayError, NextInvoice, StripeGateway
 from saas.blueprints.billing.limits import plan_feature_message
-from saas.blueprints.forms import Form
+from saas.blueprints.forms import Form, choices_from
 from saas.blueprints.links import external_url
 from saas.db import platform_db, tenant_db
 from saas.extensions import csrf
@@ -57,12 +57,14 @@ INVOICE_LABELS = {
     "void": _l("Cancelled"),
     "uncollectible": _l("Not collected"),
 }
-PERIODS = [("month", _l("Monthly")), ("year", _l("Yearly"))]
+PERIODS = choices_from({"month": _l("Monthly"), "year": _l("Yearly")})
 # Stripe's test cards: one that pays, one whose charges are declined (to see the grace period).
-TEST_CARDS = [
-    ("pm_card_visa", _l("Test card that pays (Visa 4242)")),
-    ("pm_card_chargeCustomerFail", _l("Test card whose payments fail (Visa 0341)")),
-]
+TEST_CARDS = choices_from(
+    {
+        "pm_card_visa": _l("Test card that pays (Visa 4242)"),
+        "pm_card_chargeCustomerFail": _l("Test card whose payments fail (Visa 0341)"),
+    }
+)
 
 
 class UpgradeForm(Form):

@@ -18,6 +18,7 @@ from saas.access import tenant_view
 from saas.accounts.roles import Permission
 from saas.blueprints import MAX_ID
 from saas.blueprints.books.views import bp
+from saas.blueprints.forms import choices_from
 from saas.blueprints.labels import ledger_message
 from saas.blueprints.reports.statements import DOWNLOAD_LIMITS, Rows, show
 from saas.blueprints.reports.views import PeriodForm, account_name_filter, period
@@ -39,10 +40,10 @@ class LedgerForm(PeriodForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.akun.choices = [
+        self.akun.choices = choices_from(
             (a.id, f"{a.code} {account_name(a.code, a.name)}")
             for a in ledger.postable_accounts(tenant_db())
-        ]
+        )
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Valid dates, and no account or one from the list: one message for any other."""

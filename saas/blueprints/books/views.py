@@ -20,7 +20,14 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount, valid_key
+from saas.blueprints.forms import (
+    REQUIRED,
+    Form,
+    choices_from,
+    not_in_future,
+    rupiah_amount,
+    valid_key,
+)
 from saas.blueprints.labels import LEDGER_MESSAGES, METHOD_LABELS, ledger_message
 from saas.blueprints.profile.documents import storage
 from saas.blueprints.profile.forms import PHOTO_FIELD_KW
@@ -46,9 +53,7 @@ class EntryForm(Form):
     )
     account = SelectField(_l("Account"), coerce=int)
     amount = rupiah_amount(_l("Amount in rupiah"))
-    method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
-    )
+    method = SelectField(_l("Paid by"), choices=choices_from(METHOD_LABELS))
     entry_date = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
     )
@@ -78,7 +83,9 @@ class CloseForm(Form):
 def entry_form(**values: Any) -> EntryForm:
     form = EntryForm(**values)
     accounts = ledger.postable_accounts(tenant_db(), AccountKind.EXPENSE, AccountKind.REVENUE)
-    form.account.choices = [(a.id, f"{a.code} {account_name(a.code, a.name)}") for a in accounts]
+    form.account.choices = choices_from(
+        (a.id, f"{a.code} {account_name(a.code, a.name)}") for a in accounts
+    )
     if not form.is_submitted():
         form.key.data = str(uuid.uuid4())
         form.entry_date.data = clock.today()

@@ -16,13 +16,13 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from saas import clock
 from saas.blueprints.forms import (
     REQUIRED,
     Form,
+    choices_from,
     not_in_future,
     optional_rupiah_amount,
     rupiah_amount,
@@ -126,7 +126,7 @@ class DeliveryForm(Form):
     )
     payment = SelectField(
         _l("Payment"),
-        choices=[SelectChoice(k.value, v) for k, v in SUPPLIER_PAYMENT_LABELS.items()],
+        choices=choices_from(SUPPLIER_PAYMENT_LABELS),
     )
     lines = FieldList(FormField(ReceivedLineForm), min_entries=5, max_entries=20)
     key = HiddenField(validators=[valid_key])
@@ -165,9 +165,7 @@ class SaleForm(Form):
         validators=[Optional(), Length(max=100)],
         render_kw={"maxlength": 100, "autocomplete": "off", "data-scan": "qr_code"},  # the card
     )
-    method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in SALE_METHOD_LABELS.items()]
-    )
+    method = SelectField(_l("Paid by"), choices=choices_from(SALE_METHOD_LABELS))
     key = HiddenField(validators=[valid_key])
 
 
@@ -188,7 +186,7 @@ class CountForm(Form):
     )
     against = SelectField(
         _l("Post the difference to"),
-        choices=[SelectChoice(k, v) for k, v in COUNT_AGAINST_LABELS.items()],
+        choices=choices_from(COUNT_AGAINST_LABELS),
     )
     lines = FieldList(FormField(CountLineForm), max_entries=2000)
     key = HiddenField(validators=[valid_key])
@@ -226,9 +224,7 @@ class ReverseSaleForm(Form):
 
 class CollectCreditForm(Form):
     amount = rupiah_amount(_l("Amount paid back, in rupiah"))
-    method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
-    )
+    method = SelectField(_l("Paid by"), choices=choices_from(METHOD_LABELS))
     key = HiddenField(validators=[valid_key])
 
 
@@ -261,7 +257,7 @@ class ConsignedLineForm(Form):
 class ConsignedGoodsForm(Form):
     kind = SelectField(
         _l("What happens"),
-        choices=[SelectChoice(k.value, v) for k, v in CONSIGNED_KIND_LABELS.items()],
+        choices=choices_from(CONSIGNED_KIND_LABELS),
     )
     moved_on = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
@@ -275,7 +271,5 @@ class SettleForm(Form):
         _l("Pay for goods sold up to"),
         validators=[DataRequired(message=_l("Enter the date.")), not_in_future],
     )
-    paid_from = SelectField(
-        _l("Payment"), choices=[SelectChoice(k, v) for k, v in SETTLE_FROM_LABELS.items()]
-    )
+    paid_from = SelectField(_l("Payment"), choices=choices_from(SETTLE_FROM_LABELS))
     key = HiddenField(validators=[valid_key])

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
+from saas.blueprints.forms import choices_from
 from saas.blueprints.gerai.forms import (
     CloseDayForm,
     CountForm,
@@ -203,9 +204,9 @@ def save_settings(unit_id: int) -> Response:
     return redirect(url_for("gerai.products", unit_id=unit.id))
 
 
-def _product_choices(unit: BusinessUnit) -> list[tuple[str, str]]:
+def _product_choices(unit: BusinessUnit) -> list[SelectChoice]:
     found = queries.list_products(tenant_db(), unit.id)
-    return [("", "—"), *((str(p.id), f"{p.code} · {p.name}") for p in found)]
+    return choices_from([("", "—"), *((p.id, f"{p.code} · {p.name}") for p in found)])
 
 
 @bp.route("/kelola/gerai/<int:unit_id>/terima", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from saas.blueprints.forms import (
     REQUIRED,
     Form,
     RupiahField,
+    choices_from,
     optional_rupiah_amount,
     rupiah_amount,
     valid_key,
@@ -103,12 +104,12 @@ class ProductForm(Form):
     )
     method = SelectField(
         _l("Interest method"),
-        choices=[SelectChoice(k.value, v) for k, v in INTEREST_METHOD_LABELS.items()],
+        choices=choices_from(INTEREST_METHOD_LABELS),
     )
     rate = percent(_l("Interest a year, in percent"))
     frequency = SelectField(
         _l("Instalments are paid"),
-        choices=[SelectChoice(k.value, v) for k, v in FREQUENCY_LABELS.items()],
+        choices=choices_from(FREQUENCY_LABELS),
     )
     min_instalments = whole_number(_l("Fewest instalments"), 1, 1000)
     max_instalments = whole_number(_l("Most instalments"), 1, 1000)
@@ -133,7 +134,7 @@ class ProductForm(Form):
     grace_days = whole_number(_l("Days after the due date before the late fee runs"), 0, 90)
     payoff_rule = SelectField(
         _l("Paying off early"),
-        choices=[SelectChoice(k.value, v) for k, v in PAYOFF_LABELS.items()],
+        choices=choices_from(PAYOFF_LABELS),
     )
     requires_guarantor = BooleanField(_l("A guarantor is required"))
     is_active = BooleanField(_l("Offered for new applications"), default=True)
@@ -300,7 +301,7 @@ class ApplicationForm(Form):
     )
 
     def offer(self, products: list[LoanProduct]) -> None:
-        self.product.choices = [(str(p.id), p.name) for p in products]
+        self.product.choices = choices_from((p.id, p.name) for p in products)
 
     def chosen_product(self, products: list[LoanProduct]) -> LoanProduct | None:
         return next((p for p in products if str(p.id) == self.product.data), None)
@@ -319,7 +320,7 @@ class NoteForm(Form):
 class PayoutForm(Form):
     method = SelectField(
         _l("Paid out by"),
-        choices=[SelectChoice(k.value, v) for k, v in PAYOUT_METHOD_LABELS.items()],
+        choices=choices_from(PAYOUT_METHOD_LABELS),
     )
     key = HiddenField(validators=[valid_key])
 

@@ -9,19 +9,25 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
 from saas import clock
-from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount, valid_key
+from saas.blueprints.forms import (
+    REQUIRED,
+    Form,
+    choices_from,
+    not_in_future,
+    rupiah_amount,
+    valid_key,
+)
 from saas.blueprints.labels import METHOD_LABELS
 from saas.blueprints.loans.forms import NUMBER, percent
 from saas.i18n import rupiah_filter
 from saas.ledger.rules import LedgerError
 from saas.loans.schedule import MAX_INSTALMENTS
 
-METHOD_CHOICES = [SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
+METHOD_CHOICES = choices_from(METHOD_LABELS)
 
 REPAYMENT_ERRORS = {
     "not_active": _l("This loan takes no payments: it is not paid out, or it is paid off."),

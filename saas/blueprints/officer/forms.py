@@ -9,11 +9,11 @@ from wtforms.validators import DataRequired, Email, Length
 
 from saas.accounts.roles import ROLE_LABELS, Role
 from saas.blueprints.auth.forms import EMAIL_INVALID
-from saas.blueprints.forms import REQUIRED, Form
+from saas.blueprints.forms import REQUIRED, Form, choices_from
 
 
 def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+    return choices_from(ROLE_LABELS)
 
 
 class InviteForm(Form):

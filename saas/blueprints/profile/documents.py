@@ -11,11 +11,10 @@ from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import SelectField
-from wtforms.fields.choices import SelectChoice
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import Form
+from saas.blueprints.forms import Form, choices_from
 from saas.blueprints.profile.forms import DOCUMENT_LABELS, UPLOAD_MESSAGES
 from saas.blueprints.profile.views import bp, returned_items
 from saas.db import platform_db, tenant_db
@@ -29,7 +28,7 @@ from saas.verification import operations as verification
 class UploadForm(Form):
     kind = SelectField(
         _l("Document"),
-        choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_LABELS.items()],
+        choices=choices_from(DOCUMENT_LABELS),
     )
     file = FileField(
         _l("File (PDF, JPEG or PNG)"),

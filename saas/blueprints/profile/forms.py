@@ -17,11 +17,10 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from saas.blueprints.auth.forms import EMAIL_INVALID
-from saas.blueprints.forms import REQUIRED, Form
+from saas.blueprints.forms import REQUIRED, Form, choices_from
 from saas.documents.models import DocumentKind
 from saas.microsite.models import Position, UnitKind, UnitStatus
 from saas.phones import to_e164
@@ -148,7 +147,7 @@ class ProfileForm(Form):
 class BoardMemberForm(Form):
     position = SelectField(
         _l("Position"),
-        choices=[SelectChoice(p.value, label) for p, label in POSITION_LABELS.items()],
+        choices=choices_from(POSITION_LABELS),
     )
     name = StringField(
         _l("Full name"),
@@ -168,12 +167,12 @@ class BoardMemberForm(Form):
 class UnitForm(Form):
     kind = SelectField(
         _l("Kind of business"),
-        choices=[SelectChoice(k.value, label) for k, label in UNIT_LABELS.items()],
+        choices=choices_from(UNIT_LABELS),
     )
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=120)])
     status = SelectField(
         _l("Status"),
-        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+        choices=choices_from(STATUS_LABELS),
     )
     description = TextAreaField(_l("What it offers"), validators=[Optional(), Length(max=2000)])
     opening_hours = StringField(

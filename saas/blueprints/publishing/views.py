@@ -11,10 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import Form
+from saas.blueprints.forms import Form, choices_from
 from saas.blueprints.loans.portfolio import CLASS_LABELS, HEALTH_LABELS
 from saas.blueprints.summary import refresh_summary_after_change
 from saas.db import tenant_db
@@ -55,9 +56,14 @@ def portfolio_labels() -> dict[str, Any]:
     }
 
 
+def year_choices() -> list[SelectChoice]:
+    """The book years whose books are closed, the ones that can be published."""
+    return choices_from((year, year) for year in ledger.closed_years(tenant_db()))
+
+
 def publish_page(form: PublishForm | None = None, status: int = 200) -> tuple[str, int]:
     form = form or PublishForm()
-    form.year.choices = [(year, str(year)) for year in ledger.closed_years(tenant_db())]
+    form.year.choices = year_choices()
     return render_template(
         "publishing/index.html",
         form=form,
@@ -75,7 +81,7 @@ def index() -> tuple[str, int]:
 @tenant_view(Permission.KEEP_BOOKS)
 def publish() -> Response | tuple[str, int]:
     form = PublishForm()
-    form.year.choices = [(year, str(year)) for year in ledger.closed_years(tenant_db())]
+    form.year.choices = year_choices()
     if not form.validate_on_submit():
         return publish_page(form, 422)
     chosen = {name for name in publishing.CHOICES if form[name].data}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import TypeVar
+
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -15,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from saas.blueprints.forms import REQUIRED, Form, within_calendar
+from saas.blueprints.forms import REQUIRED, Form, choices_from, valid_key, within_calendar
 from saas.rat.models import AGENDA_LENGTH, PLACE_LENGTH, TITLE_LENGTH, MeetingKind, Topic
 from saas.rat.operations import Schedule, Votes
 
@@ -31,11 +35,11 @@ TOPIC_LABELS = {
     Topic.OTHER: _l("Other matters"),
 }
 # The bylaws' quorum: more than this share of the members entitled to attend.
-QUORUM_CHOICES = (
-    ("1/2", _l("More than half of the members")),
-    ("2/3", _l("More than two thirds of the members")),
-    ("3/4", _l("More than three quarters of the members")),
-)
+QUORUM_LABELS = {
+    "1/2": _l("More than half of the members"),
+    "2/3": _l("More than two thirds of the members"),
+    "3/4": _l("More than three quarters of the members"),
+}
 DEFAULT_AGENDA = (
     _l("Opening"),
     _l("The board's accountability report for the book year"),
@@ -58,7 +62,7 @@ def default_agenda() -> str:
 class ScheduleForm(Form):
     kind = SelectField(
         _l("Meeting"),
-        choices=[(kind.value, label) for kind, label in KIND_LABELS.items()],
+        choices=choices_from(KIND_LABELS),
         default=MeetingKind.ANNUAL.value,
     )
     book_year = IntegerField(
@@ -81,7 +85,9 @@ class ScheduleForm(Form):
         validators=[DataRequired(message=REQUIRED), Length(max=AGENDA_LENGTH)],
         render_kw={"rows": 10},
     )
-    quorum = SelectField(_l("Quorum in the bylaws"), choices=QUORUM_CHOICES, default="1/2")
+    quorum = SelectField(
+        _l("Quorum in the bylaws"), choices=choices_from(QUORUM_LABELS), default="1/2"
+    )
     proxies_allowed = BooleanField(
         _l("The bylaws allow a member to attend for another (one proxy each)")
     )
@@ -103,6 +109,12 @@ class ScheduleForm(Form):
         )
 
 
+class NewMeetingForm(ScheduleForm):
+    """The schedule of a new meeting, made once however often the form is sent."""
+
+    key = HiddenField(validators=[valid_key])
+
+
 class ArrivalForm(Form):
     member = StringField(
         _l("Member number or member card code"),
@@ -122,13 +134,12 @@ class ArrivalForm(Form):
 
 
 class DecisionForm(Form):
-    topic = SelectField(
-        _l("Decision"), choices=[(topic.value, label) for topic, label in TOPIC_LABELS.items()]
-    )
+    topic = SelectField(_l("Decision"), choices=choices_from(TOPIC_LABELS))
     title = StringField(_l("Wording (optional)"), validators=[Optional(), Length(max=TITLE_LENGTH)])
     votes_for = IntegerField(_l("For"), validators=[InputRequired(message=REQUIRED)])
     votes_against = IntegerField(_l("Against"), validators=[InputRequired(message=REQUIRED)])
     votes_abstain = IntegerField(_l("Abstained"), validators=[InputRequired(message=REQUIRED)])
+    key = HiddenField(validators=[valid_key])  # recorded once however often the form is sent
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -153,6 +164,21 @@ class DecisionForm(Form):
             return typed
         with force_locale("id"):
             return str(TOPIC_LABELS[Topic(self.topic.data)])
+
+
+KeyedForm = TypeVar("KeyedForm", NewMeetingForm, DecisionForm)
+
+
+def with_new_key(form: KeyedForm) -> KeyedForm:
+    """The form as first shown, with the key that makes what it records once."""
+    form.key.data = str(uuid.uuid4())
+    return form
+
+
+def renew_stale_key(form: KeyedForm) -> KeyedForm:
+    """The form sent back: its key kept, so that sending it again still records once, unless
+    the key was no key at all (a page from before the form had one)."""
+    return with_new_key(form) if form.key.errors else form
 
 
 class ActionForm(Form):

@@ -17,8 +17,11 @@ from saas.blueprints.rat.forms import (
     TOPIC_LABELS,
     ActionForm,
     DecisionForm,
+    NewMeetingForm,
     ScheduleForm,
     default_agenda,
+    renew_stale_key,
+    with_new_key,
 )
 from saas.blueprints.registers.views import letter_code
 from saas.blueprints.reports.views import file_response
@@ -77,9 +80,9 @@ def meeting_or_404(meeting_id: int) -> Meeting:
     return meeting
 
 
-def fresh_schedule() -> ScheduleForm:
-    """The form as first shown: last year's RAT, the usual agenda."""
-    form = ScheduleForm(formdata=None)
+def fresh_schedule() -> NewMeetingForm:
+    """The form as first shown: last year's RAT, the usual agenda, a new key."""
+    form = with_new_key(NewMeetingForm(formdata=None))
     today = clock.today()
     closed = ledger.closed_years(tenant_db())
     form.book_year.data = closed[0] if closed else today.year - 1
@@ -88,7 +91,7 @@ def fresh_schedule() -> ScheduleForm:
     return form
 
 
-def index_page(form: ScheduleForm | None = None, status: int = 200) -> tuple[str, int]:
+def index_page(form: NewMeetingForm | None = None, status: int = 200) -> tuple[str, int]:
     return render_template(
         "rat/index.html",
         meetings=queries.list_meetings(tenant_db()),
@@ -105,9 +108,9 @@ def index() -> tuple[str, int]:
 @bp.route("/kelola/rat/baru", methods=["POST"])
 @tenant_view(Permission.RUN_MEETINGS)
 def schedule() -> Response | tuple[str, int]:
-    form = ScheduleForm()
+    form = NewMeetingForm()
     if not form.validate_on_submit():
-        return index_page(form, 422)
+        return index_page(renew_stale_key(form), 422)
     try:
         meeting = rat.schedule_meeting(
             tenant_db(),
@@ -115,6 +118,7 @@ def schedule() -> Response | tuple[str, int]:
             letter_code=letter_code(),
             today=clock.today(),
             user_id=current_user.id,
+            idempotency_key=form.key.data,
         )
         tenant_db().commit()
     except rat.RatRefused as error:
@@ -143,7 +147,7 @@ def meeting_page(
         decisions=queries.list_decisions(session, meeting.id),
         invitees=queries.list_invitees(session, meeting.id),
         edit=edit,
-        decision=decision or DecisionForm(formdata=None),
+        decision=decision or with_new_key(DecisionForm(formdata=None)),
         action=ActionForm(),
         minutes_kind=Kind.MINUTES.value,
     ), status
@@ -216,7 +220,7 @@ def decide(meeting_id: int) -> Response | tuple[str, int]:
     found = meeting_or_404(meeting_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        return meeting_page(found, decision=form, status=422)
+        return meeting_page(found, decision=renew_stale_key(form), status=422)
     try:
         rat.record_decision(
             tenant_db(),
@@ -225,6 +229,7 @@ def decide(meeting_id: int) -> Response | tuple[str, int]:
             title=form.wording(),
             votes=form.votes(),
             user_id=current_user.id,
+            idempotency_key=form.key.data,
         )
         tenant_db().commit()
     except rat.RatRefused as error:

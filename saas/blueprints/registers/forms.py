@@ -7,10 +7,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Field, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount
+from saas.blueprints.forms import REQUIRED, Form, choices_from, not_in_future, rupiah_amount
 from saas.registers.kinds import BOOKS, Column, FieldType
 from saas.registers.models import CATEGORY_LENGTH, NAME_LENGTH, TEXT_LENGTH, Kind
 
@@ -61,7 +60,7 @@ def _field(column: Column) -> Field:
         case FieldType.CHOICE:
             return SelectField(
                 column.label,
-                choices=[SelectChoice(value, label) for value, label in column.choices],
+                choices=choices_from(column.choices),
                 validators=[*needed, Length(max=CATEGORY_LENGTH)],
             )
     raise AssertionError(column.type)

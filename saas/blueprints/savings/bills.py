@@ -17,7 +17,14 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import REQUIRED, Form, not_in_future, rupiah_amount, valid_key
+from saas.blueprints.forms import (
+    REQUIRED,
+    Form,
+    choices_from,
+    not_in_future,
+    rupiah_amount,
+    valid_key,
+)
 from saas.blueprints.labels import KIND_LABELS, METHOD_LABELS
 from saas.blueprints.savings.views import SAVINGS_ERRORS, bp
 from saas.db import tenant_db
@@ -56,9 +63,7 @@ class BillForm(Form):
 
 
 class PayForm(Form):
-    method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
-    )
+    method = SelectField(_l("Paid by"), choices=choices_from(METHOD_LABELS))
     paid_on = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
     )

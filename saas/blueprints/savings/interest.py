@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from saas import clock
 from saas.access import tenant_view
 from saas.accounts.roles import Permission
-from saas.blueprints.forms import Form, valid_key
+from saas.blueprints.forms import Form, choices_from, valid_key
 from saas.blueprints.labels import LEDGER_MESSAGES
 from saas.blueprints.savings.views import bp
 from saas.db import tenant_db
@@ -42,7 +43,7 @@ class MonthForm(Form):
     key = HiddenField(validators=[valid_key])
 
 
-def month_choices(today: date) -> list[tuple[str, str]]:
+def month_choices(today: date) -> list[SelectChoice]:
     """Months that have ended and are still open, newest first (at most a year back)."""
     first_open = ledger.first_open_day(tenant_db()) or date(today.year - 1, today.month, 1)
     months: list[tuple[str, str]] = []
@@ -50,7 +51,7 @@ def month_choices(today: date) -> list[tuple[str, str]]:
     while (year, month) >= (first_open.year, first_open.month) and len(months) < 12:
         months.append((f"{year}-{month:02d}", f"{month:02d}/{year}"))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
+    return choices_from(months)
 
 
 def interest_page(form: MonthForm, status: int = 200) -> tuple[str, int]:

@@ -24,7 +24,6 @@ from flask_login import current_user
 from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -35,6 +34,7 @@ from saas.blueprints import receipts
 from saas.blueprints.forms import (
     NOT_RUPIAH,
     Form,
+    choices_from,
     not_in_future,
     optional_rupiah_amount,
     valid_key,
@@ -72,9 +72,7 @@ MONTH_VALUE = re.compile(r"(20\d\d)-(\d\d)")
 
 
 class MovementForm(Form):
-    kind = SelectField(
-        _l("Savings"), choices=[SelectChoice(k.value, v) for k, v in KIND_LABELS.items()]
-    )
+    kind = SelectField(_l("Savings"), choices=choices_from(KIND_LABELS))
     # Mandatory savings name the months they pay: one share per member and month (bills.py).
     months = SelectMultipleField(
         _l("Months paid (mandatory savings)"),
@@ -89,9 +87,7 @@ class MovementForm(Form):
         validators=[Optional(), Length(max=200)],
         render_kw={"maxlength": 200},
     )
-    method = SelectField(
-        _l("Paid by"), choices=[SelectChoice(k.value, v) for k, v in METHOD_LABELS.items()]
-    )
+    method = SelectField(_l("Paid by"), choices=choices_from(METHOD_LABELS))
     paid_on = DateField(
         _l("Date"), validators=[DataRequired(message=_l("Enter the date.")), not_in_future]
     )
@@ -102,14 +98,14 @@ class MovementForm(Form):
         """The member's open months of mandatory savings, oldest first, as the choices; a
         month's amount is named when it is not the ``usual`` one."""
         self.dues = {due.value: due.amount for due in dues}
-        self.months.choices = [
+        self.months.choices = choices_from(
             (
                 due.value,
                 f"{due.month:02d}/{due.year}"
                 + (f" · {rupiah_filter(due.amount)}" if due.amount != usual else ""),
             )
             for due in dues
-        ]
+        )
 
     def chosen_months(self) -> list[tuple[int, int]]:
         """The months ticked, ``(year, month)``; any well-formed month counts, so a page opened
