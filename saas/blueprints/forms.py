@@ -173,8 +173,10 @@ class NewPasswordForm(Form):
 
 
 def valid_key(_form: Any, field: Field) -> None:
-    """A form's idempotency key: a UUID, else the form is out of date."""
+    """A form's idempotency key: a UUID, else the form is out of date. The form sent back then
+    carries a new key, so that sending it again records once; a good key is kept as sent."""
     try:
         field.data = uuid.UUID(str(field.data))
     except ValueError as exc:
+        field.data = str(uuid.uuid4())
         raise ValidationError(str(_l("This form is out of date. Open it again."))) from exc

@@ -155,6 +155,25 @@ def test_absurd_amounts_are_refused_on_the_form_and_nothing_is_posted(
     assert entries(db, tenants) == before
 
 
+def test_a_form_with_a_broken_key_comes_back_with_a_new_one_that_pays_once(
+    bendahara, db, tenants, sri
+):
+    before = entries(db, tenants)
+    refused, data = pay(bendahara, sri, key="bukan-kunci")
+    assert refused.status_code == 422
+    assert "This form is out of date. Open it again." in text(refused)
+    assert entries(db, tenants) == before
+    page = text(refused)
+    form = page[page.index("/simpanan/setor") :]
+    key = re.search(r'name="setor-key" type="hidden" value="([^"]+)"', form).group(1)
+    assert uuid.UUID(key)
+    again = {**data, "setor-key": key}
+    for _ in range(2):  # sent again as it came back, twice: one deposit
+        url = f"/kelola/anggota/{sri.id}/simpanan/setor"
+        assert bendahara.post(url, data=again).status_code == 302
+    assert entries(db, tenants) == before + 1
+
+
 def test_nothing_is_paid_into_a_closed_month(bendahara, db, tenants, sri):
     with books(db, tenants) as session:
         ledger.close_period(

@@ -175,11 +175,5 @@ def with_new_key(form: KeyedForm) -> KeyedForm:
     return form
 
 
-def renew_stale_key(form: KeyedForm) -> KeyedForm:
-    """The form sent back: its key kept, so that sending it again still records once, unless
-    the key was no key at all (a page from before the form had one)."""
-    return with_new_key(form) if form.key.errors else form
-
-
 class ActionForm(Form):
     """A button that changes the meeting: only its CSRF token."""

@@ -20,7 +20,6 @@ from saas.blueprints.rat.forms import (
     NewMeetingForm,
     ScheduleForm,
     default_agenda,
-    renew_stale_key,
     with_new_key,
 )
 from saas.blueprints.registers.views import letter_code
@@ -110,7 +109,7 @@ def index() -> tuple[str, int]:
 def schedule() -> Response | tuple[str, int]:
     form = NewMeetingForm()
     if not form.validate_on_submit():
-        return index_page(renew_stale_key(form), 422)
+        return index_page(form, 422)
     try:
         meeting = rat.schedule_meeting(
             tenant_db(),
@@ -220,7 +219,7 @@ def decide(meeting_id: int) -> Response | tuple[str, int]:
     found = meeting_or_404(meeting_id)
     form = DecisionForm()
     if not form.validate_on_submit():
-        return meeting_page(found, decision=renew_stale_key(form), status=422)
+        return meeting_page(found, decision=form, status=422)
     try:
         rat.record_decision(
             tenant_db(),
