@@ -21,7 +21,7 @@ from saas.billing.models import BillingNotice, NoticeKind, Subscription
 from saas.billing.rules import FAILING_STATUSES
 from saas.db import Databases
 from saas.mail import send_templated
-from saas.tenants.job_sessions import TenantMoving, open_tenant_for_job
+from saas.tenants.job_sessions import MoveInProgress, open_tenant_for_job
 from saas.tenants.models import Tenant, TenantStatus
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def _tell_officers(
 ) -> int:
     """Email each active officer who manages billing, in their language; how many.
 
-    Raises ``TenantMoving`` while the cooperative moves between shards.
+    Raises ``MoveInProgress`` while the cooperative moves between shards.
     """
     with open_tenant_for_job(databases, tenant.id) as opened:
         if opened is None:
@@ -135,7 +135,7 @@ def send_grace_reminders(
                 continue
             try:
                 _send_notice(databases, tenant, kind, grace_until, billing_link(tenant.slug))
-            except TenantMoving:
+            except MoveInProgress:
                 # Not recorded: the next hourly run sends it, once the move is over.
                 session.rollback()
                 continue

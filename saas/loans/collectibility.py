@@ -40,7 +40,7 @@ from saas.loans.models import (
 from saas.loans.operations import get_settings
 from saas.loans.schedule import BASIS_POINTS, Frequency
 from saas.members.models import Member
-from saas.tenants.job_sessions import TenantMoving, open_tenant_for_job
+from saas.tenants.job_sessions import MoveInProgress, open_tenant_for_job
 from saas.tenants.models import Tenant, TenantStatus
 
 CLASSES = tuple(Collectibility)
@@ -440,7 +440,7 @@ def assess_cooperatives(databases: Databases, now: datetime) -> int:
         day = now.astimezone(clock.zone_for_tenant(tenant)).date()
         try:
             assessed += assess_cooperative(databases, tenant.id, day)
-        except TenantMoving:
+        except MoveInProgress:
             assess_after_move(databases, tenant.id, day)
     return assessed
 
@@ -448,7 +448,7 @@ def assess_cooperatives(databases: Databases, now: datetime) -> int:
 def assess_cooperative(databases: Databases, tenant_id: int, on: date) -> int:
     """Assess one cooperative's loans on ``on`` in one transaction, wherever it is now; how many.
 
-    Raises ``TenantMoving`` while it moves between shards.
+    Raises ``MoveInProgress`` while it moves between shards.
     """
     with open_tenant_for_job(databases, tenant_id) as opened:
         if opened is None:

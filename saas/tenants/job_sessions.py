@@ -9,7 +9,7 @@ the cooperative by id through ``open_tenant_for_job``, which
   block ends; a move marks the cooperative only under the same lock taken exclusively
   (``hold_against_jobs``), so it waits for the jobs already at work there, whose writes are then
   in the copy;
-- reads the registry after the lock: a cooperative marked moving raises ``TenantMoving``, which
+- reads the registry after the lock: a cooperative marked moving raises ``MoveInProgress``, which
   the job's retry strategy (``WAIT_WHILE_MOVING``) answers by running the job again later, on the
   shard the registry names by then.
 """
@@ -31,13 +31,13 @@ from saas.tenants.models import Tenant
 MOVE_LOCK_CLASS = 0x67750003
 
 
-class TenantMoving(RuntimeError):
+class MoveInProgress(RuntimeError):
     """The cooperative is being moved to another shard: the job runs again once it has moved."""
 
 
-# Every job that opens a cooperative retries on ``TenantMoving`` only, every 30 seconds for as
+# Every job that opens a cooperative retries on ``MoveInProgress`` only, every 30 seconds for as
 # long as the move lasts (a failed move lifts the mark too); any other error fails the job.
-WAIT_WHILE_MOVING = RetryStrategy(wait=30, retry_exceptions={TenantMoving})
+WAIT_WHILE_MOVING = RetryStrategy(wait=30, retry_exceptions={MoveInProgress})
 
 
 def hold_against_jobs(session: Session, tenant_id: int) -> None:
@@ -57,7 +57,7 @@ def open_tenant_for_job(
     """The cooperative as the registry names it now and a session in its schema, kept from
     moving until the block ends; None for a cooperative without a schema (gone or failed).
 
-    Raises ``TenantMoving`` while the cooperative moves.
+    Raises ``MoveInProgress`` while the cooperative moves.
     """
     with databases.platform_session() as platform:
         _share_with_jobs(platform, tenant_id)
@@ -66,7 +66,7 @@ def open_tenant_for_job(
             yield None
             return
         if tenant.moving_to is not None:
-            raise TenantMoving(f"{tenant.slug} is moving to {tenant.moving_to}")
+            raise MoveInProgress(f"{tenant.slug} is moving to {tenant.moving_to}")
         with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
             yield tenant, session
         # The platform transaction ends (and the hold with it) only after the job's own

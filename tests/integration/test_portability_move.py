@@ -294,6 +294,26 @@ def test_a_grace_notice_due_while_the_cooperative_moves_goes_out_at_the_first_ru
     assert recipients(outbox) == ["ana@kopalpha.id", "bambang@kopalpha.id"]
 
 
+def test_a_grace_notice_queued_before_a_move_is_sent_from_the_new_shard(
+    app, db, storage, tenants, outbox
+):
+    in_grace(db, tenants.a.tenant, until=clock.now() + timedelta(days=3))
+    with db.platform_session() as session:
+        driver = session.connection().connection.driver_connection
+        saas.jobs.send_grace_notice.configure(connection=driver).defer(
+            tenant_id=tenants.a.tenant.id
+        )
+        session.commit()
+    tenant = begin_move(db, "alpha", "s2")
+    assert run_queued(app, saas.jobs.send_grace_notice) == [("todo", 1)]
+    assert outbox == []
+
+    copy_to_shard(db, storage, tenant)
+    finish_move(db, tenant)
+    assert run_queued(app, saas.jobs.send_grace_notice) == [("succeeded", 2)]
+    assert recipients(outbox) == ["ana@kopalpha.id", "bambang@kopalpha.id"]
+
+
 def test_a_move_waits_for_the_jobs_at_work_in_the_cooperative(settings, tenants):
     # Connections of their own: the test's savepoints share one, which no lock ever blocks.
     jobs, mover = Databases(settings), Databases(settings)
