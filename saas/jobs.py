@@ -1,6 +1,6 @@
 """Background jobs (procrastinate, on PostgreSQL): no extra broker, every job names its tenant.
 
-A job opens its cooperative by id through ``saas.tenants.job_sessions.open_tenant_for_job``, never
+A job opens its cooperative by id through ``saas.tenants.move_holds.open_tenant_for_job``, never
 by a shard or schema it was given: one that finds its cooperative moving between shards runs
 again later (``retry=WAIT_WHILE_MOVING``), on the shard the registry names by then.
 
@@ -19,7 +19,7 @@ from procrastinate import App, PsycopgConnector
 
 from saas import clock
 from saas.db import sqlalchemy_url
-from saas.tenants.job_sessions import WAIT_WHILE_MOVING
+from saas.tenants.move_holds import WAIT_WHILE_MOVING
 
 
 def _conninfo() -> str:
@@ -115,7 +115,7 @@ def import_members_file(tenant_id: int, upload_key: str, mapping: dict[str, int 
     """A large member list an officer confirmed: all its valid rows in one transaction; how many."""
     from saas.db import get_databases  # noqa: PLC0415
     from saas.members.import_job import run_import  # noqa: PLC0415
-    from saas.tenants.job_sessions import open_tenant_for_job  # noqa: PLC0415
+    from saas.tenants.move_holds import open_tenant_for_job  # noqa: PLC0415
 
     app = flask_app()
     with app.app_context(), open_tenant_for_job(get_databases(), tenant_id) as opened:

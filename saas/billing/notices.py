@@ -21,8 +21,8 @@ from saas.billing.models import BillingNotice, NoticeKind, Subscription
 from saas.billing.rules import FAILING_STATUSES
 from saas.db import Databases
 from saas.mail import send_templated
-from saas.tenants.job_sessions import MoveInProgress, open_tenant_for_job
 from saas.tenants.models import Tenant, TenantStatus
+from saas.tenants.move_holds import MoveInProgress, open_tenant_for_job
 
 log = logging.getLogger(__name__)
 

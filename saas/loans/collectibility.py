@@ -40,8 +40,8 @@ from saas.loans.models import (
 from saas.loans.operations import get_settings
 from saas.loans.schedule import BASIS_POINTS, Frequency
 from saas.members.models import Member
-from saas.tenants.job_sessions import MoveInProgress, open_tenant_for_job
 from saas.tenants.models import Tenant, TenantStatus
+from saas.tenants.move_holds import MoveInProgress, open_tenant_for_job
 
 CLASSES = tuple(Collectibility)
 NON_PERFORMING = (Collectibility.KURANG_LANCAR, Collectibility.DIRAGUKAN, Collectibility.MACET)

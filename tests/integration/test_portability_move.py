@@ -26,9 +26,10 @@ from saas.portability.move import (
     switch_shard,
 )
 from saas.tenants import schemas
-from saas.tenants.job_sessions import hold_against_jobs, open_tenant_for_job
 from saas.tenants.models import ShardLoad, Tenant
+from saas.tenants.move_holds import hold_against_move, hold_for_move, open_tenant_for_job
 from saas.tenants.provisioning import provision_tenant
+from saas.tenants.resolution import resolve_tenant
 from tests.factories import (
     books_of,
     build_alpha_extras,
@@ -314,25 +315,60 @@ def test_a_grace_notice_queued_before_a_move_is_sent_from_the_new_shard(
     assert recipients(outbox) == ["ana@kopalpha.id", "bambang@kopalpha.id"]
 
 
-def test_a_move_waits_for_the_jobs_at_work_in_the_cooperative(settings, tenants):
-    # Connections of their own: the test's savepoints share one, which no lock ever blocks.
-    jobs, mover = Databases(settings), Databases(settings)
-    mover.platform_engine = make_engine(
+def impatient(settings) -> Databases:
+    """Engines of their own (the test's savepoints share one connection, which no lock ever
+    blocks) whose platform connections give up a lock after 200 ms."""
+    databases = Databases(settings)
+    databases.platform_engine = make_engine(
         settings.database_url, connect_args={"options": "-c lock_timeout=200ms"}
     )
+    return databases
+
+
+@pytest.fixture
+def unmarked(settings, tenants):
+    """Real connections for a test outside the savepoints; alpha left unmarked whatever
+    happened."""
+    databases = Databases(settings)
+    yield databases
+    with databases.platform_session() as session:
+        session.execute(
+            update(Tenant).where(Tenant.id == tenants.a.tenant.id).values(moving_to=None)
+        )
+        session.commit()
+    databases.dispose()
+
+
+def test_a_move_waits_for_the_jobs_at_work_in_the_cooperative(settings, tenants, unmarked):
+    mover, tenant_id = impatient(settings), tenants.a.tenant.id
+    with open_tenant_for_job(unmarked, tenant_id) as opened:
+        assert opened is not None
+        with pytest.raises(OperationalError, match="lock timeout"):
+            begin_move(mover, "alpha", "s2")
+    with unmarked.platform_session() as session:
+        assert session.get_one(Tenant, tenant_id).moving_to is None
+    with mover.platform_session() as session:
+        hold_for_move(session, tenant_id)  # the job has finished: a move may begin
+    mover.dispose()
+
+
+def test_a_move_waits_for_a_write_under_way_on_the_cooperatives_site(
+    app, settings, tenants, unmarked
+):
+    mover, tenant_id = impatient(settings), tenants.a.tenant.id
+    with app.test_request_context("/masuk", method="POST", base_url="http://alpha.localhost"):
+        assert resolve_tenant() is None  # the write goes ahead, and holds the move back
+        with pytest.raises(OperationalError, match="lock timeout"):
+            begin_move(mover, "alpha", "s2")
+    with mover.platform_session() as session:
+        hold_for_move(session, tenant_id)  # the request has ended: a move may begin
+    mover.dispose()
+
+
+def test_the_hold_reads_whether_the_cooperative_has_begun_to_move(db, tenants):
     tenant_id = tenants.a.tenant.id
-    try:
-        with open_tenant_for_job(jobs, tenant_id) as opened:
-            assert opened is not None
-            with pytest.raises(OperationalError, match="lock timeout"):
-                begin_move(mover, "alpha", "s2")
-        with jobs.platform_session() as session:
-            assert session.get_one(Tenant, tenant_id).moving_to is None
-        with mover.platform_session() as session:
-            hold_against_jobs(session, tenant_id)  # the job has finished: a move may begin
-    finally:
-        with jobs.platform_session() as session:  # whatever happened, alpha is not moving
-            session.execute(update(Tenant).where(Tenant.id == tenant_id).values(moving_to=None))
-            session.commit()
-        jobs.dispose()
-        mover.dispose()
+    with db.platform_session() as session:
+        assert hold_against_move(session, tenant_id) is False
+    begin_move(db, "alpha", "s2")
+    with db.platform_session() as session:
+        assert hold_against_move(session, tenant_id) is True

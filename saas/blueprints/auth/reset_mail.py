@@ -13,8 +13,8 @@ from saas.blueprints.links import external_url
 from saas.config import Settings
 from saas.db import get_databases
 from saas.mail import send_templated
-from saas.tenants.job_sessions import open_tenant_for_job
 from saas.tenants.models import Tenant
+from saas.tenants.move_holds import open_tenant_for_job
 
 
 def account_token(

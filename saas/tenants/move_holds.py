@@ -1,17 +1,17 @@
-"""How a background job opens a cooperative's schema: held against a move, on the shard the
-registry names at that moment.
+"""Holding a cooperative against a move between shards: the jobs that open it and the requests
+that write to it.
 
-A job may have been queued long before it runs, and a cooperative may move to another shard in
-between, or be moving while the job runs. So a job never keeps a shard or a schema name: it opens
-the cooperative by id through ``open_tenant_for_job``, which
+A move copies the cooperative while its source stays readable, so nothing may write to the
+source once the copy has begun. Whatever writes takes a shared advisory lock on the cooperative
+(``hold_against_move``) in a platform transaction held until its own transaction in the schema
+has ended, and reads the registry's mark after taking it; a move marks the cooperative only under
+the same lock taken exclusively (``hold_for_move``), so it waits for the writers already at work,
+whose writes are then in the copy, and every later one finds the mark:
 
-- takes a shared advisory lock on the cooperative in a platform transaction held until the job's
-  block ends; a move marks the cooperative only under the same lock taken exclusively
-  (``hold_against_jobs``), so it waits for the jobs already at work there, whose writes are then
-  in the copy;
-- reads the registry after the lock: a cooperative marked moving raises ``MoveInProgress``, which
-  the job's retry strategy (``WAIT_WHILE_MOVING``) answers by running the job again later, on the
-  shard the registry names by then.
+- a job (``open_tenant_for_job``) raises ``MoveInProgress``, which its retry strategy
+  (``WAIT_WHILE_MOVING``) answers by running it again later; it opens the cooperative by id, never
+  by a shard or schema it kept, so it runs on the shard the registry names by then;
+- a request that writes is answered with a 503 page (``saas.tenants.resolution``).
 """
 
 from __future__ import annotations
@@ -40,14 +40,18 @@ class MoveInProgress(RuntimeError):
 WAIT_WHILE_MOVING = RetryStrategy(wait=30, retry_exceptions={MoveInProgress})
 
 
-def hold_against_jobs(session: Session, tenant_id: int) -> None:
-    """Wait for the jobs at work in the cooperative and keep new ones out until ``session``'s
-    transaction ends (a move marks the cooperative under this hold)."""
+def hold_for_move(session: Session, tenant_id: int) -> None:
+    """Wait for the writers at work in the cooperative and keep new ones out until
+    ``session``'s transaction ends (a move marks the cooperative under this hold)."""
     session.execute(select(func.pg_advisory_xact_lock(MOVE_LOCK_CLASS, tenant_id)))
 
 
-def _share_with_jobs(session: Session, tenant_id: int) -> None:
+def hold_against_move(session: Session, tenant_id: int) -> bool:
+    """Keep the cooperative from starting to move until ``session``'s transaction ends; whether
+    it is moving already (read under the hold)."""
     session.execute(select(func.pg_advisory_xact_lock_shared(MOVE_LOCK_CLASS, tenant_id)))
+    moving_to = session.scalar(select(Tenant.moving_to).where(Tenant.id == tenant_id))
+    return moving_to is not None
 
 
 @contextmanager
@@ -60,13 +64,12 @@ def open_tenant_for_job(
     Raises ``MoveInProgress`` while the cooperative moves.
     """
     with databases.platform_session() as platform:
-        _share_with_jobs(platform, tenant_id)
+        if hold_against_move(platform, tenant_id):
+            raise MoveInProgress(f"cooperative {tenant_id} is moving to another shard")
         tenant = platform.get(Tenant, tenant_id)
         if tenant is None or tenant.schema_name is None:
             yield None
             return
-        if tenant.moving_to is not None:
-            raise MoveInProgress(f"{tenant.slug} is moving to {tenant.moving_to}")
         with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
             yield tenant, session
         # The platform transaction ends (and the hold with it) only after the job's own
