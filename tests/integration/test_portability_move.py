@@ -236,9 +236,8 @@ def test_a_job_that_fails_for_another_reason_fails_without_waiting(
     app, storage, tenants, confirmed_import
 ):
     storage.delete(upload_key_of(confirmed_import, tenants.a.tenant))
-    assert run_queued(app, saas.jobs.import_members_file) == [
-        ("failed", 1)
-    ]  # tried once, not again
+    outcome = run_queued(app, saas.jobs.import_members_file)
+    assert outcome == [("failed", 1)]  # tried once, and not queued again
 
 
 def test_the_daily_assessment_of_a_moving_cooperative_runs_on_its_new_shard_once_moved(
@@ -315,14 +314,16 @@ def test_a_grace_notice_queued_before_a_move_is_sent_from_the_new_shard(
     assert recipients(outbox) == ["ana@kopalpha.id", "bambang@kopalpha.id"]
 
 
-def impatient(settings) -> Databases:
+@pytest.fixture
+def mover(settings):
     """Engines of their own (the test's savepoints share one connection, which no lock ever
     blocks) whose platform connections give up a lock after 200 ms."""
     databases = Databases(settings)
     databases.platform_engine = make_engine(
         settings.database_url, connect_args={"options": "-c lock_timeout=200ms"}
     )
-    return databases
+    yield databases
+    databases.dispose()
 
 
 @pytest.fixture
@@ -339,8 +340,8 @@ def unmarked(settings, tenants):
     databases.dispose()
 
 
-def test_a_move_waits_for_the_jobs_at_work_in_the_cooperative(settings, tenants, unmarked):
-    mover, tenant_id = impatient(settings), tenants.a.tenant.id
+def test_a_move_waits_for_the_jobs_at_work_in_the_cooperative(tenants, unmarked, mover):
+    tenant_id = tenants.a.tenant.id
     with open_tenant_for_job(unmarked, tenant_id) as opened:
         assert opened is not None
         with pytest.raises(OperationalError, match="lock timeout"):
@@ -349,20 +350,16 @@ def test_a_move_waits_for_the_jobs_at_work_in_the_cooperative(settings, tenants,
         assert session.get_one(Tenant, tenant_id).moving_to is None
     with mover.platform_session() as session:
         hold_for_move(session, tenant_id)  # the job has finished: a move may begin
-    mover.dispose()
 
 
-def test_a_move_waits_for_a_write_under_way_on_the_cooperatives_site(
-    app, settings, tenants, unmarked
-):
-    mover, tenant_id = impatient(settings), tenants.a.tenant.id
+def test_a_move_waits_for_a_write_under_way_on_the_cooperatives_site(app, tenants, unmarked, mover):
+    tenant_id = tenants.a.tenant.id
     with app.test_request_context("/masuk", method="POST", base_url="http://alpha.localhost"):
         assert resolve_tenant() is None  # the write goes ahead, and holds the move back
         with pytest.raises(OperationalError, match="lock timeout"):
             begin_move(mover, "alpha", "s2")
     with mover.platform_session() as session:
         hold_for_move(session, tenant_id)  # the request has ended: a move may begin
-    mover.dispose()
 
 
 def test_the_hold_reads_whether_the_cooperative_has_begun_to_move(db, tenants):
