@@ -1,5 +1,9 @@
 """Background jobs (procrastinate, on PostgreSQL): no extra broker, every job names its tenant.
 
+A job opens its cooperative by id through ``saas.tenants.move_holds.open_tenant_for_job``, never
+by a shard or schema it was given: one that finds its cooperative moving between shards runs
+again later (``retry=WAIT_WHILE_MOVING``), on the shard the registry names by then.
+
 `make run` starts a worker beside the web server: `procrastinate --app=saas.jobs.jobs worker`.
 """
 
@@ -7,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 
 from flask import Flask
@@ -14,6 +19,7 @@ from procrastinate import App, PsycopgConnector
 
 from saas import clock
 from saas.db import sqlalchemy_url
+from saas.tenants.move_holds import WAIT_WHILE_MOVING
 
 
 def _conninfo() -> str:
@@ -92,30 +98,39 @@ def assess_loans(timestamp: int) -> int:
         return assess_cooperatives(get_databases(), clock.now())
 
 
-@jobs.task(queue="imports")
+@jobs.task(queue="maintenance", retry=WAIT_WHILE_MOVING)
+def assess_cooperative_loans(tenant_id: int, on: str) -> int:
+    """The loans of one cooperative that was moving when its day began, assessed for that day
+    (``on``, ISO) once it has moved; how many."""
+    from saas.db import get_databases  # noqa: PLC0415
+    from saas.loans.collectibility import assess_cooperative  # noqa: PLC0415
+
+    app = flask_app()
+    with app.app_context():
+        return assess_cooperative(get_databases(), tenant_id, date.fromisoformat(on))
+
+
+@jobs.task(queue="imports", retry=WAIT_WHILE_MOVING)
 def import_members_file(tenant_id: int, upload_key: str, mapping: dict[str, int | None]) -> int:
     """A large member list an officer confirmed: all its valid rows in one transaction; how many."""
     from saas.db import get_databases  # noqa: PLC0415
     from saas.members.import_job import run_import  # noqa: PLC0415
-    from saas.tenants.models import Tenant  # noqa: PLC0415
+    from saas.tenants.move_holds import open_tenant_for_job  # noqa: PLC0415
 
     app = flask_app()
-    with app.app_context():
-        databases = get_databases()
-        with databases.platform_session() as platform:
-            tenant = platform.get_one(Tenant, tenant_id)
-        assert tenant.schema_name is not None
-        with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
-            return run_import(
-                session,
-                app.extensions["guyub.storage"],
-                upload_key,
-                mapping,
-                clock.today_for(tenant),
-            )
+    with app.app_context(), open_tenant_for_job(get_databases(), tenant_id) as opened:
+        assert opened is not None, "a cooperative with an import has a schema"
+        tenant, session = opened
+        return run_import(
+            session,
+            app.extensions["guyub.storage"],
+            upload_key,
+            mapping,
+            clock.today_for(tenant),
+        )
 
 
-@jobs.task(queue="mail")
+@jobs.task(queue="mail", retry=WAIT_WHILE_MOVING)
 def send_password_reset(tenant_id: int | None, email: str, locale: str) -> bool:
     """A reset link for the account with this email, if there is one, in the asker's language."""
     from flask_babel import force_locale  # noqa: PLC0415
@@ -127,7 +142,7 @@ def send_password_reset(tenant_id: int | None, email: str, locale: str) -> bool:
         return send_reset_link(tenant_id, email)
 
 
-@jobs.task(queue="mail")
+@jobs.task(queue="mail", retry=WAIT_WHILE_MOVING)
 def send_grace_notice(tenant_id: int) -> int:
     """A failed payment started the grace period: tell the cooperative's chair and treasurer."""
     from saas.billing.notices import send_grace_notice as send  # noqa: PLC0415

@@ -22,6 +22,7 @@ from saas.billing.rules import FAILING_STATUSES
 from saas.db import Databases
 from saas.mail import send_templated
 from saas.tenants.models import Tenant, TenantStatus
+from saas.tenants.move_holds import MoveInProgress, open_tenant_for_job
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +34,14 @@ def _tell_officers(
     subject: Callable[[], str],
     **context: object,
 ) -> int:
-    """Email each active officer who manages billing, in their language; how many."""
-    assert tenant.schema_name is not None
-    with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
+    """Email each active officer who manages billing, in their language; how many.
+
+    Raises ``MoveInProgress`` while the cooperative moves between shards.
+    """
+    with open_tenant_for_job(databases, tenant.id) as opened:
+        if opened is None:
+            return 0
+        _current, session = opened
         officers = session.execute(
             select(TenantUser.name, TenantUser.email, TenantUser.locale).where(
                 TenantUser.is_active.is_(True),
@@ -127,7 +133,12 @@ def send_grace_reminders(
         with databases.platform_session() as session:
             if not _record(session, tenant.id, kind, grace_until):
                 continue
-            _send_notice(databases, tenant, kind, grace_until, billing_link(tenant.slug))
+            try:
+                _send_notice(databases, tenant, kind, grace_until, billing_link(tenant.slug))
+            except MoveInProgress:
+                # Not recorded: the next hourly run sends it, once the move is over.
+                session.rollback()
+                continue
             # Recorded only once sent: a failed send is tried again at the next run.
             session.commit()  # the job's one transaction for this cooperative
             told += 1

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from saas import clock
 from saas.accounts.models import TenantUser
 from saas.db import Databases
+from saas.jobs import assess_cooperative_loans
 from saas.ledger import operations as ledger
 from saas.ledger.models import EntrySource, JournalEntry, JournalLine
 from saas.ledger.rules import LedgerError, Line, month_end
@@ -40,6 +41,7 @@ from saas.loans.operations import get_settings
 from saas.loans.schedule import BASIS_POINTS, Frequency
 from saas.members.models import Member
 from saas.tenants.models import Tenant, TenantStatus
+from saas.tenants.move_holds import MoveInProgress, open_tenant_for_job
 
 CLASSES = tuple(Collectibility)
 NON_PERFORMING = (Collectibility.KURANG_LANCAR, Collectibility.DIRAGUKAN, Collectibility.MACET)
@@ -435,8 +437,33 @@ def assess_cooperatives(databases: Databases, now: datetime) -> int:
         ).all()
     assessed = 0
     for tenant in starting_their_day(live, now):
-        assert tenant.schema_name is not None
-        with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
-            assessed += assess(session, now.astimezone(clock.zone_for_tenant(tenant)).date())
-            session.commit()  # the job's one transaction for this cooperative
+        day = now.astimezone(clock.zone_for_tenant(tenant)).date()
+        try:
+            assessed += assess_cooperative(databases, tenant.id, day)
+        except MoveInProgress:
+            assess_after_move(databases, tenant.id, day)
     return assessed
+
+
+def assess_cooperative(databases: Databases, tenant_id: int, on: date) -> int:
+    """Assess one cooperative's loans on ``on`` in one transaction, wherever it is now; how many.
+
+    Raises ``MoveInProgress`` while it moves between shards.
+    """
+    with open_tenant_for_job(databases, tenant_id) as opened:
+        if opened is None:
+            return 0
+        _tenant, session = opened
+        assessed = assess(session, on)
+        session.commit()  # the job's one transaction for this cooperative
+        return assessed
+
+
+def assess_after_move(databases: Databases, tenant_id: int, on: date) -> None:
+    """Queue the day's assessment of a cooperative that is moving: it runs once it has moved."""
+    with databases.platform_session() as platform:
+        driver = platform.connection().connection.driver_connection
+        assess_cooperative_loans.configure(connection=driver).defer(
+            tenant_id=tenant_id, on=on.isoformat()
+        )
+        platform.commit()  # the job's one transaction for this cooperative

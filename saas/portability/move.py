@@ -1,7 +1,9 @@
 """Moving a cooperative to another shard while its site stays up.
 
-1. ``begin_move``: the registry marks it moving (``tenants.moving_to``): its host keeps serving
-   reads from the source, and answers writes with a 503 page until the move ends.
+1. ``begin_move``: once the writes under way in the cooperative (requests and jobs) have ended,
+   the registry marks it moving (``tenants.moving_to``): its host keeps serving reads from the
+   source, and answers writes with a 503 page until the move ends; its jobs wait and run again
+   later (``saas.tenants.move_holds``), on the shard the registry names by then.
 2. ``copy_to_shard``: the cooperative is exported and restored on the target shard under the same
    schema name (its files' keys stay valid), every table verified against the archive, and its
    trial balance read on both sides must be equal.
@@ -32,6 +34,7 @@ from saas.portability.restore import load_archive, open_archive
 from saas.storage import Storage
 from saas.tenants import schemas
 from saas.tenants.models import Tenant, TenantStatus
+from saas.tenants.move_holds import hold_for_move
 from saas.tenants.operations import get_tenant_by_slug
 from saas.tenants.provisioning import count_tenant_on_shard, ensure_shard_rows
 
@@ -52,6 +55,8 @@ def begin_move(databases: Databases, slug: str, target: str) -> Tenant:
         raise MoveError(f"unknown shard {target!r}")
     with databases.platform_session() as session:
         tenant = get_tenant_by_slug(session, slug)
+        hold_for_move(session, tenant.id)  # the writes under way there end first
+        session.refresh(tenant)
         if tenant.status != TenantStatus.ACTIVE:
             raise MoveError(f"only an active cooperative moves (it is {tenant.status})")
         if tenant.moving_to is not None:
@@ -63,7 +68,7 @@ def begin_move(databases: Databases, slug: str, target: str) -> Tenant:
             if schemas.schema_exists(connection, tenant.schema_name):
                 raise SchemaTaken(f"shard {target} holds a schema {tenant.schema_name} already")
         tenant.moving_to = target
-        session.commit()  # a step's durability boundary: writes are refused from here on
+        session.commit()  # a step's durability boundary: writes and jobs wait from here on
     return tenant
 
 

@@ -12,6 +12,7 @@ from saas.dashboard.models import TenantSummary
 from saas.db import get_databases
 from saas.tenants import domains
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
+from saas.tenants.move_holds import hold_against_move
 from saas.tenants.rules import split_host, subdomain_label
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -97,10 +98,20 @@ def resolve_tenant() -> Response | None:
     g.tenant = tenant
     if tenant.status == TenantStatus.SUSPENDED:
         raise TenantSuspended(tenant)
-    if tenant.moving_to is not None and request.method not in READS:
+    if request.method not in READS and (tenant.moving_to is not None or _held_moving(tenant)):
         # Reads go on from the source; a write would be lost with it (saas/portability/move.py).
         raise TenantMoving(tenant)
     return None
+
+
+def _held_moving(tenant: Tenant) -> bool:
+    """Keep the cooperative from starting to move until this request's sessions have closed;
+    whether it has started already."""
+    session = get_databases().platform_session()
+    g.move_hold = session
+    # Closed last, after the tenant's own session: the hold outlasts the request's writes.
+    g.setdefault("session_order", []).insert(0, "move_hold")
+    return hold_against_move(session, tenant.id)
 
 
 def _answer_challenge(session: Session, host: str) -> Response:

@@ -14,6 +14,7 @@ from saas.config import Settings
 from saas.db import get_databases
 from saas.mail import send_templated
 from saas.tenants.models import Tenant
+from saas.tenants.move_holds import open_tenant_for_job
 
 
 def account_token(
@@ -39,13 +40,13 @@ def send_reset_link(tenant_id: int | None, email: str) -> bool:
     Runs in a job, inside an app context and the requester's locale.
     """
     databases = get_databases()
-    with databases.platform_session() as platform:
-        if tenant_id is None:
+    if tenant_id is None:
+        with databases.platform_session() as platform:
             return _send(None, accounts.find_platform_admin_by_email(platform, email))
-        tenant = platform.get(Tenant, tenant_id)
-    if tenant is None or tenant.schema_name is None:
-        return False
-    with databases.tenant_session(tenant.shard, tenant.schema_name) as session:
+    with open_tenant_for_job(databases, tenant_id) as opened:
+        if opened is None:
+            return False
+        tenant, session = opened
         return _send(tenant, accounts.find_tenant_user_by_login(session, email))
 
 
