@@ -221,14 +221,26 @@ def restore_command(archive: str, slug: str, shard: str | None) -> None:
 
 @tenants_cli.command("move")
 @click.argument("slug")
-@click.option("--to", "target", required=True, help="The shard to move the cooperative to.")
-def move_command(slug: str, target: str) -> None:
+@click.option("--to", "target", help="The shard to move the cooperative to.")
+@click.option(
+    "--abort",
+    is_flag=True,
+    help="Undo a move that stopped before it switched: drop its copy, take writes again.",
+)
+def move_command(slug: str, target: str | None, abort: bool) -> None:
     """Move a cooperative to another shard; its site stays up and read-only meanwhile."""
-    from saas.portability.move import MoveError, move_tenant
+    from saas.portability.move import MoveError, abort_stopped_move, move_tenant
     from saas.portability.restore import RestoreError
 
+    if abort == (target is not None):
+        raise click.UsageError("give either --to SHARD or --abort")
     started = datetime.now(UTC)
     try:
+        if abort:
+            left = abort_stopped_move(get_databases(), slug)
+            click.echo(f"move of {slug} to {left} undone: it takes writes again where it was")
+            return
+        assert target is not None
         tenant = move_tenant(get_databases(), _storage(), slug, target)
     except TenantNotFound as exc:
         raise click.ClickException(f"no cooperative {slug!r}") from exc

@@ -149,6 +149,21 @@ def lift_mark(session: Session, tenant: Tenant) -> None:
     session.execute(update(Tenant).where(Tenant.id == tenant.id).values(moving_to=None))
 
 
+def abort_stopped_move(databases: Databases, slug: str) -> str:
+    """Undo a move whose process stopped before it switched (killed, the machine down): drop
+    whatever it copied to the target and take writes again; the shard it was moving to. A move
+    still at work that meets this fails at its switch, which names the mark it set."""
+    with databases.platform_session() as session:
+        tenant = get_tenant_by_slug(session, slug)
+        if tenant.moving_to is None:
+            raise MoveError(f"{slug} is not moving")
+        target = tenant.moving_to
+        session.expunge(tenant)
+    abort_move(databases, tenant)
+    log.warning("move aborted", extra={"tenant_id": tenant.id, "shard": target})
+    return target
+
+
 def move_tenant(databases: Databases, storage: Storage, slug: str, target: str) -> Tenant:
     """Every step of a move; the tenant on its new shard."""
     tenant = begin_move(databases, slug, target)

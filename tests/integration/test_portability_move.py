@@ -145,6 +145,32 @@ def test_a_failed_verification_drops_the_copy_and_takes_writes_again(
     assert login(alpha, "ana@kopalpha.id").status_code == 302
 
 
+def test_a_move_stopped_half_way_is_undone_by_abort(cli, db, storage, tenants, alpha):
+    tenant = move.begin_move(db, "alpha", "s2")  # then the process was killed mid-copy
+    move.copy_to_shard(db, storage, tenant)
+    assert login(alpha, "ana@kopalpha.id").status_code == 503  # read-only while marked
+    result = cli.invoke(args=["tenants", "move", "alpha", "--abort"])
+    assert result.exit_code == 0, result.output
+    assert "move of alpha to s2 undone" in result.output
+    assert (registry(db, "alpha").shard, registry(db, "alpha").moving_to) == ("main", None)
+    with db.shard_transaction("s2") as connection:
+        assert not schemas.schema_exists(connection, tenants.a.tenant.schema_name)
+    with db.shard_transaction("main") as connection:
+        assert schemas.schema_exists(connection, tenants.a.tenant.schema_name)
+    assert login(alpha, "ana@kopalpha.id").status_code == 302
+    again = cli.invoke(args=["tenants", "move", "alpha", "--abort"])
+    assert again.exit_code != 0
+    assert "alpha is not moving" in again.output
+
+
+def test_the_move_command_wants_a_shard_or_abort(cli, db):
+    for args in (["alpha"], ["alpha", "--to", "s2", "--abort"]):
+        result = cli.invoke(args=["tenants", "move", *args])
+        assert result.exit_code != 0
+        assert "give either --to SHARD or --abort" in result.output
+    assert registry(db, "alpha").moving_to is None
+
+
 @pytest.mark.parametrize(
     ("target", "message"), [("main", "is on main already"), ("s9", "unknown shard")]
 )
