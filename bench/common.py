@@ -8,6 +8,7 @@ it exits.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -179,16 +180,14 @@ def count_schemas(databases: Databases, shard: str = "main") -> int:
 
 
 class SlugCounter:
-    """Hands out unique, valid tenant slugs (``bench-000001``, ...)."""
+    """Hands out unique, valid tenant slugs (``bench-000001``, ...), also to several threads."""
 
     def __init__(self, start: int = 1) -> None:
-        self.next_index = start
+        self.indexes = itertools.count(start)  # next() on it is atomic
 
     def take(self) -> str:
         """The next unused slug."""
-        slug = f"bench-{self.next_index:06d}"
-        self.next_index += 1
-        return slug
+        return f"bench-{next(self.indexes):06d}"
 
 
 def count_tenants(databases: Databases) -> int:
@@ -205,7 +204,7 @@ def add_tenants(
     schema's DDL holds a few hundred locks to its transaction's end: small batches stay within
     PostgreSQL's default lock table)."""
     head = schemas.tenant_head()
-    if schemas.RECORDED.name is None:  # as the job worker does: later schemas replay its DDL
+    if schemas.RECORDED.made is None:  # as the job worker does: later schemas replay its DDL
         with databases.shard_transaction(shard) as connection:
             schemas.add_pool_schema(connection, head)
     remaining = count

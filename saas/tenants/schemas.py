@@ -47,10 +47,9 @@ class RecordedDDL:
     """The DDL ``create_all`` ran for the first pool schema this process made, with that
     schema's name: later schemas run it again as one script under their own name, without
     compiling it again (a pool schema's name is unique, so replacing it touches nothing else).
-    The metadata cannot change while a process runs."""
+    The metadata cannot change while a process runs. Both are set at once (threads read it)."""
 
-    name: str | None = None
-    script: str = ""
+    made: tuple[str, str] | None = None  # (the schema's name, the script)
 
 
 RECORDED = RecordedDDL()
@@ -75,8 +74,9 @@ def create_schema_from_metadata(connection: Connection, schema_name: str, revisi
     Connection's ``execution_options`` changes that connection in place, it makes no copy.
     """
     check_schema_name(schema_name)
-    if RECORDED.name is not None:
-        connection.exec_driver_sql(RECORDED.script.replace(RECORDED.name, schema_name))
+    if (recorded := RECORDED.made) is not None:
+        name, script = recorded
+        connection.exec_driver_sql(script.replace(name, schema_name))
         connection.execution_options(schema_translate_map={TENANT_SCHEMA: schema_name})
     else:
         statements = _recording(connection)
@@ -87,7 +87,7 @@ def create_schema_from_metadata(connection: Connection, schema_name: str, revisi
         finally:
             event.remove(connection, "before_cursor_execute", statements.append_statement)
         if schema_name.startswith("pool_"):  # a name found nowhere else in the script
-            RECORDED.name, RECORDED.script = schema_name, ";\n".join(statements)
+            RECORDED.made = (schema_name, ";\n".join(statements))
     install_chart(connection)  # the starting chart of accounts (the template of docs/domain.md)
     connection.exec_driver_sql(
         f'CREATE TABLE "{schema_name}".{VERSION_TABLE} (version_num VARCHAR(32) NOT NULL, '
