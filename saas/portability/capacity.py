@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from saas.db import Databases
 from saas.tenants.models import Tenant, TenantStatus
 from saas.tenants.provisioning import choose_shard, list_shard_loads
+from saas.tenants.schemas import POOLED
 
 # The catalog tables that grow with each tenant table (their rows and bytes are reported).
 CATALOG_TABLES = ("pg_class", "pg_attribute")
@@ -27,7 +28,7 @@ CATALOG_TABLES = ("pg_class", "pg_attribute")
 class ShardCapacity:
     name: str
     live_schemas: int  # kop_<id>: cooperatives' schemas
-    pooled_schemas: int  # pool_<hex>: made ahead for sign-ups
+    pooled_schemas: int  # kop_p<hex> marked pool: made ahead for sign-ups
     counted_tenants: int  # the registry's counter, which placement reads
     registered_tenants: int  # live registry rows naming the shard
     catalog_rows: dict[str, int]
@@ -46,8 +47,9 @@ def measure_database(connection: Connection) -> dict[str, int]:
     row = connection.execute(
         text(
             "SELECT"
-            " (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'kop\\_%') AS live,"
-            " (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pool\\_%') AS pooled,"
+            " (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'kop\\_%'"
+            f"  AND NOT ({POOLED})) AS live,"
+            f" (SELECT count(*) FROM pg_namespace WHERE {POOLED}) AS pooled,"
             " (SELECT count(*) FROM pg_class) AS pg_class,"
             " (SELECT count(*) FROM pg_attribute) AS pg_attribute,"
             " (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c"

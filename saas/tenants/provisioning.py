@@ -142,14 +142,17 @@ def register_tenant(
     return tenant
 
 
-def build_tenant_schema(databases: Databases, tenant: Tenant) -> str:
-    """Step 2: the schema with all tables at head, in one shard transaction; returns the head."""
+def build_tenant_schema(databases: Databases, tenant: Tenant) -> tuple[str, str]:
+    """Step 2: the schema with all tables at head, in one shard transaction: a pool schema
+    claimed for the tenant, or its own made from the metadata. Returns the head and the
+    schema's name."""
     assert tenant.schema_name is not None
     head = schemas.tenant_head()
     with databases.shard_transaction(tenant.shard) as connection:
-        if not schemas.claim_pool_schema(connection, tenant.schema_name, head):
+        claimed = schemas.claim_pool_schema(connection, tenant.id, head)
+        if claimed is None:
             schemas.create_schema_from_metadata(connection, tenant.schema_name, head)
-    return head
+    return head, claimed or tenant.schema_name
 
 
 def mark_tenant_failed(session: Session, tenant_id: int, reason: str) -> None:
@@ -202,12 +205,13 @@ def provision_tenant(
         region_code=region_code,
     )
     try:
-        head = build_tenant_schema(databases, tenant)
+        head, schema_name = build_tenant_schema(databases, tenant)
     except Exception as exc:
         log.exception("provisioning failed", extra={"tenant_id": tenant.id})
         mark_tenant_failed(session, tenant.id, f"{type(exc).__name__}: {exc}")
         raise ProvisioningError(str(exc)) from exc
     tenant.status = TenantStatus.ACTIVE
+    tenant.schema_name = schema_name
     tenant.schema_revision = head
     if settings.schema_pool_target > 0:
         queue_pool_refill(session, tenant.shard)
@@ -264,7 +268,10 @@ def fill_schema_pool(databases: Databases, shard: str, target: int) -> int:
     """Top the shard's pool of ready schemas up to ``target``; returns how many were made."""
     head = schemas.tenant_head()
     with databases.shard_transaction(shard) as connection:
-        ready = schemas.drop_stale_pool_schemas(connection, head)
+        ready, stale = schemas.read_pool(connection, head)
+    for name in stale:  # one transaction each: a schema's DROP takes a lock per table
+        with databases.shard_transaction(shard) as connection:
+            schemas.drop_schema(connection, name)
     made = 0
     for _ in range(max(0, target - len(ready))):
         with databases.shard_transaction(shard) as connection:
@@ -286,11 +293,12 @@ def recover_stuck_tenants(databases: Databases, older_than: timedelta) -> list[t
         for tenant in stuck:
             assert tenant.schema_name is not None
             with databases.shard_transaction(tenant.shard) as connection:
-                exists = schemas.schema_exists(connection, tenant.schema_name)
-                revision = (
-                    schemas.schema_revision(connection, tenant.schema_name) if exists else None
-                )
+                # A pool schema claimed before the sign-up was cut short is the tenant's.
+                name = schemas.claimed_by(connection, tenant.id) or tenant.schema_name
+                exists = schemas.schema_exists(connection, name)
+                revision = schemas.schema_revision(connection, name) if exists else None
             if revision is not None:
+                tenant.schema_name = name
                 tenant.status = TenantStatus.ACTIVE
                 tenant.schema_revision = revision
                 session.commit()  # a step's durability boundary: the tenant is live

@@ -1,10 +1,13 @@
 """Building tenant schemas: from the current metadata, or claimed from a pool made ahead of time.
 
 A schema is created in one transaction with all tenant tables and the Alembic version table
-stamped at the head revision, so it never replays the migration history. Pool schemas
-(``pool_<hex>``, their revision as their comment) live on their shard and are claimed by
-``ALTER SCHEMA ... RENAME`` (and their guards' search_path pointed at the new name), in three
-statements that cost a few milliseconds however many schemas the database or the pool holds.
+stamped at the head revision, so it never replays the migration history. Pool schemas are made
+under the name their cooperative will keep (``kop_p<hex>``), so that nothing inside them changes
+when one is claimed: their guards' search_path already names them. A schema's comment says what
+it is: ``pool <revision>`` while it waits, ``tenant <id>`` once claimed. A claim is three
+statements (an advisory lock, one catalog query, the comment) that cost the same however many
+schemas the database holds; renaming would have to repoint each guard, and PostgreSQL finds a
+function by name among every schema's function of that name.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ VERSION_TABLE = "alembic_version"
 # Claims on one shard are serialised by this advisory lock so two sign-ups never take one schema.
 POOL_LOCK_KEY = 0x67757975620001
 REVISION_RE = re.compile(r"[\w-]{1,64}")
-POOLED = "nspname LIKE 'pool\\_%'"  # the pool's schemas, in a WHERE clause
+POOL_PREFIX = "kop_p"  # never a cooperative's own kop_<id>
+# The pool's schemas, in a WHERE clause on pg_namespace (the name first: it is cheaper).
+POOLED = "nspname LIKE 'kop\\_p%' AND obj_description(oid, 'pg_namespace') LIKE 'pool %'"
 
 
 @cache
@@ -86,7 +91,7 @@ def create_schema_from_metadata(connection: Connection, schema_name: str, revisi
             TenantBase.metadata.create_all(connection, checkfirst=False)
         finally:
             event.remove(connection, "before_cursor_execute", statements.append_statement)
-        if schema_name.startswith("pool_"):  # a name found nowhere else in the script
+        if schema_name.startswith(POOL_PREFIX):  # a name found nowhere else in the script
             RECORDED.made = (schema_name, ";\n".join(statements))
     install_chart(connection)  # the starting chart of accounts (the template of docs/domain.md)
     connection.exec_driver_sql(
@@ -118,14 +123,12 @@ def schema_exists(connection: Connection, schema_name: str) -> bool:
 
 
 def add_pool_schema(connection: Connection, revision: str) -> str:
-    """Create one empty pool schema at ``revision`` (caller's transaction); return its name.
-
-    The revision is also the schema's comment, so the pool is read in one catalog query."""
-    name = f"pool_{uuid.uuid4().hex[:16]}"
-    create_schema_from_metadata(connection, name, revision)
+    """Create one empty pool schema at ``revision`` (caller's transaction); return its name."""
     if not REVISION_RE.fullmatch(revision):  # interpolated: COMMENT takes no parameters
         raise ValueError(f"not a revision id: {revision!r}")
-    connection.exec_driver_sql(f"COMMENT ON SCHEMA \"{name}\" IS '{revision}'")
+    name = f"{POOL_PREFIX}{uuid.uuid4().hex[:16]}"
+    create_schema_from_metadata(connection, name, revision)
+    connection.exec_driver_sql(f"COMMENT ON SCHEMA \"{name}\" IS 'pool {revision}'")
     return name
 
 
@@ -134,61 +137,50 @@ def list_pool_schemas(connection: Connection) -> list[str]:
     return [row[0] for row in rows]
 
 
-def claim_pool_schema(connection: Connection, new_name: str, revision: str) -> bool:
-    """Rename a pool schema at ``revision`` to ``new_name``; False when none is ready.
+def claim_pool_schema(connection: Connection, tenant_id: int, revision: str) -> str | None:
+    """Mark a pool schema at ``revision`` as the tenant's; its name, None when none is ready.
 
     Pool schemas at an older revision (a migration landed since they were made) are skipped
-    here and dropped by ``drop_stale_pool_schemas``, never inside a sign-up.
+    here and dropped when the pool is filled, never inside a sign-up.
     """
-    check_schema_name(new_name)
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POOL_LOCK_KEY})
     candidate = connection.scalar(
         text(
             f"SELECT nspname FROM pg_namespace WHERE {POOLED} AND "
-            "obj_description(oid, 'pg_namespace') = :revision ORDER BY 1 LIMIT 1"
+            "obj_description(oid, 'pg_namespace') = :mark ORDER BY 1 LIMIT 1"
         ),
-        {"revision": revision},
+        {"mark": f"pool {revision}"},
     )
     if candidate is None:
-        return False
-    connection.exec_driver_sql(
-        f'ALTER SCHEMA "{candidate}" RENAME TO "{new_name}"; '
-        f'COMMENT ON SCHEMA "{new_name}" IS NULL; '  # its revision is in its version table
-        + _pointing_functions_at(new_name)
+        return None
+    check_schema_name(candidate)
+    connection.exec_driver_sql(f"COMMENT ON SCHEMA \"{candidate}\" IS 'tenant {int(tenant_id)}'")
+    return str(candidate)
+
+
+def claimed_by(connection: Connection, tenant_id: int) -> str | None:
+    """The pool schema claimed for the tenant, if any (recovery of a sign-up cut short)."""
+    found = connection.scalar(
+        text(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'kop\\_p%' AND "
+            "obj_description(oid, 'pg_namespace') = :mark"
+        ),
+        {"mark": f"tenant {int(tenant_id)}"},
     )
-    return True
+    return str(found) if found is not None else None
 
 
-def _pointing_functions_at(schema: str) -> str:
-    """Set the search_path of ``schema``'s functions that run with one (the database guards) to
-    ``schema``, as a rename leaves them naming the schema's old name: one statement for them
-    all. (%% is the driver's escape.)"""
-    return (
-        "DO $$ DECLARE function regprocedure; BEGIN"
-        " FOR function IN SELECT oid::regprocedure FROM pg_proc"
-        f" WHERE pronamespace = '\"{schema}\"'::regnamespace AND proconfig IS NOT NULL LOOP"
-        f" EXECUTE format('ALTER FUNCTION %%s SET search_path = %%I', function, '{schema}');"
-        " END LOOP; END $$"
-    )
-
-
-def drop_stale_pool_schemas(connection: Connection, revision: str) -> list[str]:
-    """Drop pool schemas not at ``revision``; return the ready ones that remain."""
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POOL_LOCK_KEY})
+def read_pool(connection: Connection, revision: str) -> tuple[list[str], list[str]]:
+    """The pool's schemas ready at ``revision``, and the stale ones: made at another revision,
+    or pool schemas of before (``pool_<hex>``, renamed when claimed; none is claimed now)."""
     rows = connection.execute(
         text(
-            "SELECT nspname, obj_description(oid, 'pg_namespace') IS NOT DISTINCT FROM :revision "
-            f"FROM pg_namespace WHERE {POOLED} ORDER BY 1"
+            "SELECT nspname, obj_description(oid, 'pg_namespace') = :mark "
+            f"FROM pg_namespace WHERE ({POOLED}) OR nspname LIKE 'pool\\_%' ORDER BY 1"
         ),
-        {"revision": revision},
-    )
-    ready = []
-    for name, current in rows.all():
-        if current:
-            ready.append(name)
-        else:
-            drop_schema(connection, name)
-    return ready
+        {"mark": f"pool {revision}"},
+    ).all()
+    return [name for name, ready in rows if ready], [name for name, ready in rows if not ready]
 
 
 @cache

@@ -160,16 +160,19 @@ def test_tenant_on_the_second_shard_lives_in_the_second_database(db, tenants):
     assert tables_in(db, "main", b.schema_name) == set()
 
 
-def test_provisioning_claims_a_ready_pool_schema_by_renaming_it(db, app):
+def test_provisioning_claims_a_ready_pool_schema_for_the_tenant(db, app):
     assert fill_schema_pool(db, "s2", 2) == 2
     with db.shard_transaction("s2") as connection:
         pool_before = schemas.list_pool_schemas(connection)
     tenant = provision(db, app, "dari-pool", shard="s2")
     with db.shard_transaction("s2") as connection:
         pool_after = schemas.list_pool_schemas(connection)
+        assert schemas.claimed_by(connection, tenant.id) == tenant.schema_name
     assert len(pool_after) == len(pool_before) - 1
-    assert set(pool_before) - set(pool_after) == {pool_before[0]}
+    assert set(pool_before) - set(pool_after) == {pool_before[0]} == {tenant.schema_name}
     assert "users" in tables_in(db, "s2", tenant.schema_name)
+    with db.platform_session() as session:
+        assert session.get_one(Tenant, tenant.id).schema_name == tenant.schema_name
 
 
 def test_a_claim_is_three_statements_however_large_the_pool(db):
@@ -184,32 +187,25 @@ def test_a_claim_is_three_statements_however_large_the_pool(db):
     event.listen(engine, "before_cursor_execute", listen)
     try:
         with db.shard_transaction("s2") as connection:
-            claimed = schemas.claim_pool_schema(
-                connection, "kop_tiga_langkah", schemas.tenant_head()
-            )
+            claimed = schemas.claim_pool_schema(connection, 424242, schemas.tenant_head())
     finally:
         event.remove(engine, "before_cursor_execute", listen)
-    assert claimed
-    assert len(statements) == 3  # the lock, the pool read, the rename with its guards
+    assert claimed is not None
+    assert len(statements) == 3  # the lock, the pool read, the mark
     with db.shard_transaction("s2") as connection:
-        assert schemas.schema_revision(connection, "kop_tiga_langkah") == schemas.tenant_head()
+        assert schemas.schema_revision(connection, claimed) == schemas.tenant_head()
+        assert claimed not in schemas.list_pool_schemas(connection)
         assert len(schemas.list_pool_schemas(connection)) == 3
-        assert (
-            connection.scalar(  # the pool's mark leaves with the claim
-                text("SELECT obj_description('kop_tiga_langkah'::regnamespace, 'pg_namespace')")
-            )
-            is None
-        )
-        schemas.drop_schema(connection, "kop_tiga_langkah")
+        assert schemas.claimed_by(connection, 424242) == claimed
+        schemas.drop_schema(connection, claimed)
 
 
-def test_a_pool_schema_without_its_revision_mark_is_stale(db):
+def test_the_pool_fill_drops_pool_schemas_made_before_they_kept_their_names(db):
     with db.shard_transaction("s2") as connection:
-        unmarked = schemas.add_pool_schema(connection, schemas.tenant_head())
-        connection.exec_driver_sql(f'COMMENT ON SCHEMA "{unmarked}" IS NULL')
+        connection.exec_driver_sql('CREATE SCHEMA "pool_0123456789abcdef"')
     fill_schema_pool(db, "s2", 1)
     with db.shard_transaction("s2") as connection:
-        assert not schemas.schema_exists(connection, unmarked)
+        assert not schemas.schema_exists(connection, "pool_0123456789abcdef")
         assert len(schemas.list_pool_schemas(connection)) == 1
 
 
@@ -450,14 +446,30 @@ def test_recovery_finishes_or_undoes_provisionings_that_stopped_midway(db):
         built_id, lost_id, built_schema = built.id, lost.id, built.schema_name
     with db.shard_transaction("s2") as connection:
         schemas.create_schema_from_metadata(connection, built_schema, schemas.tenant_head())
+    fill_schema_pool(db, "s2", 1)
+    with db.platform_session() as session:
+        pooled = Tenant(slug="dari-pool-putus", display_name="z", shard="s2", created_at=old)
+        session.add(pooled)
+        session.flush()
+        pooled.schema_name = f"kop_{pooled.id}"
+        session.commit()
+        pooled_id = pooled.id
+    with db.shard_transaction("s2") as connection:  # claimed, then the sign-up was cut short
+        claimed = schemas.claim_pool_schema(connection, pooled_id, schemas.tenant_head())
 
     outcomes = recover_stuck_tenants(db, timedelta(minutes=10))
 
-    assert sorted(outcomes) == [("hilang", "failed"), ("setengah-jadi", "activated")]
+    assert sorted(outcomes) == [
+        ("dari-pool-putus", "activated"),
+        ("hilang", "failed"),
+        ("setengah-jadi", "activated"),
+    ]
     with db.platform_session() as session:
         assert session.get(Tenant, built_id).status == TenantStatus.ACTIVE
         assert session.get(Tenant, built_id).schema_revision == schemas.tenant_head()
         assert session.get(Tenant, lost_id).status == TenantStatus.FAILED
+        assert session.get(Tenant, pooled_id).status == TenantStatus.ACTIVE
+        assert session.get(Tenant, pooled_id).schema_name == claimed
 
 
 def test_recovery_leaves_fresh_provisionings_alone(db):
