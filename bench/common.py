@@ -17,6 +17,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,15 +199,33 @@ def count_tenants(databases: Databases) -> int:
 
 
 def add_tenants(
-    databases: Databases, slugs: SlugCounter, count: int, *, shard: str = "main", batch: int = 5
+    databases: Databases,
+    slugs: SlugCounter,
+    count: int,
+    *,
+    shard: str = "main",
+    batch: int = 5,
+    threads: int = 2,
 ) -> None:
     """Create ``count`` active tenants fast: registry rows plus real schemas, in batches (each
     schema's DDL holds a few hundred locks to its transaction's end: small batches stay within
-    PostgreSQL's default lock table)."""
+    PostgreSQL's default lock table), from ``threads`` threads (the DDL runs in the server, one
+    backend for each)."""
     head = schemas.tenant_head()
     if schemas.RECORDED.made is None:  # as the job worker does: later schemas replay its DDL
         with databases.shard_transaction(shard) as connection:
             schemas.add_pool_schema(connection, head)
+    shares = [count // threads + (index < count % threads) for index in range(threads)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        done = [pool.submit(_add_in_batches, databases, slugs, n, shard, batch) for n in shares]
+        for future in done:
+            future.result()
+
+
+def _add_in_batches(
+    databases: Databases, slugs: SlugCounter, count: int, shard: str, batch: int
+) -> None:
+    head = schemas.tenant_head()
     remaining = count
     while remaining > 0:
         size = min(batch, remaining)
