@@ -269,3 +269,50 @@ def grow_to(databases: Databases, slugs: SlugCounter, target: int, *, shard: str
         add_tenants(databases, slugs, missing, shard=shard)
         log(f"grew by {missing} in {time.perf_counter() - started:.1f}s")
     return missing
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def signed_in_pages_ms(
+    settings: Settings,
+    *,
+    slug: str,
+    identifier: str,
+    password: str,
+    now: datetime,
+    runs: int,
+    paths: Sequence[str],
+) -> dict[str, float]:
+    """The median time of ``runs`` GETs of each page through the Flask test client, signed in
+    on the cooperative's own host, with the clock at ``now``."""
+    from saas import clock, create_app  # noqa: PLC0415 - the app only for the benches that ask
+
+    app = create_app(settings)
+    client = app.test_client()
+    host = f"http://{slug}.{settings.base_domain}"  # the cooperative's own host
+    timings: dict[str, float] = {}
+    with clock.frozen(now):
+        found = CSRF.search(client.get("/masuk", base_url=host).get_data(as_text=True))
+        assert found is not None, "the sign-in page has no CSRF token"
+        signed_in = client.post(
+            "/masuk",
+            base_url=host,
+            data={"identifier": identifier, "password": password, "csrf_token": found.group(1)},
+        )
+        assert signed_in.status_code == 302, f"{identifier} could not sign in"
+        for path in paths:
+
+            def get_page(path: str = path) -> None:
+                response = client.get(path, base_url=host)
+                assert response.status_code == 200, response.status_code
+
+            get_page()  # the first request warms the pools and the templates
+            seconds = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                get_page()
+                seconds.append(time.perf_counter() - started)
+            timings[path] = ms(p50(seconds))
+    app.extensions["guyub.databases"].dispose()
+    return timings

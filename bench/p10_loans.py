@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import time
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from common import emit, log, ms, p50, prepare_platform, put_on_paid_plan
+from common import emit, log, ms, p50, prepare_platform, put_on_paid_plan, signed_in_pages_ms
 from p7_ledger import write_books
 from sqlalchemy import select
 
-from saas import clock, create_app
+from saas import clock
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
 from saas.config import Settings
@@ -50,7 +49,6 @@ SLUG = "pinjam"
 TREASURER_PASSWORD = f"Pinjam-{uuid.uuid4().hex}"  # a new one each run
 PORTFOLIO_PAGE = "/kelola/pinjaman/portofolio"
 REMINDERS_PAGE = "/kelola/pinjaman/jatuh-tempo"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 BUDGETS = {
     "collectibility_job": 2.0,
     "portfolio_page": 100,
@@ -306,33 +304,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def pages_ms(settings: Settings, runs: int, paths: Sequence[str]) -> dict[str, float]:
     """The median time of ``runs`` GETs of each page by the signed-in treasurer."""
-    app = create_app(settings)
-    client = app.test_client()
-    host = f"http://{SLUG}.{settings.base_domain}"  # the cooperative's own host
-    timings: dict[str, float] = {}
-    with clock.frozen(NOW):
-        found = CSRF.search(client.get("/masuk", base_url=host).get_data(as_text=True))
-        assert found is not None, "the sign-in page has no CSRF token"
-        signed_in = client.post(
-            "/masuk",
-            base_url=host,
-            data={
-                "identifier": f"{Role.BENDAHARA.value}@pinjam.id",
-                "password": TREASURER_PASSWORD,
-                "csrf_token": found.group(1),
-            },
-        )
-        assert signed_in.status_code == 302, "the treasurer could not sign in"
-        for path in paths:
-
-            def get_page(path: str = path) -> None:
-                response = client.get(path, base_url=host)
-                assert response.status_code == 200, response.status_code
-
-            get_page()  # the first request warms the pools and the templates
-            timings[path] = ms(p50(time_runs(runs, get_page)))
-    app.extensions["guyub.databases"].dispose()
-    return timings
+    return signed_in_pages_ms(
+        settings,
+        slug=SLUG,
+        identifier=f"{Role.BENDAHARA.value}@pinjam.id",
+        password=TREASURER_PASSWORD,
+        now=NOW,
+        runs=runs,
+        paths=paths,
+    )
 
 
 def repayments_per_second(

@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from common import emit, log, ms, p50, p95, prepare_platform, put_on_paid_plan
+from common import emit, log, ms, p50, p95, prepare_platform, put_on_paid_plan, signed_in_pages_ms
 from p7_ledger import write_books
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from saas import clock, create_app
+from saas import clock
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
 from saas.config import Settings
@@ -52,7 +51,6 @@ NOW = datetime(2024, 12, 31, 10, 0, tzinfo=clock.WIB)  # the business clock whil
 REPORT_DAY = date(2024, 12, 28)  # the history's last day of sales
 SLUG = "gerai"
 TREASURER_PASSWORD = f"Gerai-{uuid.uuid4().hex}"  # a new one each run
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 OPENING_STOCK = 5_000  # of each product: three years of sales take about 600
 BUDGETS = {"sale_5_items": 30, "daily_sales_report": 50, "stock_value": 100, "rat_pack_pdf": 5}
 BUDGET_SALES = 200
@@ -317,38 +315,15 @@ def record_sales(
 
 def pages_ms(settings: Settings, runs: int, paths: Sequence[str]) -> dict[str, float]:
     """The median time of ``runs`` GETs of each page by the signed-in treasurer."""
-    app = create_app(settings)
-    client = app.test_client()
-    host = f"http://{SLUG}.{settings.base_domain}"  # the cooperative's own host
-    timings: dict[str, float] = {}
-    with clock.frozen(NOW):
-        found = CSRF.search(client.get("/masuk", base_url=host).get_data(as_text=True))
-        assert found is not None, "the sign-in page has no CSRF token"
-        signed_in = client.post(
-            "/masuk",
-            base_url=host,
-            data={
-                "identifier": "bendahara@gerai.id",
-                "password": TREASURER_PASSWORD,
-                "csrf_token": found.group(1),
-            },
-        )
-        assert signed_in.status_code == 302, "the treasurer could not sign in"
-        for path in paths:
-
-            def get_page(path: str = path) -> None:
-                response = client.get(path, base_url=host)
-                assert response.status_code == 200, response.status_code
-
-            get_page()  # the first request warms the pools and the templates
-            seconds = []
-            for _ in range(runs):
-                started = time.perf_counter()
-                get_page()
-                seconds.append(time.perf_counter() - started)
-            timings[path] = ms(p50(seconds))
-    app.extensions["guyub.databases"].dispose()
-    return timings
+    return signed_in_pages_ms(
+        settings,
+        slug=SLUG,
+        identifier="bendahara@gerai.id",
+        password=TREASURER_PASSWORD,
+        now=NOW,
+        runs=runs,
+        paths=paths,
+    )
 
 
 def hold_last_years_rat(session: Session, officer: int) -> int:
