@@ -241,6 +241,8 @@ def test_a_pool_schema_made_from_the_recorded_script_equals_one_made_by_create_a
         compiled = schemas.add_pool_schema(connection, head)
     assert schemas.RECORDED.made is not None
     assert schemas.RECORDED.made[0] == compiled
+    # Its functions are made under names no other schema has, then given their own.
+    assert f'FUNCTION "{compiled}".ledger_immutable__made()' in schemas.RECORDED.made[1]
     with db.shard_transaction("s2") as connection:
         replayed = schemas.add_pool_schema(connection, head)
         schemas.create_schema_from_metadata(connection, "kop_dari_skrip", head)
