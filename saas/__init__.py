@@ -151,10 +151,12 @@ def init_services(app: Flask, settings: Settings) -> None:
     from saas.mail import make_mailer
     from saas.storage import LocalStorage
     from saas.tenants.domains import http_fetch
+    from saas.tenants.resolution import KnownTenants
 
     app.extensions["guyub.mailer"] = make_mailer(settings)
     app.extensions["guyub.storage"] = LocalStorage(settings.instance_dir / "uploads")
     app.extensions["guyub.pages"] = make_store(settings.redis_url)  # public pages, kept whole
+    app.extensions["guyub.known_tenants"] = KnownTenants()  # resolved hosts, with row versions
     app.extensions["guyub.billing"] = gateway_from_settings(
         settings.stripe_api_key, settings.stripe_webhook_secret, settings.stripe_api_base
     )

@@ -149,6 +149,13 @@ class Databases:
         trips (autocommit): tenant resolution on every request."""
         return Session(bind=self._platform_autocommit, expire_on_commit=False)
 
+    @contextmanager
+    def platform_read(self) -> Iterator[Connection]:
+        """A connection for reads of the platform database without BEGIN and COMMIT round
+        trips (autocommit): tenant resolution on every request."""
+        with self._platform_autocommit.connect() as connection:
+            yield connection
+
     def tenant_session(self, shard: str, schema_name: str) -> Session:
         engine = self.shard_engines[shard].execution_options(
             schema_translate_map=tenant_schema_map(schema_name)

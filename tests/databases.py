@@ -104,6 +104,10 @@ class SavepointDatabases(Databases):
     def platform_reader(self) -> Session:
         return self.platform_session()
 
+    @contextmanager
+    def platform_read(self) -> Iterator[Connection]:
+        yield ConnectionView(self.connections["platform"])
+
     def tenant_session(self, shard: str, schema_name: str) -> Session:
         view = ConnectionView(
             self.connections[shard], schema_translate_map=tenant_schema_map(schema_name)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from cachetools import LRUCache
 from flask import abort, current_app, g, redirect, request
-from sqlalchemy import Select, and_, bindparam, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, make_transient_to_detached
 from werkzeug.wrappers import Response
 
 from saas.blueprints.links import tenant_base_url
@@ -34,14 +48,26 @@ class TenantSuspended(Exception):
         self.tenant = tenant
 
 
-def _tenant_by_domain(kind: DomainKind, *, verified: bool) -> Select[Tenant, TenantSummary]:
-    """The statement reading a live tenant and its summary by one of its host names; built
-    once, so a request only binds the host (no statement to build, no cache key to compute)."""
+# Which version of its registry row and summary row a tenant was read at: PostgreSQL gives
+# every row version the transaction that wrote it (``xmin``), whoever writes and however.
+_VERSIONS = (
+    literal_column("tenants.xmin::text", type_=String),
+    literal_column("tenant_summaries.xmin::text", type_=String),
+)
+_SUMMARY = [(prop.key, prop.columns[0]) for prop in TenantSummary.__mapper__.column_attrs]
+KNOWN_HOSTS = 4096  # tenants kept per process, least recently seen out first
+
+
+def _by_domain(kind: DomainKind, *columns: Any, verified: bool) -> Select[Any]:
+    """The statement reading ``columns`` of a live tenant and its summary by one of its host
+    names. Built once, so a request only binds the host (no statement to build, no cache key
+    to compute)."""
     condition = and_(TenantDomain.kind == kind, TenantDomain.host == bindparam("host"))
     if verified:
         condition = and_(condition, TenantDomain.verified_at.is_not(None))
     return (
-        select(Tenant, TenantSummary)
+        select(*columns)
+        .select_from(Tenant)
         .join(TenantDomain, TenantDomain.tenant_id == Tenant.id)
         .outerjoin(TenantSummary, TenantSummary.tenant_id == Tenant.id)
         .where(
@@ -51,21 +77,90 @@ def _tenant_by_domain(kind: DomainKind, *, verified: bool) -> Select[Tenant, Ten
     )
 
 
-_BY_SUBDOMAIN = _tenant_by_domain(DomainKind.SUBDOMAIN, verified=False)
-_BY_CUSTOM_DOMAIN = _tenant_by_domain(DomainKind.CUSTOM, verified=True)
+def _statements(*columns: Any) -> dict[DomainKind, Select[Any]]:
+    return {
+        DomainKind.SUBDOMAIN: _by_domain(DomainKind.SUBDOMAIN, *columns, verified=False),
+        DomainKind.CUSTOM: _by_domain(DomainKind.CUSTOM, *columns, verified=True),
+    }
+
+
+# Everything, as objects: a tenant not seen before, or whose registry row changed.
+_WHOLE = _statements(Tenant, TenantSummary, *_VERSIONS)
+# The versions and the summary's plain columns: officers' edits change only the summary.
+_CURRENT = _statements(Tenant.id, *_VERSIONS, *(column for _, column in _SUMMARY))
+
+Found = tuple[Tenant, TenantSummary | None]
+
+
+class KnownTenants:
+    """The tenants this process has read, by host, with the versions of the rows they were
+    read from. A request reads the versions with the summary's few columns; the tenant is
+    made into an object again only when its row changed (making objects was most of what
+    resolving cost). A tenant is never served as it was: every request reads the versions."""
+
+    def __init__(self, size: int = KNOWN_HOSTS) -> None:
+        self._known: LRUCache[tuple[DomainKind, str], tuple[tuple[Any, ...], Found]] = LRUCache(
+            maxsize=size
+        )
+        self._lock = threading.Lock()
+
+    def find(self, connection: Connection, kind: DomainKind, host: str) -> Found | None:
+        """The live tenant ``host`` names and its summary: one statement, two when the
+        tenant's registry row changed since this process last read it."""
+        key = (kind, host)
+        with self._lock:
+            known = self._known.get(key)
+        if known is not None:
+            current = connection.execute(_CURRENT[kind], {"host": host}).first()
+            if current is None:
+                return None
+            versions = tuple(current[:3])  # the tenant's id, then its row's and its summary's
+            if versions == known[0]:
+                return known[1]
+            tenant = known[1][0]
+            if versions[:2] == known[0][:2]:  # only the summary changed
+                found = (tenant, _summary(current[3:]))
+                self._keep(key, versions, found)
+                return found
+        with Session(bind=connection) as session:
+            row = session.execute(_WHOLE[kind], {"host": host}).first()
+            session.expunge_all()  # read-only from here: a request never writes through them
+        if row is None:
+            return None
+        tenant, summary, tenant_version, summary_version = row
+        found = (tenant, summary)
+        self._keep(key, (tenant.id, tenant_version, summary_version), found)
+        return found
+
+    def _keep(self, key: tuple[DomainKind, str], versions: tuple[Any, ...], found: Found) -> None:
+        with self._lock:
+            self._known[key] = (versions, found)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._known.clear()
+
+
+def _summary(values: Sequence[Any]) -> TenantSummary | None:
+    """The summary row of ``values`` as an object read from the database (detached)."""
+    attributes = {key: value for (key, _), value in zip(_SUMMARY, values, strict=True)}
+    if attributes["tenant_id"] is None:  # no summary row yet
+        return None
+    summary = TenantSummary(**attributes)
+    make_transient_to_detached(summary)
+    return summary
 
 
 def find_tenant_for_host(
-    session: Session, host: str, base_domain: str
+    connection: Connection, host: str, base_domain: str
 ) -> tuple[Tenant, TenantSummary | None] | None:
     """The tenant a host names (subdomain label or verified custom domain) with its summary row;
-    one query."""
+    one query unless they changed since this process last read them."""
+    known: KnownTenants = current_app.extensions["guyub.known_tenants"]
     label = subdomain_label(host, base_domain)
     if label is not None:
-        row = session.execute(_BY_SUBDOMAIN, {"host": label}).first()
-    else:
-        row = session.execute(_BY_CUSTOM_DOMAIN, {"host": host}).first()
-    return (row[0], row[1]) if row else None
+        return known.find(connection, DomainKind.SUBDOMAIN, label)
+    return known.find(connection, DomainKind.CUSTOM, host)
 
 
 def resolve_tenant() -> Response | None:
@@ -84,14 +179,15 @@ def resolve_tenant() -> Response | None:
     # One autocommit read: no transaction round trips, and the connection goes back to the
     # pool before the view runs.
     own_address = subdomain_label(host, base_domain) is None
-    with get_databases().platform_reader() as session:
-        found = find_tenant_for_host(session, host, base_domain)
-        if found is None and own_address and request.path == domains.CHALLENGE_PATH:
-            return _answer_challenge(session, host)
-        if found is not None and own_address and not domains.covered_by_plan(session, found[0].id):
-            return redirect(_on_subdomain(found[0].slug), 302)
-        if found is not None:
-            session.expunge_all()
+    with get_databases().platform_read() as connection:
+        found = find_tenant_for_host(connection, host, base_domain)
+        if own_address and (found is None and request.path == domains.CHALLENGE_PATH):
+            with Session(bind=connection) as session:
+                return _answer_challenge(session, host)
+        if found is not None and own_address:
+            with Session(bind=connection) as session:
+                if not domains.covered_by_plan(session, found[0].id):
+                    return redirect(_on_subdomain(found[0].slug), 302)
     if found is None:
         abort(404)
     tenant, g.tenant_summary = found

@@ -32,9 +32,10 @@ from saas.tenants.provisioning import (
     provision_tenant,
     recover_stuck_tenants,
 )
+from saas.tenants.resolution import KnownTenants
 from saas.tenants.rules import SlugError
 from tests.clock import TODAY
-from tests.factories import refused_by_database
+from tests.factories import count_statements, refused_by_database
 from tests.factories import text as body
 
 
@@ -400,6 +401,63 @@ def test_suspended_tenant_gets_a_403_page_in_both_languages(db, tenants, client_
     with db.platform_session() as session:
         resume_tenant(session, session.get(Tenant, tenants.a.tenant.id))
     assert client_for("alpha").get("/").status_code == 200
+
+
+def platform_sql(db, statement: str, **params) -> None:
+    """Write the registry around the code, as a psql session would."""
+    with db.platform_transaction() as connection:
+        connection.execute(text(statement), params)
+
+
+def test_a_known_tenant_is_one_short_read_and_is_never_served_as_it_was(db, tenants, client_for):
+    visitor = client_for("alpha")
+    assert visitor.get("/robots.txt").status_code == 200  # this process knows alpha now
+    again, statements = count_statements(db, lambda: visitor.get("/robots.txt"))
+    assert again.status_code == 200
+    assert len(statements) == 1, statements
+    assert "xmin" in statements[0]
+    assert "tenants.display_name" not in statements[0]  # the versions, not the whole row
+    platform_sql(
+        db, "UPDATE tenants SET status = 'suspended' WHERE id = :id", id=tenants.a.tenant.id
+    )
+    suspended, statements = count_statements(db, lambda: visitor.get("/"))
+    assert suspended.status_code == 403
+    assert len(statements) == 2  # the versions changed: the row is read again
+    platform_sql(db, "UPDATE tenants SET status = 'active' WHERE id = :id", id=tenants.a.tenant.id)
+    assert visitor.get("/").status_code == 200
+    platform_sql(
+        db,
+        "DELETE FROM tenant_domains WHERE tenant_id = :id AND kind = 'subdomain'",
+        id=tenants.a.tenant.id,
+    )
+    assert visitor.get("/robots.txt").status_code == 404
+    assert client_for("beta").get("/robots.txt").status_code == 200
+
+
+def test_a_changed_summary_is_read_with_the_versions_in_one_statement(db, tenants):
+    known = KnownTenants()
+
+    def find():
+        with db.platform_read() as connection:
+            return known.find(connection, DomainKind.SUBDOMAIN, "alpha")
+
+    tenant, _summary = find()
+    platform_sql(
+        db,
+        "INSERT INTO tenant_summaries (tenant_id, running_units, members, completeness,"
+        " refreshed_at) VALUES (:id, 3, 4321, 80, now()) ON CONFLICT (tenant_id) DO UPDATE"
+        " SET members = 4321, refreshed_at = now()",
+        id=tenants.a.tenant.id,
+    )
+    (same_tenant, summary), statements = count_statements(db, find)
+    assert len(statements) == 1, statements
+    assert same_tenant is tenant  # its registry row did not change
+    assert (summary.tenant_id, summary.members) == (tenants.a.tenant.id, 4321)
+    (_tenant, again), statements = count_statements(db, find)
+    assert again is summary
+    assert len(statements) == 1
+    with db.platform_read() as connection:
+        assert known.find(connection, DomainKind.SUBDOMAIN, "tidak-ada") is None
 
 
 def test_verified_custom_domain_resolves_and_an_unverified_one_does_not(db, tenants, app):
