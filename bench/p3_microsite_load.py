@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import PROJECT_ROOT, SlugCounter, add_tenants, emit, log, prepare_platform
+from common import PROJECT_ROOT, SlugCounter, add_tenants, emit, log, prepare_platform, settle
 from sqlalchemy import event, insert, select, update
 
 from saas import create_app
@@ -335,6 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log(f"creating {args.tenants} tenants with a filled-in microsite")
     hosts = populate(databases, args.tenants)
     databases.dispose()
+    settle()
     fields = {"id": "P3", "tenants": len(hosts), "server": "gunicorn, gunicorn.conf.py (2 cores)"}
 
     measured_settings = load_settings(

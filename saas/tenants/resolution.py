@@ -55,7 +55,7 @@ _VERSIONS = (
     literal_column("tenant_summaries.xmin::text", type_=String),
 )
 _SUMMARY = [(prop.key, prop.columns[0]) for prop in TenantSummary.__mapper__.column_attrs]
-KNOWN_HOSTS = 4096  # tenants kept per process, least recently seen out first
+KNOWN_HOSTS = 2000  # tenants kept per process (~4.5 KB each), least recently seen out first
 
 
 def _by_domain(kind: DomainKind, *columns: Any, verified: bool) -> Select[Any]:
