@@ -22,6 +22,7 @@ from common import (
     SlugCounter,
     count_schemas,
     count_tenants,
+    drop_databases,
     emit,
     grow_to,
     log,
@@ -358,6 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"{args.burst} sign-ups in one minute, the job worker refilling the pool")
         measure_burst(databases, settings, slugs, args.burst)
     databases.dispose()
+    drop_databases(args.prefix)
     log(f"P1 done in {time.perf_counter() - started:.1f}s")
     return 0
 

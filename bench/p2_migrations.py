@@ -28,6 +28,7 @@ from common import (
     PROJECT_ROOT,
     SlugCounter,
     add_tenants,
+    drop_databases,
     emit,
     log,
     prepare_platform,
@@ -323,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     emit_add_column(report, wall, args.tenants, args.jobs)
     emit_resilience(report, args.tenants, broken_slug, verify_outcome(databases))
     databases.dispose()
+    drop_databases(args.prefix, shards)
     log(f"P2 done in {time.perf_counter() - started:.1f}s")
     return 0
 

@@ -21,6 +21,7 @@ from common import (
     SlugCounter,
     add_tenants,
     count_schemas,
+    drop_databases,
     emit,
     log,
     p50,
@@ -110,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
         )
     databases.dispose()
+    drop_databases("bench_p9", ("main", "s2"))
     return 0 if ok else 1
 
 

@@ -16,7 +16,7 @@ from saas.db import TENANT_SCHEMA
 from saas.ledger import operations as ledger
 from saas.ledger.rules import Line
 from saas.models import TenantBase
-from saas.tenants import schemas
+from saas.tenants import provisioning, schemas
 from saas.tenants.models import DomainKind, Tenant, TenantDomain, TenantStatus
 from saas.tenants.operations import resume_tenant, suspend_tenant
 from saas.tenants.provisioning import (
@@ -356,6 +356,16 @@ def test_a_burst_of_sign_ups_grows_the_pool_to_match_it(db):
         # minute is left out, those of one to four minutes ago are in.
         assert pool_target(session, "s2", 0, now, lag=POOL_LAG) == 4
         session.rollback()
+
+
+def test_past_its_floor_the_pool_is_filled_at_half_speed(db, monkeypatch):
+    rests: list[float] = []
+    monkeypatch.setattr(provisioning.time, "sleep", rests.append)
+    assert fill_schema_pool(db, "s2", 1) == 1  # the floor reached, no floor given: no rest
+    assert rests == []
+    assert fill_schema_pool(db, "s2", 4, floor=3) == 3
+    assert len(rests) == 2  # once the pool holds three: after the second and third made
+    assert all(rest > 0 for rest in rests)  # as long as making each took
 
 
 def test_a_stale_pool_schema_is_never_claimed_and_the_pool_fill_drops_it(db, app):
