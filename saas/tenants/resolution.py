@@ -181,7 +181,7 @@ def resolve_tenant() -> Response | None:
     own_address = subdomain_label(host, base_domain) is None
     with get_databases().platform_read() as connection:
         found = find_tenant_for_host(connection, host, base_domain)
-        if own_address and (found is None and request.path == domains.CHALLENGE_PATH):
+        if found is None and own_address and request.path == domains.CHALLENGE_PATH:
             with Session(bind=connection) as session:
                 return _answer_challenge(session, host)
         if found is not None and own_address:
