@@ -270,10 +270,11 @@ def fill_schema_pool(
 ) -> int:
     """Top the shard's pool of ready schemas up to ``target``; returns how many were made.
 
-    Past ``floor`` ready schemas (when given) it makes them at half speed, resting after each
-    as long as making it took: a schema's DDL keeps a core busy for a fifth of a second, and
-    the sign-ups and pages the same database serves during a burst need that core more than
-    a pool that already holds enough for the next minutes.
+    With twice ``floor`` ready schemas or more (when given) it makes them at half speed,
+    resting after each as long as making it took: a schema's DDL keeps a core busy for a fifth
+    of a second, and the sign-ups and pages the same database serves during a burst need that
+    core more than a pool that already holds plenty. Below that it works at full speed, so a
+    burst that outruns the half speed never empties the pool.
     """
     head = schemas.tenant_head()
     with databases.shard_transaction(shard) as connection:
@@ -287,7 +288,7 @@ def fill_schema_pool(
         with databases.shard_transaction(shard) as connection:
             schemas.add_pool_schema(connection, head)
         made += 1
-        if floor is not None and len(ready) + made >= floor:
+        if floor is not None and len(ready) + made >= 2 * floor:
             time.sleep(time.monotonic() - started)
     return made
 

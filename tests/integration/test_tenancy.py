@@ -358,13 +358,13 @@ def test_a_burst_of_sign_ups_grows_the_pool_to_match_it(db):
         session.rollback()
 
 
-def test_past_its_floor_the_pool_is_filled_at_half_speed(db, monkeypatch):
+def test_past_twice_its_floor_the_pool_is_filled_at_half_speed(db, monkeypatch):
     rests: list[float] = []
     monkeypatch.setattr(provisioning.time, "sleep", rests.append)
     assert fill_schema_pool(db, "s2", 1) == 1  # the floor reached, no floor given: no rest
     assert rests == []
-    assert fill_schema_pool(db, "s2", 4, floor=3) == 3
-    assert len(rests) == 2  # once the pool holds three: after the second and third made
+    assert fill_schema_pool(db, "s2", 5, floor=2) == 4
+    assert len(rests) == 2  # once the pool holds twice two: after the third and fourth made
     assert all(rest > 0 for rest in rests)  # as long as making each took
 
 
