@@ -146,7 +146,7 @@ class Databases:
 
     def platform_reader(self) -> Session:
         """A session for one read of the platform database, without BEGIN and COMMIT round
-        trips (autocommit): tenant resolution on every request."""
+        trips (autocommit): the plan's limits a request checks."""
         return Session(bind=self._platform_autocommit, expire_on_commit=False)
 
     @contextmanager

@@ -136,10 +136,6 @@ class KnownTenants:
         with self._lock:
             self._known[key] = (versions, found)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._known.clear()
-
 
 def _summary(values: Sequence[Any]) -> TenantSummary | None:
     """The summary row of ``values`` as an object read from the database (detached)."""
