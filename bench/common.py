@@ -77,10 +77,20 @@ def url_for_database(url: str, name: str) -> str:
     return re.sub(r"(://[^/]*/)([^?]*)", lambda m: m.group(1) + name, url, count=1)
 
 
-def settle() -> None:
+def settle(database_url: str | None = None) -> None:
     """Flush what setting up wrote before a timed phase starts: building tenants leaves a few
     hundred new files per schema for the checkpointer, whose syncing would otherwise land in
-    the middle of the measurement (superuser only; skipped, and said, without the right)."""
+    the middle of the measurement (superuser only; skipped, and said, without the right).
+    With ``database_url``, that database's catalog is vacuumed and analysed first, which
+    autovacuum would otherwise do under the load after thousands of schemas were made."""
+    if database_url is not None:
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            names = connection.execute(
+                "SELECT c.oid::regclass::text FROM pg_class c "
+                "WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r'"
+            ).fetchall()
+            for (name,) in names:
+                connection.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.SQL(name)))
     try:
         with psycopg.connect(admin_url(), autocommit=True) as connection:
             connection.execute("CHECKPOINT")
@@ -89,28 +99,44 @@ def settle() -> None:
         log("CHECKPOINT needs a superuser: the timed phase may meet a checkpoint")
 
 
-def drop_databases(prefix: str, shards: Sequence[str] = ("main",)) -> None:
-    """Drop a script's databases when it is done (unless ``BENCH_KEEP`` is set): thousands of
-    schemas left behind would have the server vacuum their catalogs under the next script's
-    measurement, and take gigabytes of disk."""
-    if os.environ.get("BENCH_KEEP"):
+POPULATION_HELP = (
+    "use the run's shared databases of this name: made when missing, else used as they are "
+    "(the tenants already there count), and kept at the end (run_all.py drops them)"
+)
+
+
+def database_name(prefix: str, shard: str) -> str:
+    """The database of ``shard`` in a script's set (``main`` is ``prefix`` itself)."""
+    return prefix if shard == "main" else f"{prefix}_{shard}"
+
+
+def drop_databases(
+    prefix: str, shards: Sequence[str] = ("main",), *, keep: bool | None = None
+) -> None:
+    """Drop a script's databases when it is done, unless ``keep`` (by default: unless
+    ``BENCH_KEEP`` is set): thousands of schemas left behind would have the server vacuum their
+    catalogs under the next script's measurement, and take gigabytes of disk."""
+    if keep if keep is not None else os.environ.get("BENCH_KEEP"):
         return
     with psycopg.connect(admin_url(), autocommit=True) as connection:
         for shard in shards:
-            name = prefix if shard == "main" else f"{prefix}_{shard}"
+            name = database_name(prefix, shard)
             connection.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
     log(f"dropped the databases of {prefix} (BENCH_KEEP=1 keeps them)")
 
 
-def fresh_databases(prefix: str, shards: Sequence[str] = ("main",)) -> dict[str, str]:
-    """Drop and recreate one database per shard (``main`` is ``prefix``); return their URLs."""
+def fresh_databases(
+    prefix: str, shards: Sequence[str] = ("main",), *, recreate: bool = True
+) -> dict[str, str]:
+    """One database per shard (``main`` is ``prefix``), dropped and made again unless
+    ``recreate`` is false (then made only when missing); return their URLs."""
     admin = admin_url()
     urls: dict[str, str] = {}
     for shard in shards:
-        name = prefix if shard == "main" else f"{prefix}_{shard}"
-        ensure_database(admin, name, recreate=True)
+        name = database_name(prefix, shard)
+        ensure_database(admin, name, recreate=recreate)
         urls[shard] = url_for_database(admin, name)
     return urls
 
@@ -131,9 +157,12 @@ def make_settings(shard_urls: dict[str, str], **overrides: Any) -> Settings:
     return load_settings(**values)
 
 
-def prepare_platform(prefix: str, shards: Sequence[str] = ("main",)) -> tuple[Settings, Databases]:
-    """Fresh databases, settings and engines with the platform schema at head."""
-    settings = make_settings(fresh_databases(prefix, shards))
+def prepare_platform(
+    prefix: str, shards: Sequence[str] = ("main",), *, shared: bool = False
+) -> tuple[Settings, Databases]:
+    """Fresh databases (or, ``shared``, the run's population as it stands), settings and
+    engines with the platform schema at head."""
+    settings = make_settings(fresh_databases(prefix, shards, recreate=not shared))
     databases = Databases(settings)
     upgrade_platform(databases)
     return settings, databases
@@ -215,6 +244,16 @@ class SlugCounter:
 
     def __init__(self, start: int = 1) -> None:
         self.indexes = itertools.count(start)  # next() on it is atomic
+
+    @classmethod
+    def following(cls, databases: Databases) -> SlugCounter:
+        """Slugs after the highest the registry holds (a shared population has some)."""
+        with databases.platform_engine.connect() as connection:
+            highest = connection.exec_driver_sql(
+                "SELECT max(substring(slug FROM 7)::int) FROM tenants "
+                "WHERE slug ~ '^bench-[0-9]{6}$'"
+            ).scalar()
+        return cls(int(highest or 0) + 1)
 
     def take(self) -> str:
         """The next unused slug."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from common import (
+    POPULATION_HELP,
     SlugCounter,
     count_schemas,
     count_tenants,
@@ -61,6 +62,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds of each path first")
     parser.add_argument("--prefix", default="bench_p1", help="database name")
+    parser.add_argument("--population", default="", help=POPULATION_HELP)
     parser.add_argument(
         "--burst", type=int, default=None, help="then sign-ups in one minute, worker running (200)"
     )
@@ -227,6 +229,13 @@ def emit_pair(
         )
 
 
+def remove_registry_rows(databases: Databases) -> None:
+    """Remove the rows ``add_registry_rows`` added: their shards do not exist."""
+    with databases.platform_transaction() as connection:
+        connection.exec_driver_sql("DELETE FROM tenants WHERE slug LIKE 'other-%%'")
+        connection.exec_driver_sql("ANALYZE tenants")
+
+
 def add_registry_rows(databases: Databases, rows: int, per_shard: int = 4000) -> None:
     """Registry rows for tenants on other shards (other databases): no schema here."""
     with databases.platform_transaction() as connection:
@@ -329,9 +338,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run P1 at every K and emit its figures."""
     args = parse_args(argv)
     started = time.perf_counter()
-    settings, databases = prepare_platform(args.prefix)
+    shared = bool(args.population)
+    prefix = args.population or args.prefix
+    settings, databases = prepare_platform(prefix, shared=shared)
     log(f"P1 on PostgreSQL {server_version(databases)}: K={args.levels}, N={args.samples}")
-    slugs = SlugCounter()
+    slugs = SlugCounter.following(databases)
     warm_up(databases, settings, slugs, args.warmup)
     medians: dict[int, float] = {}
     for level in args.levels:
@@ -358,8 +369,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.burst:
         log(f"{args.burst} sign-ups in one minute, the job worker refilling the pool")
         measure_burst(databases, settings, slugs, args.burst)
+    if args.registry_rows:
+        remove_registry_rows(databases)  # the scripts sharing the population have no such shards
     databases.dispose()
-    drop_databases(args.prefix)
+    if not shared:
+        drop_databases(prefix)
     log(f"P1 done in {time.perf_counter() - started:.1f}s")
     return 0
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from common import (
     BENCH_ROOT,
+    POPULATION_HELP,
     PROJECT_ROOT,
     SlugCounter,
     add_tenants,
@@ -53,12 +54,15 @@ INDEX = "ix_users_bench_note"
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tenants", type=int, default=None, help="tenants present (5000)")
+    parser.add_argument(
+        "--tenants", type=int, default=None, help="tenants present, at least (5000)"
+    )
     parser.add_argument("--shards", type=int, default=2, help="shards the tenants spread over")
     parser.add_argument("--jobs", type=int, default=2, help="migration worker processes")
     parser.add_argument("--runs", type=int, default=None, help="timed no-op runs of each kind (3)")
     parser.add_argument("--quick", action="store_true", help="100 tenants, one run of each")
     parser.add_argument("--prefix", default="bench_p2", help="database name")
+    parser.add_argument("--population", default="", help=POPULATION_HELP)
     args = parser.parse_args(argv)
     args.tenants = args.tenants or (100 if args.quick else 5000)
     args.runs = args.runs or (1 if args.quick else 3)
@@ -249,9 +253,19 @@ def emit_resilience(
     )
 
 
+def count_migrated_tenants(databases: Databases) -> int:
+    """Tenants the runner considers (active and suspended): those the figures are over."""
+    with databases.platform_session() as session:
+        query = select(func.count()).where(
+            Tenant.status.in_([TenantStatus.ACTIVE, TenantStatus.SUSPENDED])
+        )
+        return int(session.scalar(query) or 0)
+
+
 def grow_shards(databases: Databases, slugs: SlugCounter, shards: list[str], total: int) -> None:
-    """Grow the registry to ``total`` tenants spread evenly over ``shards``, each shard's
-    schemas made in a thread of its own (the DDL runs in the server: one backend per shard)."""
+    """Grow the registry towards ``total`` tenants spread evenly over ``shards`` (a shard
+    already holding its share is left as it is), each shard's schemas made in a thread of its
+    own (the DDL runs in the server: one backend per shard)."""
     with databases.platform_session() as session:
         have = dict(
             session.execute(
@@ -282,13 +296,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     shards = [SHARD, *(f"s{n}" for n in range(2, args.shards + 1))]
-    settings, databases = prepare_platform(args.prefix, shards=shards)
+    shared = bool(args.population)
+    prefix = args.population or args.prefix
+    settings, databases = prepare_platform(prefix, shards=shards, shared=shared)
+    grow_shards(databases, SlugCounter.following(databases), shards, args.tenants)
+    args.tenants = count_migrated_tenants(databases)
     log(
         f"P2 on PostgreSQL {server_version(databases)}: {args.tenants} tenants over"
         f" {len(shards)} shards, jobs={args.jobs}"
     )
-    slugs = SlugCounter()
-    grow_shards(databases, slugs, shards, args.tenants)
 
     log("no-op runs in process")
     migrate_tenants(databases, settings, jobs=args.jobs)  # untimed: first-use costs
@@ -324,7 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     emit_add_column(report, wall, args.tenants, args.jobs)
     emit_resilience(report, args.tenants, broken_slug, verify_outcome(databases))
     databases.dispose()
-    drop_databases(args.prefix, shards)
+    if not shared:
+        drop_databases(prefix, shards)
     log(f"P2 done in {time.perf_counter() - started:.1f}s")
     return 0
 

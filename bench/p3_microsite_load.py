@@ -1,7 +1,8 @@
 """P3/P4: the public microsite home under load, spread over 1,000 tenants.
 
-The script creates 1,000 tenants (registry rows, real schemas, a profile, seven officers, seven
-business units and a summary row each), counts the SQL statements one home page runs (every
+The script gives 1,000 tenants (registry rows and real schemas: the first of the run's shared
+population with ``--population``, made here when missing) a profile, seven officers, seven
+business units and a summary row each, counts the SQL statements one home page runs (every
 engine listened to, tenant resolution included), then starts gunicorn with the project's
 ``gunicorn.conf.py`` on 127.0.0.1 and loads it with wrk (Debian package): 16 connections, each
 request to a random tenant's Host. Saturation gives req/s, p50 and p99 (P3); a second run paced
@@ -29,15 +30,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import PROJECT_ROOT, SlugCounter, add_tenants, emit, log, prepare_platform, settle
-from sqlalchemy import event, insert, select, update
+from common import (
+    POPULATION_HELP,
+    PROJECT_ROOT,
+    SlugCounter,
+    add_tenants,
+    drop_databases,
+    emit,
+    log,
+    prepare_platform,
+    settle,
+)
+from sqlalchemy import event, exists, insert, select, update
 
 from saas import create_app
 from saas.config import Settings, load_settings
 from saas.dashboard.models import TenantSummary
 from saas.db import TENANT_SCHEMA, Databases
 from saas.microsite.models import BoardMember, BusinessUnit, CooperativeProfile, Position, UnitKind
-from saas.tenants.models import Tenant
+from saas.tenants.models import Tenant, TenantStatus
 from tests.nginx_proxy import nginx_in_front
 
 BUDGET_REQ_S = 900
@@ -102,6 +113,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured")
+    parser.add_argument("--population", default="", help=POPULATION_HELP)
     args = parser.parse_args(argv)
     if args.quick:
         args.tenants, args.warmup, args.duration = 50, 1.0, 2.0
@@ -111,11 +123,31 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 # -- the tenants ---------------------------------------------------------------------------------
 
 
-def populate(databases: Databases, count: int) -> list[str]:
-    """``count`` tenants with a filled-in microsite; their hosts (``slug.localhost``)."""
-    add_tenants(databases, SlugCounter(), count, shard=SHARD, batch=5)
+def bare_tenants(databases: Databases, count: int) -> list[Tenant]:
+    """The first ``count`` bench tenants of the shard without a microsite (no summary row)."""
     with databases.platform_session() as session:
-        tenants = list(session.scalars(select(Tenant).order_by(Tenant.id)))
+        query = (
+            select(Tenant)
+            .where(
+                Tenant.slug.like("bench-%"),
+                Tenant.shard == SHARD,
+                Tenant.status == TenantStatus.ACTIVE,
+                ~exists().where(TenantSummary.tenant_id == Tenant.id),
+            )
+            .order_by(Tenant.id)
+            .limit(count)
+        )
+        return list(session.scalars(query))
+
+
+def populate(databases: Databases, count: int) -> list[str]:
+    """``count`` tenants with a filled-in microsite (the tenants made when there are fewer);
+    their hosts (``slug.localhost``)."""
+    tenants = bare_tenants(databases, count)
+    if missing := count - len(tenants):
+        add_tenants(databases, SlugCounter.following(databases), missing, shard=SHARD, batch=5)
+        tenants = bare_tenants(databases, count)
+    with databases.platform_session() as session:
         now = datetime.now(UTC)
         for index, tenant in enumerate(tenants):
             province = PROVINCES[index % len(PROVINCES)]
@@ -331,11 +363,13 @@ def require_wrk() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     require_wrk()
-    settings, databases = prepare_platform("bench_p3")
-    log(f"creating {args.tenants} tenants with a filled-in microsite")
+    shared = bool(args.population)
+    prefix = args.population or "bench_p3"
+    settings, databases = prepare_platform(prefix, shared=shared)
+    log(f"giving {args.tenants} tenants a filled-in microsite")
     hosts = populate(databases, args.tenants)
     databases.dispose()
-    settle()
+    settle(settings.database_url)
     fields = {"id": "P3", "tenants": len(hosts), "server": "gunicorn, gunicorn.conf.py (2 cores)"}
 
     measured_settings = load_settings(
@@ -450,6 +484,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "pass": rss <= 150,
         }
     )
+    if not shared:
+        drop_databases(prefix)
     return 0
 
 
