@@ -3,6 +3,10 @@
 import multiprocessing
 import os
 
+# Imported here, in the master, so that no worker's first NIK or QRIS check pays the fifth of a
+# second lokal takes to compile its patterns (the application imports it only when it reads one).
+import lokal  # noqa: F401
+
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"  # noqa: S104
 # One sync worker per core. Measured on 2 cores with 1,000 microsites (bench/p3): 2 workers served
 # ~50% more than 4 (each worker keeps its own page cache, so more workers warm more slowly and

@@ -107,7 +107,11 @@ def replay_ddl(databases: Databases, statements: list[str]) -> float:
 
 
 def drop_schemas(databases: Databases, names: list[str], batch: int = 10) -> None:
-    """Drop the peer's schemas again (untimed) so the database holds tenants only."""
+    """Drop the warm-up's few schemas again (untimed) so the database holds tenants only.
+
+    The peer's schemas stay until the databases go: thousands of files deleted leave the
+    filesystem slower at making files for minutes after (ext4 passes over recently freed
+    inodes one by one), which would land in the next level's figures."""
     for start in range(0, len(names), batch):
         with databases.shard_transaction(SHARD) as connection:
             for name in names[start : start + batch]:
@@ -278,10 +282,9 @@ def pool_and_peer(
     for index in range(samples):
         slug = slugs.take()
         pooled.append(time_provision(databases, settings, slug))
-        peer_names.append(f"tpl_ddl_{level}_{index}")
+        peer_names.append(f"tpl_ddl_{os.getpid()}_{level}_{index}")  # unique in a population
         replayed.append(replay_ddl(databases, ddl_statements(peer_names[-1], dialect)))
     check_replay_matches(databases, peer_names[-1], _schema_of(databases, slug))
-    drop_schemas(databases, peer_names)
     return pooled, replayed
 
 

@@ -19,7 +19,6 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -264,8 +263,8 @@ def count_migrated_tenants(databases: Databases) -> int:
 
 def grow_shards(databases: Databases, slugs: SlugCounter, shards: list[str], total: int) -> None:
     """Grow the registry towards ``total`` tenants spread evenly over ``shards`` (a shard
-    already holding its share is left as it is), each shard's schemas made in a thread of its
-    own (the DDL runs in the server: one backend per shard)."""
+    already holding its share is left as it is), one shard after the other (``add_tenants``
+    keeps both cores busy, within the lock table)."""
     with databases.platform_session() as session:
         have = dict(
             session.execute(
@@ -280,14 +279,9 @@ def grow_shards(databases: Databases, slugs: SlugCounter, shards: list[str], tot
     missing = {shard: wanted[shard] - have.get(shard, 0) for shard in shards}
     log(f"growing the registry by {sum(max(0, n) for n in missing.values())} tenants to {total}")
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=len(shards)) as pool:
-        futures = [
-            pool.submit(add_tenants, databases, slugs, count, shard=shard)
-            for shard, count in missing.items()
-            if count > 0
-        ]
-        for future in futures:
-            future.result()
+    for shard, count in missing.items():
+        if count > 0:
+            add_tenants(databases, slugs, count, shard=shard)
     log(f"grew in {time.perf_counter() - started:.1f}s")
 
 

@@ -145,7 +145,7 @@ def populate(databases: Databases, count: int) -> list[str]:
     their hosts (``slug.localhost``)."""
     tenants = bare_tenants(databases, count)
     if missing := count - len(tenants):
-        add_tenants(databases, SlugCounter.following(databases), missing, shard=SHARD, batch=5)
+        add_tenants(databases, SlugCounter.following(databases), missing, shard=SHARD)
         tenants = bare_tenants(databases, count)
     with databases.platform_session() as session:
         now = datetime.now(UTC)

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import BENCH_DIR, admin_url, drop_databases, log
@@ -63,15 +64,26 @@ def run_script(path: Path, quick: bool, env: dict[str, str]) -> int:
     return code
 
 
+def drop_population(*, keep: bool | None = None) -> None:
+    """Drop the population's databases, each from a thread of its own: a database is removed
+    file by file (a million of them for 5,000 tenants), and two such removals go at once."""
+    with ThreadPoolExecutor(max_workers=len(POPULATION_SHARDS)) as pool:
+        for done in [
+            pool.submit(drop_databases, POPULATION, (shard,), keep=keep)
+            for shard in POPULATION_SHARDS
+        ]:
+            done.result()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the scripts one after another; 1 if any failed."""
     args = parse_args(argv)
     env = dict(os.environ)
     env["BENCH_DATABASE_URL"] = admin_url()  # one server for all, started here if needed
     started = time.perf_counter()
-    drop_databases(POPULATION, POPULATION_SHARDS, keep=False)  # a run starts with none
+    drop_population(keep=False)  # a run starts with none
     failed = [path.name for path in scripts(args.only) if run_script(path, args.quick, env)]
-    drop_databases(POPULATION, POPULATION_SHARDS)
+    drop_population()
     log(f"all done in {time.perf_counter() - started:.1f}s; failed: {failed or 'none'}")
     return 1 if failed else 0
 

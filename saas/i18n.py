@@ -58,6 +58,15 @@ def format_rupiah(amount: int, locale: str = "id") -> str:
     return f"{'-' if amount < 0 else ''}Rp{digits}"
 
 
+def rupiah_in_words(amount: int) -> str:
+    """The amount in Indonesian words, as a receipt writes it (``lokal``'s terbilang)."""
+    # lokal compiles some 200 patterns as it is first imported (a fifth of a second): the web
+    # server's master imports it before forking (gunicorn.conf.py), a command when it uses it.
+    from lokal.terbilang import terbilang  # noqa: PLC0415
+
+    return str(terbilang(amount))
+
+
 @cache
 def _group_separator(locale: str) -> str:
     return str(Locale.parse(locale).number_symbols["latn"]["group"])

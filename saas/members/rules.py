@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from lokal.nik import parse_nik
-from lokal.wilayah import wilayah_name
-
 from saas.members.models import Gender
 
 # lokal-id's issue codes, kept as ours: the forms translate each one.
@@ -32,6 +29,11 @@ class NikCheck:
 
 def check_nik(raw: str, *, today: date | None = None) -> NikCheck:
     """Validate a NIK; an unknown region code (from before a split) is a warning, not an error."""
+    # lokal compiles some 200 patterns as it is first imported (a fifth of a second): the web
+    # server's master imports it before forking (gunicorn.conf.py), a command when it reads one.
+    from lokal.nik import parse_nik  # noqa: PLC0415
+    from lokal.wilayah import wilayah_name  # noqa: PLC0415
+
     info = parse_nik(raw, lookup_wilayah=wilayah_name, reference_date=today)
     errors = [issue.code if issue.code in NIK_ERRORS else "format" for issue in info.errors]
     warnings = [issue.code for issue in info.warnings]

@@ -8,8 +8,10 @@ touches Flask or the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from lokal.qris import QrisInfo, parse_qris, qris_crc, set_qris_amount
+if TYPE_CHECKING:
+    from lokal.qris import QrisInfo
 
 RUPIAH = "360"  # ISO 4217 numeric
 BILL_NUMBER_MAX = 25  # tag 62, sub-tag 01, as EMVCo allows
@@ -38,6 +40,8 @@ class StaticQris:
 
 def read_static(payload: str) -> StaticQris:
     """The cooperative's static code, checked; raises QrisError naming the first fault."""
+    from lokal.qris import parse_qris  # noqa: PLC0415 - imported when used, as saas.members.rules
+
     text = payload.strip()
     info = parse_qris(text)
     codes = {issue.code for issue in info.errors}
@@ -62,6 +66,8 @@ def dynamic_payload(static: str, amount: int, *, bill_number: str = "") -> str:
     treasurer can match the transfer, and the CRC recomputed."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValueError("a QRIS amount is a positive number of whole rupiah")
+    from lokal.qris import parse_qris, qris_crc, set_qris_amount  # noqa: PLC0415
+
     info = parse_qris(set_qris_amount(read_static(static).payload, amount))
     fields = {f.tag: f.value for f in info.fields if f.tag not in {"55", "56", "57", "63"}}
     label = bill_number.encode("ascii", "ignore").decode()[:BILL_NUMBER_MAX].strip()
@@ -86,6 +92,8 @@ def _tlv(tag: str, value: str) -> str:
 def same_merchant(a: str, b: str) -> bool:
     """Whether two payloads pay the same merchant: the same NMID, or (without one) the same
     merchant accounts."""
+    from lokal.qris import parse_qris  # noqa: PLC0415
+
     return _merchant(parse_qris(a.strip())) == _merchant(parse_qris(b.strip()))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lokal import wilayah
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +16,8 @@ RegionRow = tuple[str, str, int, str, str | None, str | None, str]
 
 def iter_regions() -> Iterator[RegionRow]:
     """Every region as a row of ``COLUMNS``, each parent before its children."""
+    from lokal import wilayah  # noqa: PLC0415 - see saas.i18n.rupiah_in_words
+
     pending: list[str | None] = [None]
     while pending:
         parent = pending.pop()

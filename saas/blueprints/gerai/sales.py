@@ -14,7 +14,6 @@ from urllib.parse import quote
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
 
 from saas import clock
@@ -38,6 +37,7 @@ from saas.gerai.models import MAX_PRICE, MAX_QUANTITY, GeraiProduct, Sale, SaleM
 from saas.gerai.reversal import TakeBack
 from saas.gerai.rules import CartLine
 from saas.gerai.sales import Checkout
+from saas.i18n import rupiah_in_words
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
@@ -261,7 +261,7 @@ def receipt_context(sale: Sale) -> dict[str, Any]:
         "receipt": sale,
         "unit": unit,
         "member": member,
-        "in_words": terbilang(sale.total),
+        "in_words": rupiah_in_words(sale.total),
         "check_url": check_url,
         "qr": qr_svg(check_url),
         "share_link": f"https://wa.me/{phone}?text=" + quote(text),

@@ -9,7 +9,6 @@ from urllib.parse import quote
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
 
 from saas import clock
@@ -27,6 +26,7 @@ from saas.blueprints.loans.repayment_forms import (
 )
 from saas.blueprints.loans.views import bp, loan_or_404, loan_page
 from saas.db import tenant_db
+from saas.i18n import rupiah_in_words
 from saas.ledger.rules import LedgerError
 from saas.loans import queries, repayments
 from saas.loans.models import Loan, LoanRepayment
@@ -120,7 +120,7 @@ def receipt_context(repayment: LoanRepayment) -> dict[str, Any]:
         "receipt": repayment,
         "loan": loan,
         "member": member,
-        "in_words": terbilang(repayment.amount),
+        "in_words": rupiah_in_words(repayment.amount),
         "principal_left": queries.principal_left_after(tenant_db(), repayment, loan.principal),
         "check_url": check_url,
         "qr": qr_svg(check_url),

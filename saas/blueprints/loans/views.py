@@ -12,7 +12,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
-from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
 
 from saas import clock
@@ -40,6 +39,7 @@ from saas.blueprints.loans.labels import (
 from saas.blueprints.loans.panels import repayment_panels
 from saas.blueprints.reports.letterhead import current_letterhead
 from saas.db import tenant_db
+from saas.i18n import rupiah_in_words
 from saas.ledger.rules import LedgerError
 from saas.loans import operations as loans
 from saas.loans import queries
@@ -309,7 +309,7 @@ def akad_context(loan: Loan) -> dict[str, Any]:
         "instalments": instalments,
         "total": sum(row.principal + row.interest for row in instalments),
         "total_interest": sum(row.interest for row in instalments),
-        "in_words": terbilang(loan.principal),
+        "in_words": rupiah_in_words(loan.principal),
         "net": loan.principal - loan.admin_fee - loan.insurance_fee,
         # The member, the guarantor, the chair and the treasurer sign in the agreement itself.
         "letterhead": replace(letterhead, signatures=()),

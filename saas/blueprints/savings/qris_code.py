@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lokal.terbilang import terbilang
 from markupsafe import Markup
 
 from saas import clock
 from saas.db import tenant_db
+from saas.i18n import rupiah_in_words
 from saas.members.models import Member, MemberStatus
 from saas.payments import queries
 from saas.payments.qris import dynamic_payload
@@ -46,7 +46,7 @@ def qris_to_pay(member: Member) -> QrisToPay | None:
         payload=payload,
         svg=qr_svg(payload, scale=4),
         amount=amount,
-        in_words=terbilang(amount),
+        in_words=rupiah_in_words(amount),
         merchant_name=setting.merchant_name,
         months=[f"{bill.month:02d}/{bill.year}" for bill, _item in shares],
     )

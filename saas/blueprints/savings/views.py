@@ -21,7 +21,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from lokal.terbilang import terbilang
 from werkzeug.wrappers import Response
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -43,7 +42,7 @@ from saas.blueprints.labels import KIND_LABELS, METHOD_LABELS
 from saas.blueprints.links import external_url
 from saas.blueprints.savings.qris_code import qris_to_pay
 from saas.db import tenant_db
-from saas.i18n import rupiah_filter
+from saas.i18n import rupiah_filter, rupiah_in_words
 from saas.ledger.rules import LedgerError
 from saas.members import operations as members
 from saas.members.models import Member, MemberStatus
@@ -298,7 +297,7 @@ def receipt_context(number: str) -> dict[str, Any]:
     return {
         "receipt": found,
         "member": member,
-        "in_words": terbilang(found.amount),
+        "in_words": rupiah_in_words(found.amount),
         "check_url": check_url,
         "qr": qr_svg(check_url),
         "share_link": f"https://wa.me/{phone}?text=" + quote(text),
