@@ -3,8 +3,9 @@
 The script builds the P7 cooperative's books (``p7_ledger.write_books``: 2,000 members, three
 years), then, with a fixed random seed, 600 loans through the loans' operations (applied for,
 approved by two officers, paid out), every method and frequency, over three years; their
-instalments are paid on time through the repayment operation, except about one loan in six,
-which stops paying at some point (the arrears that make the classes). It then times: the daily
+instalments are paid on time through the repayment operation (a commit each, the loans shared
+between two processes), except about one loan in six, which stops paying at some point (the
+arrears that make the classes). It then times: the daily
 collectibility job for the whole portfolio (assess and commit), the portfolio page and the
 reminders of the week's instalments over HTTP (GETs through the Flask test client on the
 cooperative's host, signed in as the treasurer, with the business clock held at the bench's

@@ -5,21 +5,24 @@ years), then, with a fixed random seed, a gerai sembako with 500 products (stock
 posted as one opening entry) and three years of its sales written in bulk as the counter writes
 them (about 50,000 sales and 150,000 sale lines: each sale's journal entry naming the member
 buyer, its numbered receipt, its lines and stock movements; the database's balance trigger
-checks every entry at each month's commit). It then times, with the business clock held at the
-bench's day: recording a sale of 5 items through ``saas.gerai.sales.sell`` and its commit, as
-the counter's request does; sales per second from one process (1 to 5 items each, as in the
-history); the day's sales report page and the unit's stock page (500 products with their
-value) over HTTP, GETs through the Flask test client signed in as the treasurer; and the RAT
-pack PDF once the RAT is built.
+checks every entry at each month's commit; two processes write half the months each). It
+then times, with the business clock held at the bench's day: recording a sale of 5 items
+through ``saas.gerai.sales.sell`` and its commit, as the counter's request does; sales per
+second from one process (1 to 5 items each, as in the history); the day's sales report page
+and the unit's stock page (500 products with their value) over HTTP, GETs through the Flask
+test client signed in as the treasurer; and the RAT pack PDF once the RAT is built.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -32,6 +35,7 @@ from saas import clock
 from saas.accounts import operations as accounts
 from saas.accounts.roles import Role
 from saas.config import Settings
+from saas.db import Databases
 from saas.gerai import sales
 from saas.gerai.models import GeraiProduct, Sale, SaleLine, SaleMethod, StockMovement
 from saas.gerai.rules import CartLine, sale_number
@@ -112,39 +116,87 @@ def open_gerai(session: Session, products: int) -> tuple[int, list[GeraiProduct]
     return unit.id, made
 
 
+@dataclass(frozen=True)
+class Item:
+    """What a sale needs of a product (picklable, for the writing processes)."""
+
+    id: int
+    name: str
+    price: int
+    cost: int
+
+
+@dataclass
+class Month:
+    """One month's carts, sorted by day, and the receipt number the month's first sale takes."""
+
+    carts: list[dict[str, Any]]
+    first_number: int
+
+
 class History:
-    """Three years of counter sales written month by month, as ``sales.sell`` writes them."""
+    """Three years of counter sales, planned month by month with the seed, then written as
+    ``sales.sell`` writes them by two processes, a month per transaction (each process its own
+    half of the months; the receipts are numbered in the order of the days)."""
 
     def __init__(self, session: Session, unit_id: int, products: list[GeraiProduct]) -> None:
-        self.session = session
         self.unit_id = unit_id
-        self.products = products
+        self.products = [Item(p.id, p.name, p.price, p.cost) for p in products]
         self.members = list(session.scalars(select(Member.id).order_by(Member.id)))
-        self.roles = dict(session.execute(select(Account.role, Account.id)).all())
+        self.roles: dict[str, int] = dict(session.execute(select(Account.role, Account.id)).all())
         self.rng = random.Random(SEED + 1)
         self.numbered = 0
         self.lines = 0
-        self.sold: dict[int, tuple[int, int]] = {}  # product id -> (quantity, cost)
 
-    def write(self, years: int, per_month: int) -> None:
+    def write(
+        self, settings: Settings, shard: str, schema: str, years: int, per_month: int
+    ) -> None:
+        months = []
         for year in range(TODAY.year - years + 1, TODAY.year + 1):
             for month in range(1, 13):
                 carts = [
                     self._cart(date(year, month, self.rng.randint(1, 28))) for _ in range(per_month)
                 ]
-                self._write_month(sorted(carts, key=lambda cart: cart["sold_on"]))
-            log(f"wrote {year}: {self.numbered} sales, {self.lines} lines so far")
-        for product_id, (quantity, cost) in self.sold.items():
-            self.session.execute(
-                update(GeraiProduct)
-                .where(GeraiProduct.id == product_id)
-                .values(
-                    on_hand=GeraiProduct.on_hand - quantity,
-                    stock_value=GeraiProduct.stock_value - cost,
+                months.append(Month(sorted(carts, key=lambda c: c["sold_on"]), self.numbered + 1))
+                self.numbered += len(carts)
+                self.lines += sum(len(cart["lines"]) for cart in carts)
+        halves = [months[: len(months) // 2], months[len(months) // 2 :]]
+        context = multiprocessing.get_context("spawn")  # no connection is inherited
+        with ProcessPoolExecutor(max_workers=len(halves), mp_context=context) as pool:
+            done = [
+                pool.submit(
+                    _write_months,
+                    settings,
+                    shard,
+                    schema,
+                    unit_id=self.unit_id,
+                    roles=self.roles,
+                    months=half,
                 )
-            )
-        self.session.execute(insert(Counter).values(name=sales.SALE_COUNTER, value=self.numbered))
-        self.session.commit()
+                for half in halves
+            ]
+            for future in done:
+                future.result()
+        sold: dict[int, tuple[int, int]] = {}  # product id -> (quantity, cost)
+        for month in months:
+            for cart in month.carts:
+                for item, quantity in cart["lines"]:
+                    had = sold.get(item.id, (0, 0))
+                    sold[item.id] = (had[0] + quantity, had[1] + quantity * item.cost)
+        databases = Databases(settings)
+        with databases.tenant_session(shard, schema) as session:
+            for product_id, (quantity, cost) in sold.items():
+                session.execute(
+                    update(GeraiProduct)
+                    .where(GeraiProduct.id == product_id)
+                    .values(
+                        on_hand=GeraiProduct.on_hand - quantity,
+                        stock_value=GeraiProduct.stock_value - cost,
+                    )
+                )
+            session.execute(insert(Counter).values(name=sales.SALE_COUNTER, value=self.numbered))
+            session.commit()
+        databases.dispose()
 
     def _cart(self, day: date) -> dict[str, Any]:
         rng = self.rng
@@ -156,110 +208,127 @@ class History:
         lines = [(product, rng.randint(1, 3)) for product in picked]
         return {"sold_on": day, "member": member, "method": method, "lines": lines}
 
-    def _write_month(self, carts: list[dict[str, Any]]) -> None:
-        session = self.session
-        entries = [self._entry(cart) for cart in carts]
-        ids = (
-            session.execute(
-                insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
-                entries,
-            )
-            .scalars()
-            .all()
+
+def _write_months(
+    settings: Settings,
+    shard: str,
+    schema: str,
+    *,
+    unit_id: int,
+    roles: dict[str, int],
+    months: list[Month],
+) -> None:
+    databases = Databases(settings)
+    with databases.tenant_session(shard, schema) as session:
+        for month in months:
+            _write_month(session, unit_id, roles, month)
+            if month.carts[0]["sold_on"].month in {6, 12}:
+                log(f"wrote {month.carts[0]['sold_on']:%Y-%m}: sales up to the month's")
+    databases.dispose()
+
+
+def _write_month(session: Session, unit_id: int, roles: dict[str, int], month: Month) -> None:
+    carts = month.carts
+    entries = [_entry(cart) for cart in carts]
+    ids = (
+        session.execute(
+            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+            entries,
         )
-        # An entry's lines are written in one statement (the database refuses more later).
-        pairs = list(zip(ids, carts, strict=True))
-        for start in range(0, len(pairs), ENTRIES_PER_STATEMENT):
-            chunk = pairs[start : start + ENTRIES_PER_STATEMENT]
-            rows = [row for entry_id, cart in chunk for row in self._journal_lines(entry_id, cart)]
-            session.execute(insert(JournalLine).values(rows))
-        rows = []
-        for entry_id, cart in zip(ids, carts, strict=True):
-            self.numbered += 1
-            rows.append(
+        .scalars()
+        .all()
+    )
+    # An entry's lines are written in one statement (the database refuses more later).
+    pairs = list(zip(ids, carts, strict=True))
+    for start in range(0, len(pairs), ENTRIES_PER_STATEMENT):
+        chunk = pairs[start : start + ENTRIES_PER_STATEMENT]
+        rows = [row for entry_id, cart in chunk for row in _journal_lines(roles, entry_id, cart)]
+        session.execute(insert(JournalLine).values(rows))
+    rows = [
+        {
+            "unit_id": unit_id,
+            "number": sale_number(cart["sold_on"].year, month.first_number + index),
+            "entry_id": entry_id,
+            "member_id": cart["member"],
+            "method": cart["method"],
+            "total": sum(p.price * q for p, q in cart["lines"]),
+            "sold_on": cart["sold_on"],
+            "officer_name": "Kasir",
+            "created_at": datetime.now(UTC),
+        }
+        for index, (entry_id, cart) in enumerate(pairs)
+    ]
+    sale_ids = (
+        session.execute(insert(Sale).returning(Sale.id, sort_by_parameter_order=True), rows)
+        .scalars()
+        .all()
+    )
+    lines, movements = [], []
+    for sale_id, cart in zip(sale_ids, carts, strict=True):
+        for product, quantity in cart["lines"]:
+            cost = quantity * product.cost
+            lines.append(
                 {
-                    "unit_id": self.unit_id,
-                    "number": sale_number(cart["sold_on"].year, self.numbered),
-                    "entry_id": entry_id,
-                    "member_id": cart["member"],
-                    "method": cart["method"],
-                    "total": sum(p.price * q for p, q in cart["lines"]),
-                    "sold_on": cart["sold_on"],
-                    "officer_name": "Kasir",
-                    "created_at": datetime.now(UTC),
+                    "sale_id": sale_id,
+                    "product_id": product.id,
+                    "description": product.name,
+                    "quantity": quantity,
+                    "price": product.price,
+                    "cost": cost,
                 }
             )
-        sale_ids = (
-            session.execute(insert(Sale).returning(Sale.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )
-        lines, movements = [], []
-        for sale_id, cart in zip(sale_ids, carts, strict=True):
-            for product, quantity in cart["lines"]:
-                cost = quantity * product.cost
-                lines.append(
-                    {
-                        "sale_id": sale_id,
-                        "product_id": product.id,
-                        "description": product.name,
-                        "quantity": quantity,
-                        "price": product.price,
-                        "cost": cost,
-                    }
-                )
-                movements.append(
-                    {
-                        "product_id": product.id,
-                        "kind": "sold",
-                        "quantity": -quantity,
-                        "value": -cost,
-                        "moved_on": cart["sold_on"],
-                        "sale_id": sale_id,
-                    }
-                )
-                sold = self.sold.get(product.id, (0, 0))
-                self.sold[product.id] = (sold[0] + quantity, sold[1] + cost)
-        session.execute(insert(SaleLine), lines)
-        session.execute(insert(StockMovement), movements)
-        self.lines += len(lines)
-        session.commit()  # the balance trigger checks every entry here
+            movements.append(
+                {
+                    "product_id": product.id,
+                    "kind": "sold",
+                    "quantity": -quantity,
+                    "value": -cost,
+                    "moved_on": cart["sold_on"],
+                    "sale_id": sale_id,
+                }
+            )
+    session.execute(insert(SaleLine), lines)
+    session.execute(insert(StockMovement), movements)
+    session.commit()  # the balance trigger checks every entry here
 
-    @staticmethod
-    def _entry(cart: dict[str, Any]) -> dict[str, Any]:
-        return {
+
+def _entry(cart: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "entry_date": cart["sold_on"],
+        "description": "Penjualan gerai",
+        "source": EntrySource.SALE,
+        "idempotency_key": uuid.uuid4(),
+        "member_id": cart["member"],
+        "posted_at": datetime.now(UTC),
+    }
+
+
+def _journal_lines(
+    roles: dict[str, int], entry_id: int, cart: dict[str, Any]
+) -> list[dict[str, Any]]:
+    total = sum(p.price * q for p, q in cart["lines"])
+    cost = sum(p.cost * q for p, q in cart["lines"])
+    member = cart["member"]
+    owes = member if cart["method"] is SaleMethod.CREDIT else None
+    revenue = "sales_members" if member else "sales_non_members"
+    plan = [
+        (roles[cart["method"].account_role], total, 0, owes),
+        (roles[revenue], 0, total, member),
+        (roles["cogs"], cost, 0, None),
+        (roles["inventory"], 0, cost, None),
+    ]
+    return [
+        {
+            "entry_id": entry_id,
+            "account_id": account,
+            "member_id": member_id,
             "entry_date": cart["sold_on"],
-            "description": "Penjualan gerai",
-            "source": EntrySource.SALE,
-            "idempotency_key": uuid.uuid4(),
-            "member_id": cart["member"],
-            "posted_at": datetime.now(UTC),
+            "debit": debit,
+            "credit": credit,
+            "line_no": number,
         }
-
-    def _journal_lines(self, entry_id: int, cart: dict[str, Any]) -> list[dict[str, Any]]:
-        total = sum(p.price * q for p, q in cart["lines"])
-        cost = sum(p.cost * q for p, q in cart["lines"])
-        member = cart["member"]
-        owes = member if cart["method"] is SaleMethod.CREDIT else None
-        revenue = "sales_members" if member else "sales_non_members"
-        plan = [
-            (self.roles[cart["method"].account_role], total, 0, owes),
-            (self.roles[revenue], 0, total, member),
-            (self.roles["cogs"], cost, 0, None),
-            (self.roles["inventory"], 0, cost, None),
-        ]
-        return [
-            {
-                "entry_id": entry_id,
-                "account_id": account,
-                "member_id": member_id,
-                "entry_date": cart["sold_on"],
-                "debit": debit,
-                "credit": credit,
-                "line_no": number,
-            }
-            for number, (account, debit, credit, member_id) in enumerate(plan, start=1)
-        ]
+        for number, (account, debit, credit, member_id) in enumerate(plan, start=1)
+    ]
 
 
 # -- the figures ---------------------------------------------------------------------------------
@@ -361,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         session.commit()
         started = time.perf_counter()
         history = History(session, unit_id, products)
-        history.write(args.years, args.per_month)
+        history.write(settings, shard, schema, args.years, args.per_month)
         log(f"{history.numbered} sales in {time.perf_counter() - started:.1f}s")
         for table in ("gerai_sales", "gerai_sale_lines", "gerai_stock_movements", "journal_lines"):
             session.connection().exec_driver_sql(f'ANALYZE "{schema}".{table}')
