@@ -3,9 +3,8 @@
 The script builds the P7 cooperative's books (``p7_ledger.write_books``: 2,000 members, three
 years), then, with a fixed random seed, 600 loans through the loans' operations (applied for,
 approved by two officers, paid out), every method and frequency, over three years; their
-instalments are paid on time through the repayment operation (a commit each, the loans shared
-between two processes), except about one loan in six, which stops paying at some point (the
-arrears that make the classes). It then times: the daily
+instalments are paid on time through the repayment operation, except about one loan in six,
+which stops paying at some point (the arrears that make the classes). It then times: the daily
 collectibility job for the whole portfolio (assess and commit), the portfolio page and the
 reminders of the week's instalments over HTTP (GETs through the Flask test client on the
 cooperative's host, signed in as the treasurer, with the business clock held at the bench's
@@ -17,12 +16,10 @@ payment).
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import random
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 
 from common import (
@@ -37,7 +34,6 @@ from common import (
 )
 from p7_ledger import write_books
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from saas import clock
 from saas.accounts import operations as accounts
@@ -69,7 +65,6 @@ BUDGETS = {
     "schedule_60_anuitas": 5,
 }
 BUDGET_REPAYMENTS = 300
-LoanPayments = tuple[int, list[tuple[int, date]]]  # a loan's id, (amount, day) of each payment
 PRODUCTS = [
     ("Flat bulanan", InterestMethod.FLAT, Frequency.MONTHLY, 1_800, 6, 36),
     ("Menurun bulanan", InterestMethod.DECLINING, Frequency.MONTHLY, 2_100, 6, 36),
@@ -153,63 +148,31 @@ def make_loans(session: object, officers: dict[str, int], count: int, years: int
     return ids
 
 
-def plan_history(session: Session, loan_ids: list[int]) -> list[LoanPayments]:
-    """Each loan's instalments due before ``TODAY``, to be paid on their due dates; about one
-    loan in six stops paying part way (its arrears)."""
+def repay_history(session: object, loan_ids: list[int], officer: int) -> int:
+    """Pay each loan's instalments on their due dates up to ``TODAY``; about one loan in six
+    stops paying part way (its arrears). How many payments were made."""
     rng = random.Random(SEED + 1)
-    plans = []
-    for loan_id in loan_ids:
-        loan = session.get_one(Loan, loan_id)
-        stops = rng.random() < 1 / 6
-        dues = [due for due in loans.schedule(session, loan) if due.due_date < TODAY]
-        cut = rng.randint(0, len(dues)) if stops else len(dues)
-        plans.append(
-            (loan_id, [(due.principal + due.interest, due.due_date) for due in dues[:cut]])
-        )
-    return plans
-
-
-def repay_history(
-    settings: Settings, shard: str, schema: str, plans: list[LoanPayments], officer: int
-) -> int:
-    """Pay the planned instalments through the repayment operation, a commit each as the
-    counter does, the loans shared between two processes (each loan's payments in its order);
-    how many payments were made."""
-    workers = 2
-    shares = [plans[index::workers] for index in range(workers)]
-    context = multiprocessing.get_context("spawn")  # no connection is inherited
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        done = [
-            pool.submit(_repay_loans, settings, shard, schema, share, officer) for share in shares
-        ]
-        return sum(future.result() for future in done)
-
-
-def _repay_loans(
-    settings: Settings, shard: str, schema: str, plans: list[LoanPayments], officer: int
-) -> int:
-    databases = Databases(settings)
     made = 0
-    with databases.tenant_session(shard, schema) as session:
-        for loan_id, payments in plans:
-            loan = session.get_one(Loan, loan_id)
-            for amount, paid_on in payments:
-                repayments.repay(
-                    session,
-                    loan,
-                    repayments.Payment(
-                        amount=amount,
-                        method=PaymentMethod.CASH,
-                        paid_on=paid_on,
-                        idempotency_key=uuid.uuid4(),
-                        officer_id=officer,
-                        officer_name="Bench",
-                    ),
-                )
-                session.commit()
-                made += 1
-            session.expunge_all()  # what is paid is not read again
-    databases.dispose()
+    for loan_id in loan_ids:
+        loan = session.get_one(Loan, loan_id)  # type: ignore[attr-defined]
+        stops = rng.random() < 1 / 6
+        dues = [due for due in loans.schedule(session, loan) if due.due_date < TODAY]  # type: ignore[arg-type]
+        cut = rng.randint(0, len(dues)) if stops else len(dues)
+        for due in dues[:cut]:
+            repayments.repay(
+                session,  # type: ignore[arg-type]
+                loan,
+                repayments.Payment(
+                    amount=due.principal + due.interest,
+                    method=PaymentMethod.CASH,
+                    paid_on=due.due_date,
+                    idempotency_key=uuid.uuid4(),
+                    officer_id=officer,
+                    officer_name="Bench",
+                ),
+            )
+            made += 1
+        session.commit()  # type: ignore[attr-defined]
     return made
 
 
@@ -263,11 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         loan_ids = make_loans(session, officers, args.loans, args.years)
         session.commit()
         log(f"{len(loan_ids)} loans in {time.perf_counter() - started:.1f}s")
-        plans = plan_history(session, loan_ids)
-        session.commit()
         started = time.perf_counter()
-        payments = repay_history(settings, shard, schema, plans, officers["bendahara"])
+        payments = repay_history(session, loan_ids, officers["bendahara"])
         log(f"{payments} payments in {time.perf_counter() - started:.1f}s")
+        session.commit()
         vacuum_analyze(databases, shard, schema)
         settle()
         fields = {"id": "P10", "loans": len(loan_ids), "payments": payments}
