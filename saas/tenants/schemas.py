@@ -32,8 +32,24 @@ VERSION_TABLE = "alembic_version"
 POOL_LOCK_KEY = 0x67757975620001
 REVISION_RE = re.compile(r"[\w-]{1,64}")
 POOL_PREFIX = "kop_p"  # never a cooperative's own kop_<id>
-# The pool's schemas, in a WHERE clause on pg_namespace (the name first: it is cheaper).
+# The pool's schemas, in a WHERE clause on pg_namespace (the name first: it is cheaper), for
+# reports. ``obj_description`` runs a query for each schema, and every cooperative that signed up
+# keeps its pool schema's name: the sign-up path reads the schemas' comments once instead.
 POOLED = "nspname LIKE 'kop\\_p%' AND obj_description(oid, 'pg_namespace') LIKE 'pool %'"
+
+
+def _commented(description: str, *columns: str) -> str:
+    """A WITH clause ``commented``: the schemas whose comment matches ``description`` (an SQL
+    condition on it), read from ``pg_description`` in one pass with ``columns`` beside their
+    oid. Materialized, so the planner looks up those few schemas by oid rather than walking
+    every ``kop_p`` schema and testing each against them (14 ms a claim among 3,000
+    cooperatives' schemas; 0.5 ms this way)."""
+    extra = "".join(f", {column}" for column in columns)
+    return (
+        f"WITH commented AS MATERIALIZED (SELECT objoid{extra} FROM pg_description "
+        "WHERE classoid = 'pg_namespace'::regclass AND objsubid = 0 "
+        f"AND description {description}) "
+    )
 
 
 @cache
@@ -159,8 +175,20 @@ def add_pool_schema(connection: Connection, revision: str) -> str:
 
 
 def list_pool_schemas(connection: Connection) -> list[str]:
-    rows = connection.execute(text(f"SELECT nspname FROM pg_namespace WHERE {POOLED} ORDER BY 1"))
+    rows = connection.execute(
+        text(
+            _commented("LIKE 'pool %'") + "SELECT nspname FROM pg_namespace "
+            "WHERE oid IN (SELECT objoid FROM commented) AND nspname LIKE 'kop\\_p%' ORDER BY 1"
+        )
+    )
     return [row[0] for row in rows]
+
+
+# The first ready pool schema at a revision (``:mark`` is ``pool <revision>``).
+CLAIM_CANDIDATE = (
+    _commented("= :mark") + "SELECT nspname FROM pg_namespace "
+    "WHERE oid IN (SELECT objoid FROM commented) AND nspname LIKE 'kop\\_p%' ORDER BY 1 LIMIT 1"
+)
 
 
 def claim_pool_schema(connection: Connection, tenant_id: int, revision: str) -> str | None:
@@ -170,13 +198,7 @@ def claim_pool_schema(connection: Connection, tenant_id: int, revision: str) -> 
     here and dropped when the pool is filled, never inside a sign-up.
     """
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": POOL_LOCK_KEY})
-    candidate = connection.scalar(
-        text(
-            f"SELECT nspname FROM pg_namespace WHERE {POOLED} AND "
-            "obj_description(oid, 'pg_namespace') = :mark ORDER BY 1 LIMIT 1"
-        ),
-        {"mark": f"pool {revision}"},
-    )
+    candidate = connection.scalar(text(CLAIM_CANDIDATE), {"mark": f"pool {revision}"})
     if candidate is None:
         return None
     check_schema_name(candidate)
@@ -188,8 +210,8 @@ def claimed_by(connection: Connection, tenant_id: int) -> str | None:
     """The pool schema claimed for the tenant, if any (recovery of a sign-up cut short)."""
     found = connection.scalar(
         text(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'kop\\_p%' AND "
-            "obj_description(oid, 'pg_namespace') = :mark"
+            _commented("= :mark") + "SELECT nspname FROM pg_namespace "
+            "WHERE oid IN (SELECT objoid FROM commented) AND nspname LIKE 'kop\\_p%'"
         ),
         {"mark": f"tenant {int(tenant_id)}"},
     )
@@ -201,8 +223,11 @@ def read_pool(connection: Connection, revision: str) -> tuple[list[str], list[st
     or pool schemas of before (``pool_<hex>``, renamed when claimed; none is claimed now)."""
     rows = connection.execute(
         text(
-            "SELECT nspname, obj_description(oid, 'pg_namespace') = :mark "
-            f"FROM pg_namespace WHERE ({POOLED}) OR nspname LIKE 'pool\\_%' ORDER BY 1"
+            _commented("LIKE 'pool %'", "description = :mark AS ready")
+            + "SELECT n.nspname, coalesce(c.ready, false) FROM pg_namespace n "
+            "LEFT JOIN commented c ON c.objoid = n.oid "
+            "WHERE (n.nspname LIKE 'kop\\_p%' AND c.objoid IS NOT NULL) "
+            "OR n.nspname LIKE 'pool\\_%' ORDER BY 1"
         ),
         {"mark": f"pool {revision}"},
     ).all()

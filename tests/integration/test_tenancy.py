@@ -201,6 +201,41 @@ def test_a_claim_is_three_statements_however_large_the_pool(db):
         schemas.drop_schema(connection, claimed)
 
 
+def test_a_claim_reads_no_schema_of_the_cooperatives_that_signed_up_before(db):
+    """Every cooperative keeps its pool schema's name (``kop_p…``): a claim finds the ready
+    ones by their comment without reading each cooperative's schema."""
+    fill_schema_pool(db, "s2", 2)
+    taken = [f"kop_p{index:016x}" for index in range(300)]
+    with db.shard_transaction("s2") as connection:
+        for index, name in enumerate(taken):  # schemas of cooperatives that signed up earlier
+            connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+            connection.exec_driver_sql(f"COMMENT ON SCHEMA \"{name}\" IS 'tenant {index + 1}'")
+        mark = {"mark": f"pool {schemas.tenant_head()}"}
+        before = _comment_reads(connection)
+        assert connection.execute(text(schemas.CLAIM_CANDIDATE), mark).scalar() is not None
+        assert _comment_reads(connection) - before == 1  # not one per cooperative's schema
+        ready, stale = schemas.read_pool(connection, schemas.tenant_head())
+        assert len(ready) == 2
+        assert not stale
+        assert not set(ready) & set(taken)
+        assert schemas.claimed_by(connection, 150) == taken[149]
+        claimed = schemas.claim_pool_schema(connection, 424243, schemas.tenant_head())
+        assert claimed == min(ready)
+        assert schemas.list_pool_schemas(connection) == [max(ready)]
+        for name in [*taken, *ready]:
+            schemas.drop_schema(connection, name)
+
+
+def _comment_reads(connection) -> int:
+    """How many times this transaction has scanned the comments' catalog (pg_description)."""
+    return connection.execute(
+        text(
+            "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_xact_sys_tables"
+            " WHERE relname = 'pg_description'"
+        )
+    ).scalar_one()
+
+
 def test_the_pool_fill_drops_pool_schemas_made_before_they_kept_their_names(db):
     with db.shard_transaction("s2") as connection:
         connection.exec_driver_sql('CREATE SCHEMA "pool_0123456789abcdef"')
