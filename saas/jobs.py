@@ -86,28 +86,29 @@ def refill_schema_pool(shard: str) -> int:
 
 
 @jobs.periodic(cron="5 * * * *")
-@jobs.task(queue="maintenance", queueing_lock="loans")
-def assess_loans(timestamp: int) -> int:
+@jobs.task(queue="maintenance", queueing_lock="days")
+def begin_cooperatives_days(timestamp: int) -> int:
     """Every hour: the cooperatives whose own day has just begun (00:xx in WIB, WITA or WIT) get
-    their loans' collectibility for the new day; how many loans were assessed."""
+    their ended months counted and their loans assessed for the new day (``saas.daily``); how
+    many loans were assessed."""
+    from saas.daily import begin_days  # noqa: PLC0415
     from saas.db import get_databases  # noqa: PLC0415
-    from saas.loans.collectibility import assess_cooperatives  # noqa: PLC0415
 
     app = flask_app()
     with app.app_context():
-        return assess_cooperatives(get_databases(), clock.now())
+        return begin_days(get_databases(), clock.now())
 
 
 @jobs.task(queue="maintenance", retry=WAIT_WHILE_MOVING)
-def assess_cooperative_loans(tenant_id: int, on: str) -> int:
-    """The loans of one cooperative that was moving when its day began, assessed for that day
-    (``on``, ISO) once it has moved; how many."""
+def begin_cooperative_day(tenant_id: int, on: str) -> int:
+    """The day of one cooperative that was moving when it began (``on``, ISO), begun once it
+    has moved; how many loans were assessed."""
+    from saas.daily import begin_day  # noqa: PLC0415
     from saas.db import get_databases  # noqa: PLC0415
-    from saas.loans.collectibility import assess_cooperative  # noqa: PLC0415
 
     app = flask_app()
     with app.app_context():
-        return assess_cooperative(get_databases(), tenant_id, date.fromisoformat(on))
+        return begin_day(get_databases(), tenant_id, date.fromisoformat(on))
 
 
 @jobs.task(queue="imports", retry=WAIT_WHILE_MOVING)

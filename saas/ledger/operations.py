@@ -12,7 +12,7 @@ import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -567,6 +567,36 @@ def close_period(session: Session, year: int, month: int, *, user_id: int, today
             period.closed_at, period.closed_by_id = now, user_id
     session.flush()
     return target
+
+
+def count_ended_months(session: Session, today: date) -> bool:
+    """Have the database count the totals of the months that ended before ``today`` (the
+    cooperative's own day), as it does when a month closes (``models.COUNTING``): statements
+    then read those months from their totals. Whether it counted (False when the last ended
+    month was counted or closed already).
+
+    It holds the entries' table until the caller commits, which it should do at once."""
+    year, month = month_of(today.replace(day=1) - timedelta(days=1))
+    done = session.execute(
+        select(Period.counted_at, Period.closed_at).where(
+            Period.year == year, Period.month == month
+        )
+    ).first()
+    if done is not None and (done.counted_at is not None or done.closed_at is not None):
+        return False
+    # Taken first, as a closing takes it: see close_period.
+    session.execute(_LockTable(JournalEntry.__table__, "SHARE"))
+    now = datetime.now(UTC)
+    session.execute(
+        insert(Period)
+        .values(year=year, month=month, counted_at=now)
+        .on_conflict_do_update(
+            index_elements=[Period.year, Period.month],
+            set_={"counted_at": now},
+            where=Period.counted_at.is_(None) & Period.closed_at.is_(None),
+        )
+    )
+    return True
 
 
 class _LockTable(Executable, ClauseElement):

@@ -1,8 +1,9 @@
 """Reading the books: balances, the trial balance and the statements.
 
-Every figure is a sum of journal lines; a closed month's sums per account are read from
-``closed_month_totals``, which the database counted from those lines when the month closed
-(``saas.ledger.models``), and only the open months' lines are summed here.
+Every figure is a sum of journal lines; a counted month's sums per account are read from
+``month_totals``, which the database counted from those lines once the month had ended and
+keeps as late entries land in it (``saas.ledger.models``), and only the lines of the months
+after them are summed here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Select, func, literal, select, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
-from saas.ledger.models import Account, AccountKind, ClosedMonthTotal, JournalLine, Period
+from saas.ledger.models import Account, AccountKind, JournalLine, MonthTotal
 from saas.ledger.rules import (
     CASH_ROLES,
     FIXED_ASSETS_CODE,
@@ -59,25 +60,24 @@ def _line_totals(
     return {account: (int(d), int(c)) for account, d, c in session.execute(query)}
 
 
-def closed_through(session: Session) -> date | None:
-    """The last day of the last closed month (None when none is): the months up to it are
-    counted in ``closed_month_totals``."""
+def counted_through(session: Session) -> date | None:
+    """The last day of the last counted month (None when none is): the months up to it are
+    read from ``month_totals``."""
     row = session.execute(
-        select(Period.year, Period.month)
-        .where(Period.closed_at.is_not(None))
-        .order_by(Period.year.desc(), Period.month.desc())
+        select(MonthTotal.year, MonthTotal.month)
+        .order_by(MonthTotal.year.desc(), MonthTotal.month.desc())
         .limit(1)
     ).first()
     return None if row is None else month_end(row.year, row.month)
 
 
-def _counted_by(closed: date | None, day: date | None) -> date | None:
-    """The last day of the last closed month that ends on or before ``day`` (every closed
-    month when ``day`` is None; None when no month is closed)."""
-    if closed is None or day is None:
-        return closed
+def _counted_by(counted: date | None, day: date | None) -> date | None:
+    """The last day of the last counted month that ends on or before ``day`` (every counted
+    month when ``day`` is None; None when no month is counted)."""
+    if counted is None or day is None:
+        return counted
     ended = day if (day + DAY).day == 1 else day.replace(day=1) - DAY
-    return min(closed, ended)
+    return min(counted, ended)
 
 
 def _totals(
@@ -88,16 +88,16 @@ def _totals(
     since: date | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Debit and credit totals per account (of ``accounts``, all when None) over the lines
-    dated from ``since`` to ``until``: the last closed month read, then one statement.
+    dated from ``since`` to ``until``: the last counted month read, then one statement.
 
-    What lies up to ``until`` less what lies before ``since``: each is the closed months it
-    covers, read from their totals, and the lines after them; so the closed months between
-    the two come from their totals and only the open days at either end from the lines."""
-    closed = closed_through(session)
+    What lies up to ``until`` less what lies before ``since``: each is the counted months it
+    covers, read from their totals, and the lines after them; so the counted months between
+    the two come from their totals and only the days at either end from the lines."""
+    counted = counted_through(session)
     before = None if since is None else since - DAY
-    high = _counted_by(closed, until)
-    low = _counted_by(closed, before) if before is not None else None
-    if high is None or high == low:  # no closed month in the range: its lines alone
+    high = _counted_by(counted, until)
+    low = _counted_by(counted, before) if before is not None else None
+    if high is None or high == low:  # no counted month in the range: its lines alone
         rows = _lines_between(accounts, before, until).subquery()
     else:
         parts = [_month_totals(accounts, low, high), _lines_between(accounts, high, until)]
@@ -113,16 +113,16 @@ def _totals(
 def _month_totals(
     accounts: Collection[int] | None, after: date | None, through: date
 ) -> Select[int, int, int]:
-    """The closed months' totals after the month of ``after`` (from the first when None) up to
+    """The counted months' totals after the month of ``after`` (from the first when None) up to
     the month of ``through``."""
-    month = tuple_(ClosedMonthTotal.year, ClosedMonthTotal.month)
+    month = tuple_(MonthTotal.year, MonthTotal.month)
     query = select(
-        ClosedMonthTotal.account_id.label("account_id"),
-        ClosedMonthTotal.debit.label("debit"),
-        ClosedMonthTotal.credit.label("credit"),
+        MonthTotal.account_id.label("account_id"),
+        MonthTotal.debit.label("debit"),
+        MonthTotal.credit.label("credit"),
     ).where(month <= tuple_(literal(through.year), literal(through.month)))
     if accounts is not None:
-        query = query.where(ClosedMonthTotal.account_id.in_(accounts))
+        query = query.where(MonthTotal.account_id.in_(accounts))
     if after is not None:
         query = query.where(month > tuple_(literal(after.year), literal(after.month)))
     return query
@@ -263,7 +263,7 @@ def _sections(
 
 def balance_sheet(session: Session, as_of: date) -> BalanceSheet:
     """The chart, and the totals up to the date and those before 1 January of its year (each
-    the last closed month read, then the closed months' totals and the open months' lines)."""
+    the last counted month read, then the counted months' totals and the later lines)."""
     chart = _chart(session)
     totals = _totals(session, until=as_of)
     results = [a.id for a in chart if a.kind in (AccountKind.REVENUE, AccountKind.EXPENSE)]

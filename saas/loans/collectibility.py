@@ -13,15 +13,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, func, select, update
 from sqlalchemy.orm import Session
 
-from saas import clock
 from saas.accounts.models import TenantUser
-from saas.db import Databases
-from saas.jobs import assess_cooperative_loans
 from saas.ledger import operations as ledger
 from saas.ledger.models import EntrySource, JournalEntry, JournalLine
 from saas.ledger.rules import LedgerError, Line, month_end
@@ -40,8 +37,6 @@ from saas.loans.models import (
 from saas.loans.operations import get_settings
 from saas.loans.schedule import BASIS_POINTS, Frequency
 from saas.members.models import Member
-from saas.tenants.models import Tenant, TenantStatus
-from saas.tenants.move_holds import MoveInProgress, open_tenant_for_job
 
 CLASSES = tuple(Collectibility)
 NON_PERFORMING = (Collectibility.KURANG_LANCAR, Collectibility.DIRAGUKAN, Collectibility.MACET)
@@ -416,54 +411,3 @@ def post_reserve(
     session.add(run)
     session.flush()
     return run
-
-
-# -- the daily job -------------------------------------------------------------------------------
-
-
-def starting_their_day(tenants: Iterable[Tenant], now: datetime) -> list[Tenant]:
-    """The cooperatives whose own day began within the last hour (00:xx in their zone)."""
-    return [t for t in tenants if now.astimezone(clock.zone_for_tenant(t)).hour == 0]
-
-
-def assess_cooperatives(databases: Databases, now: datetime) -> int:
-    """Assess the loans of every active cooperative whose day has just begun, each in its own
-    transaction (one cooperative's failure stops no other); how many loans were assessed."""
-    with databases.platform_session() as platform:
-        live = platform.scalars(
-            select(Tenant).where(
-                Tenant.status == TenantStatus.ACTIVE, Tenant.schema_name.is_not(None)
-            )
-        ).all()
-    assessed = 0
-    for tenant in starting_their_day(live, now):
-        day = now.astimezone(clock.zone_for_tenant(tenant)).date()
-        try:
-            assessed += assess_cooperative(databases, tenant.id, day)
-        except MoveInProgress:
-            assess_after_move(databases, tenant.id, day)
-    return assessed
-
-
-def assess_cooperative(databases: Databases, tenant_id: int, on: date) -> int:
-    """Assess one cooperative's loans on ``on`` in one transaction, wherever it is now; how many.
-
-    Raises ``MoveInProgress`` while it moves between shards.
-    """
-    with open_tenant_for_job(databases, tenant_id) as opened:
-        if opened is None:
-            return 0
-        _tenant, session = opened
-        assessed = assess(session, on)
-        session.commit()  # the job's one transaction for this cooperative
-        return assessed
-
-
-def assess_after_move(databases: Databases, tenant_id: int, on: date) -> None:
-    """Queue the day's assessment of a cooperative that is moving: it runs once it has moved."""
-    with databases.platform_session() as platform:
-        driver = platform.connection().connection.driver_connection
-        assess_cooperative_loans.configure(connection=driver).defer(
-            tenant_id=tenant_id, on=on.isoformat()
-        )
-        platform.commit()  # the job's one transaction for this cooperative

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
+from saas import daily
 from saas.ledger import operations as ledger
 from saas.ledger.models import JournalEntry
 from saas.ledger.rules import LedgerError
@@ -78,8 +79,8 @@ def test_the_daily_job_assesses_each_cooperative_as_its_own_day_begins(db, books
     loan = active_loan(books, tenants)
     books.commit()
     # Tenant A is in WIB: 17:30 UTC is 00:30 WIB on the 16th; 10:00 UTC is 17:00 WIB.
-    assert collectibility.assess_cooperatives(db, datetime(2026, 12, 15, 10, 0, tzinfo=UTC)) == 0
-    assessed = collectibility.assess_cooperatives(db, datetime(2026, 12, 15, 17, 30, tzinfo=UTC))
+    assert daily.begin_days(db, datetime(2026, 12, 15, 10, 0, tzinfo=UTC)) == 0
+    assessed = daily.begin_days(db, datetime(2026, 12, 15, 17, 30, tzinfo=UTC))
     assert assessed >= 1
     with books_of(db, tenants.a) as session:
         fresh = session.get_one(Loan, loan.id)

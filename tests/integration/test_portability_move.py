@@ -9,9 +9,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 import saas.jobs
-from saas import clock
+from saas import clock, daily
 from saas.db import Databases, make_engine
-from saas.loans import collectibility
 from saas.loans.models import Loan
 from saas.members import import_job
 from saas.members.models import Member
@@ -280,12 +279,12 @@ def test_the_daily_assessment_of_a_moving_cooperative_runs_on_its_new_shard_once
 
     tenant = begin_move(db, "alpha", "s2")
     # 17:30 UTC is 00:30 WIB on the 16th: alpha's day begins while it moves.
-    assert collectibility.assess_cooperatives(db, datetime(2026, 12, 15, 17, 30, tzinfo=UTC)) == 0
-    assert run_queued(app, saas.jobs.assess_cooperative_loans) == [("todo", 1)]
+    assert daily.begin_days(db, datetime(2026, 12, 15, 17, 30, tzinfo=UTC)) == 0
+    assert run_queued(app, saas.jobs.begin_cooperative_day) == [("todo", 1)]
     copy_to_shard(db, storage, tenant)
     switch_shard(db, tenant)
 
-    assert run_queued(app, saas.jobs.assess_cooperative_loans) == [("succeeded", 2)]
+    assert run_queued(app, saas.jobs.begin_cooperative_day) == [("succeeded", 2)]
     assert assessed_on("s2") == date(2026, 12, 16)
     assert assessed_on("main") is None  # the source was left as it was copied
 

@@ -1,24 +1,30 @@
-"""Closed months' totals: counted by the database as months close, equal to their lines' sums,
-and statements read from them equal to statements read from the lines alone."""
+"""Months' totals: counted by the database once a month has ended (the daily job) or as it
+closes, kept up by late entries into a counted month, equal to their lines' sums, and statements
+read from them equal to statements read from the lines alone."""
 
 from __future__ import annotations
 
+import time
 import uuid
-from datetime import date, timedelta
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
+from saas import daily
 from saas.ledger import operations as ledger
-from saas.ledger.models import MAX_AMOUNT, Account, ClosedMonthTotal
+from saas.ledger.models import MAX_AMOUNT, Account, MonthTotal, Period
 from saas.ledger.queries import (
     _line_totals,
     _totals,
     balance_sheet,
     balances_of,
     cash_flow,
+    counted_through,
     equity_changes,
     income_statement,
     trial_balance,
@@ -27,6 +33,7 @@ from saas.ledger.rules import LedgerError, Line, month_end
 from saas.tenants import schemas
 from saas.tenants.migrations import upgrade_schema
 from tests.factories import refused_by_database
+from tests.integration.committed import Books, committed_books
 
 YEAR = 2030  # after every month the fixtures post in, so any of its months can close
 AFTER_YEAR = date(YEAR + 1, 1, 1)
@@ -69,8 +76,8 @@ def statements(session, ranges: list[tuple[date, date]]) -> list[object]:
     return found
 
 
-def closed_sums(session) -> dict[tuple[int, int, int], tuple[int, int]]:
-    rows = session.scalars(select(ClosedMonthTotal))
+def counted_sums(session) -> dict[tuple[int, int, int], tuple[int, int]]:
+    rows = session.scalars(select(MonthTotal))
     return {(r.year, r.month, r.account_id): (r.debit, r.credit) for r in rows}
 
 
@@ -119,13 +126,15 @@ ranges = st.lists(
     later=postings,
     ranges=ranges,
     close_through=st.integers(min_value=1, max_value=12),
+    closing=st.booleans(),
 )
-def test_statements_from_closed_months_totals_equal_those_from_the_lines(
-    books, officer, tenants, postings, later, ranges, close_through
+def test_statements_from_months_totals_equal_those_from_the_lines(
+    books, officer, tenants, postings, later, ranges, close_through, closing
 ):
     """Random entries over a year; every statement over random ranges, from the lines alone;
-    months closed; the same statements again, from the closed months' totals, are equal, as
-    after more entries in the open months they are to the lines' own sums."""
+    months closed, or only counted as the daily job counts them; the same statements again,
+    from the months' totals, are equal, as after more entries (late ones too, into counted
+    months left open) they are to the lines' own sums."""
     example = books.begin_nested()
     accounts = postable(books)
     ranges = [*ranges, (date(YEAR, 1, 1), date(YEAR, 12, 31))]
@@ -153,11 +162,21 @@ def test_statements_from_closed_months_totals_equal_those_from_the_lines(
     try:
         post(postings)
         from_lines = statements(books, ranges)
-        ledger.close_period(books, YEAR, close_through, user_id=officer, today=AFTER_YEAR)
         through = month_end(YEAR, close_through)
-        assert closed_sums(books) == line_sums(books, tenants.a.tenant.schema_name, through)
+        if closing:
+            ledger.close_period(books, YEAR, close_through, user_id=officer, today=AFTER_YEAR)
+        else:
+            assert ledger.count_ended_months(books, through + timedelta(1))
+        schema = tenants.a.tenant.schema_name
+        assert counted_sums(books) == line_sums(books, schema, through)
         assert statements(books, ranges) == from_lines
         post(later)
+        # Every month up to the last with totals is counted, late entries included (a counted
+        # month without lines has no rows: the months after the last row are read from the
+        # lines, and counted with the next month that ends).
+        last = counted_through(books) or date.min
+        assert last <= through
+        assert counted_sums(books) == line_sums(books, schema, last)
         for start, end in ranges:
             raw = _line_totals(books, since=start, until=end)
             assert _totals(books, since=start, until=end) == raw
@@ -203,28 +222,28 @@ def test_closing_counts_each_month_once_whoever_closes_how_many(books, tenants, 
         text("UPDATE periods SET closed_at = now() WHERE year = :year AND month IN (5, 2, 3)"),
         {"year": YEAR},
     )
-    counted = closed_sums(books)
+    counted = counted_sums(books)
     assert counted == line_sums(books, schema, month_end(YEAR, 5))
     assert counted[(YEAR, 5, sales)] == (0, 5_000)
     for end in (date(YEAR, 5, 31), date(YEAR, 6, 30)):
         assert _totals(books, until=end) == _line_totals(books, until=end)
 
 
-def test_a_closed_months_totals_are_written_by_its_closing_alone(books, tenants, officer):
+def test_a_months_totals_are_written_by_the_database_alone(books, tenants, officer):
     schema = tenants.a.tenant.schema_name
     ledger.close_period(books, YEAR, 1, user_id=officer, today=AFTER_YEAR)
-    row = books.scalars(select(ClosedMonthTotal)).first()
+    row = books.scalars(select(MonthTotal)).first()
     assert row is not None  # the fixtures' months, closed with January
     cash = ledger.account_by_role(books, "cash").id
     statements = [
-        f"INSERT INTO closed_month_totals VALUES ({YEAR}, 2, {cash}, 1, 0)",
-        f"UPDATE closed_month_totals SET debit = debit + 1 WHERE account_id = {row.account_id}",
-        f"DELETE FROM closed_month_totals WHERE account_id = {row.account_id}",
-        "TRUNCATE closed_month_totals",
+        f"INSERT INTO month_totals VALUES ({YEAR}, 2, {cash}, 1, 0)",
+        f"UPDATE month_totals SET debit = debit + 1 WHERE account_id = {row.account_id}",
+        f"DELETE FROM month_totals WHERE account_id = {row.account_id}",
+        "TRUNCATE month_totals",
     ]
     for statement in statements:
         error = refused_by_database(books, schema, statement)
-        assert "counted from its lines when it closes" in error
+        assert "counted from its lines by the database" in error
 
 
 def test_an_entry_written_around_the_app_into_a_closed_month_is_refused(books, tenants, officer):
@@ -243,12 +262,13 @@ def test_an_entry_written_around_the_app_into_a_closed_month_is_refused(books, t
     assert "is closed" in error
 
 
-def test_money_paid_out_is_checked_against_the_closed_months_and_the_open_ones(
-    books, tenants, officer
+@pytest.mark.parametrize("closing", [True, False])
+def test_money_paid_out_is_checked_against_the_counted_months_and_the_later_ones(
+    books, tenants, officer, closing
 ):
-    """What cash holds is its closed months' totals and its lines after them: all of it can be
-    paid out; a rupiah more is refused by the operation and, written around it, by the
-    database."""
+    """What cash holds is its counted months' totals (closed or not) and its lines after them:
+    all of it can be paid out; a rupiah more is refused by the operation and, written around
+    it, by the database; a late payment into a counted month is counted too."""
     schema = tenants.a.tenant.schema_name
     cash = ledger.account_by_role(books, "cash")
     sales = ledger.account_by_role(books, "sales_members").id
@@ -266,7 +286,11 @@ def test_money_paid_out_is_checked_against_the_closed_months_and_the_open_ones(
         )
 
     pay(1_000_000, date(YEAR, 2, 10), debit=cash.id, credit=sales)
-    ledger.close_period(books, YEAR, 3, user_id=officer, today=AFTER_YEAR)
+    if closing:
+        ledger.close_period(books, YEAR, 3, user_id=officer, today=AFTER_YEAR)
+    else:
+        ledger.count_ended_months(books, date(YEAR, 4, 1))
+        pay(200_000, date(YEAR, 3, 5))  # late, into a counted month
     pay(500_000, date(YEAR, 5, 1), debit=cash.id, credit=sales)
     held = balances_of(books, [cash])[cash.id]
     debit, credit = _line_totals(books, until=date(YEAR, 12, 31))[cash.id]
@@ -325,7 +349,196 @@ def test_the_migration_counts_the_months_closed_before_it(db):
         then = connection.exec_driver_sql(
             "SELECT month, debit + credit FROM closed_month_totals WHERE month = 3"
         ).all()
+        upgrade_schema(connection, "tpl_totals", schemas.TENANT_MIGRATIONS, "t0037")
+        kept = connection.exec_driver_sql(
+            "SELECT month, debit + credit FROM month_totals ORDER BY month, account_id"
+        ).all()
+        # April's lines, then April counted without closing it, then a late line into it.
+        for day, amount in (("04-10", 400), ("04-20", 40)):
+            connection.exec_driver_sql(
+                "WITH entry AS (INSERT INTO journal_entries (entry_date, description, source,"
+                f" idempotency_key, posted_at) VALUES (DATE '{YEAR}-{day}', 'baru', 'manual',"
+                " gen_random_uuid(), now()) RETURNING id, entry_date)"
+                " INSERT INTO journal_lines (entry_id, account_id, entry_date, debit, credit,"
+                " line_no) SELECT entry.id, accounts.id, entry.entry_date,"
+                f" CASE code WHEN '1-101' THEN {amount} ELSE 0 END,"
+                f" CASE code WHEN '4-101' THEN {amount} ELSE 0 END, 1"
+                " FROM entry, accounts WHERE code IN ('1-101', '4-101')"
+            )
+            if day == "04-10":
+                connection.exec_driver_sql(
+                    f"INSERT INTO periods (year, month, counted_at) VALUES ({YEAR}, 4, now())"
+                )
+        april = connection.exec_driver_sql(
+            "SELECT debit + credit FROM month_totals WHERE month = 4"
+        ).all()
         connection.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")  # the entries balance
         schemas.drop_schema(connection, "tpl_totals")
     assert counted == [(1, 100), (1, 100), (2, 200), (2, 200)]
     assert then == [(3, 300), (3, 300)]
+    assert kept == [*counted, *then]
+    assert april == [(440,), (440,)]
+
+
+def test_the_ended_months_are_counted_once_and_a_late_entry_joins_its_months_totals(books, tenants):
+    """Counted through the month before the cooperative's day, not again the same month; a
+    late entry into a counted month, posted by the app or written around it, is in its
+    totals; the statements read from them equal those from the lines."""
+    schema = tenants.a.tenant.schema_name
+    cash, sales = (ledger.account_by_role(books, r).id for r in ("cash", "sales_members"))
+
+    def sell(day: date, amount: int) -> None:
+        ledger.post_entry(
+            books,
+            entry_date=day,
+            description="jual",
+            lines=[Line(cash, debit=amount), Line(sales, credit=amount)],
+            idempotency_key=uuid.uuid4(),
+        )
+
+    sell(date(YEAR, 1, 20), 1_000)
+    sell(date(YEAR, 2, 3), 2_000)
+    assert ledger.count_ended_months(books, date(YEAR, 2, 14))  # January ended
+    assert not ledger.count_ended_months(books, date(YEAR, 2, 28))  # and is counted
+    assert counted_sums(books)[(YEAR, 1, sales)] == (0, 1_000)
+    assert (YEAR, 2, sales) not in counted_sums(books)  # February has not ended
+    january = books.scalar(select(Period).where(Period.year == YEAR, Period.month == 1))
+    assert january is not None
+    assert january.counted_at is not None
+    assert january.closed_at is None
+
+    sell(date(YEAR, 1, 31), 300)  # late: January is counted, and still open
+    around = books.begin_nested()
+    books.execute(text(f'SET LOCAL search_path TO "{schema}"'))
+    books.execute(
+        text(
+            "WITH entry AS (INSERT INTO journal_entries (entry_date, description, source,"
+            " idempotency_key, posted_at) VALUES (:day, 'di luar aplikasi', 'manual',"
+            " gen_random_uuid(), now()) RETURNING id, entry_date)"
+            " INSERT INTO journal_lines (entry_id, account_id, entry_date, debit, credit,"
+            " line_no) SELECT id, :cash, entry_date, 40, 0, 1 FROM entry UNION ALL"
+            " SELECT id, :sales, entry_date, 0, 40, 2 FROM entry"
+        ),
+        {"day": date(YEAR, 1, 5), "cash": cash, "sales": sales},
+    )
+    around.commit()
+    assert counted_sums(books)[(YEAR, 1, sales)] == (0, 1_340)
+    assert counted_sums(books) == line_sums(books, schema, date(YEAR, 1, 31))
+    for end in (date(YEAR, 1, 31), date(YEAR, 2, 28)):
+        assert _totals(books, until=end) == _line_totals(books, until=end)
+        assert _totals(books, since=date(YEAR, 1, 10), until=end) == _line_totals(
+            books, since=date(YEAR, 1, 10), until=end
+        )
+    assert ledger.count_ended_months(books, date(YEAR, 4, 1))  # February and March
+    assert counted_sums(books) == line_sums(books, schema, date(YEAR, 3, 31))
+
+
+def test_the_daily_job_counts_each_cooperatives_ended_months_as_its_day_begins(db, tenants):
+    """Tenant A is in WIB: 17:30 UTC on 15 December is 00:30 on the 16th there, so November
+    and every month before it are counted; at 10:00 UTC nobody's day begins."""
+    a = tenants.a.tenant
+
+    def last_counted() -> tuple[int, int] | None:
+        with db.tenant_session(a.shard, a.schema_name) as session:
+            return session.execute(
+                select(MonthTotal.year, MonthTotal.month)
+                .order_by(MonthTotal.year.desc(), MonthTotal.month.desc())
+                .limit(1)
+            ).first()
+
+    before = last_counted()
+    daily.begin_days(db, datetime(2026, 12, 15, 10, 0, tzinfo=UTC))
+    assert last_counted() == before
+    daily.begin_days(db, datetime(2026, 12, 15, 17, 30, tzinfo=UTC))
+    through = last_counted()
+    assert through is not None
+    assert through <= (2026, 11)
+    with db.tenant_session(a.shard, a.schema_name) as session:
+        november = session.scalar(select(Period).where(Period.year == 2026, Period.month == 11))
+        assert november is not None
+        assert november.counted_at is not None
+        assert counted_sums(session) == line_sums(session, a.schema_name, date(2026, 11, 30))
+        assert _totals(session) == _line_totals(session)
+
+
+# -- a count and the entries posted at the same moment, each on its own connection ----------------
+
+
+def _sell(session, day: date, amount: int) -> None:
+    cash, sales = (ledger.account_by_role(session, r).id for r in ("cash", "sales_members"))
+    ledger.post_entry(
+        session,
+        entry_date=day,
+        description="jual",
+        lines=[Line(cash, debit=amount), Line(sales, credit=amount)],
+        idempotency_key=uuid.uuid4(),
+    )
+
+
+def _waiting_for(books: Books, holder: Session, work: Future) -> None:
+    """Until ``work``, on another connection, waits for a lock ``holder``'s transaction holds."""
+    pid = holder.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with books.session() as session:
+        for _ in range(600):
+            waiting = session.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+                ),
+                {"pid": pid},
+            ).scalar_one()
+            if waiting:
+                return
+            if work.done():
+                raise AssertionError(f"it did not wait: {work.result()}")
+            time.sleep(0.05)
+    raise AssertionError("nothing waited")
+
+
+def _counted_equal_to_lines(books: Books, through: date) -> dict:
+    with books.session() as session:
+        counted = counted_sums(session)
+        assert counted == line_sums(session, books.tenant.schema_name, through)
+        assert _totals(session) == _line_totals(session)
+        return counted
+
+
+def test_a_count_waits_for_an_entry_being_posted_and_counts_it(app):
+    with committed_books(app) as books:
+        with books.session() as cashier, ThreadPoolExecutor(1) as pool:
+            _sell(cashier, date(2026, 10, 20), 1_000)
+
+            def count() -> bool:
+                with books.session() as session:
+                    counted = ledger.count_ended_months(session, date(2026, 11, 2))
+                    session.commit()
+                    return counted
+
+            counting = pool.submit(count)
+            _waiting_for(books, cashier, counting)
+            cashier.commit()
+            assert counting.result(timeout=60)
+        counted = _counted_equal_to_lines(books, date(2026, 10, 31))
+        sales = sum(c for (y, m, _a), (_d, c) in counted.items() if (y, m) == (2026, 10))
+        assert sales == 1_000
+
+
+def test_a_late_entry_waits_for_a_count_under_way_and_joins_its_totals(app):
+    with committed_books(app) as books:
+        with books.session() as session:
+            _sell(session, date(2026, 10, 20), 1_000)
+            session.commit()
+        with books.session() as counter, ThreadPoolExecutor(1) as pool:
+            assert ledger.count_ended_months(counter, date(2026, 11, 2))
+
+            def late_sale() -> None:
+                with books.session() as session:
+                    _sell(session, date(2026, 10, 31), 250)
+                    session.commit()
+
+            posting = pool.submit(late_sale)
+            _waiting_for(books, counter, posting)
+            counter.commit()
+            posting.result(timeout=60)
+        counted = _counted_equal_to_lines(books, date(2026, 10, 31))
+        sales = sum(c for (y, m, _a), (_d, c) in counted.items() if (y, m) == (2026, 10))
+        assert sales == 1_250
