@@ -27,8 +27,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-import psycopg
-from common import admin_url, emit, log, ms, p50, prepare_platform, settle
+from common import emit, log, ms, p50, prepare_platform, settle
 from sqlalchemy import BigInteger, bindparam, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -61,12 +60,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--years", type=int, default=None)
     parser.add_argument("--runs", type=int, default=15, help="timed runs of each report")
     parser.add_argument("--postings", type=int, default=None, help="postings timed (1000)")
-    parser.add_argument(
-        "--after-drop",
-        metavar="PREFIX",
-        help="time only once the databases named PREFIX and PREFIX_* are gone (run_all.py "
-        "drops them meanwhile)",
-    )
     args = parser.parse_args(argv)
     args.members = args.members or (200 if args.quick else 2000)
     args.years = args.years or (1 if args.quick else 3)
@@ -281,20 +274,6 @@ def pay_out_and_undo(session: Session, day: date) -> None:
     session.rollback()
 
 
-def wait_until_dropped(prefix: str) -> None:
-    """Until no database of ``prefix`` is left (another process drops them)."""
-    log(f"waiting for the databases of {prefix} to be dropped")
-    started = time.perf_counter()
-    with psycopg.connect(admin_url(), autocommit=True) as connection:
-        while connection.execute(
-            "SELECT count(*) FROM pg_database WHERE datname = %(prefix)s"
-            " OR starts_with(datname, %(prefix)s || '_')",
-            {"prefix": prefix},
-        ).fetchone() != (0,):
-            time.sleep(1)
-    log(f"they were gone {time.perf_counter() - started:.1f}s later")
-
-
 def count_months(databases: Databases, shard: str, schema: str, *, today: date) -> float:
     """Count the months that ended before ``today`` as the daily job does at the start of the
     cooperative's day; the seconds it took."""
@@ -370,8 +349,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine = databases.shard_engines[shard].execution_options(isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.exec_driver_sql(f'VACUUM ANALYZE "{schema}".journal_lines')
-    if args.after_drop:
-        wait_until_dropped(args.after_drop)
     settle()
     # As written, every figure summed from the lines (no budget: the daily job counts the
     # months that have ended when the cooperative's next day begins); then as the daily job

@@ -5,10 +5,9 @@ started here once and stopped when this process exits. The scripts measuring amo
 of tenants share one population of them (``--population``), made as they go: P1 grows it to
 2,000 tenants and more as it measures, P9 restores its cooperative beside them, P3 gives 1,000
 of them a microsite, and P2, last as it migrates every schema, spreads it to 5,000 over two
-shards. Building schemas is most of a run's time: sharing them halves it. Then P7 writes the
-books of the cooperative of 20,000 members while the population is dropped (a million files
-removed, the kernel's work more than the server's), and times them once it is gone. Exits 1 if
-any script failed.
+shards. Building schemas is most of a run's time: sharing them halves it. P7 runs twice before
+them, the second time for the cooperative of 20,000 members (not with --quick). Exits 1 if any
+script failed.
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ ORDER = ("p10", "p11", "p6", "p7", "p1", "p9", "p3", "p2")
 POPULATION = "bench_population"
 POPULATION_SHARDS = ("main", "s2")
 SHARING = {"p1", "p9", "p3", "p2"}
-# Last, beside the population's removal (not with --quick).
-LARGE_BOOKS = ("p7", ["--members", "20000"])
+# Scripts run again with these options right after their first run (not with --quick).
+AGAIN = {"p7": ["--members", "20000"]}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -86,18 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     env["BENCH_DATABASE_URL"] = admin_url()  # one server for all, started here if needed
     started = time.perf_counter()
     drop_population(keep=False)  # a run starts with none
-    chosen = scripts(args.only)
-    failed = [path.name for path in chosen if run_script(path, args.quick, env)]
-    large, extra = LARGE_BOOKS
-    last = [path for path in chosen if short_name(path) == large and not args.quick]
-    if not os.environ.get("BENCH_KEEP"):  # dropped meanwhile: P7 times once it is gone
-        extra = [*extra, "--after-drop", POPULATION]
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        dropping = pool.submit(drop_population)
-        failed += [
-            f"{path.name} {' '.join(extra)}" for path in last if run_script(path, False, env, extra)
-        ]
-        dropping.result()
+    runs = [
+        (path, extra)
+        for path in scripts(args.only)
+        for extra in ([], *([AGAIN[short_name(path)]] if short_name(path) in AGAIN else []))
+        if not (extra and args.quick)
+    ]
+    failed = [
+        f"{path.name} {' '.join(extra)}".rstrip()
+        for path, extra in runs
+        if run_script(path, args.quick, env, extra)
+    ]
+    drop_population()
     log(f"all done in {time.perf_counter() - started:.1f}s; failed: {failed or 'none'}")
     return 1 if failed else 0
 

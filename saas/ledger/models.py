@@ -15,13 +15,13 @@ counted, once it has ended (``saas.daily``, at the start of the cooperative's da
 closes (``COUNTING``); an entry dated in a counted month that is still open adds its lines to
 that month's totals in the statement that writes them (``LATE_LINES``); nobody else writes them.
 Measured on a cooperative of 20,000 members (1.7 million lines, ``bench/p7_ledger.py --members
-20000``), summing the lines took the balance sheet 117-181 ms and the PHU 66-75 ms (budget 50),
-and a payout's checks of the cash held 227 ms, all growing with the books; with the counted
-months' totals and the current month's lines, 13 ms, 10 ms and 17 ms. Counting a month once it
-has ended rather than at each posting keeps the posting path as it was: no row that every
-cashier's posting must update (every deposit moves the cash account, so a running total per
-account and month would queue the counters behind one another); only an entry dated in a month
-already counted, a late one, updates that month's rows.
+20000``), summing the lines takes the balance sheet 126 ms, the PHU 44 ms (budget 50) and a
+payout's checks of the cash held 182 ms, all growing with the books; with every month up to the
+last counted and none closed, 9-11 ms, 7-8 ms and 13-16 ms. Counting a month once it has ended
+rather than at each posting keeps the posting path as it was: no row that every cashier's
+posting must update (every deposit moves the cash account, so a running total per account and
+month would queue the counters behind one another); only an entry dated in a month already
+counted, a late one, updates that month's rows.
 """
 
 from __future__ import annotations
