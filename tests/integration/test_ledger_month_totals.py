@@ -387,17 +387,8 @@ def test_the_ended_months_are_counted_once_and_a_late_entry_joins_its_months_tot
     schema = tenants.a.tenant.schema_name
     cash, sales = (ledger.account_by_role(books, r).id for r in ("cash", "sales_members"))
 
-    def sell(day: date, amount: int) -> None:
-        ledger.post_entry(
-            books,
-            entry_date=day,
-            description="jual",
-            lines=[Line(cash, debit=amount), Line(sales, credit=amount)],
-            idempotency_key=uuid.uuid4(),
-        )
-
-    sell(date(YEAR, 1, 20), 1_000)
-    sell(date(YEAR, 2, 3), 2_000)
+    _sell(books, date(YEAR, 1, 20), 1_000)
+    _sell(books, date(YEAR, 2, 3), 2_000)
     assert ledger.count_ended_months(books, date(YEAR, 2, 14))  # January ended
     assert not ledger.count_ended_months(books, date(YEAR, 2, 28))  # and is counted
     assert counted_sums(books)[(YEAR, 1, sales)] == (0, 1_000)
@@ -407,7 +398,7 @@ def test_the_ended_months_are_counted_once_and_a_late_entry_joins_its_months_tot
     assert january.counted_at is not None
     assert january.closed_at is None
 
-    sell(date(YEAR, 1, 31), 300)  # late: January is counted, and still open
+    _sell(books, date(YEAR, 1, 31), 300)  # late: January is counted, and still open
     around = books.begin_nested()
     books.execute(text(f'SET LOCAL search_path TO "{schema}"'))
     books.execute(
