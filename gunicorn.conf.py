@@ -17,9 +17,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so no process grows without bound (budget P5: ≤ 150 MB RSS).
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
-max_requests_jitter = 2000
+# Recycle workers now and then so no process grows without bound (budget P5: ≤ 150 MB RSS). Not
+# often: a new worker starts with empty caches and renders every cooperative's page again, which
+# at 20,000 requests (40 s apart at half saturation) put the p99 over 50 ms (bench/p3, P4).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "200000"))
+max_requests_jitter = 20000
 # The app is built once in the master and forked: a recycled worker starts in milliseconds, and
 # the workers share its memory. The master never opens a database connection; each worker
 # starts with empty pools (post_fork) and opens its own.

@@ -310,11 +310,15 @@ def _wait_until_serving(port: int, host: str, process: subprocess.Popen[bytes]) 
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
+def worker_pids(process: subprocess.Popen[bytes]) -> set[str]:
+    """The process ids of gunicorn's workers now."""
+    return set(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split())
+
+
 def worker_rss_mb(process: subprocess.Popen[bytes]) -> float:
     """The largest resident set of gunicorn's worker processes, in MB."""
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in worker_pids(process):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
@@ -400,7 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             log(f"warming up for {args.warmup:.0f} s")
             wrk(port, hosts_path, seconds=args.warmup)
             log(f"saturation: {CONNECTIONS} connections for {args.duration:.0f} s")
+            before = worker_pids(server)
             full = wrk(port, hosts_path, seconds=args.duration)
+            full["recycled"] = len(before - (before := worker_pids(server)))
             # The peer and the proxy are references, not budgets: half as long.
             reference = args.duration / 2
             log(f"peer: /robots.txt on the same hosts for {reference:.0f} s")
@@ -408,13 +414,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             half_rate = full["req_s"] / 2
             delay_ms = round(CONNECTIONS * 1000 / half_rate, 2)
             log(f"half saturation: ~{half_rate:.0f} req/s ({delay_ms} ms between requests)")
+            before = worker_pids(server)
             half = wrk(port, hosts_path, seconds=args.duration, delay_ms=delay_ms)
+            half["recycled"] = len(before - worker_pids(server))
+            log(f"workers recycled: {full['recycled']} at saturation, {half['recycled']} at half")
             rss = worker_rss_mb(server)
             with (
-                tempfile.TemporaryDirectory() as prefix,
-                nginx_in_front(port, Path(prefix) / "nginx") as proxy_port,
+                tempfile.TemporaryDirectory() as folder,
+                nginx_in_front(port, Path(folder) / "nginx") as proxy_port,
             ):
-                proxied_hosts = Path(prefix) / "hosts.txt"
+                proxied_hosts = Path(folder) / "hosts.txt"
                 proxied_hosts.write_text("\n".join(f"{h}:{proxy_port}" for h in hosts) + "\n")
                 log(f"behind nginx (deploy/): warming up, then {reference:.0f} s")
                 wrk(proxy_port, proxied_hosts, seconds=args.warmup)
