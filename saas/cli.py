@@ -14,7 +14,6 @@ from saas.config import Settings
 from saas.db import get_databases
 from saas.storage import Storage
 from saas.tenants import queries
-from saas.tenants.migrations import migrate_tenants
 from saas.tenants.operations import (
     TenantNotFound,
     get_tenant_by_slug,
@@ -79,6 +78,8 @@ def list_command(search: str) -> None:
 @click.option("--only", multiple=True, help="Only these slugs.")
 def migrate_command(jobs: int, only: tuple[str, ...]) -> None:
     """Upgrade every tenant schema not at head; exit 1 if any failed."""
+    from saas.tenants.migrations import migrate_tenants  # Alembic: see saas.tenants.schemas
+
     report = migrate_tenants(get_databases(), _settings(), jobs=jobs, only=only or None)
     for slug, error in report.failed:
         click.echo(f"FAILED {slug}: {error}", err=True)
