@@ -73,11 +73,24 @@ class Due:
     settled_on: date | None = None
 
     def owed(self, component: str) -> int:
-        return int(getattr(self, component)) - int(getattr(self, f"paid_{component}"))
+        if component == "principal":
+            return self.principal - self.paid_principal
+        if component == "interest":
+            return self.interest - self.paid_interest
+        if component == "late_fee":
+            return self.late_fee - self.paid_late_fee
+        raise ValueError(component)
 
     @property
     def outstanding(self) -> int:
-        return sum(self.owed(component) for component in COMPONENTS)
+        return (
+            self.principal
+            - self.paid_principal
+            + self.interest
+            - self.paid_interest
+            + self.late_fee
+            - self.paid_late_fee
+        )
 
 
 @dataclass
@@ -91,7 +104,7 @@ class Standing:
 
     @property
     def principal_left(self) -> int:
-        return sum(due.owed("principal") for due in self.dues)
+        return sum(due.principal - due.paid_principal for due in self.dues)
 
     @property
     def total_left(self) -> int:
@@ -195,9 +208,9 @@ def _standing_statement() -> Select[Any]:
     )
     live = (  # per instalment, through its index: a loan's own few parts, never all of them
         select(
-            func.sum(LoanRepaymentPart.principal).label("principal"),
-            func.sum(LoanRepaymentPart.interest).label("interest"),
-            func.sum(LoanRepaymentPart.late_fee).label("late_fee"),
+            cast(func.sum(LoanRepaymentPart.principal), BigInteger).label("principal"),
+            cast(func.sum(LoanRepaymentPart.interest), BigInteger).label("interest"),
+            cast(func.sum(LoanRepaymentPart.late_fee), BigInteger).label("late_fee"),
             func.max(LoanRepayment.paid_on)
             .filter(LoanRepaymentPart.principal + LoanRepaymentPart.interest > 0)
             .label("last_paid_on"),
