@@ -32,6 +32,7 @@ from common import (
     put_on_paid_plan,
     settle,
     signed_in_pages_ms,
+    vacuum_everything,
 )
 from p7_ledger import write_books
 from sqlalchemy import select
@@ -231,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         payments = repay_history(session, loan_ids, officers["bendahara"])
         log(f"{payments} payments in {time.perf_counter() - started:.1f}s")
         session.commit()
-        vacuum_analyze(databases, shard, schema)
+        vacuum_everything(databases, shard)
         settle()
         fields = {"id": "P10", "loans": len(loan_ids), "payments": payments}
 
@@ -324,22 +325,6 @@ def pages_ms(settings: Settings, runs: int, paths: Sequence[str]) -> dict[str, f
         runs=runs,
         paths=paths,
     )
-
-
-def vacuum_analyze(databases: Databases, shard: str, schema: str) -> None:
-    """Vacuum and analyze the tables the timed phases read, as autovacuum would in time: its
-    run would otherwise land in the middle of the measurement."""
-    engine = databases.shard_engines[shard].execution_options(isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        for table in (
-            "loans",
-            "loan_instalments",
-            "loan_repayment_parts",
-            "journal_entries",
-            "journal_lines",
-            "counters",
-        ):
-            connection.exec_driver_sql(f'VACUUM ANALYZE "{schema}".{table}')
 
 
 def repayments_per_second(

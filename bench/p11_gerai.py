@@ -36,6 +36,7 @@ from common import (
     prepare_platform,
     put_on_paid_plan,
     signed_in_pages_ms,
+    vacuum_everything,
 )
 from p7_ledger import write_books
 from sqlalchemy import insert, select, update
@@ -442,9 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         history = History(session, unit_id, products)
         history.write(settings, shard, schema, args.years, args.per_month)
         log(f"{history.numbered} sales in {time.perf_counter() - started:.1f}s")
-        for table in ("gerai_sales", "gerai_sale_lines", "gerai_stock_movements", "journal_lines"):
-            session.connection().exec_driver_sql(f'ANALYZE "{schema}".{table}')
         session.commit()
+        vacuum_everything(databases, shard)
         fields = {
             "id": "P11",
             "products": args.products,

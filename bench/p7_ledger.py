@@ -27,7 +27,16 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from common import drop_databases, emit, log, ms, p50, prepare_platform, settle
+from common import (
+    drop_databases,
+    emit,
+    log,
+    ms,
+    p50,
+    prepare_platform,
+    settle,
+    vacuum_everything,
+)
 from sqlalchemy import BigInteger, bindparam, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -344,11 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines = write_books(databases, shard, schema, args.members, args.years)
     log(f"{lines} lines in {time.perf_counter() - started:.1f}s")
     fields: dict[str, object] = {"id": "P7", "members": args.members, "journal_lines": lines}
-    # What autovacuum does after a bulk load: statistics, and the visibility map the
-    # index-only scans of the lines rely on.
-    engine = databases.shard_engines[shard].execution_options(isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.exec_driver_sql(f'VACUUM ANALYZE "{schema}".journal_lines')
+    vacuum_everything(databases, shard)
     settle()
     # As written, every figure summed from the lines (no budget: the daily job counts the
     # months that have ended when the cooperative's next day begins); then as the daily job

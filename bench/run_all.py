@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from common import BENCH_DIR, admin_url, drop_databases, log
+from common import BENCH_DIR, admin_url, drop_databases, log, resume_autovacuum
 
 # The small scripts first, each in its own databases; then the population's users in the
 # order that grows it (P2 last: it migrates every schema and adds the second shard).
@@ -85,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env["BENCH_DATABASE_URL"] = admin_url()  # one server for all, started here if needed
     started = time.perf_counter()
     drop_population(keep=False)  # a run starts with none
+    resume_autovacuum()  # in case a run was killed while building tenants
     runs = [
         (path, extra)
         for path in scripts(args.only)
