@@ -438,6 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "unit": "req/s",
             "load": load,
             "errors": full["errors"],
+            "workers_recycled": full["recycled"],
             "peer": "robots_txt_req_s",
             "peer_value": peer["req_s"],
             "budget": BUDGET_REQ_S,
@@ -467,6 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "achieved_req_s": half["req_s"],
             "p50_ms": round(half["p50_us"] / 1000, 2),
             "errors": half["errors"],
+            "workers_recycled": half["recycled"],
             "budget": BUDGET_P99_HALF_MS,
             "pass": half["p99_us"] / 1000 <= BUDGET_P99_HALF_MS and half["errors"] == 0,
         }
