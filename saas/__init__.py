@@ -8,8 +8,10 @@ from saas.config import PROJECT_ROOT, Settings, load_settings
 from saas.uploads import MAX_REQUEST_BYTES
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app as an ordered list of named setup steps."""
+def create_app(settings: Settings | None = None, *, pages: bool = True) -> Flask:
+    """Build the app as an ordered list of named setup steps. Without ``pages``, the app has
+    no blueprints (no URL, view or error page): the platform's operations on the command line
+    (``saas.cli.OperationsGroup``) use no page, and importing them is most of a start."""
     settings = settings or load_settings()
     app = Flask(
         __name__,
@@ -25,8 +27,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_i18n(app, settings)
     init_assets(app, settings)
     init_services(app, settings)
-    register_blueprints(app)
-    register_error_handlers(app)
+    if pages:
+        register_blueprints(app)
+        register_error_handlers(app)
     register_cli(app)
     return app
 

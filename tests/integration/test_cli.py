@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import func, select
 
+from saas.config import PROJECT_ROOT
 from saas.tenants.models import Tenant, TenantStatus
 from tests.factories import csrf_token, login, text
 
@@ -126,3 +131,40 @@ def test_unusable_addresses_get_a_clear_form_error_and_nothing_is_made(platform,
     assert 'id="slug-error"' in text(response)
     with db.platform_session() as session:
         assert session.scalar(select(func.count()).select_from(Tenant)) == before
+
+
+def test_the_operations_commands_run_without_the_pages(app, db):
+    """``flask --app wsgi tenants ...`` as an operator runs it: found without importing ``wsgi``
+    and run in an app without blueprints, against the same databases."""
+    settings = app.extensions["guyub.settings"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "GUYUB_SHARDS": ",".join(f"{name}={url}" for name, url in settings.shards.items()),
+        "SECRET_KEY": "cli",
+        "LOG_LEVEL": "error",
+    }
+    script = (
+        "import sys\n"
+        "from flask.cli import cli\n"
+        "try:\n"
+        "    cli.main(['--app', 'wsgi', 'tenants', 'list'])\n"
+        "except SystemExit as exit:\n"
+        "    print('exit', exit.code)\n"
+        "print('loaded', sorted(m for m in sys.modules if m == 'wsgi' or m.endswith('.views')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    assert any("\talpha\tactive\t" in line for line in lines), done.stdout + done.stderr
+    assert any("\tbeta\tactive\t" in line for line in lines)
+    assert "exit 0" in lines
+    assert "loaded []" in lines
+    # the same group, reached through the app's own command line, runs in that app
+    assert "\talpha\t" in app.test_cli_runner().invoke(args=["tenants", "list"]).output
