@@ -124,11 +124,7 @@ def autovacuum_paused(databases: Databases, shard: str) -> Iterator[None]:
     scan the growing catalog again and again as it grows (a seventh of the building's time at
     5,000 tenants), and leave its last pass to land in the next timed phase. Superuser only;
     without the right, building goes on with autovacuum on (and says so)."""
-    try:
-        with psycopg.connect(admin_url(), autocommit=True) as connection:
-            connection.execute("ALTER SYSTEM SET autovacuum = off")
-            connection.execute("SELECT pg_reload_conf()")
-    except psycopg.errors.InsufficientPrivilege:
+    if not _alter_autovacuum("ALTER SYSTEM SET autovacuum = off"):
         log("pausing autovacuum needs a superuser: it runs while tenants are built")
         yield
         return
@@ -143,12 +139,18 @@ def autovacuum_paused(databases: Databases, shard: str) -> Iterator[None]:
 
 def resume_autovacuum() -> None:
     """Autovacuum as the server's configuration has it (after a pause, or a run killed in one)."""
+    _alter_autovacuum("ALTER SYSTEM RESET autovacuum")
+
+
+def _alter_autovacuum(statement: str) -> bool:
+    """Run ``statement`` and reload the server's configuration; False without the right."""
     try:
         with psycopg.connect(admin_url(), autocommit=True) as connection:
-            connection.execute("ALTER SYSTEM RESET autovacuum")
+            connection.execute(statement)
             connection.execute("SELECT pg_reload_conf()")
     except psycopg.errors.InsufficientPrivilege:
-        pass  # never paused without the right either
+        return False
+    return True
 
 
 POPULATION_HELP = (

@@ -406,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log(f"saturation: {CONNECTIONS} connections for {args.duration:.0f} s")
             before = worker_pids(server)
             full = wrk(port, hosts_path, seconds=args.duration)
-            full["recycled"] = len(before - (before := worker_pids(server)))
+            full["recycled"] = len(before - worker_pids(server))
             # The peer and the proxy are references, not budgets: half as long.
             reference = args.duration / 2
             log(f"peer: /robots.txt on the same hosts for {reference:.0f} s")
