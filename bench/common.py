@@ -83,16 +83,40 @@ def settle(database_url: str | None = None) -> None:
     hundred new files per schema for the checkpointer, whose syncing would otherwise land in
     the middle of the measurement (superuser only; skipped, and said, without the right).
     With ``database_url``, that database's catalog is vacuumed and analysed first, which
-    autovacuum would otherwise do under the load after thousands of schemas were made."""
+    autovacuum would otherwise do under the load after thousands of schemas were made. A
+    database another session is dropping (``run_all.py`` drops the population while the next
+    script sets up) is waited for first: removing its files keeps the disk and a core busy."""
     if database_url is not None:
         with psycopg.connect(database_url, autocommit=True) as connection:
             vacuum_catalog(connection)
     try:
         with psycopg.connect(admin_url(), autocommit=True) as connection:
+            wait_for_drops(connection)
+            started = time.perf_counter()
             connection.execute("CHECKPOINT")
         os.sync()  # and what the kernel still holds of the files written before
+        log(f"checkpoint and sync in {time.perf_counter() - started:.1f}s")
     except psycopg.errors.InsufficientPrivilege:
         log("CHECKPOINT needs a superuser: the timed phase may meet a checkpoint")
+
+
+DROPPING = (
+    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active'"
+    " AND pid <> pg_backend_pid() AND query ILIKE 'DROP DATABASE%'"
+)
+
+
+def wait_for_drops(connection: psycopg.Connection[Any]) -> None:
+    """Return when no other session is dropping a database (checked twice a second)."""
+    said = False
+    started = time.perf_counter()
+    while (row := connection.execute(DROPPING).fetchone()) is not None and row[0]:
+        if not said:
+            log("a database is being dropped: waiting for it to be gone before timing")
+            said = True
+        time.sleep(0.5)
+    if said:
+        log(f"waited {time.perf_counter() - started:.1f}s for the drop")
 
 
 CATALOG_TABLES = (
@@ -133,8 +157,10 @@ def autovacuum_paused(databases: Databases, shard: str) -> Iterator[None]:
     finally:
         resume_autovacuum()
     url = databases.shard_engines[shard].url.set(drivername="postgresql")
+    started = time.perf_counter()
     with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as connection:
         vacuum_catalog(connection)
+    log(f"vacuumed the catalog of shard {shard} in {time.perf_counter() - started:.1f}s")
 
 
 def resume_autovacuum() -> None:

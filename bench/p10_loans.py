@@ -10,7 +10,7 @@ reminders of the week's instalments over HTTP (GETs through the Flask test clien
 cooperative's host, signed in as the treasurer, with the business clock held at the bench's
 day), building a 60-month annuity schedule, and
 repayments per second through ``saas.loans.repayments.repay`` from one process (a commit per
-payment).
+payment; the median of three runs of 1,000).
 """
 
 from __future__ import annotations
@@ -295,7 +295,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "pass": schedule <= BUDGETS["schedule_60_anuitas"],
         }
     )
-    rate = repayments_per_second(databases, shard, schema, officers["bendahara"], args.repayments)
+    rates = [
+        repayments_per_second(databases, shard, schema, officers["bendahara"], args.repayments)
+        for _ in range(REPAYMENT_RUNS)
+    ]
+    rate = round(p50(rates), 1)
     emit(
         {
             **fields,
@@ -303,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "value": rate,
             "unit": "repayments/s",
             "workers": 1,
+            "runs": rates,
             "path": "saas.loans.repayments.repay: standing, split, the entry with its lines, "
             "the receipt and parts, a commit",
             "budget": BUDGET_REPAYMENTS,
@@ -325,6 +330,9 @@ def pages_ms(settings: Settings, runs: int, paths: Sequence[str]) -> dict[str, f
         runs=runs,
         paths=paths,
     )
+
+
+REPAYMENT_RUNS = 3  # the median is reported: other work on the machine moves single runs
 
 
 def repayments_per_second(

@@ -35,6 +35,7 @@ from common import (
     p95,
     prepare_platform,
     put_on_paid_plan,
+    settle,
     signed_in_pages_ms,
     vacuum_everything,
 )
@@ -445,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"{history.numbered} sales in {time.perf_counter() - started:.1f}s")
         session.commit()
         vacuum_everything(databases, shard)
+        settle()
         fields = {
             "id": "P11",
             "products": args.products,

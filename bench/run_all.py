@@ -4,10 +4,12 @@ One PostgreSQL serves every script: ``BENCH_DATABASE_URL`` when set, else the em
 started here once and stopped when this process exits. The scripts measuring among thousands
 of tenants share one population of them (``--population``), made as they go: P1 grows it to
 2,000 tenants and more as it measures, P9 restores its cooperative beside them, P3 gives 1,000
-of them a microsite, and P2, last as it migrates every schema, spreads it to 5,000 over two
-shards. Building schemas is most of a run's time: sharing them halves it. P7 runs twice before
-them, the second time for the cooperative of 20,000 members (not with --quick). Exits 1 if any
-script failed.
+of them a microsite, and P2, last of them as it migrates every schema, spreads it to 5,000 over
+two shards. Building schemas is most of a run's time: sharing them halves it. The scripts with
+databases of their own come after: the population is dropped in the background meanwhile (its
+million files take a minute or more to remove), while P10 writes its history, and a script's
+``settle()`` waits for the drop to end before it times anything. P7 runs twice, the second time
+for the cooperative of 20,000 members (not with --quick). Exits 1 if any script failed.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from common import BENCH_DIR, admin_url, drop_databases, log, resume_autovacuum
 
-# The small scripts first, each in its own databases; then the population's users in the
-# order that grows it (P2 last: it migrates every schema and adds the second shard).
-ORDER = ("p10", "p11", "p6", "p7", "p1", "p9", "p3", "p2")
+# The population's users in the order that grows it (P2 last of them: it migrates every
+# schema and adds the second shard); then the scripts each in databases of their own, P10
+# first, whose history is long enough to cover the population's drop.
+ORDER = ("p1", "p9", "p3", "p2", "p10", "p11", "p6", "p7")
 POPULATION = "bench_population"
 POPULATION_SHARDS = ("main", "s2")
 SHARING = {"p1", "p9", "p3", "p2"}
@@ -92,12 +95,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         for extra in ([], *([AGAIN[short_name(path)]] if short_name(path) in AGAIN else []))
         if not (extra and args.quick)
     ]
-    failed = [
-        f"{path.name} {' '.join(extra)}".rstrip()
-        for path, extra in runs
-        if run_script(path, args.quick, env, extra)
-    ]
-    drop_population()
+    sharing = [index for index, (path, _extra) in enumerate(runs) if short_name(path) in SHARING]
+    failed = []
+    with ThreadPoolExecutor(max_workers=1) as background:
+        dropping: Future[None] | None = None
+        for index, (path, extra) in enumerate(runs):
+            if run_script(path, args.quick, env, extra):
+                failed.append(f"{path.name} {' '.join(extra)}".rstrip())
+            if sharing and index == sharing[-1]:  # the population's last user is done
+                dropping = background.submit(drop_population)
+        if dropping is None:
+            drop_population()
+        else:
+            dropping.result()
     log(f"all done in {time.perf_counter() - started:.1f}s; failed: {failed or 'none'}")
     return 1 if failed else 0
 

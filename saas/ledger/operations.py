@@ -380,7 +380,7 @@ def _overdraft(session: Session, lines: Sequence[Line]) -> LedgerError | None:
     members = {pair: amount for pair, amount in members.items() if amount > 0}
     if not money and not members:
         return None
-    session.execute(  # FOR NO KEY UPDATE: postings into these accounts go on meanwhile
+    session.connection().execute(  # FOR NO KEY UPDATE: postings into them go on meanwhile
         select(Account.id)
         .where(Account.id.in_(set(money) | {account_id for account_id, _member in members}))
         .order_by(Account.id)
@@ -410,7 +410,7 @@ def _member_short(
     if not taken:
         return None
     pair = tuple_(JournalLine.account_id, JournalLine.member_id)
-    rows = session.execute(
+    rows = session.connection().execute(  # lines are only ever written by Core statements
         select(
             JournalLine.account_id,
             JournalLine.member_id,

@@ -399,7 +399,7 @@ def _as_due(values: tuple[Any, ...], on: date, *, per_day: int, grace_days: int)
     instalment_id, number, due_date, principal, interest, *paid, last_paid_on = values
     return due_as_paid(
         Due(instalment_id, number, due_date, principal, interest),
-        (paid[0], paid[1], paid[2]),
+        (int(paid[0]), int(paid[1]), int(paid[2])),  # sums of bigint come as numeric
         last_paid_on,
         on,
         per_day=per_day,

@@ -166,18 +166,31 @@ def standing(session: Session, loan: Loan, on: date, *, lock: bool = False) -> S
     if lock:  # what may have changed since the loan was read: as the locked row has it
         set_committed_value(loan, "status", rows[0].loan_status)
         set_committed_value(loan, "disbursed_on", rows[0].loan_disbursed_on)
+    product = rows[0]  # the loan's product rules, the same on every row
+    per_day, grace_days = product.late_fee_per_day, product.grace_days
     dues = [
         due_as_paid(
-            Due(row.id, row.number, row.due_date, row.principal, row.interest),
-            (row.paid_principal, row.paid_interest, row.paid_late_fee),
-            row.last_paid_on,
+            Due(instalment_id, number, due_date, principal, interest),
+            (paid_principal, paid_interest, paid_late_fee),
+            last_paid_on,
             on,
-            per_day=row.late_fee_per_day,
-            grace_days=row.grace_days,
+            per_day=per_day,
+            grace_days=grace_days,
         )
-        for row in rows
+        for (
+            instalment_id,
+            number,
+            due_date,
+            principal,
+            interest,
+            paid_principal,
+            paid_interest,
+            paid_late_fee,
+            last_paid_on,
+            *_product,
+        ) in rows
     ]
-    return Standing(loan, on, dues, PayoffRule(rows[0].payoff_rule))
+    return Standing(loan, on, dues, PayoffRule(product.payoff_rule))
 
 
 def due_as_paid(
@@ -189,14 +202,17 @@ def due_as_paid(
     per_day: int,
     grace_days: int,
 ) -> Due:
-    """``due`` with what live payments paid of it (principal, interest, late fee), and its late
-    fee accrued up to ``on``, or to the day its principal and interest were settled."""
-    due.paid_principal, due.paid_interest, due.paid_late_fee = (int(part) for part in paid)
-    if due.owed("principal") == due.owed("interest") == 0:
+    """``due`` with what live payments paid of it (principal, interest, late fee, as ints),
+    and its late fee accrued up to ``on``, or to the day its principal and interest were
+    settled."""
+    due.paid_principal, due.paid_interest, due.paid_late_fee = paid
+    until = on
+    if due.paid_principal == due.principal and due.paid_interest == due.interest:
         due.settled_on = last_paid_on  # no principal or interest is paid after that
-    until = min(due.settled_on or on, on)
+        if last_paid_on is not None and last_paid_on < on:
+            until = last_paid_on
     accrued = late_fee(due.due_date, until, per_day=per_day, grace_days=grace_days)
-    due.late_fee = max(accrued, due.paid_late_fee)
+    due.late_fee = accrued if accrued > due.paid_late_fee else due.paid_late_fee
     return due
 
 
@@ -219,9 +235,14 @@ def _standing_statement() -> Select[Any]:
         .where(LoanRepaymentPart.instalment_id == LoanInstalment.id, ~reversed_entry)
         .lateral("live")
     )
+    # The loan comes in through a subquery, whose value the planner does not look into: the
+    # plan is then the same for every loan, and a prepared statement keeps that one plan
+    # instead of planning each execution again (a loan's estimate would differ from the
+    # average, and the planner would never settle on the generic plan).
+    loan_id = select(bindparam("loan_id", type_=BigInteger)).scalar_subquery()
     latest = (
         select(func.max(LoanInstalment.version))
-        .where(LoanInstalment.loan_id == bindparam("loan_id"))
+        .where(LoanInstalment.loan_id == loan_id)
         .scalar_subquery()
     )
     return (
@@ -244,7 +265,7 @@ def _standing_statement() -> Select[Any]:
         .join(Loan, Loan.id == LoanInstalment.loan_id)
         .join(LoanProduct, LoanProduct.id == Loan.product_id)
         .outerjoin(live, true())
-        .where(LoanInstalment.loan_id == bindparam("loan_id"), LoanInstalment.version == latest)
+        .where(LoanInstalment.loan_id == loan_id, LoanInstalment.version == latest)
         .order_by(LoanInstalment.number)
     )
 
