@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from common import BENCH_DIR, admin_url, drop_databases, log, resume_autovacuum
+from common import BENCH_DIR, admin_url, drop_databases, log, restore_server
 
 # The population's users in the order that grows it (P2 last of them: it migrates every
 # schema and adds the second shard); then the scripts each in databases of their own, P10
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env["BENCH_DATABASE_URL"] = admin_url()  # one server for all, started here if needed
     started = time.perf_counter()
     drop_population(keep=False)  # a run starts with none
-    resume_autovacuum()  # in case a run was killed while building tenants
+    restore_server()  # in case a run was killed while building tenants
     runs = [
         (path, extra)
         for path in scripts(args.only)
