@@ -206,13 +206,11 @@ def due_as_paid(
     and its late fee accrued up to ``on``, or to the day its principal and interest were
     settled."""
     due.paid_principal, due.paid_interest, due.paid_late_fee = paid
-    until = on
     if due.paid_principal == due.principal and due.paid_interest == due.interest:
         due.settled_on = last_paid_on  # no principal or interest is paid after that
-        if last_paid_on is not None and last_paid_on < on:
-            until = last_paid_on
+    until = min(due.settled_on or on, on)
     accrued = late_fee(due.due_date, until, per_day=per_day, grace_days=grace_days)
-    due.late_fee = accrued if accrued > due.paid_late_fee else due.paid_late_fee
+    due.late_fee = max(accrued, due.paid_late_fee)
     return due
 
 
